@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+
+namespace Containers.Oci.Image;
+
+/// <summary>
+/// An OCI content descriptor: what a piece of content is (<see cref="MediaType"/>), how to find and
+/// verify it (<see cref="Digest"/>, <see cref="Size"/>), and optional metadata.
+/// </summary>
+public sealed class Descriptor
+{
+    /// <summary>The media type of the referenced content.</summary>
+    [JsonPropertyName("mediaType")]
+    public required string MediaType { get; set; }
+
+    /// <summary>The digest of the referenced content.</summary>
+    [JsonPropertyName("digest")]
+    public required Digest Digest { get; set; }
+
+    /// <summary>The size of the referenced content in bytes.</summary>
+    [JsonPropertyName("size")]
+    public required long Size { get; set; }
+
+    /// <summary>Other locations the content may be fetched from.</summary>
+    [JsonPropertyName("urls")]
+    public IList<string>? Urls { get; set; }
+
+    /// <summary>Arbitrary metadata.</summary>
+    [JsonPropertyName("annotations")]
+    public IDictionary<string, string>? Annotations { get; set; }
+
+    /// <summary>The content itself, embedded (base64 in JSON); must hash to <see cref="Digest"/>.</summary>
+    [JsonPropertyName("data")]
+    public byte[]? Data { get; set; }
+
+    /// <summary>The platform of the referenced manifest, in an index.</summary>
+    [JsonPropertyName("platform")]
+    public Platform? Platform { get; set; }
+
+    /// <summary>The type of an artifact when the descriptor points at one.</summary>
+    [JsonPropertyName("artifactType")]
+    public string? ArtifactType { get; set; }
+}
