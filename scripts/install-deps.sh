@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything the build, the tests and the main job need on a fresh Debian 12 machine
+# that has only the .NET SDK. Idempotent; skips apt when every package is present already.
+set -euo pipefail
+
+packages=(
+  # NativeAOT toolchain for runcs (the spawner, DESIGN.md §2).
+  clang zlib1g-dev
+  # Test images are built from busybox-static at test time.
+  busybox-static
+  # Oracles the tests compare against.
+  runc crun umoci skopeo
+  # The local registry the image tests pull from and push to.
+  docker-registry
+  # Tools the tests drive: mount/umount of tmpfs, util-linux unshare, iproute2.
+  util-linux iproute2 tar gzip zstd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: need root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian starts the registry as a service on install; the tests start their own instance.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+    systemctl stop docker-registry || true
+  fi
+fi
