@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Containers.Testing;
+
+/// <summary>
+/// Debian's docker-registry (distribution 2.8) on 127.0.0.1 with storage in a temporary directory,
+/// started for a test fixture and stopped (and its storage removed) on dispose.
+/// </summary>
+public sealed class LocalRegistry : IAsyncDisposable
+{
+    /// <summary>Where Debian's docker-registry package installs the server.</summary>
+    public const string RegistryPath = "/usr/bin/docker-registry";
+
+    private readonly Process _process;
+    private readonly TempDirectory _directory;
+
+    private LocalRegistry(Process process, TempDirectory directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+    }
+
+    /// <summary>The port on 127.0.0.1 the registry listens on.</summary>
+    public int Port { get; }
+
+    /// <summary><c>127.0.0.1:port</c>, the registry's host as used in image references.</summary>
+    public string Host => $"127.0.0.1:{Port}";
+
+    /// <summary>Where the registry keeps its blobs and manifests (for corrupting a blob on purpose).</summary>
+    public string StorageDirectory => _directory.Combine("storage");
+
+    /// <summary>Starts a registry; <paramref name="htpasswdFile"/> turns on Basic auth.</summary>
+    public static async Task<LocalRegistry> StartAsync(string? htpasswdFile = null)
+    {
+        TestHost.RequireTool(RegistryPath, "docker-registry");
+        TempDirectory directory = new("ctr-registry-");
+        int port = FreePort();
+        string auth = htpasswdFile is null
+            ? string.Empty
+            : $"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswdFile}\n";
+        string config = directory.Combine("config.yml");
+        await File.WriteAllTextAsync(config,
+            "version: 0.1\n" +
+            "log:\n  level: error\n  accesslog:\n    disabled: true\n" +
+            $"storage:\n  filesystem:\n    rootdirectory: {directory.Combine("storage")}\n  delete:\n    enabled: true\n" +
+            $"http:\n  addr: 127.0.0.1:{port}\n" +
+            auth);
+
+        ProcessStartInfo start = new(RegistryPath) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(config);
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("docker-registry did not start");
+        process.OutputDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        LocalRegistry registry = new(process, directory, port);
+        using HttpClient http = new() { Timeout = TimeSpan.FromSeconds(2) };
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            if (process.HasExited)
+            {
+                break;
+            }
+
+            try
+            {
+                using HttpResponseMessage response = await http.GetAsync($"http://{registry.Host}/v2/");
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
+                {
+                    return registry;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+
+        await registry.DisposeAsync();
+        throw new InvalidOperationException($"docker-registry did not answer on {registry.Host}");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        _directory.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using TcpListener listener = new(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
