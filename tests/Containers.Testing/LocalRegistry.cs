@@ -32,15 +32,20 @@ public sealed class LocalRegistry : IAsyncDisposable
     /// <summary>Where the registry keeps its blobs and manifests (for corrupting a blob on purpose).</summary>
     public string StorageDirectory => _directory.Combine("storage");
 
-    /// <summary>Starts a registry; <paramref name="htpasswdFile"/> turns on Basic auth.</summary>
-    public static async Task<LocalRegistry> StartAsync(string? htpasswdFile = null)
+    /// <summary>The YAML <c>auth:</c> section for Basic auth from an htpasswd (bcrypt) file.</summary>
+    public static string HtpasswdAuth(string htpasswdFile) => $"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswdFile}\n";
+
+    /// <summary>The YAML <c>auth:</c> section for token auth: tokens signed by the key of <paramref name="rootCertBundle"/>.</summary>
+    public static string TokenAuth(string realm, string service, string issuer, string rootCertBundle) =>
+        $"auth:\n  token:\n    realm: {realm}\n    service: {service}\n    issuer: {issuer}\n    rootcertbundle: {rootCertBundle}\n";
+
+    /// <summary>Starts a registry; <paramref name="authYaml"/> (see <see cref="HtpasswdAuth"/>, <see cref="TokenAuth"/>) turns on auth.</summary>
+    public static async Task<LocalRegistry> StartAsync(string? authYaml = null)
     {
         TestHost.RequireTool(RegistryPath, "docker-registry");
         TempDirectory directory = new("ctr-registry-");
         int port = FreePort();
-        string auth = htpasswdFile is null
-            ? string.Empty
-            : $"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswdFile}\n";
+        string auth = authYaml ?? string.Empty;
         string config = directory.Combine("config.yml");
         await File.WriteAllTextAsync(config,
             "version: 0.1\n" +
