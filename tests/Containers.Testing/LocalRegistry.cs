@@ -13,13 +13,15 @@ public sealed class LocalRegistry : IAsyncDisposable
     /// <summary>Where Debian's docker-registry package installs the server.</summary>
     public const string RegistryPath = "/usr/bin/docker-registry";
 
-    private readonly Process _process;
     private readonly TempDirectory _directory;
+    private readonly string _config;
+    private Process _process;
 
-    private LocalRegistry(Process process, TempDirectory directory, int port)
+    private LocalRegistry(Process process, TempDirectory directory, string config, int port)
     {
         _process = process;
         _directory = directory;
+        _config = config;
         Port = port;
     }
 
@@ -54,6 +56,33 @@ public sealed class LocalRegistry : IAsyncDisposable
             $"http:\n  addr: 127.0.0.1:{port}\n" +
             auth);
 
+        LocalRegistry registry = new(Launch(config), directory, config, port);
+        try
+        {
+            await registry.WaitUntilServingAsync();
+        }
+        catch
+        {
+            await registry.DisposeAsync();
+            throw;
+        }
+
+        return registry;
+    }
+
+    /// <summary>Kills the registry (connections in flight drop), then starts it again on the same port and storage.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        await Task.Delay(downtime);
+        _process = Launch(_config);
+        await WaitUntilServingAsync();
+    }
+
+    private static Process Launch(string config)
+    {
         ProcessStartInfo start = new(RegistryPath) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add(config);
@@ -62,22 +91,25 @@ public sealed class LocalRegistry : IAsyncDisposable
         process.ErrorDataReceived += static (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return process;
+    }
 
-        LocalRegistry registry = new(process, directory, port);
+    private async Task WaitUntilServingAsync()
+    {
         using HttpClient http = new() { Timeout = TimeSpan.FromSeconds(2) };
-        for (int attempt = 0; attempt < 100; attempt++)
+        for (int attempt = 0; attempt < 200; attempt++)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
                 break;
             }
 
             try
             {
-                using HttpResponseMessage response = await http.GetAsync($"http://{registry.Host}/v2/");
+                using HttpResponseMessage response = await http.GetAsync($"http://{Host}/v2/");
                 if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
                 {
-                    return registry;
+                    return;
                 }
             }
             catch (HttpRequestException)
@@ -87,8 +119,7 @@ public sealed class LocalRegistry : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        await registry.DisposeAsync();
-        throw new InvalidOperationException($"docker-registry did not answer on {registry.Host}");
+        throw new InvalidOperationException($"docker-registry did not answer on {Host}");
     }
 
     /// <inheritdoc />
