@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Containers.Oci.Image;
@@ -25,13 +26,13 @@ public static class ImageSpecJson
     /// <exception cref="InvalidSpecException">The manifest is malformed or invalid.</exception>
     /// <exception cref="SizeLimitExceededException">The manifest is larger than <paramref name="maxBytes"/>.</exception>
     public static Manifest ParseManifest(ReadOnlySpan<byte> utf8Json, long maxBytes = MaxManifestBytes) =>
-        Checked(OciJson.Deserialize(utf8Json, ImageSpecJsonContext.Default.Manifest, maxBytes), ImageSpecValidator.Validate);
+        Checked(Deserialize(utf8Json, ImageSpecJsonContext.Default.Manifest, maxBytes, ImageSpecValidator.CheckManifestMediaType), ImageSpecValidator.Validate);
 
     /// <summary>Parses and validates an image index (OCI index or Docker manifest list).</summary>
     /// <exception cref="InvalidSpecException">The index is malformed or invalid.</exception>
     /// <exception cref="SizeLimitExceededException">The index is larger than <paramref name="maxBytes"/>.</exception>
     public static ImageIndex ParseIndex(ReadOnlySpan<byte> utf8Json, long maxBytes = MaxIndexBytes) =>
-        Checked(OciJson.Deserialize(utf8Json, ImageSpecJsonContext.Default.ImageIndex, maxBytes), ImageSpecValidator.Validate);
+        Checked(Deserialize(utf8Json, ImageSpecJsonContext.Default.ImageIndex, maxBytes, ImageSpecValidator.CheckIndexMediaType), ImageSpecValidator.Validate);
 
     /// <summary>Parses and validates an image config.</summary>
     /// <exception cref="InvalidSpecException">The config is malformed or invalid.</exception>
@@ -53,18 +54,18 @@ public static class ImageSpecJson
 
     /// <summary>Reads, parses and validates an image manifest from a stream.</summary>
     /// <inheritdoc cref="ParseManifest" path="/exception"/>
-    public static Task<Manifest> ReadManifestAsync(Stream stream, long maxBytes = MaxManifestBytes, CancellationToken cancellationToken = default) =>
-        ReadAsync(stream, ImageSpecJsonContext.Default.Manifest, maxBytes, ImageSpecValidator.Validate, cancellationToken);
+    public static async Task<Manifest> ReadManifestAsync(Stream stream, long maxBytes = MaxManifestBytes, CancellationToken cancellationToken = default) =>
+        ParseManifest(await OciJson.ReadBoundedAsync(stream, maxBytes, nameof(Manifest), cancellationToken).ConfigureAwait(false), maxBytes);
 
     /// <summary>Reads, parses and validates an image index from a stream.</summary>
     /// <inheritdoc cref="ParseIndex" path="/exception"/>
-    public static Task<ImageIndex> ReadIndexAsync(Stream stream, long maxBytes = MaxIndexBytes, CancellationToken cancellationToken = default) =>
-        ReadAsync(stream, ImageSpecJsonContext.Default.ImageIndex, maxBytes, ImageSpecValidator.Validate, cancellationToken);
+    public static async Task<ImageIndex> ReadIndexAsync(Stream stream, long maxBytes = MaxIndexBytes, CancellationToken cancellationToken = default) =>
+        ParseIndex(await OciJson.ReadBoundedAsync(stream, maxBytes, nameof(ImageIndex), cancellationToken).ConfigureAwait(false), maxBytes);
 
     /// <summary>Reads, parses and validates an image config from a stream.</summary>
     /// <inheritdoc cref="ParseConfig" path="/exception"/>
-    public static Task<ImageConfig> ReadConfigAsync(Stream stream, long maxBytes = MaxConfigBytes, CancellationToken cancellationToken = default) =>
-        ReadAsync(stream, ImageSpecJsonContext.Default.ImageConfig, maxBytes, ImageSpecValidator.Validate, cancellationToken);
+    public static async Task<ImageConfig> ReadConfigAsync(Stream stream, long maxBytes = MaxConfigBytes, CancellationToken cancellationToken = default) =>
+        ParseConfig(await OciJson.ReadBoundedAsync(stream, maxBytes, nameof(ImageConfig), cancellationToken).ConfigureAwait(false), maxBytes);
 
     /// <summary>Serialises a manifest to UTF-8 JSON.</summary>
     public static byte[] Serialize(Manifest manifest) => OciJson.SerializeToUtf8Bytes(manifest, ImageSpecJsonContext.Default.Manifest);
@@ -87,10 +88,48 @@ public static class ImageSpecJson
         return value;
     }
 
-    private static async Task<T> ReadAsync<T>(Stream stream, JsonTypeInfo<T> typeInfo, long maxBytes, Action<T> validate, CancellationToken cancellationToken)
+    // A document of the wrong kind (an index given as a manifest) usually also lacks required fields;
+    // naming its mediaType is the more useful error than naming the first missing field.
+    private static T Deserialize<T>(ReadOnlySpan<byte> utf8Json, JsonTypeInfo<T> typeInfo, long maxBytes, Action<string?> checkMediaType)
     {
-        T value = await OciJson.ReadAsync(stream, typeInfo, maxBytes, cancellationToken).ConfigureAwait(false);
-        validate(value);
-        return value;
+        try
+        {
+            return OciJson.Deserialize(utf8Json, typeInfo, maxBytes);
+        }
+        catch (InvalidSpecException) when (PeekMediaType(utf8Json) is string mediaType)
+        {
+            checkMediaType(mediaType);
+            throw;
+        }
+    }
+
+    private static string? PeekMediaType(ReadOnlySpan<byte> utf8Json)
+    {
+        Utf8JsonReader reader = new(utf8Json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isMediaType = reader.ValueTextEquals("mediaType"u8);
+                reader.Read();
+                if (isMediaType)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed JSON: the parser's own error stands.
+        }
+
+        return null;
     }
 }

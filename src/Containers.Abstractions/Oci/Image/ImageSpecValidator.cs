@@ -19,10 +19,7 @@ public static partial class ImageSpecValidator
     {
         ArgumentNullException.ThrowIfNull(manifest);
         CheckSchemaVersion(manifest.SchemaVersion);
-        if (manifest.MediaType is not null && !MediaTypes.IsManifest(manifest.MediaType))
-        {
-            throw WrongDocumentMediaType(manifest.MediaType, "a manifest", MediaTypes.ImageManifest, MediaTypes.DockerManifest);
-        }
+        CheckManifestMediaType(manifest.MediaType);
 
         CheckOptionalMediaType(manifest.ArtifactType, "artifactType");
         ValidateDescriptor(Required(manifest.Config, "config"), "config");
@@ -50,10 +47,7 @@ public static partial class ImageSpecValidator
     {
         ArgumentNullException.ThrowIfNull(index);
         CheckSchemaVersion(index.SchemaVersion);
-        if (index.MediaType is not null && !MediaTypes.IsIndex(index.MediaType))
-        {
-            throw WrongDocumentMediaType(index.MediaType, "an index", MediaTypes.ImageIndex, MediaTypes.DockerManifestList);
-        }
+        CheckIndexMediaType(index.MediaType);
 
         CheckOptionalMediaType(index.ArtifactType, "artifactType");
         ValidateDescriptors(Required(index.Manifests, "manifests"), "manifests");
@@ -170,6 +164,22 @@ public static partial class ImageSpecValidator
 
     /// <summary>True when <paramref name="mediaType"/> is a <c>type/subtype</c> media type as RFC 6838 §4.2 names them.</summary>
     public static bool IsValidMediaType(string? mediaType) => mediaType is not null && MediaTypePattern().IsMatch(mediaType);
+
+    internal static void CheckManifestMediaType(string? mediaType)
+    {
+        if (mediaType is not null && !MediaTypes.IsManifest(mediaType))
+        {
+            throw WrongDocumentMediaType(mediaType, "a manifest", MediaTypes.ImageManifest, MediaTypes.DockerManifest);
+        }
+    }
+
+    internal static void CheckIndexMediaType(string? mediaType)
+    {
+        if (mediaType is not null && !MediaTypes.IsIndex(mediaType))
+        {
+            throw WrongDocumentMediaType(mediaType, "an index", MediaTypes.ImageIndex, MediaTypes.DockerManifestList);
+        }
+    }
 
     private static void ValidateDescriptors(IList<Descriptor> descriptors, string jsonPath)
     {
