@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Containers.Oci.Image;
@@ -39,4 +40,8 @@ public sealed class Descriptor
     /// <summary>The type of an artifact when the descriptor points at one.</summary>
     [JsonPropertyName("artifactType")]
     public string? ArtifactType { get; set; }
+
+    /// <summary>Fields this version does not know, kept so a round trip does not lose them.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
 }
