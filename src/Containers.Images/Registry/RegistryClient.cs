@@ -257,7 +257,8 @@ public sealed class RegistryClient : IDisposable
 
             using HttpRequestMessage patch = new(HttpMethod.Patch, session) { Content = new ByteArrayContent(chunk, 0, filled) };
             patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            patch.Content.Headers.Add("Content-Range", $"{sent}-{sent + filled - 1}");
+            // The distribution API uses "start-end" without a unit, which the typed header rejects.
+            patch.Content.Headers.TryAddWithoutValidation("Content-Range", $"{sent}-{sent + filled - 1}");
             using HttpResponseMessage accepted = await _http.Client.SendAsync(patch, cancellationToken).ConfigureAwait(false);
             await RegistryHttp.EnsureSuccessAsync(accepted, "upload chunk", descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false);
             session = UploadLocation(repository, accepted);
