@@ -16,10 +16,10 @@ public sealed class RegistryClient : IDisposable
     /// <summary>The manifest media types asked for, in order of preference. Schema 1 is not accepted.</summary>
     public static readonly IReadOnlyList<string> ManifestMediaTypes =
     [
-        "application/vnd.oci.image.index.v1+json",
-        "application/vnd.oci.image.manifest.v1+json",
-        "application/vnd.docker.distribution.manifest.list.v2+json",
-        "application/vnd.docker.distribution.manifest.v2+json",
+        MediaTypes.ImageIndex,
+        MediaTypes.ImageManifest,
+        MediaTypes.DockerManifestList,
+        MediaTypes.DockerManifest,
     ];
 
     private readonly RegistryHttp _http;
