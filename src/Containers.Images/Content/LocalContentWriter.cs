@@ -179,7 +179,7 @@ internal sealed class LocalContentWriter : IContentWriter
                     RandomAccess.FlushToDisk(handle);
                 }
 
-                _ingest.WriteUpdatedAt(_updatedAt);
+                TryWriteUpdatedAt();
             }
             finally
             {
@@ -221,7 +221,7 @@ internal sealed class LocalContentWriter : IContentWriter
         }
         catch (IOException)
         {
-            // Best effort: the data file's mtime stands in for it.
+            // Best effort (the disk may be full): the data file's mtime stands in for it.
         }
     }
 
