@@ -3,7 +3,7 @@ namespace Containers.Tasks;
 /// <summary>The state of a task's init process or of one exec'd process.</summary>
 /// <param name="ContainerId">The task's container id.</param>
 /// <param name="Status">The lifecycle state.</param>
-public sealed record TaskState(string ContainerId, TaskStatus Status)
+public sealed record TaskState(string ContainerId, ProcessStatus Status)
 {
     /// <summary>The exec id, or <see langword="null"/> for the init process.</summary>
     public string? ExecId { get; init; }
@@ -17,6 +17,6 @@ public sealed record TaskState(string ContainerId, TaskStatus Status)
     /// <summary>Where the process's streams go.</summary>
     public TaskIO IO { get; init; } = TaskIO.None;
 
-    /// <summary>How the process ended, when <see cref="Status"/> is <see cref="TaskStatus.Stopped"/>.</summary>
+    /// <summary>How the process ended, when <see cref="Status"/> is <see cref="ProcessStatus.Stopped"/>.</summary>
     public ExitStatus? Exit { get; init; }
 }

@@ -11,7 +11,7 @@ namespace Containers.Registry;
 /// cross-repository mount) and manifests.
 /// </summary>
 /// <remarks>Thread-safe: one instance serves concurrent pulls and shares its connections and tokens.</remarks>
-public sealed class RegistryClient : IDisposable
+public sealed partial class RegistryClient : IRegistryClient, IDisposable
 {
     /// <summary>The manifest media types asked for, in order of preference. Schema 1 is not accepted.</summary>
     public static readonly IReadOnlyList<string> ManifestMediaTypes =
@@ -23,6 +23,9 @@ public sealed class RegistryClient : IDisposable
     ];
 
     private readonly RegistryHttp _http;
+
+    /// <summary>The options this client was made with.</summary>
+    public RegistryClientOptions Options => _http.Options;
 
     /// <summary>Creates a client.</summary>
     public RegistryClient(RegistryClientOptions? options = null)

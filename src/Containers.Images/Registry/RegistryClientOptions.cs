@@ -10,7 +10,25 @@ public sealed class RegistryClientOptions
     /// Registry hosts (<c>host[:port]</c>) spoken to over plain HTTP. Every other host is HTTPS with
     /// certificate validation.
     /// </summary>
-    public ISet<string> PlainHttpHosts { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    public ISet<string> InsecureRegistries { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Mirrors to try before a registry, by registry host. Not implemented yet: a non-empty map is
+    /// refused by <see cref="RegistryClient"/>'s constructor rather than silently ignored.
+    /// </summary>
+    public IDictionary<string, IList<Uri>> Mirrors { get; } = new Dictionary<string, IList<Uri>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>PEM files of extra certificate authorities trusted for HTTPS registries (besides the system's).</summary>
+    public IList<string> CaCertificateFiles { get; } = [];
+
+    /// <summary>The User-Agent sent to registries.</summary>
+    public string UserAgent { get; set; } = "containers-dotnet/0.1";
+
+    /// <summary>The largest image config accepted.</summary>
+    public int MaxConfigBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>How many blobs one pull downloads at the same time.</summary>
+    public int MaxConcurrentDownloads { get; set; } = 3;
 
     /// <summary>Whether loopback registries (127.0.0.0/8, ::1, localhost) use plain HTTP, as docker allows by default.</summary>
     public bool PlainHttpOnLoopback { get; set; } = true;

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Containers.Oci;
 using Containers.Registry.Auth;
 
@@ -17,11 +19,28 @@ internal sealed class RegistryHttp : IDisposable
     public RegistryHttp(RegistryClientOptions options)
     {
         _options = options;
-        Client = new HttpClient(new RegistryAuthHandler(options.CreateHandler(), options.Auth), disposeHandler: true)
+        if (options.Mirrors.Count > 0)
+        {
+            throw new UnsupportedException("registry mirrors are not implemented yet; remove RegistryClientOptions.Mirrors");
+        }
+
+        HttpMessageHandler inner = options.CreateHandler();
+        if (options.CaCertificateFiles.Count > 0)
+        {
+            if (inner is not SocketsHttpHandler sockets)
+            {
+                throw new UnsupportedException("CaCertificateFiles needs the default SocketsHttpHandler; configure trust in your own CreateHandler instead");
+            }
+
+            TrustExtraAuthorities(sockets, options.CaCertificateFiles);
+        }
+
+        Client = new HttpClient(new RegistryAuthHandler(inner, options.Auth), disposeHandler: true)
         {
             // Bodies (layers) stream for as long as they need; stalls are caught per read instead.
             Timeout = Timeout.InfiniteTimeSpan,
         };
+        Client.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
     }
 
     public HttpClient Client { get; }
@@ -30,7 +49,7 @@ internal sealed class RegistryHttp : IDisposable
 
     public Uri BaseUri(string host)
     {
-        bool plain = _options.PlainHttpHosts.Contains(host) || (_options.PlainHttpOnLoopback && IsLoopback(host));
+        bool plain = _options.InsecureRegistries.Contains(host) || (_options.PlainHttpOnLoopback && IsLoopback(host));
         return new Uri((plain ? "http://" : "https://") + host + "/v2/");
     }
 
@@ -96,6 +115,39 @@ internal sealed class RegistryHttp : IDisposable
         HttpRequestException or IOException or SocketException => true,
         _ => false,
     };
+
+    private static void TrustExtraAuthorities(SocketsHttpHandler handler, IList<string> pemFiles)
+    {
+        X509Certificate2Collection extra = [];
+        foreach (string file in pemFiles)
+        {
+            extra.ImportFromPemFile(file);
+        }
+
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        {
+            if (errors == SslPolicyErrors.None)
+            {
+                return true;
+            }
+
+            if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+            {
+                return false; // a name mismatch or no certificate is never excused
+            }
+
+            using X509Chain custom = new();
+            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // a private CA rarely publishes CRLs, and there may be no network
+            custom.ChainPolicy.CustomTrustStore.AddRange(extra);
+            if (chain is not null)
+            {
+                custom.ChainPolicy.ExtraStore.AddRange(chain.ChainElements.Select(e => e.Certificate).ToArray());
+            }
+
+            return custom.Build(new X509Certificate2(certificate));
+        };
+    }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {

@@ -50,16 +50,4 @@ public sealed class DataTypeTests
         var text = new RegistryCredentials("alice", "s3cr3t-token").ToString();
         Assert.That(text, Does.Contain("alice").And.Not.Contain("s3cr3t"));
     }
-
-    [Test]
-    public void RegistryOptionsHaveSafeDefaults()
-    {
-        var options = new RegistryOptions();
-        Assert.Multiple(() =>
-        {
-            Assert.That(options.InsecureRegistries, Is.Empty);
-            Assert.That(options.MaxManifestBytes, Is.EqualTo(4 * 1024 * 1024));
-            Assert.That(options.InsecureRegistries.Add("LOCALHOST:5000") && options.InsecureRegistries.Contains("localhost:5000"), Is.True);
-        });
-    }
 }

@@ -29,7 +29,7 @@ public sealed class DockerConfigCredentialProvider : IRegistryCredentialProvider
     /// <inheritdoc />
     /// <exception cref="InvalidSpecException">The file is malformed (the field is named).</exception>
     /// <exception cref="UnsupportedException">The host's credentials live in a credential helper.</exception>
-    public async ValueTask<RegistryCredential?> GetCredentialAsync(string registryHost, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryCredentials?> GetCredentialAsync(string registryHost, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(_path))
         {
@@ -50,7 +50,7 @@ public sealed class DockerConfigCredentialProvider : IRegistryCredentialProvider
         return entry is null ? null : ToCredential(entry, found.Key);
     }
 
-    private static RegistryCredential? ToCredential(DockerConfigAuth entry, string key)
+    private static RegistryCredentials? ToCredential(DockerConfigAuth entry, string key)
     {
         string? user = entry.Username;
         string? password = entry.Password;
@@ -78,10 +78,10 @@ public sealed class DockerConfigCredentialProvider : IRegistryCredentialProvider
 
         if (!string.IsNullOrEmpty(entry.IdentityToken))
         {
-            return new RegistryCredential(user ?? string.Empty, password ?? string.Empty) { IdentityToken = entry.IdentityToken };
+            return new RegistryCredentials(user ?? string.Empty, entry.IdentityToken) { IsIdentityToken = true };
         }
 
-        return user is null || password is null ? null : new RegistryCredential(user, password);
+        return user is null || password is null ? null : new RegistryCredentials(user, password);
     }
 
     private static bool IsEmpty(DockerConfigAuth entry) =>

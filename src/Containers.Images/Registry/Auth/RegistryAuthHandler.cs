@@ -99,7 +99,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
 
     private async Task<bool> AuthorizeAsync(HttpRequestMessage request, Uri uri, AuthChallenge challenge, string? scope, bool forceRefresh, CancellationToken cancellationToken)
     {
-        RegistryCredential? credential = _options.Credentials is null
+        RegistryCredentials? credential = _options.Credentials is null
             ? null
             : await _options.Credentials.GetCredentialAsync(uri.Authority, cancellationToken).ConfigureAwait(false);
 
@@ -110,7 +110,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
                 return false;
             }
 
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":" + credential.Password)));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":" + credential.Secret)));
             return true;
         }
 
@@ -124,7 +124,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
         return true;
     }
 
-    private async Task<string> GetTokenAsync(Uri registryUri, AuthChallenge challenge, string? scope, RegistryCredential? credential, bool forceRefresh, CancellationToken cancellationToken)
+    private async Task<string> GetTokenAsync(Uri registryUri, AuthChallenge challenge, string? scope, RegistryCredentials? credential, bool forceRefresh, CancellationToken cancellationToken)
     {
         Uri realm = ValidateRealm(registryUri, challenge.Realm);
         bool sendCredentials = credential is not null && MayReceiveCredentials(registryUri, realm);
@@ -154,7 +154,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
         }
     }
 
-    private async Task<CachedToken> FetchTokenAsync(Uri realm, string? service, string? scope, RegistryCredential? credential, CancellationToken cancellationToken)
+    private async Task<CachedToken> FetchTokenAsync(Uri realm, string? service, string? scope, RegistryCredentials? credential, CancellationToken cancellationToken)
     {
         List<KeyValuePair<string, string>> query = [];
         if (!string.IsNullOrEmpty(service))
@@ -168,7 +168,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
         }
 
         using HttpRequestMessage tokenRequest = new();
-        if (credential?.IdentityToken is { Length: > 0 } refreshToken)
+        if (credential is { IsIdentityToken: true, Secret: { Length: > 0 } refreshToken })
         {
             // OAuth2 refresh-token grant, as docker does with an identity token.
             tokenRequest.Method = HttpMethod.Post;
@@ -186,7 +186,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
             tokenRequest.RequestUri = new Uri(query.Count == 0 ? realm.AbsoluteUri : realm.AbsoluteUri + separator + encoded);
             if (credential is not null)
             {
-                tokenRequest.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":" + credential.Password)));
+                tokenRequest.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":" + credential.Secret)));
             }
         }
 

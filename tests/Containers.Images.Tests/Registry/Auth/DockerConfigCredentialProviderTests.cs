@@ -1,4 +1,5 @@
 using System.Text;
+using Containers.Registry;
 using Containers.Registry.Auth;
 using Containers.Testing;
 
@@ -15,12 +16,12 @@ public sealed class DockerConfigCredentialProviderTests
         string path = await WriteAsync(dir, json);
         DockerConfigCredentialProvider provider = new(path);
 
-        RegistryCredential? hub = await provider.GetCredentialAsync("docker.io");
-        RegistryCredential? local = await provider.GetCredentialAsync("127.0.0.1:5000");
-        RegistryCredential? none = await provider.GetCredentialAsync("example.com");
+        RegistryCredentials? hub = await provider.GetCredentialAsync("docker.io");
+        RegistryCredentials? local = await provider.GetCredentialAsync("127.0.0.1:5000");
+        RegistryCredentials? none = await provider.GetCredentialAsync("example.com");
 
-        Assert.That(hub, Is.EqualTo(new RegistryCredential("alice", "pa:ss")));
-        Assert.That(local, Is.EqualTo(new RegistryCredential("bob", "pw")));
+        Assert.That(hub, Is.EqualTo(new RegistryCredentials("alice", "pa:ss")));
+        Assert.That(local, Is.EqualTo(new RegistryCredentials("bob", "pw")));
         Assert.That(none, Is.Null);
         Assert.That(hub!.ToString(), Does.Not.Contain("pa:ss"), "secrets stay out of ToString");
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Containers.Registry;
 using Containers.Registry.Auth;
 using Containers.Testing;
 
@@ -131,7 +132,7 @@ public sealed class RegistryAuthHandlerTests
     }
 
     private static StaticCredentialProvider Credentials(string host, string password) =>
-        new(new Dictionary<string, RegistryCredential> { [host] = new(User, password) });
+        new(new Dictionary<string, RegistryCredentials> { [host] = new(User, password) });
 
     private static HttpClient CreateClient(RegistryAuthOptions options) =>
         new(new RegistryAuthHandler(new SocketsHttpHandler(), options)) { Timeout = TimeSpan.FromSeconds(30) };

@@ -1,7 +1,7 @@
 namespace Containers.Tasks;
 
 /// <summary>The lifecycle state of a task or of one of its exec'd processes.</summary>
-public enum TaskStatus
+public enum ProcessStatus
 {
     /// <summary>Not known (a default value, or the runtime did not say).</summary>
     Unknown = 0,
