@@ -67,20 +67,20 @@ public static class ImageSpecJson
     public static async Task<ImageConfig> ReadConfigAsync(Stream stream, long maxBytes = MaxConfigBytes, CancellationToken cancellationToken = default) =>
         ParseConfig(await OciJson.ReadBoundedAsync(stream, maxBytes, nameof(ImageConfig), cancellationToken).ConfigureAwait(false), maxBytes);
 
-    /// <summary>Serialises a manifest to UTF-8 JSON.</summary>
-    public static byte[] Serialize(Manifest manifest) => OciJson.SerializeToUtf8Bytes(manifest, ImageSpecJsonContext.Default.Manifest);
+    /// <summary>Serialises a manifest to compact UTF-8 JSON, escaped as Go escapes it.</summary>
+    public static byte[] Serialize(Manifest manifest) => OciJson.SerializeToUtf8Bytes(manifest, ImageSpecJsonContext.GoCompatible.Manifest);
 
     /// <summary>Serialises an index to UTF-8 JSON.</summary>
-    public static byte[] Serialize(ImageIndex index) => OciJson.SerializeToUtf8Bytes(index, ImageSpecJsonContext.Default.ImageIndex);
+    public static byte[] Serialize(ImageIndex index) => OciJson.SerializeToUtf8Bytes(index, ImageSpecJsonContext.GoCompatible.ImageIndex);
 
     /// <summary>Serialises an image config to UTF-8 JSON.</summary>
-    public static byte[] Serialize(ImageConfig config) => OciJson.SerializeToUtf8Bytes(config, ImageSpecJsonContext.Default.ImageConfig);
+    public static byte[] Serialize(ImageConfig config) => OciJson.SerializeToUtf8Bytes(config, ImageSpecJsonContext.GoCompatible.ImageConfig);
 
     /// <summary>Serialises a descriptor to UTF-8 JSON.</summary>
-    public static byte[] Serialize(Descriptor descriptor) => OciJson.SerializeToUtf8Bytes(descriptor, ImageSpecJsonContext.Default.Descriptor);
+    public static byte[] Serialize(Descriptor descriptor) => OciJson.SerializeToUtf8Bytes(descriptor, ImageSpecJsonContext.GoCompatible.Descriptor);
 
     /// <summary>Serialises an <c>oci-layout</c> file to UTF-8 JSON.</summary>
-    public static byte[] Serialize(ImageLayout layout) => OciJson.SerializeToUtf8Bytes(layout, ImageSpecJsonContext.Default.ImageLayout);
+    public static byte[] Serialize(ImageLayout layout) => OciJson.SerializeToUtf8Bytes(layout, ImageSpecJsonContext.GoCompatible.ImageLayout);
 
     private static T Checked<T>(T value, Action<T> validate)
     {
