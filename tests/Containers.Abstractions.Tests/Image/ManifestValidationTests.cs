@@ -170,7 +170,15 @@ public sealed class ManifestValidationTests
         InvalidSpecException error = Assert.Throws<InvalidSpecException>(() => ImageSpecJson.ParseManifest(index))!;
 
         Assert.That(error.JsonPath, Is.EqualTo("mediaType"));
-        Assert.That(error.Problem, Does.Contain("an index's media type"));
+        Assert.That(error.Problem, Does.Contain("is an index's media type, not a manifest's"));
+    }
+
+    [Test]
+    public void Foreign_media_type_is_named()
+    {
+        InvalidSpecException error = Assert.Throws<InvalidSpecException>(() => ImageSpecJson.ParseManifest(JsonEdit.With(Valid, "mediaType", "\"application/json\"")))!;
+
+        Assert.That(error.Message, Is.EqualTo("mediaType: \"application/json\" is not a manifest media type; expected \"application/vnd.oci.image.manifest.v1+json\" or \"application/vnd.docker.distribution.manifest.v2+json\""));
     }
 
     [Test]

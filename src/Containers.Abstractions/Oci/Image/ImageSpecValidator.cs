@@ -195,11 +195,12 @@ public static partial class ImageSpecValidator
 
     private static InvalidSpecException WrongDocumentMediaType(string mediaType, string kind, string oci, string docker)
     {
-        string what = MediaTypes.IsManifest(mediaType) ? "a manifest's"
+        string? actual = MediaTypes.IsManifest(mediaType) ? "a manifest's"
             : MediaTypes.IsIndex(mediaType) ? "an index's"
             : MediaTypes.IsConfig(mediaType) ? "a config's"
-            : "not";
-        return new InvalidSpecException("mediaType", $"\"{mediaType}\" is {what} media type; {kind} has \"{oci}\" or \"{docker}\"");
+            : null;
+        string what = actual is null ? $"is not {kind} media type" : $"is {actual} media type, not {kind}'s";
+        return new InvalidSpecException("mediaType", $"\"{mediaType}\" {what}; expected \"{oci}\" or \"{docker}\"");
     }
 
     private static void CheckMediaType(string? mediaType, string jsonPath)
