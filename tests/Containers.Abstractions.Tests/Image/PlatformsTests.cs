@@ -64,6 +64,44 @@ public sealed class PlatformsTests
         Assert.That(Platforms.Format(platform), Is.EqualTo(os + "/amd64"));
     }
 
+    [TestCase("windows(10.0.17763+win32k)", "windows", "10.0.17763", new[] { "win32k" }, "windows(10.0.17763+win32k)")]
+    [TestCase("linux(+gpu+simd)", "linux", null, new[] { "gpu", "simd" }, "linux(+gpu+simd)")]
+    [TestCase("linux(+unsorted+erofs)", "linux", null, new[] { "unsorted", "erofs" }, "linux(+erofs+unsorted)")]
+    [TestCase("windows(10.0.17763%2Bbuild.42+win32k)", "windows", "10.0.17763+build.42", new[] { "win32k" }, "windows(10.0.17763%2Bbuild.42+win32k)")]
+    [TestCase("windows(50%25done)", "windows", "50%done", new string[0], "windows(50%25done)")]
+    [TestCase("windows()", "windows", null, new string[0], "windows")]
+    public void OS_with_options_alone_takes_the_host_architecture(string specifier, string os, string? version, string[] features, string formattedOS)
+    {
+        Platform platform = Platforms.Parse(specifier);
+
+        Assert.That((platform.OS, platform.OSVersion, platform.Architecture), Is.EqualTo((os, version, Platforms.Host.Architecture)));
+        Assert.That(platform.OSFeatures ?? [], Is.EqualTo(features));
+        Assert.That(Platforms.FormatAll(platform), Does.StartWith(formattedOS + "/" + Platforms.Host.Architecture));
+        Assert.That(Platforms.FormatAll(Platforms.Parse(Platforms.FormatAll(platform))), Is.EqualTo(Platforms.FormatAll(platform)), "formatting survives a round trip");
+    }
+
+    [TestCase("windows", "10.0.17763+build.42", new string[0], "windows(10.0.17763%2Bbuild.42)/amd64")]
+    [TestCase("windows", "10.0.17763+build.42", new[] { "win32k" }, "windows(10.0.17763%2Bbuild.42+win32k)/amd64")]
+    [TestCase("windows", "50%done", new string[0], "windows(50%25done)/amd64")]
+    [TestCase("windows", "1.0(beta)", new string[0], "windows(1.0%28beta%29)/amd64")]
+    [TestCase("windows", "a/b", new string[0], "windows(a%2Fb)/amd64")]
+    [TestCase("windows", "10.0.17763", new string[0], "windows(10.0.17763)/amd64")]
+    [TestCase("linux", null, new[] { "feat+v2" }, "linux(+feat%2Bv2)/amd64")]
+    [TestCase("linux", null, new[] { "100%gpu" }, "linux(+100%25gpu)/amd64")]
+    [TestCase("windows", "10.0+build", new[] { "feat+1" }, "windows(10.0%2Bbuild+feat%2B1)/amd64")]
+    [TestCase("linux", null, new[] { "", "gpu", "", "simd" }, "linux(+gpu+simd)/amd64")]
+    public void FormatAll_encodes_os_options(string os, string? version, string[] features, string expected)
+    {
+        Platform platform = new() { OS = os, OSVersion = version, OSFeatures = features, Architecture = "amd64" };
+
+        string formatted = Platforms.FormatAll(platform);
+
+        Assert.That(formatted, Is.EqualTo(expected));
+        Platform reparsed = Platforms.Parse(formatted);
+        Assert.That(reparsed.OSVersion, Is.EqualTo(version));
+        Assert.That(reparsed.OSFeatures ?? [], Is.EqualTo(features.Where(f => f.Length > 0)));
+    }
+
     [TestCase("linux")]
     [TestCase("LINUX")]
     [TestCase("windows")]
@@ -79,6 +117,8 @@ public sealed class PlatformsTests
     [TestCase("amd64", "amd64", null)]
     [TestCase("x86_64", "amd64", null)]
     [TestCase("aarch64", "arm64", null)]
+    [TestCase("Aarch64", "arm64", null)]
+    [TestCase("s390x", "s390x", null)]
     [TestCase("arm64", "arm64", null)]
     [TestCase("armhf", "arm", null)]
     [TestCase("arm", "arm", null)]
@@ -106,6 +146,11 @@ public sealed class PlatformsTests
     [TestCase("linux/amd64/v1 ", TestName = "trailing space")]
     [TestCase("linux(10%zz)/amd64", TestName = "bad escape")]
     [TestCase("linux(10.0/amd64", TestName = "unclosed OS options")]
+    [TestCase("/linux/arm", TestName = "leading slash")]
+    [TestCase("linux/arm/", TestName = "trailing slash after architecture")]
+    [TestCase("linux /arm", TestName = "space after OS")]
+    [TestCase("linux/&arm", TestName = "invalid character")]
+    [TestCase("linux/arm/foo/bar", TestName = "too many components")]
     public void Malformed_specifier_is_refused(string specifier)
     {
         Assert.Throws<FormatException>(() => Platforms.Parse(specifier));

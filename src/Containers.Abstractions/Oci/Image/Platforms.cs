@@ -117,7 +117,7 @@ public static partial class Platforms
         }
 
         StringBuilder options = new(EncodeOSOption(platform.OSVersion ?? string.Empty));
-        foreach (string feature in (platform.OSFeatures ?? []).Order(StringComparer.Ordinal))
+        foreach (string feature in (platform.OSFeatures ?? []).Where(f => f.Length > 0).Order(StringComparer.Ordinal))
         {
             options.Append('+').Append(EncodeOSOption(feature));
         }
