@@ -41,6 +41,18 @@ public sealed class GoCompatibleOutputTests
         Assert.That(written.LongLength, Is.EqualTo(index.Manifests[0].Size));
     }
 
+    [Test]
+    public void Skopeo_docker_manifest_names_the_same_blobs_as_the_umoci_one()
+    {
+        Manifest oci = ImageSpecJson.ParseManifest(ImageTestData.Read("manifest", "umoci-manifest.json"));
+        Manifest docker = ImageSpecJson.ParseManifest(ImageTestData.Read("manifest", "skopeo-docker-schema2-manifest.json"));
+
+        Assert.That(docker.MediaType, Is.EqualTo(MediaTypes.DockerManifest));
+        Assert.That(docker.Config.Digest, Is.EqualTo(oci.Config.Digest));
+        Assert.That(docker.Layers.Select(l => (l.Digest, l.Size)), Is.EqualTo(oci.Layers.Select(l => (l.Digest, l.Size))));
+        Assert.That(MediaTypes.LayerCompression(docker.Layers[0].MediaType), Is.EqualTo(MediaTypes.LayerCompression(oci.Layers[0].MediaType)));
+    }
+
     [TestCase("a+b", "\"a+b\"", TestName = "plus is kept")]
     [TestCase("<a&b>", "\"\\u003ca\\u0026b\\u003e\"", TestName = "HTML characters in lower-case hex")]
     [TestCase("say \"hi\"\\", "\"say \\\"hi\\\"\\\\\"", TestName = "quote and backslash")]
