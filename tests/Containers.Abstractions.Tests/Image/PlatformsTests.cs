@@ -212,6 +212,10 @@ public sealed class PlatformsTests
         Assert.That(Platforms.Normalize(new Platform { OS = "", Architecture = "amd64" }).OS, Is.EqualTo(Platforms.Host.OS));
 
     [Test]
+    public void ToString_is_the_full_specifier() =>
+        Assert.That(Platforms.Parse("windows(10.0.17763+win32k)/amd64").ToString(), Is.EqualTo("windows(10.0.17763+win32k)/amd64"));
+
+    [Test]
     public void Format_without_os_is_unknown()
     {
         Assert.That(Platforms.Format(new Platform { OS = "", Architecture = "amd64" }), Is.EqualTo("unknown"));
