@@ -89,7 +89,7 @@ public sealed class IndexValidationTests
         InvalidSpecException error = Assert.Throws<InvalidSpecException>(() => ImageSpecJson.ParseIndex(manifest))!;
 
         Assert.That(error.JsonPath, Is.EqualTo("mediaType"));
-        Assert.That(error.Problem, Does.Contain("a manifest's media type"));
+        Assert.That(error.Problem, Does.Contain("is a manifest's media type, not an index's"));
     }
 
     [Test]

@@ -67,20 +67,20 @@ public static class ImageSpecJson
     public static async Task<ImageConfig> ReadConfigAsync(Stream stream, long maxBytes = MaxConfigBytes, CancellationToken cancellationToken = default) =>
         ParseConfig(await OciJson.ReadBoundedAsync(stream, maxBytes, nameof(ImageConfig), cancellationToken).ConfigureAwait(false), maxBytes);
 
-    /// <summary>Serialises a manifest to UTF-8 JSON.</summary>
-    public static byte[] Serialize(Manifest manifest) => OciJson.SerializeToUtf8Bytes(manifest, ImageSpecJsonContext.Default.Manifest);
+    /// <summary>Serialises a manifest to compact UTF-8 JSON, escaped as Go escapes it.</summary>
+    public static byte[] Serialize(Manifest manifest) => OciJson.SerializeToUtf8Bytes(manifest, ImageSpecJsonContext.GoCompatible.Manifest);
 
     /// <summary>Serialises an index to UTF-8 JSON.</summary>
-    public static byte[] Serialize(ImageIndex index) => OciJson.SerializeToUtf8Bytes(index, ImageSpecJsonContext.Default.ImageIndex);
+    public static byte[] Serialize(ImageIndex index) => OciJson.SerializeToUtf8Bytes(index, ImageSpecJsonContext.GoCompatible.ImageIndex);
 
     /// <summary>Serialises an image config to UTF-8 JSON.</summary>
-    public static byte[] Serialize(ImageConfig config) => OciJson.SerializeToUtf8Bytes(config, ImageSpecJsonContext.Default.ImageConfig);
+    public static byte[] Serialize(ImageConfig config) => OciJson.SerializeToUtf8Bytes(config, ImageSpecJsonContext.GoCompatible.ImageConfig);
 
     /// <summary>Serialises a descriptor to UTF-8 JSON.</summary>
-    public static byte[] Serialize(Descriptor descriptor) => OciJson.SerializeToUtf8Bytes(descriptor, ImageSpecJsonContext.Default.Descriptor);
+    public static byte[] Serialize(Descriptor descriptor) => OciJson.SerializeToUtf8Bytes(descriptor, ImageSpecJsonContext.GoCompatible.Descriptor);
 
     /// <summary>Serialises an <c>oci-layout</c> file to UTF-8 JSON.</summary>
-    public static byte[] Serialize(ImageLayout layout) => OciJson.SerializeToUtf8Bytes(layout, ImageSpecJsonContext.Default.ImageLayout);
+    public static byte[] Serialize(ImageLayout layout) => OciJson.SerializeToUtf8Bytes(layout, ImageSpecJsonContext.GoCompatible.ImageLayout);
 
     private static T Checked<T>(T value, Action<T> validate)
     {
@@ -103,23 +103,47 @@ public static class ImageSpecJson
         }
     }
 
-    private static string? PeekMediaType(ReadOnlySpan<byte> utf8Json)
+    private static string? PeekMediaType(ReadOnlySpan<byte> utf8Json) => Scan(utf8Json).MediaType;
+
+    /// <summary>
+    /// The media type of a manifest-like document: its <c>mediaType</c> field, or, when it has none (it is
+    /// optional in OCI documents), <see cref="MediaTypes.ImageIndex"/> for a document with <c>manifests</c>,
+    /// <see cref="MediaTypes.ImageManifest"/> for one with <c>config</c> or <c>layers</c>, and
+    /// <see cref="MediaTypes.DockerManifestSchema1Signed"/> for a schema 1 manifest (<c>fsLayers</c>).
+    /// Null when the document is none of these or is not a JSON object. Only top-level keys are read.
+    /// </summary>
+    /// <remarks>For registries that answer with a generic Content-Type, and for <c>index.json</c>-style files.</remarks>
+    public static string? DetectMediaType(ReadOnlySpan<byte> utf8Json)
     {
+        (string? mediaType, bool manifests, bool configOrLayers, bool fsLayers) = Scan(utf8Json);
+        return mediaType
+            ?? (manifests ? MediaTypes.ImageIndex
+            : configOrLayers ? MediaTypes.ImageManifest
+            : fsLayers ? MediaTypes.DockerManifestSchema1Signed
+            : null);
+    }
+
+    private static (string? MediaType, bool Manifests, bool ConfigOrLayers, bool FsLayers) Scan(ReadOnlySpan<byte> utf8Json)
+    {
+        (string? mediaType, bool manifests, bool configOrLayers, bool fsLayers) = (null, false, false, false);
         Utf8JsonReader reader = new(utf8Json);
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return null;
+                return default;
             }
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 bool isMediaType = reader.ValueTextEquals("mediaType"u8);
+                manifests |= reader.ValueTextEquals("manifests"u8);
+                configOrLayers |= reader.ValueTextEquals("config"u8) || reader.ValueTextEquals("layers"u8);
+                fsLayers |= reader.ValueTextEquals("fsLayers"u8);
                 reader.Read();
-                if (isMediaType)
+                if (isMediaType && reader.TokenType == JsonTokenType.String)
                 {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    mediaType = reader.GetString();
                 }
 
                 reader.Skip();
@@ -127,9 +151,9 @@ public static class ImageSpecJson
         }
         catch (JsonException)
         {
-            // Malformed JSON: the parser's own error stands.
+            // Malformed or truncated JSON: report what was seen before the fault.
         }
 
-        return null;
+        return (mediaType, manifests, configOrLayers, fsLayers);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Containers.Oci.Image;
@@ -10,4 +11,15 @@ namespace Containers.Oci.Image;
 [JsonSerializable(typeof(ImageLayout))]
 [JsonSerializable(typeof(Descriptor))]
 [JsonSerializable(typeof(Platform))]
-public sealed partial class ImageSpecJsonContext : JsonSerializerContext;
+public sealed partial class ImageSpecJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context <see cref="ImageSpecJson"/> writes with: as <see cref="Default"/>, but escaping strings
+    /// as Go does, so documents come out byte for byte as containerd or Docker would write them.
+    /// </summary>
+    public static ImageSpecJsonContext GoCompatible { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = GoJsonEncoder.Instance,
+    });
+}

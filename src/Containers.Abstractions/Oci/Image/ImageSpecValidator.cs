@@ -23,16 +23,11 @@ public static partial class ImageSpecValidator
 
         CheckOptionalMediaType(manifest.ArtifactType, "artifactType");
         ValidateDescriptor(Required(manifest.Config, "config"), "config");
-        IList<Descriptor> layers = Required(manifest.Layers, "layers");
 
-        // The OCI schema asks for at least one layer; Docker's schema 2 does not, and `FROM scratch`
-        // images with only metadata really are published with "layers": [].
-        if (layers.Count == 0 && manifest.MediaType != MediaTypes.DockerManifest)
-        {
-            throw new InvalidSpecException("layers", "must have at least one entry");
-        }
-
-        ValidateDescriptors(layers, "layers");
+        // An empty list is accepted: image-spec 1.1 says layers SHOULD (not MUST) have an entry, though
+        // its JSON schema still has minItems 1 (image-spec#1058), and `FROM scratch` images with only
+        // metadata are published with "layers": [] in both Docker and OCI media types.
+        ValidateDescriptors(Required(manifest.Layers, "layers"), "layers");
         if (manifest.Subject is not null)
         {
             ValidateDescriptor(manifest.Subject, "subject");
@@ -200,11 +195,12 @@ public static partial class ImageSpecValidator
 
     private static InvalidSpecException WrongDocumentMediaType(string mediaType, string kind, string oci, string docker)
     {
-        string what = MediaTypes.IsManifest(mediaType) ? "a manifest's"
+        string? actual = MediaTypes.IsManifest(mediaType) ? "a manifest's"
             : MediaTypes.IsIndex(mediaType) ? "an index's"
             : MediaTypes.IsConfig(mediaType) ? "a config's"
-            : "not";
-        return new InvalidSpecException("mediaType", $"\"{mediaType}\" is {what} media type; {kind} has \"{oci}\" or \"{docker}\"");
+            : null;
+        string what = actual is null ? $"is not {kind} media type" : $"is {actual} media type, not {kind}'s";
+        return new InvalidSpecException("mediaType", $"\"{mediaType}\" {what}; expected \"{oci}\" or \"{docker}\"");
     }
 
     private static void CheckMediaType(string? mediaType, string jsonPath)

@@ -62,7 +62,12 @@ public static partial class Platforms
             case "x86_64" or "x86-64" or "amd64":
                 return ("amd64", v == "v1" ? string.Empty : v);
             case "aarch64" or "arm64":
-                return ("arm64", v is "8" or "v8" ? string.Empty : v);
+                return ("arm64", v switch
+                {
+                    "8" or "v8" or "v8.0" => string.Empty,
+                    "9" or "9.0" or "v9.0" => "v9",
+                    _ => v,
+                });
             case "armhf":
                 return ("arm", "v7");
             case "armel":
@@ -117,7 +122,7 @@ public static partial class Platforms
         }
 
         StringBuilder options = new(EncodeOSOption(platform.OSVersion ?? string.Empty));
-        foreach (string feature in (platform.OSFeatures ?? []).Order(StringComparer.Ordinal))
+        foreach (string feature in (platform.OSFeatures ?? []).Where(f => f.Length > 0).Order(StringComparer.Ordinal))
         {
             options.Append('+').Append(EncodeOSOption(feature));
         }
