@@ -34,7 +34,8 @@ internal sealed class ContentLabelStore
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
+            // No pool: an idle pooled connection would keep the database (and its filesystem) open.
+            Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
         _namespace = @namespace;

@@ -39,6 +39,7 @@ public sealed class LocalContentStoreTests : ContentStoreTestSuite
             // Only the tmpfs this test mounted; lazily if something still holds it open.
             if (Run("umount", _tmpfs) != 0)
             {
+                TestContext.Out.WriteLine($"umount {_tmpfs} failed (still busy?); detaching it lazily");
                 Run("umount", "-l", _tmpfs);
             }
 
@@ -216,7 +217,8 @@ public sealed class LocalContentStoreTests : ContentStoreTestSuite
         }
 
         Assert.That(error, Is.Not.Null, "writing 2 MiB to a 1 MiB tmpfs must fail");
-        Assert.That(error!.Message, Does.Contain("space").IgnoreCase);
+        await TestContext.Out.WriteLineAsync($"{error!.GetType().Name}: {error.Message}");
+        Assert.That(error.Message, Does.Contain("space").IgnoreCase);
         Assert.That(Directory.GetFiles(Path.Combine(mountPoint, "store", "blobs"), "*", SearchOption.AllDirectories), Is.Empty);
         Assert.ThrowsAsync<NotFoundException>(() => store.InfoAsync(digest));
 
