@@ -131,6 +131,25 @@ public sealed class LocalContentStoreTests : ContentStoreTestSuite
         Assert.That((await again.StatusAsync()).Offset, Is.Zero);
     }
 
+    [Test]
+    public async Task LabelsAreScopedByNamespace()
+    {
+        (byte[] content, Digest digest) = CreateContent(100);
+        await ContentCopy.WriteBlobAsync(Store, "ns", new MemoryStream(content), Describe(digest: digest), new Dictionary<string, string> { ["k"] = "default" });
+        var other = new LocalContentStore(StoreRoot, "other");
+        Assert.That((await other.InfoAsync(digest)).Labels, Is.Empty, "blobs are shared, labels are not");
+        await other.UpdateAsync(new ContentInfo { Digest = digest, Labels = new Dictionary<string, string> { ["k"] = "other" } });
+        Assert.That((await Store.InfoAsync(digest)).Labels["k"], Is.EqualTo("default"));
+        Assert.That((await other.InfoAsync(digest)).Labels["k"], Is.EqualTo("other"));
+
+        // A separate database file, such as the stack's shared metadata.db.
+        string database = Path.Combine(Root, "shared-metadata.db");
+        var shared = new LocalContentStore(StoreRoot, "default", database);
+        Assert.That((await shared.InfoAsync(digest)).Labels, Is.Empty);
+        await shared.UpdateAsync(new ContentInfo { Digest = digest, Labels = new Dictionary<string, string> { ["k"] = "shared" } });
+        Assert.That((await new LocalContentStore(StoreRoot, "default", database).InfoAsync(digest)).Labels["k"], Is.EqualTo("shared"));
+    }
+
     [TestCase("../../../../etc/evil")]
     [TestCase("/etc/evil")]
     [TestCase("a/../../b")]
