@@ -132,6 +132,28 @@ public sealed class LocalContentStoreTests : ContentStoreTestSuite
     }
 
     [Test]
+    public async Task DamagedIngestMetadataNeverResumesWrongly()
+    {
+        string ingest = Path.Combine(StoreRoot, "ingest", Sha256Hex("damaged"));
+        await using (IContentWriter writer = await OpenAsync("damaged"))
+        {
+            await writer.WriteAsync(new byte[70]);
+        }
+
+        // A lost updatedat costs only precision: the data's mtime stands in.
+        File.WriteAllText(Path.Combine(ingest, "updatedat"), string.Empty);
+        Assert.That((await Store.StatusAsync("damaged")).Offset, Is.EqualTo(70));
+        await (await OpenAsync("damaged")).DisposeAsync();
+
+        // A lost startedat (or ref) makes the ingest unreadable: it starts over rather than guess.
+        File.WriteAllText(Path.Combine(ingest, "startedat"), string.Empty);
+        Assert.ThrowsAsync<NotFoundException>(() => Store.StatusAsync("damaged"));
+        await using IContentWriter again = await OpenAsync("damaged");
+        Assert.That((await again.StatusAsync()).Offset, Is.Zero);
+        Assert.That(again.Digest, Is.EqualTo(Digest.Compute([])));
+    }
+
+    [Test]
     public async Task LabelsAreScopedByNamespace()
     {
         (byte[] content, Digest digest) = CreateContent(100);
