@@ -111,6 +111,15 @@ public sealed class LocalContentStore : IContentStore
             }
         }
 
+        if (replaceAll)
+        {
+            ContentLabelStore.Validate(info.Labels!, nameof(info));
+        }
+        else
+        {
+            ContentLabelStore.Validate(changes, nameof(info));
+        }
+
         DateTimeOffset now = DateTimeOffset.UtcNow;
         Dictionary<string, string> labels = replaceAll
             ? _labels.Set(info.Digest, info.Labels, now)

@@ -501,6 +501,22 @@ public abstract class ContentStoreTestSuite
     }
 
     [Test]
+    public async Task InvalidLabelsAreRefusedBeforeCommit()
+    {
+        (byte[] content, Digest digest) = CreateContent(10);
+        await using IContentWriter writer = await OpenAsync("labels");
+        await writer.WriteAsync(content);
+        Assert.ThrowsAsync<ArgumentException>(() => writer.CommitAsync(10, digest, new Dictionary<string, string> { ["k"] = new string('v', 5000) }));
+        Assert.ThrowsAsync<ArgumentException>(() => writer.CommitAsync(10, digest, new Dictionary<string, string> { [""] = "v" }));
+        Assert.ThrowsAsync<NotFoundException>(() => Store.InfoAsync(digest));
+
+        // The writer is still usable.
+        await writer.CommitAsync(10, digest, new Dictionary<string, string> { ["k"] = "v" });
+        Assert.ThrowsAsync<ArgumentException>(() => Store.UpdateAsync(new ContentInfo { Digest = digest, Labels = new Dictionary<string, string> { [""] = "v" } }));
+        Assert.That((await Store.InfoAsync(digest)).Labels["k"], Is.EqualTo("v"));
+    }
+
+    [Test]
     public async Task WalkFiltersByLabelAndDigest()
     {
         (byte[] c1, Digest d1) = CreateContent(10);
