@@ -34,12 +34,34 @@ internal sealed class ContentLabelStore
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
+            // No pool: an idle pooled connection would keep the database (and its filesystem) open.
+            Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
         _namespace = @namespace;
         using SqliteConnection connection = Open();
         Execute(connection, null, Schema);
+    }
+
+    /// <summary>containerd's bound on one label: key and value together.</summary>
+    public const int MaxLabelLength = 4096;
+
+    /// <summary>Checks labels as containerd does: non-empty keys, key and value within 4096 characters.</summary>
+    /// <exception cref="ArgumentException">A label is invalid.</exception>
+    public static void Validate(IEnumerable<KeyValuePair<string, string?>> labels, string parameterName)
+    {
+        foreach ((string key, string? value) in labels)
+        {
+            if (key.Length == 0)
+            {
+                throw new ArgumentException("a label key must not be empty", parameterName);
+            }
+
+            if (key.Length + (value?.Length ?? 0) > MaxLabelLength)
+            {
+                throw new ArgumentException($"label \"{key[..Math.Min(key.Length, 64)]}\" exceeds {MaxLabelLength} characters (key and value together)", parameterName);
+            }
+        }
     }
 
     /// <summary>The labels of a blob in this namespace and when they last changed (null: never set here).</summary>

@@ -54,10 +54,10 @@ internal sealed class IngestDirectory
 
             string reference = System.IO.File.ReadAllText(File("ref"));
             DateTimeOffset startedAt = ParseTime(System.IO.File.ReadAllText(File("startedat")));
-            DateTimeOffset updatedAt = ParseTime(System.IO.File.ReadAllText(File("updatedat")));
+            DateTimeOffset modified = new(data.LastWriteTimeUtc, TimeSpan.Zero);
+            DateTimeOffset updatedAt = TryParseTime(ReadOptional("updatedat")) ?? modified;
 
             // updatedat is written when a writer closes; the data's mtime is newer while one is open.
-            DateTimeOffset modified = new(data.LastWriteTimeUtc, TimeSpan.Zero);
             return new ContentStatus
             {
                 Ref = reference,
@@ -121,14 +121,20 @@ internal sealed class IngestDirectory
             UnixCreateMode = PrivateFile,
         }))
         {
+            // Not fsync'd: these files only serve resuming, and a crash that loses one makes the
+            // ingest read as damaged and start over, never as wrong (the data is hashed again).
             stream.Write(Encoding.UTF8.GetBytes(text));
-            stream.Flush(flushToDisk: true);
         }
 
         System.IO.File.Move(temporary, path, overwrite: true);
     }
 
     private static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? TryParseTime(string? text) =>
+        DateTimeOffset.TryParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset time)
+            ? time
+            : null;
 
     private static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.ParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);

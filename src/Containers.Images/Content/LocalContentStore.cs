@@ -33,7 +33,12 @@ public sealed class LocalContentStore : IContentStore
     /// <summary>Opens (creating when needed, mode 0700) the store in <paramref name="root"/>.</summary>
     /// <param name="root">The store's directory, for example <c>/var/lib/containers-dotnet/content</c>.</param>
     /// <param name="namespace">The namespace whose labels this instance sees and changes.</param>
-    public LocalContentStore(string root, string @namespace = "default")
+    /// <param name="metadataDatabase">
+    /// The SQLite database for labels (tables <c>content_labels</c>, <c>content_updates</c>); by
+    /// default <c>&lt;root&gt;/metadata.db</c>. Point it at the stack's shared metadata.db to keep all
+    /// metadata in one crash-safe place.
+    /// </param>
+    public LocalContentStore(string root, string @namespace = "default", string? metadataDatabase = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         ArgumentException.ThrowIfNullOrEmpty(@namespace);
@@ -44,7 +49,7 @@ public sealed class LocalContentStore : IContentStore
         Directory.CreateDirectory(Root, PrivateDirectory);
         Directory.CreateDirectory(_blobsRoot, PrivateDirectory);
         Directory.CreateDirectory(_ingestRoot, PrivateDirectory);
-        _labels = new ContentLabelStore(Path.Combine(Root, "metadata.db"), @namespace);
+        _labels = new ContentLabelStore(metadataDatabase ?? Path.Combine(Root, "metadata.db"), @namespace);
     }
 
     /// <summary>The store's directory.</summary>
@@ -104,6 +109,15 @@ public sealed class LocalContentStore : IContentStore
             {
                 throw new ArgumentException($"cannot update field \"{path}\" of blob {info.Digest}: only labels are mutable", nameof(fieldPaths));
             }
+        }
+
+        if (replaceAll)
+        {
+            ContentLabelStore.Validate(info.Labels!, nameof(info));
+        }
+        else
+        {
+            ContentLabelStore.Validate(changes, nameof(info));
         }
 
         DateTimeOffset now = DateTimeOffset.UtcNow;

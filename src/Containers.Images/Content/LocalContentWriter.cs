@@ -108,6 +108,11 @@ internal sealed class LocalContentWriter : IContentWriter
     {
         SafeFileHandle handle = ThrowIfFinished();
         cancellationToken.ThrowIfCancellationRequested();
+        if (labels is not null)
+        {
+            // Before anything: the blob must not be committed and then miss its labels.
+            ContentLabelStore.Validate(labels!, nameof(labels));
+        }
 
         // As in containerd, a commit finishes the writer whatever its outcome: the lock is released
         // and the ingest either became a blob, was removed, or stays to be resumed.

@@ -383,6 +383,97 @@ public abstract class ContentStoreTestSuite
     }
 
     [Test]
+    public async Task ConcurrentCommitsOfTheSameContentCommitItOnce()
+    {
+        (byte[] content, Digest digest) = CreateContent(64 * 1024);
+        const int writers = 8;
+        var opened = new List<IContentWriter>();
+        for (int i = 0; i < writers; i++)
+        {
+            IContentWriter writer = await OpenAsync($"same-{i}");
+            await writer.WriteAsync(content);
+            opened.Add(writer);
+        }
+
+        using var start = new ManualResetEventSlim();
+        Task[] commits = [.. opened.Select(w => Task.Run(async () =>
+        {
+            start.Wait();
+            await w.CommitAsync(content.Length, digest);
+        }))];
+        start.Set();
+        try
+        {
+            await Task.WhenAll(commits);
+        }
+        catch (AlreadyExistsException)
+        {
+            // Expected for all but one; counted below.
+        }
+
+        Assert.That(commits.Count(t => t.IsCompletedSuccessfully), Is.EqualTo(1));
+        Assert.That(commits.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException), Has.All.InstanceOf<AlreadyExistsException>());
+        Assert.That(await ReadAllAsync(digest), Is.EqualTo(content));
+        Assert.That(await Store.ListStatusesAsync(), Is.Empty, "every ingest is gone, committed or collided");
+        foreach (IContentWriter writer in opened)
+        {
+            await writer.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task WritersOfOneRefNeverOverlap()
+    {
+        // Many rounds of open / write / commit-or-abort on one ref from several threads: at most one
+        // writer may be open at any moment, and every committed blob is intact.
+        int open = 0;
+        int overlaps = 0;
+        int commits = 0;
+        async Task Worker(int seed)
+        {
+            var random = new Random(seed);
+            for (int round = 0; round < 40; round++)
+            {
+                IContentWriter writer;
+                try
+                {
+                    writer = await OpenAsync("busy");
+                }
+                catch (ResourceLockedException)
+                {
+                    continue;
+                }
+
+                if (Interlocked.Increment(ref open) != 1)
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
+                byte[] content = new byte[random.Next(1, 4096)];
+                random.NextBytes(content);
+                await writer.TruncateAsync(0);
+                await writer.WriteAsync(content);
+                Interlocked.Decrement(ref open);
+                if (random.Next(2) == 0)
+                {
+                    await writer.CommitAsync(content.Length, Digest.Compute(content));
+                    Interlocked.Increment(ref commits);
+                }
+
+                await writer.DisposeAsync();
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => Worker(i))));
+        Assert.That(overlaps, Is.Zero);
+        Assert.That(commits, Is.Positive);
+        await foreach (ContentInfo info in Store.WalkAsync())
+        {
+            Assert.That(Digest.Compute(await ReadAllAsync(info.Digest)), Is.EqualTo(info.Digest));
+        }
+    }
+
+    [Test]
     public async Task StatusListAndAbort()
     {
         await using (IContentWriter a = await OpenAsync("a"))
@@ -407,6 +498,22 @@ public abstract class ContentStoreTestSuite
 
         await using IContentWriter held = await OpenAsync("b/with/slashes");
         Assert.ThrowsAsync<ResourceLockedException>(() => Store.AbortAsync("b/with/slashes"));
+    }
+
+    [Test]
+    public async Task InvalidLabelsAreRefusedBeforeCommit()
+    {
+        (byte[] content, Digest digest) = CreateContent(10);
+        await using IContentWriter writer = await OpenAsync("labels");
+        await writer.WriteAsync(content);
+        Assert.ThrowsAsync<ArgumentException>(() => writer.CommitAsync(10, digest, new Dictionary<string, string> { ["k"] = new string('v', 5000) }));
+        Assert.ThrowsAsync<ArgumentException>(() => writer.CommitAsync(10, digest, new Dictionary<string, string> { [""] = "v" }));
+        Assert.ThrowsAsync<NotFoundException>(() => Store.InfoAsync(digest));
+
+        // The writer is still usable.
+        await writer.CommitAsync(10, digest, new Dictionary<string, string> { ["k"] = "v" });
+        Assert.ThrowsAsync<ArgumentException>(() => Store.UpdateAsync(new ContentInfo { Digest = digest, Labels = new Dictionary<string, string> { [""] = "v" } }));
+        Assert.That((await Store.InfoAsync(digest)).Labels["k"], Is.EqualTo("v"));
     }
 
     [Test]

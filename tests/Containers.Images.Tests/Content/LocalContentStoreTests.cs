@@ -39,6 +39,7 @@ public sealed class LocalContentStoreTests : ContentStoreTestSuite
             // Only the tmpfs this test mounted; lazily if something still holds it open.
             if (Run("umount", _tmpfs) != 0)
             {
+                TestContext.Out.WriteLine($"umount {_tmpfs} failed (still busy?); detaching it lazily");
                 Run("umount", "-l", _tmpfs);
             }
 
@@ -130,6 +131,47 @@ public sealed class LocalContentStoreTests : ContentStoreTestSuite
         Assert.That((await again.StatusAsync()).Offset, Is.Zero);
     }
 
+    [Test]
+    public async Task DamagedIngestMetadataNeverResumesWrongly()
+    {
+        string ingest = Path.Combine(StoreRoot, "ingest", Sha256Hex("damaged"));
+        await using (IContentWriter writer = await OpenAsync("damaged"))
+        {
+            await writer.WriteAsync(new byte[70]);
+        }
+
+        // A lost updatedat costs only precision: the data's mtime stands in.
+        File.WriteAllText(Path.Combine(ingest, "updatedat"), string.Empty);
+        Assert.That((await Store.StatusAsync("damaged")).Offset, Is.EqualTo(70));
+        await (await OpenAsync("damaged")).DisposeAsync();
+
+        // A lost startedat (or ref) makes the ingest unreadable: it starts over rather than guess.
+        File.WriteAllText(Path.Combine(ingest, "startedat"), string.Empty);
+        Assert.ThrowsAsync<NotFoundException>(() => Store.StatusAsync("damaged"));
+        await using IContentWriter again = await OpenAsync("damaged");
+        Assert.That((await again.StatusAsync()).Offset, Is.Zero);
+        Assert.That(again.Digest, Is.EqualTo(Digest.Compute([])));
+    }
+
+    [Test]
+    public async Task LabelsAreScopedByNamespace()
+    {
+        (byte[] content, Digest digest) = CreateContent(100);
+        await ContentCopy.WriteBlobAsync(Store, "ns", new MemoryStream(content), Describe(digest: digest), new Dictionary<string, string> { ["k"] = "default" });
+        var other = new LocalContentStore(StoreRoot, "other");
+        Assert.That((await other.InfoAsync(digest)).Labels, Is.Empty, "blobs are shared, labels are not");
+        await other.UpdateAsync(new ContentInfo { Digest = digest, Labels = new Dictionary<string, string> { ["k"] = "other" } });
+        Assert.That((await Store.InfoAsync(digest)).Labels["k"], Is.EqualTo("default"));
+        Assert.That((await other.InfoAsync(digest)).Labels["k"], Is.EqualTo("other"));
+
+        // A separate database file, such as the stack's shared metadata.db.
+        string database = Path.Combine(Root, "shared-metadata.db");
+        var shared = new LocalContentStore(StoreRoot, "default", database);
+        Assert.That((await shared.InfoAsync(digest)).Labels, Is.Empty);
+        await shared.UpdateAsync(new ContentInfo { Digest = digest, Labels = new Dictionary<string, string> { ["k"] = "shared" } });
+        Assert.That((await new LocalContentStore(StoreRoot, "default", database).InfoAsync(digest)).Labels["k"], Is.EqualTo("shared"));
+    }
+
     [TestCase("../../../../etc/evil")]
     [TestCase("/etc/evil")]
     [TestCase("a/../../b")]
@@ -216,7 +258,8 @@ public sealed class LocalContentStoreTests : ContentStoreTestSuite
         }
 
         Assert.That(error, Is.Not.Null, "writing 2 MiB to a 1 MiB tmpfs must fail");
-        Assert.That(error!.Message, Does.Contain("space").IgnoreCase);
+        await TestContext.Out.WriteLineAsync($"{error!.GetType().Name}: {error.Message}");
+        Assert.That(error.Message, Does.Contain("space").IgnoreCase);
         Assert.That(Directory.GetFiles(Path.Combine(mountPoint, "store", "blobs"), "*", SearchOption.AllDirectories), Is.Empty);
         Assert.ThrowsAsync<NotFoundException>(() => store.InfoAsync(digest));
 
