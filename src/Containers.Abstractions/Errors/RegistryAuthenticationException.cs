@@ -7,14 +7,18 @@ namespace Containers;
 /// answered safely (for example a token realm on another host that was not allowed to receive
 /// credentials).
 /// </summary>
-public sealed class RegistryAuthenticationException : RegistryException
+public sealed class RegistryAuthenticationException : ContainersException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What failed and why.</param>
     /// <param name="statusCode">The HTTP status of the refusal (401 or 403, or 0 when refused locally).</param>
     /// <param name="innerException">The underlying error, if any.</param>
     public RegistryAuthenticationException(string message, HttpStatusCode statusCode = HttpStatusCode.Unauthorized, Exception? innerException = null)
-        : base(message, statusCode, null, innerException)
+        : base(message, innerException)
     {
+        StatusCode = statusCode;
     }
+
+    /// <summary>The HTTP status of the refusal; 0 when the client refused before asking (an unsafe realm).</summary>
+    public HttpStatusCode StatusCode { get; }
 }

@@ -6,7 +6,7 @@ namespace Containers;
 /// A registry answered with an error the client cannot recover from by retrying: a distribution
 /// error code such as <c>MANIFEST_UNKNOWN</c> or <c>DENIED</c>, or an unexpected HTTP status.
 /// </summary>
-public class RegistryException : ContainersException
+public sealed class RegistryException : ContainersException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What failed, naming the registry and the request.</param>

@@ -34,7 +34,7 @@ public static partial class OciJson
         }
         catch (JsonException ex)
         {
-            throw ToSpecException(ex);
+            throw ToSpecException(ex, typeInfo);
         }
 
         return value ?? throw new InvalidSpecException(string.Empty, "expected object, got null");
@@ -98,11 +98,19 @@ public static partial class OciJson
     }
 
     /// <summary>Turns a System.Text.Json error into an <see cref="InvalidSpecException"/> that names the field.</summary>
-    public static InvalidSpecException ToSpecException(JsonException exception)
+    /// <param name="exception">The parser's error.</param>
+    /// <param name="root">The type that was being read; with it the bad field's own type is looked up, so the problem says "expected integer" rather than "expected number".</param>
+    public static InvalidSpecException ToSpecException(JsonException exception, JsonTypeInfo? root = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
         string path = TrimPath(exception.Path);
         string message = exception.Message;
+        if (root is not null && exception.InnerException is InvalidOperationException && FieldType(root, exception.Path) is { } fieldType
+            && DescribeType(fieldType.FullName ?? fieldType.Name) is { } described && !described.StartsWith("object (", StringComparison.Ordinal))
+        {
+            Match got = TokenPattern().Match(exception.InnerException.Message);
+            return new InvalidSpecException(path, "expected " + described + (got.Success ? ", got " + got.Groups["got"].Value.ToLowerInvariant() : string.Empty), exception);
+        }
 
         Match missing = MissingRequiredPattern().Match(message);
         if (missing.Success)
@@ -142,6 +150,41 @@ public static partial class OciJson
         return expected is not null
             ? new InvalidSpecException(path, "expected " + expected, exception)
             : new InvalidSpecException(path, message, exception);
+    }
+
+    /// <summary>Follows a JSON path such as <c>$.linux.devices[2].major</c> through the type metadata.</summary>
+    private static Type? FieldType(JsonTypeInfo root, string? jsonPath)
+    {
+        if (string.IsNullOrEmpty(jsonPath))
+        {
+            return null;
+        }
+
+        JsonTypeInfo current = root;
+        Type? type = root.Type;
+        foreach (Match segment in PathSegmentPattern().Matches(jsonPath))
+        {
+            if (segment.Groups["index"].Success)
+            {
+                type = current.ElementType;
+            }
+            else
+            {
+                string name = segment.Groups["name"].Success ? segment.Groups["name"].Value : segment.Groups["quoted"].Value;
+                JsonPropertyInfo? property = current.Properties.FirstOrDefault(p => p.Name == name);
+                type = property?.PropertyType ?? (current.Kind == JsonTypeInfoKind.Dictionary ? current.ElementType : null);
+            }
+
+            if (type is null)
+            {
+                return null;
+            }
+
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            current = root.Options.GetTypeInfo(type);
+        }
+
+        return type;
     }
 
     private static string DescribeType(string clrType)
@@ -197,6 +240,9 @@ public static partial class OciJson
         "comment" => "value",
         _ => readerType,
     };
+
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>[^']*)'\]|\[(?<index>\d+)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PathSegmentPattern();
 
     [GeneratedRegex(@"Cannot get the value of a token type '(?<got>\w+)' as a (?<want>\w+)", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();

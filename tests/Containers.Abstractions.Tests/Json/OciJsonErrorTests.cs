@@ -27,7 +27,7 @@ public sealed class OciJsonErrorTests
             OciJson.Deserialize(Encoding.UTF8.GetBytes("""{"ociVersion":"1.2.0","linux":{"resources":{"memory":{"limit":"abc"}}}}"""), RuntimeSpecJsonContext.Default.Spec))!;
 
         Assert.That(error.JsonPath, Is.EqualTo("linux.resources.memory.limit"));
-        Assert.That(error.Problem, Is.EqualTo("expected integer"));
+        Assert.That(error.Problem, Is.EqualTo("expected integer, got string"));
     }
 
     [Test]
