@@ -9,11 +9,15 @@ namespace Containers.Linux.Seccomp;
 /// <para>Semantics, per architecture (the native one plus <c>architectures</c>):</para>
 /// <list type="bullet">
 /// <item>Names the architecture does not know are skipped, as libseccomp's resolver makes runc and crun do.</item>
-/// <item>A rule whose action (and errno) equals the default action is ignored: libseccomp refuses such rules.</item>
+/// <item>A rule whose action (and errno) equals the default action is ignored, as runc and crun do (so an
+/// unconditional ALLOW under an ALLOW default does not override conditional rules for that syscall).</item>
 /// <item>Per syscall, as libseccomp's db.c merges rules: the first rule without conditions decides the
 /// syscall and every later rule for it is dropped; a rule without conditions that comes after
-/// conditional ones replaces them. Conditional rules are tried in profile order, the first whose
-/// conditions all hold (AND) decides (OR between rules).</item>
+/// conditional ones replaces them. The conditions of a rule are ANDed and the rules ORed; the rules are
+/// tried in libseccomp's tree order (see <c>RuleOrder</c>: higher argument first, EQ before LT before GT…),
+/// not in profile order, and the first whose conditions all hold decides. Two rules with the same
+/// conditions and different actions are an error (libseccomp: EEXIST). A rule with two conditions on one
+/// argument is split into one rule per condition (ORed), as runc and crun do.</item>
 /// <item>64-bit architectures compare both 32-bit halves (high word, then low word); 32-bit architectures
 /// compare the low word only, with the datum truncated, as libseccomp does.</item>
 /// <item>Unless the default action is ALLOW, LOG or TRACE, syscall numbers above the highest one the
@@ -145,6 +149,7 @@ public static class SeccompCompiler
         uint defaultRet, bool enosysStub, ref int syscallCount, ref bool usesNotify)
     {
         SortedDictionary<uint, SyscallEntry> entries = [];
+        RuleOrder order = new(arch.Is64Bit);
         long highest = -1;
         foreach (SeccompRule rule in profile.Rules)
         {
@@ -173,16 +178,36 @@ public static class SeccompCompiler
                     continue;
                 }
 
-                if (rule.Conditions.Count == 0)
+                foreach (IReadOnlyList<SeccompCondition> conditions in SplitSameArgument(rule.Conditions))
                 {
-                    entry.Unconditional = ret;
-                    entry.Conditional.Clear();
-                }
-                else
-                {
-                    entry.Conditional.Add((rule, ret));
+                    // libseccomp drops comparisons that always hold (MASKED_EQ with mask 0 and datum 0): a
+                    // rule left without any is unconditional.
+                    SeccompCondition[] kept = [.. conditions.Where(c => !AlwaysHolds(c, arch))];
+                    if (kept.Length == 0)
+                    {
+                        entry.Unconditional = ret;
+                        entry.Conditional.Clear();
+                        break;
+                    }
+
+                    SeccompCondition[] chain = order.Chain(kept);
+                    int same = entry.Conditional.FindIndex(c => c.Chain.SequenceEqual(chain));
+                    if (same < 0)
+                    {
+                        entry.Conditional.Add((chain, ret));
+                    }
+                    else if (entry.Conditional[same].Ret != ret)
+                    {
+                        // libseccomp refuses the second rule with EEXIST, and runc and crun fail with it.
+                        throw new InvalidSpecException(rule.JsonPath, $"conflicts with an earlier rule for \"{name}\" with the same arguments but another action");
+                    }
                 }
             }
+        }
+
+        foreach (SyscallEntry entry in entries.Values)
+        {
+            entry.Conditional.Sort((a, b) => order.Compare(a.Chain, b.Chain));
         }
 
         int defaultLabel = returns.For(defaultRet);
@@ -260,13 +285,13 @@ public static class SeccompCompiler
             asm.Bind(label);
             for (int r = 0; r < entry.Conditional.Count; r++)
             {
-                (SeccompRule rule, uint ret) = entry.Conditional[r];
+                (SeccompCondition[] chain, uint ret) = entry.Conditional[r];
                 int onFail = r == entry.Conditional.Count - 1 ? defaultLabel : asm.NewLabel();
-                for (int c = 0; c < rule.Conditions.Count; c++)
+                for (int c = 0; c < chain.Length; c++)
                 {
-                    bool last = c == rule.Conditions.Count - 1;
+                    bool last = c == chain.Length - 1;
                     int onPass = last ? returns.For(ret) : asm.NewLabel();
-                    EmitCondition(asm, arch, rule.Conditions[c], onPass, onFail);
+                    EmitCondition(asm, arch, chain[c], onPass, onFail);
                     if (!last)
                     {
                         asm.Bind(onPass);
@@ -280,6 +305,29 @@ public static class SeccompCompiler
             }
         }
     }
+
+    // runc and crun cannot hand libseccomp two conditions on one argument in one rule, so they add each
+    // condition of such a rule as a rule of its own: the conditions are then ORed, not ANDed.
+    private static IEnumerable<IReadOnlyList<SeccompCondition>> SplitSameArgument(IReadOnlyList<SeccompCondition> conditions)
+    {
+        bool repeated = conditions.GroupBy(c => c.Index).Any(g => g.Count() > 1);
+        if (!repeated)
+        {
+            yield return conditions;
+            yield break;
+        }
+
+        foreach (SeccompCondition condition in conditions)
+        {
+            yield return [condition];
+        }
+    }
+
+    private static bool AlwaysHolds(SeccompCondition condition, SeccompArchitectureInfo arch)
+        => condition.Op == SeccompComparison.MaskedEqual
+            && (arch.Is64Bit
+                ? condition.Value == 0 && condition.ValueTwo == 0
+                : (uint)condition.Value == 0 && (uint)condition.ValueTwo == 0);
 
     // Balanced decision tree over range starts: each inner node is one "jge start" instruction.
     private static void EmitSearch(BpfAssembler asm, List<(uint Start, int Target)> ranges, int lo, int hi)
@@ -395,7 +443,7 @@ public static class SeccompCompiler
     {
         public uint? Unconditional { get; set; }
 
-        public List<(SeccompRule Rule, uint Ret)> Conditional { get; } = [];
+        public List<(SeccompCondition[] Chain, uint Ret)> Conditional { get; } = [];
     }
 
     // One "ret" instruction per distinct return value, all placed at the end of the program.

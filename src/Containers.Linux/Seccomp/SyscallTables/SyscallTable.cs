@@ -9,7 +9,10 @@ namespace Containers.Linux.Seccomp;
 /// </summary>
 internal static partial class SyscallTable
 {
-    private static readonly FrozenDictionary<string, int> RowByName = BuildIndex();
+    // Built on first use: static initializers of the generated partial may run after ours.
+    private static FrozenDictionary<string, int>? _rowByName;
+
+    private static FrozenDictionary<string, int> RowByName => _rowByName ??= BuildIndex();
 
     /// <summary>Every name the table knows.</summary>
     internal static IReadOnlyList<string> AllNames => Names;
