@@ -31,6 +31,15 @@ public sealed class SeccompProgramCacheTests
     }
 
     [Test]
+    public void Docker_profile_converted_at_test_time_matches_the_committed_oci_file()
+    {
+        // The benchmark compiles the committed OCI form; it must stay what DockerProfile produces.
+        Assert.That(
+            SeccompProgramCache.KeyOf(DockerProfile.Load(SeccompTestData.PathOf("docker-default.json")), SeccompArchitecture.X86_64),
+            Is.EqualTo(SeccompProgramCache.KeyOf(Parse(File.ReadAllText(SeccompTestData.PathOf("docker-default-amd64.oci.json"))), SeccompArchitecture.X86_64)));
+    }
+
+    [Test]
     public void Disk_cache_survives_a_new_cache_and_ignores_a_corrupt_file()
     {
         using TempDirectory dir = new();
