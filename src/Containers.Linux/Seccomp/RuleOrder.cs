@@ -2,18 +2,20 @@ namespace Containers.Linux.Seccomp;
 
 /// <summary>
 /// The order in which libseccomp's filter tests the conditional rules of one syscall. libseccomp keeps each
-/// rule's conditions as a chain sorted by priority and the rules of a syscall as a tree whose levels are
-/// sorted the same way (db.c, <c>_db_chain_lt</c>): higher argument index first; then EQ/NE/MASKED_EQ
-/// before LT/LE before GT/GE; then larger datum first (smaller first for LT/LE). A rule whose chain is a
-/// prefix of another's wins over it, so shorter chains come first. Equal chains keep profile order.
+/// rule's conditions as a chain, lowest argument first, and merges the chains of a syscall into a tree
+/// whose levels are sorted by node priority (db.c, <c>_db_chain_lt</c>): higher argument index first; then
+/// EQ/NE/MASKED_EQ before LT/LE before GT/GE; then larger datum first (smaller first for LT/LE). Rules are
+/// therefore tried in the lexicographic order of their chains under that node order; a rule whose chain is
+/// a prefix of another's wins over it, so shorter chains come first. (Checked against crun 1.8.1 with
+/// libseccomp 2.5.4 by the oracle tests.)
 /// </summary>
 internal sealed class RuleOrder(bool is64Bit) : IComparer<IReadOnlyList<SeccompCondition>>, IComparer<SeccompCondition>
 {
-    /// <summary>Sorts a rule's conditions, highest priority first.</summary>
+    /// <summary>A rule's conditions in chain order: lowest argument first, as libseccomp builds the chain.</summary>
     internal SeccompCondition[] Chain(IReadOnlyList<SeccompCondition> conditions)
     {
         SeccompCondition[] chain = [.. conditions];
-        Array.Sort(chain, this);
+        Array.Sort(chain, (a, b) => a.Index != b.Index ? a.Index.CompareTo(b.Index) : Compare(a, b));
         return chain;
     }
 

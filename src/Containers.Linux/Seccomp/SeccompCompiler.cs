@@ -27,7 +27,9 @@ namespace Containers.Linux.Seccomp;
 /// on x86_64 without x32, numbers with <c>__X32_SYSCALL_BIT</c> set count as that, except -1.</item>
 /// </list>
 /// <para>Not modelled: libseccomp's socketcall/ipc multiplexing on x86/s390 (only direct syscall numbers are
-/// filtered).</para>
+/// filtered); and libseccomp's tree merging, which after chains share a node does not backtrack, so for
+/// some overlapping range conditions on one argument it applies no rule where one matches (we apply the
+/// first matching rule in its order). The oracle tests measure both.</para>
 /// </remarks>
 public static class SeccompCompiler
 {

@@ -83,6 +83,10 @@ public sealed class SeccompOracleTests
             $"({mismatches.Count} mismatches); {ambiguous} whose answer depends on libseccomp's rule tree ({ambiguousAgreeing} agree); " +
             $"{refusedByBoth} profiles refused by both, {refusedByLibseccompOnly} refused by libseccomp only (EEXIST)");
         Assert.That(mismatches, Is.Empty, string.Join("\n", mismatches.Take(10)));
+
+        // libseccomp does not backtrack after chains share a node, so a few tree-dependent calls reach no
+        // rule that matches them; we follow its rule order everywhere else.
+        Assert.That(ambiguousAgreeing, Is.GreaterThanOrEqualTo(ambiguous * 95 / 100));
     }
 
     private static readonly (string Name, string[] Cases)[] DefaultProfileCases =
