@@ -13,6 +13,11 @@ internal static class SeccompHarness
 
     public static Task<string> PathAsync() => Binary.Value;
 
+    /// <summary>Whether the harness is linked statically, so it runs in a busybox rootfs without glibc.</summary>
+    public static bool IsStatic => HaveStaticLibc;
+
+    private static bool HaveStaticLibc => File.Exists("/usr/lib/x86_64-linux-gnu/libc.a") || File.Exists("/usr/lib/aarch64-linux-gnu/libc.a");
+
     /// <summary>Installs <paramref name="program"/> in a child per case and returns each case's outcome.</summary>
     public static async Task<string[]> RunAsync(SeccompProgram program, IReadOnlyList<string> cases, SeccompFilterFlags? flags = null)
     {
@@ -64,9 +69,8 @@ internal static class SeccompHarness
         TestHost.RequireTool(compiler, "a C compiler");
         string output = Path.Combine(Path.GetTempPath(), "ctr-seccomp-harness-" + Environment.ProcessId);
         string source = SeccompTestData.PathOf("seccomp-harness.c");
-        bool haveStaticLibc = File.Exists("/usr/lib/x86_64-linux-gnu/libc.a") || File.Exists("/usr/lib/aarch64-linux-gnu/libc.a");
         List<string> args = ["-O1", "-o", output, source];
-        if (haveStaticLibc)
+        if (HaveStaticLibc)
         {
             args.Insert(0, "-static");
         }
