@@ -1,0 +1,475 @@
+using Containers.Oci.Runtime;
+
+namespace Containers.Linux.Seccomp;
+
+/// <summary>
+/// Compiles an OCI seccomp profile to a classic BPF program with libseccomp's semantics, in C#.
+/// </summary>
+/// <remarks>
+/// <para>Semantics, per architecture (the native one plus <c>architectures</c>):</para>
+/// <list type="bullet">
+/// <item>Names the architecture does not know are skipped, as libseccomp's resolver makes runc and crun do.</item>
+/// <item>A rule whose action (and errno) equals the default action is ignored, as runc and crun do (so an
+/// unconditional ALLOW under an ALLOW default does not override conditional rules for that syscall).</item>
+/// <item>Per syscall, as libseccomp's db.c merges rules: the first rule without conditions decides the
+/// syscall and every later rule for it is dropped; a rule without conditions that comes after
+/// conditional ones replaces them. The conditions of a rule are ANDed and the rules ORed; the rules are
+/// tried in libseccomp's tree order (see <c>RuleOrder</c>: higher argument first, EQ before LT before GT…),
+/// not in profile order, and the first whose conditions all hold decides. Two rules with the same
+/// conditions and different actions are an error (libseccomp: EEXIST). A rule with two conditions on one
+/// argument is split into one rule per condition (ORed), as runc and crun do.</item>
+/// <item>64-bit architectures compare both 32-bit halves (high word, then low word); 32-bit architectures
+/// compare the low word only, with the datum truncated, as libseccomp does.</item>
+/// <item>Unless the default action is ALLOW, LOG or TRACE, syscall numbers above the highest one the
+/// profile names (on that architecture) return ENOSYS so libc falls back (clone3 → clone); on s390(x)
+/// syscall 0 too (runc's patchbpf rule).</item>
+/// <item>A syscall from an architecture not in the filter kills the thread (libseccomp's bad-arch action);
+/// on x86_64 without x32, numbers with <c>__X32_SYSCALL_BIT</c> set count as that, except -1.</item>
+/// </list>
+/// <para>Not modelled: libseccomp's socketcall/ipc multiplexing on x86/s390 (only direct syscall numbers are
+/// filtered); and libseccomp's tree merging, which after chains share a node does not backtrack, so for
+/// some overlapping range conditions on one argument it applies no rule where one matches (we apply the
+/// first matching rule in its order). The oracle tests measure both.</para>
+/// </remarks>
+public static class SeccompCompiler
+{
+    private const uint NoSyscall = 0xffffffff;
+
+    /// <summary>Compiles the OCI <c>linux.seccomp</c> object for a process of <paramref name="nativeArch"/>.</summary>
+    /// <exception cref="InvalidSpecException">The profile is malformed; <see cref="InvalidSpecException.JsonPath"/> names the field.</exception>
+    /// <exception cref="UnsupportedException">An architecture has no syscall table.</exception>
+    /// <exception cref="SizeLimitExceededException">The program would exceed <see cref="SeccompProgram.MaxInstructions"/>.</exception>
+    public static SeccompProgram Compile(LinuxSeccomp profile, SeccompArchitecture nativeArch)
+        => Compile(SeccompProfileMapper.Map(profile), nativeArch);
+
+    /// <summary>Compiles an already validated profile.</summary>
+    /// <exception cref="UnsupportedException">An architecture has no syscall table.</exception>
+    /// <exception cref="SizeLimitExceededException">The program would exceed <see cref="SeccompProgram.MaxInstructions"/>.</exception>
+    public static SeccompProgram Compile(SeccompProfile profile, SeccompArchitecture nativeArch)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        List<SeccompArchitectureInfo> archs = [SeccompArchitectureInfo.Of(nativeArch)];
+        foreach (SeccompArchitecture arch in profile.Architectures)
+        {
+            if (!archs.Exists(a => a.Architecture == arch))
+            {
+                archs.Add(SeccompArchitectureInfo.Of(arch));
+            }
+        }
+
+        foreach (SeccompArchitectureInfo arch in archs)
+        {
+            if (arch.Abi is null)
+            {
+                throw new UnsupportedException($"seccomp: no syscall table for {arch.OciName}");
+            }
+        }
+
+        uint defaultRet = Bpf.ReturnValue(profile.DefaultAction, profile.DefaultData);
+        bool enosysStub = profile.DefaultAction is not (SeccompActionType.Allow or SeccompActionType.Log or SeccompActionType.Trace);
+        BpfAssembler asm = new();
+        ReturnPool returns = new(asm);
+        int syscallCount = 0;
+        bool usesNotify = false;
+
+        // Group by AUDIT_ARCH: x86_64 and x32 share one and are told apart by the syscall number.
+        List<IGrouping<uint, SeccompArchitectureInfo>> groups = [.. archs.GroupBy(a => a.AuditArch)];
+        asm.Load(Bpf.OffsetArch);
+        int[] groupLabels = new int[groups.Count];
+        for (int g = 0; g < groups.Count; g++)
+        {
+            groupLabels[g] = asm.NewLabel();
+            asm.Jump(Bpf.JeqK, groups[g].Key, groupLabels[g], BpfAssembler.Next);
+        }
+
+        int badArch = returns.For(Bpf.RetKillThread);
+        asm.Goto(badArch);
+
+        for (int g = 0; g < groups.Count; g++)
+        {
+            asm.Bind(groupLabels[g]);
+            asm.Load(Bpf.OffsetNr);
+            SeccompArchitectureInfo? x64 = groups[g].FirstOrDefault(a => a.Architecture == SeccompArchitecture.X86_64);
+            SeccompArchitectureInfo? x32 = groups[g].FirstOrDefault(a => a.Architecture == SeccompArchitecture.X32);
+            List<SeccompArchitectureInfo> sections = [.. groups[g]];
+            if (x64 is not null || x32 is not null)
+            {
+                int x64Label = asm.NewLabel();
+                int x32Label = asm.NewLabel();
+                if (x64 is not null && x32 is not null)
+                {
+                    asm.Jump(Bpf.JsetK, SeccompArchitectureInfo.X32SyscallBit, x32Label, x64Label);
+                }
+                else if (x64 is not null)
+                {
+                    // libseccomp: an x32 number reaching an x86_64-only filter is a bad arch, but -1 (a
+                    // syscall skipped by a tracer) goes through.
+                    int high = asm.NewLabel();
+                    asm.Jump(Bpf.JgeK, SeccompArchitectureInfo.X32SyscallBit, high, x64Label);
+                    asm.Bind(high);
+                    asm.Jump(Bpf.JeqK, NoSyscall, x64Label, badArch);
+                }
+                else
+                {
+                    asm.Jump(Bpf.JgeK, SeccompArchitectureInfo.X32SyscallBit, x32Label, badArch);
+                }
+
+                sections = [];
+                if (x64 is not null)
+                {
+                    asm.Bind(x64Label);
+                    EmitSection(asm, returns, x64, profile, defaultRet, enosysStub, ref syscallCount, ref usesNotify);
+                }
+
+                if (x32 is not null)
+                {
+                    asm.Bind(x32Label);
+                    EmitSection(asm, returns, x32, profile, defaultRet, enosysStub, ref syscallCount, ref usesNotify);
+                }
+            }
+
+            foreach (SeccompArchitectureInfo arch in sections)
+            {
+                EmitSection(asm, returns, arch, profile, defaultRet, enosysStub, ref syscallCount, ref usesNotify);
+            }
+        }
+
+        returns.EmitAll();
+        SockFilter[] program = asm.Link();
+        if (program.Length > SeccompProgram.MaxInstructions)
+        {
+            throw new SizeLimitExceededException($"seccomp program ({program.Length} BPF instructions)", SeccompProgram.MaxInstructions);
+        }
+
+        SeccompFilterFlags flags = profile.Flags | (usesNotify ? SeccompFilterFlags.NewListener : SeccompFilterFlags.None);
+        return new SeccompProgram(program, flags, nativeArch, [.. archs.Select(a => a.Architecture)], profile.DefaultAction,
+            syscallCount, profile.ListenerPath, profile.ListenerMetadata);
+    }
+
+    // One architecture: a binary search over syscall-number ranges, then the conditional rule blocks.
+    private static void EmitSection(BpfAssembler asm, ReturnPool returns, SeccompArchitectureInfo arch, SeccompProfile profile,
+        uint defaultRet, bool enosysStub, ref int syscallCount, ref bool usesNotify)
+    {
+        SortedDictionary<uint, SyscallEntry> entries = [];
+        RuleOrder order = new(arch.Is64Bit);
+        long highest = -1;
+        foreach (SeccompRule rule in profile.Rules)
+        {
+            uint ret = Bpf.ReturnValue(rule.Action, rule.Data);
+            foreach (string name in rule.Names)
+            {
+                int nr = arch.Resolve(name);
+                if (nr < 0)
+                {
+                    continue;
+                }
+
+                highest = Math.Max(highest, (uint)nr);
+                if (ret == defaultRet)
+                {
+                    continue;
+                }
+
+                if (!entries.TryGetValue((uint)nr, out SyscallEntry? entry))
+                {
+                    entries[(uint)nr] = entry = new SyscallEntry();
+                }
+
+                if (entry.Unconditional is not null)
+                {
+                    continue;
+                }
+
+                foreach (IReadOnlyList<SeccompCondition> conditions in SplitSameArgument(rule.Conditions))
+                {
+                    // libseccomp drops comparisons that always hold (MASKED_EQ with mask 0 and datum 0): a
+                    // rule left without any is unconditional.
+                    SeccompCondition[] kept = [.. conditions.Where(c => !AlwaysHolds(c, arch))];
+                    if (kept.Length == 0)
+                    {
+                        entry.Unconditional = ret;
+                        entry.Conditional.Clear();
+                        break;
+                    }
+
+                    SeccompCondition[] chain = order.Chain(kept);
+                    int same = entry.Conditional.FindIndex(c => c.Chain.SequenceEqual(chain));
+                    if (same < 0)
+                    {
+                        entry.Conditional.Add((chain, ret));
+                    }
+                    else if (entry.Conditional[same].Ret != ret)
+                    {
+                        // libseccomp refuses the second rule with EEXIST, and runc and crun fail with it.
+                        throw new InvalidSpecException(rule.JsonPath, $"conflicts with an earlier rule for \"{name}\" with the same arguments but another action");
+                    }
+                }
+            }
+        }
+
+        foreach (SyscallEntry entry in entries.Values)
+        {
+            entry.Conditional.Sort((a, b) => order.Compare(a.Chain, b.Chain));
+        }
+
+        int defaultLabel = returns.For(defaultRet);
+        int enosysLabel = enosysStub && highest >= 0 ? returns.For(Bpf.RetErrno | Bpf.Enosys) : -1;
+
+        // Ranges of syscall numbers [Start, next Start) that end at the same place.
+        List<(uint Start, int Target)> ranges = [];
+        void Add(uint start, int target)
+        {
+            if (ranges.Count > 0 && ranges[^1].Target == target)
+            {
+                return;
+            }
+
+            if (ranges.Count > 0 && ranges[^1].Start == start)
+            {
+                ranges[^1] = (start, target);
+                if (ranges.Count > 1 && ranges[^2].Target == target)
+                {
+                    ranges.RemoveAt(ranges.Count - 1);
+                }
+
+                return;
+            }
+
+            ranges.Add((start, target));
+        }
+
+        Add(0, defaultLabel);
+        List<(int Label, SyscallEntry Entry)> blocks = [];
+        foreach ((uint nr, SyscallEntry entry) in entries)
+        {
+            int target;
+            if (entry.Unconditional is uint ret)
+            {
+                target = returns.For(ret);
+                usesNotify |= ret == Bpf.RetUserNotif;
+            }
+            else
+            {
+                target = asm.NewLabel();
+                blocks.Add((target, entry));
+                usesNotify |= entry.Conditional.Exists(c => c.Ret == Bpf.RetUserNotif);
+            }
+
+            syscallCount++;
+            Add(nr, target);
+            if (nr != uint.MaxValue)
+            {
+                Add(nr + 1, defaultLabel);
+            }
+        }
+
+        if (enosysLabel >= 0 && highest < uint.MaxValue)
+        {
+            // A tracer's "skip this syscall" (-1) on x86_64 stays with the default action.
+            bool keepMinusOne = arch.Architecture == SeccompArchitecture.X86_64;
+            Add((uint)highest + 1, enosysLabel);
+            if (keepMinusOne)
+            {
+                Add(NoSyscall, defaultLabel);
+            }
+        }
+
+        if (enosysLabel >= 0 && arch.Architecture is SeccompArchitecture.S390 or SeccompArchitecture.S390X && !entries.ContainsKey(0))
+        {
+            // Unknown syscalls arrive as 0 (setup) on s390: the kernel leaves the multiplexer's number.
+            asm.Jump(Bpf.JeqK, 0, enosysLabel, BpfAssembler.Next);
+        }
+
+        EmitSearch(asm, ranges, 0, ranges.Count - 1);
+
+        foreach ((int label, SyscallEntry entry) in blocks)
+        {
+            asm.Bind(label);
+            for (int r = 0; r < entry.Conditional.Count; r++)
+            {
+                (SeccompCondition[] chain, uint ret) = entry.Conditional[r];
+                int onFail = r == entry.Conditional.Count - 1 ? defaultLabel : asm.NewLabel();
+                for (int c = 0; c < chain.Length; c++)
+                {
+                    bool last = c == chain.Length - 1;
+                    int onPass = last ? returns.For(ret) : asm.NewLabel();
+                    EmitCondition(asm, arch, chain[c], onPass, onFail);
+                    if (!last)
+                    {
+                        asm.Bind(onPass);
+                    }
+                }
+
+                if (r != entry.Conditional.Count - 1)
+                {
+                    asm.Bind(onFail);
+                }
+            }
+        }
+    }
+
+    // runc and crun cannot hand libseccomp two conditions on one argument in one rule, so they add each
+    // condition of such a rule as a rule of its own: the conditions are then ORed, not ANDed.
+    private static IEnumerable<IReadOnlyList<SeccompCondition>> SplitSameArgument(IReadOnlyList<SeccompCondition> conditions)
+    {
+        bool repeated = conditions.GroupBy(c => c.Index).Any(g => g.Count() > 1);
+        if (!repeated)
+        {
+            yield return conditions;
+            yield break;
+        }
+
+        foreach (SeccompCondition condition in conditions)
+        {
+            yield return [condition];
+        }
+    }
+
+    private static bool AlwaysHolds(SeccompCondition condition, SeccompArchitectureInfo arch)
+        => condition.Op == SeccompComparison.MaskedEqual
+            && (arch.Is64Bit
+                ? condition.Value == 0 && condition.ValueTwo == 0
+                : (uint)condition.Value == 0 && (uint)condition.ValueTwo == 0);
+
+    // Balanced decision tree over range starts: each inner node is one "jge start" instruction.
+    private static void EmitSearch(BpfAssembler asm, List<(uint Start, int Target)> ranges, int lo, int hi)
+    {
+        if (lo == hi)
+        {
+            asm.Goto(ranges[lo].Target);
+            return;
+        }
+
+        int mid = (lo + hi + 1) / 2;
+        int right = mid == hi ? ranges[hi].Target : asm.NewLabel();
+        int left = mid - 1 == lo ? ranges[lo].Target : BpfAssembler.Next;
+        asm.Jump(Bpf.JgeK, ranges[mid].Start, right, left);
+        if (left == BpfAssembler.Next)
+        {
+            EmitSearch(asm, ranges, lo, mid - 1);
+        }
+
+        if (mid != hi)
+        {
+            asm.Bind(right);
+            EmitSearch(asm, ranges, mid, hi);
+        }
+    }
+
+    private static void EmitCondition(BpfAssembler asm, SeccompArchitectureInfo arch, SeccompCondition condition, int pass, int fail)
+    {
+        uint lowOffset = Bpf.OffsetArgs + (8 * (uint)condition.Index) + (arch.BigEndian ? 4u : 0u);
+        uint highOffset = Bpf.OffsetArgs + (8 * (uint)condition.Index) + (arch.BigEndian ? 0u : 4u);
+        uint valueLow = (uint)condition.Value;
+        uint valueHigh = (uint)(condition.Value >> 32);
+        uint twoLow = (uint)condition.ValueTwo;
+        uint twoHigh = (uint)(condition.ValueTwo >> 32);
+        SeccompComparison op = condition.Op;
+
+        // NE, LT and LE are EQ, GE and GT with the outcomes swapped.
+        (SeccompComparison positive, bool swap) = op switch
+        {
+            SeccompComparison.NotEqual => (SeccompComparison.Equal, true),
+            SeccompComparison.LessThan => (SeccompComparison.GreaterOrEqual, true),
+            SeccompComparison.LessOrEqual => (SeccompComparison.GreaterThan, true),
+            _ => (op, false),
+        };
+        int whenTrue = swap ? fail : pass;
+        int whenFalse = swap ? pass : fail;
+        ushort lowJump = positive switch
+        {
+            SeccompComparison.GreaterOrEqual => Bpf.JgeK,
+            SeccompComparison.GreaterThan => Bpf.JgtK,
+            _ => Bpf.JeqK,
+        };
+
+        if (arch.Is64Bit)
+        {
+            int low = asm.NewLabel();
+            if (positive == SeccompComparison.MaskedEqual)
+            {
+                if (valueHigh == 0)
+                {
+                    // The masked high word is 0: it matches only a datum whose high word is 0 too.
+                    if (twoHigh != 0)
+                    {
+                        asm.Goto(whenFalse);
+                    }
+                }
+                else
+                {
+                    asm.Load(highOffset);
+                    if (valueHigh != uint.MaxValue)
+                    {
+                        asm.Emit(Bpf.AndK, valueHigh);
+                    }
+
+                    asm.Jump(Bpf.JeqK, twoHigh, low, whenFalse);
+                }
+            }
+            else
+            {
+                asm.Load(highOffset);
+                if (positive == SeccompComparison.Equal)
+                {
+                    asm.Jump(Bpf.JeqK, valueHigh, low, whenFalse);
+                }
+                else
+                {
+                    // Greater high word decides; an equal one defers to the low word.
+                    asm.Jump(Bpf.JgtK, valueHigh, whenTrue, BpfAssembler.Next);
+                    asm.Jump(Bpf.JeqK, valueHigh, low, whenFalse);
+                }
+            }
+
+            asm.Bind(low);
+        }
+
+        asm.Load(lowOffset);
+        if (positive == SeccompComparison.MaskedEqual)
+        {
+            if (valueLow != uint.MaxValue)
+            {
+                asm.Emit(Bpf.AndK, valueLow);
+            }
+
+            asm.Jump(Bpf.JeqK, twoLow, whenTrue, whenFalse);
+        }
+        else
+        {
+            asm.Jump(lowJump, valueLow, whenTrue, whenFalse);
+        }
+    }
+
+    private sealed class SyscallEntry
+    {
+        public uint? Unconditional { get; set; }
+
+        public List<(SeccompCondition[] Chain, uint Ret)> Conditional { get; } = [];
+    }
+
+    // One "ret" instruction per distinct return value, all placed at the end of the program.
+    private sealed class ReturnPool(BpfAssembler asm)
+    {
+        private readonly Dictionary<uint, int> _labels = [];
+
+        public int For(uint ret)
+        {
+            if (!_labels.TryGetValue(ret, out int label))
+            {
+                _labels[ret] = label = asm.NewLabel();
+            }
+
+            return label;
+        }
+
+        public void EmitAll()
+        {
+            foreach ((uint ret, int label) in _labels)
+            {
+                asm.Bind(label);
+                asm.Return(ret);
+            }
+        }
+    }
+}
