@@ -1,0 +1,144 @@
+using System.Formats.Tar;
+using System.Security.Cryptography;
+using Containers.Diff;
+
+namespace Containers.Snapshots.Apply;
+
+/// <summary>
+/// Applies OCI layers (plain, gzip or zstd tar) to a directory with every file system operation
+/// made relative to the root's file descriptor, and computes the diff id in the same pass.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Entry names are cleaned lexically as paths rooted at the layer root (<c>..</c> never climbs above
+/// it; absolute names are relative to it), and entries that name the root itself are skipped.
+/// Parents are then resolved by the kernel with <c>openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)</c>,
+/// so symlinks already in the tree, absolute or relative, resolve inside it as well; files are
+/// created with <c>O_CREAT | O_EXCL | O_NOFOLLOW</c> after removing what was there, owners and modes
+/// are applied through the new file's fd (or without following the last component), and directory
+/// times are restored after all entries.
+/// </para>
+/// <para>
+/// Parsed by <see cref="TarReader"/>: ustar, PAX (long names and links, <c>SCHILY.xattr.*</c>,
+/// whose binary values are taken from the raw header bytes), GNU long names and links, and
+/// V7. GNU sparse entries (type <c>S</c>) and PAX sparse files are refused with
+/// <see cref="UnsupportedException"/>: TarReader returns their packed data without the sparse map.
+/// </para>
+/// </remarks>
+public sealed class LayerApplier : ILayerApplier
+{
+    /// <inheritdoc />
+    public async Task<LayerApplyResult> ApplyAsync(Stream layer, string rootDirectory, LayerApplyOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntries);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxTotalBytes);
+
+        using RootedTree tree = RootedTree.Open(rootDirectory);
+        (LayerCompression compression, byte[] prefix) = await LayerStreamOpener.DetectAsync(layer, options.Compression, cancellationToken).ConfigureAwait(false);
+
+        using IncrementalHash diffHash = Digest.CreateHasher();
+        using IncrementalHash? compressedHash = compression == LayerCompression.None ? null : Digest.CreateHasher();
+        var capture = new PaxXattrCapture();
+        Stream source = new PrefixedReadStream(prefix, layer);
+        HashingReadStream? compressed = compressedHash is null ? null : new HashingReadStream(source, compressedHash, long.MaxValue, "compressed layer");
+        Stream decompressed = compressed is null ? source : LayerStreamOpener.Decompress(compressed, compression);
+        var tar = new HashingReadStream(decompressed, diffHash, options.MaxTotalBytes, "layer size", capture);
+
+        long entries = 0;
+        using var session = new LayerApplySession(tree, options, capture);
+        try
+        {
+            var reader = new TarReader(tar, leaveOpen: true);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await NextEntryAsync(reader, cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    if (++entries > options.MaxEntries)
+                    {
+                        throw new SizeLimitExceededException("layer entries", options.MaxEntries);
+                    }
+
+                    await ApplyEntryAsync(session, entry, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // The diff id covers the whole stream, including the zero blocks and record padding
+            // after the end-of-archive marker, and the compressed digest covers the whole blob.
+            await DrainAsync(tar, cancellationToken).ConfigureAwait(false);
+            if (compressed is not null)
+            {
+                await DrainAsync(compressed, cancellationToken).ConfigureAwait(false);
+            }
+
+            session.RestoreDirectoryTimes();
+        }
+        finally
+        {
+            if (!ReferenceEquals(decompressed, source))
+            {
+                await decompressed.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, diffHash.GetHashAndReset());
+        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, compressedHash.GetHashAndReset());
+        return new LayerApplyResult(diffId, compressedDigest, tar.BytesRead, entries, compression, session.Skipped);
+    }
+
+    private static async Task ApplyEntryAsync(LayerApplySession session, TarEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await session.ApplyAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ErrnoException e) when (e.Errno is not (Interop.ENOSPC or Interop.EDQUOT or Interop.EIO or Interop.EROFS))
+        {
+            // The layer asked for something the tree cannot hold (a file under a file, a link to
+            // a directory, a symlink loop…); resource failures stay IOExceptions.
+            throw new InvalidLayerException(InvalidLayerReason.InvalidEntry, entry.Name, e.Message, e);
+        }
+        catch (Exception e) when (IsFormatError(e))
+        {
+            throw new InvalidLayerException(InvalidLayerReason.MalformedArchive, entry.Name, e.Message, e);
+        }
+    }
+
+    private static async Task<TarEntry?> NextEntryAsync(TarReader reader, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsFormatError(e))
+        {
+            throw new InvalidLayerException(InvalidLayerReason.MalformedArchive, null, e.Message, e);
+        }
+    }
+
+    private static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (IsFormatError(e))
+        {
+            throw new InvalidLayerException(InvalidLayerReason.MalformedArchive, null, e.Message, e);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // What TarReader, GZipStream and ZstdSharp raise for bytes that are not what they claim.
+    private static bool IsFormatError(Exception e) =>
+        e is InvalidDataException or FormatException or EndOfStreamException or OverflowException or ZstdSharp.ZstdException;
+}
