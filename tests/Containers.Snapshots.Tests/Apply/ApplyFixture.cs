@@ -43,7 +43,7 @@ internal abstract class ApplyFixture
     }
 
     /// <summary>The state of everything next to the root (the root itself excluded).</summary>
-    protected SortedDictionary<string, string> Outside() =>
+    protected List<string> Outside() =>
         TreeSnapshot.Capture(Work, withTimes: true, exclude: rel => rel == "root");
 
     protected Task<LayerApplyResult> ApplyAsync(byte[] layer, LayerApplyOptions? options = null) =>

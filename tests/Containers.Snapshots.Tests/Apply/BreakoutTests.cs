@@ -130,7 +130,7 @@ internal sealed class BreakoutTests : ApplyFixture
         ArgumentNullException.ThrowIfNull(test);
         test.Setup?.Invoke(Root);
         byte[] layer = test.Layer(Work).Build();
-        SortedDictionary<string, string> before = Outside();
+        List<string> before = Outside();
 
         if (test.ExpectInvalid)
         {

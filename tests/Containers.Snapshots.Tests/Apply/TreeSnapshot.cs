@@ -9,12 +9,13 @@ namespace Containers.Snapshots.Tests.Apply;
 /// </summary>
 internal static class TreeSnapshot
 {
-    public static SortedDictionary<string, string> Capture(string directory, bool withTimes = true, Func<string, bool>? exclude = null)
+    /// <summary>One line per entry, "path: description", in path order (readable in assertion messages).</summary>
+    public static List<string> Capture(string directory, bool withTimes = true, Func<string, bool>? exclude = null)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var inodes = new Dictionary<ulong, string>();
         Walk(directory, string.Empty, result, inodes, withTimes, exclude);
-        return result;
+        return [.. result.Select(kv => kv.Key + ": " + kv.Value)];
     }
 
     public static Interop.Statx LStat(string path)
