@@ -151,7 +151,7 @@ internal sealed class LayerApplySession : IDisposable
                 Check(Interop.FSetXattr(fd, key, value), "fsetxattr", entry.Name, tolerateUnsupported: true);
             }
 
-            Interop.Timespec mtime = Interop.Timespec.From(entry.ModificationTime);
+            Interop.Timespec mtime = ModificationTime(entry);
             Check(Interop.Futimens(fd, mtime, mtime), "futimens", entry.Name);
         }
     }
@@ -189,7 +189,7 @@ internal sealed class LayerApplySession : IDisposable
             }
         }
 
-        _directoryTimes.Add((path, Interop.Timespec.From(entry.ModificationTime)));
+        _directoryTimes.Add((path, ModificationTime(entry)));
     }
 
     private void MakeSymlink(TarEntry entry, string parentPath, string name)
@@ -317,7 +317,7 @@ internal sealed class LayerApplySession : IDisposable
             }
         }
 
-        Interop.Timespec mtime = Interop.Timespec.From(entry.ModificationTime);
+        Interop.Timespec mtime = ModificationTime(entry);
         Check(Interop.UtimensAt(parent, name, mtime, mtime, Interop.AT_SYMLINK_NOFOLLOW), "utimensat", entry.Name);
     }
 
@@ -514,6 +514,46 @@ internal sealed class LayerApplySession : IDisposable
         {
             throw new UnsupportedException($"layer entry \"{entry.Name}\" is a PAX sparse file, which System.Formats.Tar does not expand");
         }
+    }
+
+    // PAX records mtime to the nanosecond; TarEntry.ModificationTime rounds to 100 ns, so the
+    // record itself is parsed when it is there.
+    private static Interop.Timespec ModificationTime(TarEntry entry)
+    {
+        if (entry is PaxTarEntry pax && pax.ExtendedAttributes.TryGetValue("mtime", out string? text) && TryParsePaxTime(text, out Interop.Timespec exact))
+        {
+            return exact;
+        }
+
+        return Interop.Timespec.From(entry.ModificationTime);
+    }
+
+    private static bool TryParsePaxTime(string text, out Interop.Timespec time)
+    {
+        time = default;
+        int dot = text.IndexOf('.', StringComparison.Ordinal);
+        ReadOnlySpan<char> whole = dot < 0 ? text : text.AsSpan(0, dot);
+        ReadOnlySpan<char> fraction = dot < 0 ? [] : text.AsSpan(dot + 1);
+        if (!long.TryParse(whole, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long seconds) || fraction.ContainsAnyExceptInRange('0', '9'))
+        {
+            return false;
+        }
+
+        long nanoseconds = 0;
+        for (int i = 0; i < 9; i++)
+        {
+            nanoseconds = (nanoseconds * 10) + (i < fraction.Length ? fraction[i] - '0' : 0);
+        }
+
+        if (whole.StartsWith("-") && nanoseconds > 0)
+        {
+            // "-1.25" is 1.25 s before the epoch: -2 s + 0.75 s.
+            seconds--;
+            nanoseconds = 1_000_000_000 - nanoseconds;
+        }
+
+        time = new Interop.Timespec { Seconds = seconds, Nanoseconds = nanoseconds };
+        return true;
     }
 
     private static string ProcFdPath(SafeFileHandle fd) => "/proc/self/fd/" + fd.DangerousGetHandle().ToString(System.Globalization.CultureInfo.InvariantCulture);
