@@ -1,20 +1,19 @@
-using System.Security.Cryptography;
-
 namespace Containers.Snapshots.Apply;
 
 /// <summary>
 /// A forward-only pass-through that hashes and counts every byte read through it, so a layer's
-/// digest is computed in the same pass that applies it, and refuses to read past a size bound.
+/// digest is computed in the same pass that applies it (on a background task, see
+/// <see cref="PipelinedHash"/>), and refuses to read past a size bound.
 /// </summary>
 internal sealed class HashingReadStream : Stream
 {
     private readonly Stream _inner;
-    private readonly IncrementalHash _hash;
+    private readonly PipelinedHash _hash;
     private readonly long _maxBytes;
     private readonly string _limitName;
     private readonly PaxXattrCapture? _observer;
 
-    public HashingReadStream(Stream inner, IncrementalHash hash, long maxBytes, string limitName, PaxXattrCapture? observer = null)
+    public HashingReadStream(Stream inner, PipelinedHash hash, long maxBytes, string limitName, PaxXattrCapture? observer = null)
     {
         _inner = inner;
         _hash = hash;
@@ -46,6 +45,7 @@ internal sealed class HashingReadStream : Stream
     {
         int n = _inner.Read(buffer);
         Account(buffer[..n]);
+        _hash.Append(buffer[..n]);
         return n;
     }
 
@@ -56,6 +56,7 @@ internal sealed class HashingReadStream : Stream
     {
         int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Account(buffer.Span[..n]);
+        await _hash.AppendAsync(buffer[..n], cancellationToken).ConfigureAwait(false);
         return n;
     }
 
@@ -82,7 +83,6 @@ internal sealed class HashingReadStream : Stream
             throw new SizeLimitExceededException(_limitName, _maxBytes);
         }
 
-        _hash.AppendData(data);
         _observer?.Observe(data);
     }
 }

@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Security.Cryptography;
 using Containers.Diff;
 
 namespace Containers.Snapshots.Apply;
@@ -21,8 +20,9 @@ namespace Containers.Snapshots.Apply;
 /// <para>
 /// Parsed by <see cref="TarReader"/>: ustar, PAX (long names and links, <c>SCHILY.xattr.*</c>,
 /// whose binary values are taken from the raw header bytes), GNU long names and links, and
-/// V7. GNU sparse entries (type <c>S</c>) and PAX sparse files are refused with
-/// <see cref="UnsupportedException"/>: TarReader returns their packed data without the sparse map.
+/// V7. GNU sparse files are refused with <see cref="UnsupportedException"/>: in .NET 10 TarReader
+/// throws for old GNU type <c>S</c> entries, and for PAX sparse formats (0.0, 0.1, 1.0) returns
+/// the packed data under a placeholder name, which must not be written as the file.
 /// </para>
 /// </remarks>
 public sealed class LayerApplier : ILayerApplier
@@ -39,8 +39,8 @@ public sealed class LayerApplier : ILayerApplier
         using RootedTree tree = RootedTree.Open(rootDirectory);
         (LayerCompression compression, byte[] prefix) = await LayerStreamOpener.DetectAsync(layer, options.Compression, cancellationToken).ConfigureAwait(false);
 
-        using IncrementalHash diffHash = Digest.CreateHasher();
-        using IncrementalHash? compressedHash = compression == LayerCompression.None ? null : Digest.CreateHasher();
+        using var diffHash = new PipelinedHash(Digest.CreateHasher());
+        using PipelinedHash? compressedHash = compression == LayerCompression.None ? null : new PipelinedHash(Digest.CreateHasher());
         var capture = new PaxXattrCapture();
         Stream source = new PrefixedReadStream(prefix, layer);
         HashingReadStream? compressed = compressedHash is null ? null : new HashingReadStream(source, compressedHash, long.MaxValue, "compressed layer");
@@ -83,8 +83,8 @@ public sealed class LayerApplier : ILayerApplier
             }
         }
 
-        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, diffHash.GetHashAndReset());
-        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, compressedHash.GetHashAndReset());
+        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, await diffHash.CompleteAsync(cancellationToken).ConfigureAwait(false));
+        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, await compressedHash.CompleteAsync(cancellationToken).ConfigureAwait(false));
         return new LayerApplyResult(diffId, compressedDigest, tar.BytesRead, entries, compression, session.Skipped);
     }
 
@@ -116,6 +116,11 @@ public sealed class LayerApplier : ILayerApplier
         catch (Exception e) when (IsFormatError(e))
         {
             throw new InvalidLayerException(InvalidLayerReason.MalformedArchive, null, e.Message, e);
+        }
+        catch (NotSupportedException e)
+        {
+            // TarReader's own refusal, for example of old GNU sparse entries (type 'S').
+            throw new UnsupportedException($"layer uses a tar feature System.Formats.Tar does not read: {e.Message}");
         }
     }
 
