@@ -9,9 +9,10 @@ namespace Containers.Benchmarks;
 /// <see cref="GZipInputStream"/>, decompressing a generated ~64 MiB layer held in memory.
 /// </summary>
 /// <remarks>
-/// Measured on this project's 2-core CI VM (.NET 10, BenchmarkDotNet 0.15.8, 64 MiB layer that
-/// gzips to ~25 MiB): BCL median ≈ 1xx ms, SharpZipLib ≈ 3xx ms; see the report in the
-/// commit for the exact numbers. LayerApplier uses the BCL stream.
+/// Result on this project's 2-core VM (.NET 10.0.12, BenchmarkDotNet 0.15.8 in-process, default
+/// job, 64 MiB generated layer; the machine was shared and loaded): BCL GZipStream median
+/// 39.2 ms, SharpZipLib GZipInputStream median 234.6 ms, i.e. the BCL stream is about 6x faster
+/// (mean ratio 6.76 ± 1.78) and allocates 7x less. LayerApplier therefore uses GZipStream.
 /// </remarks>
 [MemoryDiagnoser]
 [MedianColumn]

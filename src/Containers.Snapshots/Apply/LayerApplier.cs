@@ -28,7 +28,12 @@ namespace Containers.Snapshots.Apply;
 public sealed class LayerApplier : ILayerApplier
 {
     /// <inheritdoc />
-    public async Task<LayerApplyResult> ApplyAsync(Stream layer, string rootDirectory, LayerApplyOptions options, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The apply runs synchronously on a dedicated thread: per-read async hops through the
+    /// thread pool cost more than the file system work on layers of many small files, and the
+    /// calling thread is not blocked. Cancellation is observed between reads and entries.
+    /// </remarks>
+    public Task<LayerApplyResult> ApplyAsync(Stream layer, string rootDirectory, LayerApplyOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
@@ -36,63 +41,61 @@ public sealed class LayerApplier : ILayerApplier
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntries);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxTotalBytes);
 
+        return Task.Factory.StartNew(
+            () => Apply(layer, rootDirectory, options, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    private static LayerApplyResult Apply(Stream layer, string rootDirectory, LayerApplyOptions options, CancellationToken cancellationToken)
+    {
         using RootedTree tree = RootedTree.Open(rootDirectory);
-        (LayerCompression compression, byte[] prefix) = await LayerStreamOpener.DetectAsync(layer, options.Compression, cancellationToken).ConfigureAwait(false);
+        (LayerCompression compression, byte[] prefix) = LayerStreamOpener.Detect(layer, options.Compression);
 
         using var diffHash = new PipelinedHash(Digest.CreateHasher());
         using PipelinedHash? compressedHash = compression == LayerCompression.None ? null : new PipelinedHash(Digest.CreateHasher());
         var capture = new PaxXattrCapture();
         Stream source = new PrefixedReadStream(prefix, layer);
         HashingReadStream? compressed = compressedHash is null ? null : new HashingReadStream(source, compressedHash, long.MaxValue, "compressed layer");
-        Stream decompressed = compressed is null ? source : LayerStreamOpener.Decompress(compressed, compression);
+        using Stream decompressed = compressed is null ? source : LayerStreamOpener.Decompress(compressed, compression);
         var tar = new HashingReadStream(decompressed, diffHash, options.MaxTotalBytes, "layer size", capture);
 
         long entries = 0;
         using var session = new LayerApplySession(tree, options, capture);
-        try
+        using (var reader = new TarReader(tar, leaveOpen: true))
         {
-            var reader = new TarReader(tar, leaveOpen: true);
-            await using (reader.ConfigureAwait(false))
+            while (NextEntry(reader, cancellationToken) is { } entry)
             {
-                while (await NextEntryAsync(reader, cancellationToken).ConfigureAwait(false) is { } entry)
+                if (++entries > options.MaxEntries)
                 {
-                    if (++entries > options.MaxEntries)
-                    {
-                        throw new SizeLimitExceededException("layer entries", options.MaxEntries);
-                    }
-
-                    await ApplyEntryAsync(session, entry, cancellationToken).ConfigureAwait(false);
+                    throw new SizeLimitExceededException("layer entries", options.MaxEntries);
                 }
-            }
 
-            // The diff id covers the whole stream, including the zero blocks and record padding
-            // after the end-of-archive marker, and the compressed digest covers the whole blob.
-            await DrainAsync(tar, cancellationToken).ConfigureAwait(false);
-            if (compressed is not null)
-            {
-                await DrainAsync(compressed, cancellationToken).ConfigureAwait(false);
+                ApplyEntry(session, entry, cancellationToken);
             }
-
-            session.RestoreDirectoryTimes();
         }
-        finally
+
+        // The diff id covers the whole stream, including the zero blocks and record padding
+        // after the end-of-archive marker, and the compressed digest covers the whole blob.
+        Drain(tar);
+        if (compressed is not null)
         {
-            if (!ReferenceEquals(decompressed, source))
-            {
-                await decompressed.DisposeAsync().ConfigureAwait(false);
-            }
+            Drain(compressed);
         }
 
-        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, await diffHash.CompleteAsync(cancellationToken).ConfigureAwait(false));
-        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, await compressedHash.CompleteAsync(cancellationToken).ConfigureAwait(false));
+        session.RestoreDirectoryTimes();
+
+        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, diffHash.CompleteAsync(cancellationToken).GetAwaiter().GetResult());
+        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, compressedHash.CompleteAsync(cancellationToken).GetAwaiter().GetResult());
         return new LayerApplyResult(diffId, compressedDigest, tar.BytesRead, entries, compression, session.Skipped);
     }
 
-    private static async Task ApplyEntryAsync(LayerApplySession session, TarEntry entry, CancellationToken cancellationToken)
+    private static void ApplyEntry(LayerApplySession session, TarEntry entry, CancellationToken cancellationToken)
     {
         try
         {
-            await session.ApplyAsync(entry, cancellationToken).ConfigureAwait(false);
+            session.Apply(entry, cancellationToken);
         }
         catch (ErrnoException e) when (e.Errno is not (Interop.ENOSPC or Interop.EDQUOT or Interop.EIO or Interop.EROFS))
         {
@@ -106,12 +109,12 @@ public sealed class LayerApplier : ILayerApplier
         }
     }
 
-    private static async Task<TarEntry?> NextEntryAsync(TarReader reader, CancellationToken cancellationToken)
+    private static TarEntry? NextEntry(TarReader reader, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+            return reader.GetNextEntry(copyData: false);
         }
         catch (Exception e) when (IsFormatError(e))
         {
@@ -124,12 +127,12 @@ public sealed class LayerApplier : ILayerApplier
         }
     }
 
-    private static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)
+    private static void Drain(Stream stream)
     {
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            while (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+            while (stream.Read(buffer) > 0)
             {
             }
         }

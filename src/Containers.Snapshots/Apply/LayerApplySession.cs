@@ -42,7 +42,7 @@ internal sealed class LayerApplySession : IDisposable
     public long Skipped { get; private set; }
 
     /// <summary>Applies one entry; its data, if any, is read from <see cref="TarEntry.DataStream"/>.</summary>
-    public async Task ApplyAsync(TarEntry entry, CancellationToken cancellationToken)
+    public void Apply(TarEntry entry, CancellationToken cancellationToken)
     {
         if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
         {
@@ -68,7 +68,7 @@ internal sealed class LayerApplySession : IDisposable
         {
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 CheckNotSparse(entry);
-                await WriteFileAsync(entry, parentPath, name, cancellationToken).ConfigureAwait(false);
+                WriteFile(entry, parentPath, name, cancellationToken);
                 break;
             case TarEntryType.Directory:
                 MakeDirectory(entry, path, parentPath, name);
@@ -111,7 +111,7 @@ internal sealed class LayerApplySession : IDisposable
 
     public void Dispose() => System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
 
-    private async Task WriteFileAsync(TarEntry entry, string parentPath, string name, CancellationToken cancellationToken)
+    private void WriteFile(TarEntry entry, string parentPath, string name, CancellationToken cancellationToken)
     {
         SafeFileHandle parent = Parent(parentPath);
         const int flags = Interop.O_WRONLY | Interop.O_CREAT | Interop.O_EXCL | Interop.O_NOFOLLOW | Interop.O_CLOEXEC;
@@ -136,9 +136,10 @@ internal sealed class LayerApplySession : IDisposable
             if (entry.DataStream is { } data)
             {
                 int n;
-                while ((n = await data.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while ((n = data.Read(_buffer)) > 0)
                 {
                     Interop.WriteAll(fd, _buffer.AsSpan(0, n), entry.Name);
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
             }
 
@@ -489,14 +490,21 @@ internal sealed class LayerApplySession : IDisposable
                     useRaw = false;
                 }
 
-                result.Add((key, value ?? Encoding.UTF8.GetBytes(attribute.Value)));
+                if (!IsOverlayControl(key))
+                {
+                    result.Add((key, value ?? Encoding.UTF8.GetBytes(attribute.Value)));
+                }
             }
             else if (attribute.Key.StartsWith(LibarchiveXattrPrefix, StringComparison.Ordinal))
             {
                 string key = Uri.UnescapeDataString(attribute.Key[LibarchiveXattrPrefix.Length..]);
                 try
                 {
-                    result.Add((key, Convert.FromBase64String(attribute.Value)));
+                    byte[] value = Convert.FromBase64String(attribute.Value);
+                    if (!IsOverlayControl(key))
+                    {
+                        result.Add((key, value));
+                    }
                 }
                 catch (FormatException e)
                 {
@@ -507,6 +515,12 @@ internal sealed class LayerApplySession : IDisposable
 
         return result;
     }
+
+    // overlayfs reads trusted.overlay.* (opaque, redirect, origin, metacopy) from upper and lower
+    // directories; a layer must not forge them. Opaque directories come only from .wh..wh..opq.
+    private static bool IsOverlayControl(string xattrName) =>
+        xattrName.StartsWith("trusted.overlay.", StringComparison.Ordinal) ||
+        xattrName.StartsWith("user.overlay.", StringComparison.Ordinal);
 
     private static void CheckNotSparse(TarEntry entry)
     {

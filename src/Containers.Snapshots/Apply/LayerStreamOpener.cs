@@ -11,13 +11,13 @@ internal static class LayerStreamOpener
     private static ReadOnlySpan<byte> ZstdMagic => [0x28, 0xb5, 0x2f, 0xfd];
 
     /// <summary>Reads up to four bytes and names the compression they announce.</summary>
-    public static async Task<(LayerCompression Compression, byte[] Prefix)> DetectAsync(Stream layer, LayerCompression requested, CancellationToken cancellationToken)
+    public static (LayerCompression Compression, byte[] Prefix) Detect(Stream layer, LayerCompression requested)
     {
         byte[] prefix = new byte[4];
         int filled = 0;
         while (filled < prefix.Length)
         {
-            int n = await layer.ReadAsync(prefix.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            int n = layer.Read(prefix.AsSpan(filled));
             if (n == 0)
             {
                 break;

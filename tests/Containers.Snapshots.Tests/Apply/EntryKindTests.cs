@@ -61,6 +61,17 @@ internal sealed class EntryKindTests : ApplyFixture
         Assert.That(TreeSnapshot.LStat(InRoot("dev")).Mode & 0xfff, Is.EqualTo(0x1edu), "a parent missing from the layer is created 0755");
     }
 
+    [TestCase(WhiteoutMode.Delete)]
+    [TestCase(WhiteoutMode.Overlay)]
+    public async Task OverlayControlXattrsFromTheLayerAreDropped(WhiteoutMode mode)
+    {
+        var layer = new TarBuilder().FileWithXattrs("f", "x", 0x1a4, ("trusted.overlay.redirect", "/etc"u8.ToArray()), ("trusted.overlay.opaque", "y"u8.ToArray()), ("user.kept", "1"u8.ToArray()));
+
+        await ApplyAsync(layer.Build(), new LayerApplyOptions { WhiteoutMode = mode });
+
+        Assert.That(Interop.LListXattr(InRoot("f")), Is.EqualTo(new[] { "user.kept" }));
+    }
+
     [Test]
     public async Task DevicesAreSkippedUnlessAllowed()
     {
