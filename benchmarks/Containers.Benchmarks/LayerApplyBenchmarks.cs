@@ -12,6 +12,14 @@ namespace Containers.Benchmarks;
 /// tmpfs (set CONTAINERS_BENCH_DIR to measure another file system). Run as root so both
 /// restore owners and modes.
 /// </summary>
+/// <remarks>
+/// Measured on this project's shared 2-core VM under a load average of 15–20 from other builds
+/// (so absolute numbers are noisy; 7 iterations each, medians), 519 MiB / 4614 entries on tmpfs:
+/// GNU tar -xf 0.961 s (540 MiB/s), LayerApplier 1.446 s (359 MiB/s, including the sha256 diff
+/// id), ratio 1.50. An earlier run with async reads through the thread pool gave tar 0.548 s and
+/// the applier 1.547 s (2.8x). The tar + sha256sum pipeline (coreutils sha256sum, no SHA-NI here)
+/// took 7.16 s and is not a useful baseline on this machine.
+/// </remarks>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 7)]
 [MedianColumn]
 public class LayerApplyBenchmarks

@@ -29,9 +29,11 @@ public sealed class LayerApplier : ILayerApplier
 {
     /// <inheritdoc />
     /// <remarks>
-    /// The apply runs synchronously on a dedicated thread: per-read async hops through the
-    /// thread pool cost more than the file system work on layers of many small files, and the
-    /// calling thread is not blocked. Cancellation is observed between reads and entries.
+    /// The apply is a long run of small blocking system calls (openat, write, fchown…), so it
+    /// runs synchronously on a dedicated thread, as TarFile.ExtractToDirectory does, rather than
+    /// hopping through the thread pool for every read; the caller's thread is not blocked.
+    /// Cancellation is observed between entries and between data reads (a read already blocked
+    /// on the layer stream is not interrupted).
     /// </remarks>
     public Task<LayerApplyResult> ApplyAsync(Stream layer, string rootDirectory, LayerApplyOptions options, CancellationToken cancellationToken = default)
     {

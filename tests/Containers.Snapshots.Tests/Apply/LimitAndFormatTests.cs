@@ -96,6 +96,17 @@ internal sealed class LimitAndFormatTests : ApplyFixture
     }
 
     [Test]
+    public void CancelledBeforeStartAppliesNothing()
+    {
+        byte[] layer = new TarBuilder().File("f", "x").Build();
+
+        Assert.That(
+            () => Applier.ApplyAsync(new MemoryStream(layer), Root, LayerApplyOptions.Default, new CancellationToken(canceled: true)),
+            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(TreeSnapshot.Exists(InRoot("f")), Is.False);
+    }
+
+    [Test]
     public void MissingRootIsNotFound()
     {
         Assert.That(
