@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # NativeAOT toolchain for runcs (the spawner, DESIGN.md §2).
   clang zlib1g-dev
+  # The seccomp tests build a static C harness at test time.
+  gcc libc6-dev
   # Test images are built from busybox-static at test time.
   busybox-static
   # Oracles the tests compare against.
