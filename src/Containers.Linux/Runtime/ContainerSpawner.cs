@@ -81,6 +81,12 @@ public sealed class ContainerSpawner
                     Interop.WriteFully(releaseWrite.Fd, "G"u8);
                     AwaitChild(statusRead, plan, pid);
                 }
+                catch (ContainerStartException)
+                {
+                    // AwaitChild has reaped the child.
+                    pidHandle.Dispose();
+                    throw;
+                }
                 catch
                 {
                     Interop.Kill(pid, Interop.SIGKILL);

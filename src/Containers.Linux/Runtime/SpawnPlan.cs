@@ -5,7 +5,7 @@ namespace Containers.Linux.Runtime;
 /// capabilities, limits and the program. Built from a config.json by <c>SpawnPlanFactory</c>
 /// or directly; it is compiled into unmanaged memory before the clone.
 /// </summary>
-public sealed class SpawnPlan
+public sealed record SpawnPlan
 {
     /// <summary>argv; the first element is looked up on the container's PATH when it has no slash.</summary>
     public required IReadOnlyList<string> Args { get; init; }
