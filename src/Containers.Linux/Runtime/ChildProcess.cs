@@ -251,10 +251,32 @@ internal static unsafe class ChildProcess
 
     private static void FinalizeRootfs(ChildProgram* p)
     {
+        // runc's order: read-only paths first, then masks.
+        for (long i = 0; i < p->ReadonlyPathCount; i++)
+        {
+            long target = OpenInContainer(p, p->ReadonlyPaths[i]);
+            if (target < 0)
+            {
+                if (Errno(p) == Interop.ENOENT)
+                {
+                    continue;
+                }
+
+                Fail(p, ChildStep.ReadonlyPath, (int)i);
+            }
+
+            byte* targetPath = FdPath(p, p->Scratch1, (int)target);
+            Check(p, Sys(p, p->Nr.Mount, (long)targetPath, (long)targetPath, 0, (long)(Interop.MS_BIND | Interop.MS_REC), 0), ChildStep.ReadonlyPath, (int)i);
+            Sys(p, p->Nr.Close, target);
+            target = Check(p, OpenInContainer(p, p->ReadonlyPaths[i]), ChildStep.ReadonlyPath, (int)i);
+            SetReadonly(p, (int)target, Interop.AT_RECURSIVE, ChildStep.ReadonlyPath, (int)i);
+            Sys(p, p->Nr.Close, target);
+        }
+
         if (p->MaskedPathCount > 0)
         {
             // Masking binds the container's /dev/null: it must really be the null device, checked
-            // on an Interop.O_PATH|Interop.O_NOFOLLOW fd that is then the mount source.
+            // on an O_PATH|O_NOFOLLOW fd that is then the mount source.
             int devNull = (int)Check(p, Sys(p, p->Nr.OpenAt, Interop.AT_FDCWD, (long)p->DevNull, Interop.O_PATH | Interop.O_NOFOLLOW | Interop.O_CLOEXEC), ChildStep.CheckDevNull, 0);
             byte* stx = p->Scratch2;
             Check(p, Sys(p, p->Nr.Statx, devNull, (long)p->Empty, Interop.AT_EMPTY_PATH, STATX_TYPE | STATX_MODE, (long)stx), ChildStep.CheckDevNull, 1);
@@ -295,27 +317,6 @@ internal static unsafe class ChildProcess
             }
 
             Sys(p, p->Nr.Close, devNull);
-        }
-
-        for (long i = 0; i < p->ReadonlyPathCount; i++)
-        {
-            long target = OpenInContainer(p, p->ReadonlyPaths[i]);
-            if (target < 0)
-            {
-                if (Errno(p) == Interop.ENOENT)
-                {
-                    continue;
-                }
-
-                Fail(p, ChildStep.ReadonlyPath, (int)i);
-            }
-
-            byte* targetPath = FdPath(p, p->Scratch1, (int)target);
-            Check(p, Sys(p, p->Nr.Mount, (long)targetPath, (long)targetPath, 0, (long)(Interop.MS_BIND | Interop.MS_REC), 0), ChildStep.ReadonlyPath, (int)i);
-            Sys(p, p->Nr.Close, target);
-            target = Check(p, OpenInContainer(p, p->ReadonlyPaths[i]), ChildStep.ReadonlyPath, (int)i);
-            SetReadonly(p, (int)target, Interop.AT_RECURSIVE, ChildStep.ReadonlyPath, (int)i);
-            Sys(p, p->Nr.Close, target);
         }
 
         if (p->RootReadonly != 0)
