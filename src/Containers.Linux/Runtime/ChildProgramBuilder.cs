@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
+using Containers.Linux.Capabilities;
 using Containers.Linux.Mounts;
 
 namespace Containers.Linux.Runtime;
@@ -82,7 +82,7 @@ internal static unsafe class ChildProgramBuilder
         }
 
         p->NoNewPrivileges = plan.NoNewPrivileges ? 1 : 0;
-        p->LastCapability = ReadLastCapability();
+        p->LastCapability = KernelCapabilities.LastCapability();
         p->CapBounding = plan.CapabilityBounding;
         p->CapEffective = plan.CapabilityEffective;
         p->CapPermitted = plan.CapabilityPermitted;
@@ -371,11 +371,5 @@ internal static unsafe class ChildProgramBuilder
         }
 
         return string.Join('/', parts);
-    }
-
-    private static int ReadLastCapability()
-    {
-        string text = File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim();
-        return int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
     }
 }

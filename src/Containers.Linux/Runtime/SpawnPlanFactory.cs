@@ -1,4 +1,4 @@
-using System.Globalization;
+using Containers.Linux.Capabilities;
 using Containers.Oci.Runtime;
 
 namespace Containers.Linux.Runtime;
@@ -47,7 +47,7 @@ public static class SpawnPlanFactory
             throw new UnsupportedException("process.user.username: Windows only");
         }
 
-        int lastCap = LastCapability();
+        int lastCap = KernelCapabilities.LastCapability();
         LinuxCapabilities caps = process.Capabilities ?? new LinuxCapabilities();
         string rootfs = Path.GetFullPath(root.Path, bundleDirectory);
         List<MountRequest> mounts = [];
@@ -303,7 +303,4 @@ public static class SpawnPlanFactory
 
         return [.. result];
     }
-
-    private static int LastCapability()
-        => int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
 }

@@ -107,7 +107,7 @@ public sealed partial class RuncOracleTests
         (string runcs, string runc) = RunBoth();
 
         Assert.That(Normalize(runcs), Is.EqualTo(Normalize(runc)));
-        Assert.That(runcs, Does.Contain(" /proc/kcore ").And.Contain(" /sys/firmware ").And.Contain(" /proc/sys ro,"));
+        Assert.That(runcs, Does.Contain(" /proc/keys ").And.Contain(" /sys/firmware ").And.Contain(" /proc/sys ro,"));
     }
 
     [Test]

@@ -27,6 +27,7 @@ public sealed class RuncsSafetyTests
         if (_hostDir is not null)
         {
             Directory.Delete(_hostDir, recursive: true);
+            _hostDir = null;
         }
     }
 
@@ -86,7 +87,7 @@ public sealed class RuncsSafetyTests
     [Test]
     public void MaskedFile_ReadsAsEmpty()
     {
-        _bundle.WithArgs("sh", "-c", "wc -c < /proc/kcore; ls /sys/firmware | wc -l");
+        _bundle.WithArgs("sh", "-c", "wc -c < /proc/keys; ls /sys/firmware | wc -l");
 
         ProcessResult result = Runcs("run", "masked");
 
