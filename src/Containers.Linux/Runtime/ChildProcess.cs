@@ -251,6 +251,14 @@ internal static unsafe class ChildProcess
 
     private static void FinalizeRootfs(ChildProgram* p)
     {
+        // Sysctls go in before /proc/sys turns read-only.
+        for (long i = 0; i < p->SysctlCount; i++)
+        {
+            int fd = (int)Check(p, Sys(p, p->Nr.OpenAt, Interop.AT_FDCWD, (long)p->SysctlPaths[i], Interop.O_WRONLY | Interop.O_NOFOLLOW | Interop.O_CLOEXEC), ChildStep.Sysctl, (int)i);
+            Check(p, Sys(p, p->Nr.Write, fd, (long)p->SysctlValues[i], Length(p->SysctlValues[i])), ChildStep.Sysctl, (int)i);
+            Sys(p, p->Nr.Close, fd);
+        }
+
         // runc's order: read-only paths first, then masks.
         for (long i = 0; i < p->ReadonlyPathCount; i++)
         {

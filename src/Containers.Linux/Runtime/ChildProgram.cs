@@ -78,6 +78,15 @@ internal unsafe struct ChildProgram
     /// <summary>Number of <see cref="ReadonlyPaths"/>.</summary>
     public long ReadonlyPathCount;
 
+    /// <summary>Sysctl files (/proc/sys/…) to write.</summary>
+    public byte** SysctlPaths;
+
+    /// <summary>Values for <see cref="SysctlPaths"/>.</summary>
+    public byte** SysctlValues;
+
+    /// <summary>Number of sysctls.</summary>
+    public long SysctlCount;
+
     /// <summary>Hostname, or null.</summary>
     public byte* Hostname;
 

@@ -307,10 +307,40 @@ internal static unsafe class ChildProgramBuilder
             }
         }
 
+        p->SysctlPaths = arena.StringArray([.. plan.Sysctls.Select(s => "/proc/sys/" + SysctlPath(s.Key, plan.Namespaces))], "linux.sysctl");
+        p->SysctlValues = arena.StringArray([.. plan.Sysctls.Select(s => s.Value)], "linux.sysctl");
+        p->SysctlCount = plan.Sysctls.Count;
         p->MaskedPaths = ContainerPaths(plan.MaskedPaths, arena, "linux.maskedPaths");
         p->MaskedPathCount = plan.MaskedPaths.Count;
         p->ReadonlyPaths = ContainerPaths(plan.ReadonlyPaths, arena, "linux.readonlyPaths");
         p->ReadonlyPathCount = plan.ReadonlyPaths.Count;
+    }
+
+    /// <summary>
+    /// The /proc/sys path of a sysctl, allowed only when the container's own namespace scopes it
+    /// (runc's rule): IPC sysctls with an ipc namespace, net.* with a network namespace, the UTS
+    /// names with a uts namespace. Anything else would change the host.
+    /// </summary>
+    /// <exception cref="InvalidSpecException">The sysctl is not namespaced by the container.</exception>
+    internal static string SysctlPath(string key, ContainerNamespaces namespaces)
+    {
+        string jsonPath = $"linux.sysctl.{key}";
+        if (key.Length == 0 || key.Contains('/', StringComparison.Ordinal) || key.Split('.').Any(part => part.Length == 0))
+        {
+            throw new InvalidSpecException(jsonPath, "not a sysctl name");
+        }
+
+        bool ipc = key is "kernel.msgmax" or "kernel.msgmnb" or "kernel.msgmni" or "kernel.sem" or "kernel.shmall"
+            or "kernel.shmmax" or "kernel.shmmni" or "kernel.shm_rmid_forced" || key.StartsWith("fs.mqueue.", StringComparison.Ordinal);
+        bool allowed = (ipc && (namespaces & ContainerNamespaces.Ipc) != 0)
+            || (key.StartsWith("net.", StringComparison.Ordinal) && (namespaces & ContainerNamespaces.Network) != 0)
+            || (key is "kernel.hostname" or "kernel.domainname" && (namespaces & ContainerNamespaces.Uts) != 0);
+        if (!allowed)
+        {
+            throw new InvalidSpecException(jsonPath, "not namespaced by the container's namespaces; it would change the host");
+        }
+
+        return key.Replace('.', '/');
     }
 
     private static byte** ContainerPaths(IReadOnlyList<string> paths, NativeArena arena, string jsonPath)

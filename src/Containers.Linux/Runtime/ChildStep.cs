@@ -54,6 +54,9 @@ public enum ChildStep
     /// <summary>setdomainname(2).</summary>
     Domainname,
 
+    /// <summary>Writing a sysctl under /proc/sys (index = sysctl number).</summary>
+    Sysctl,
+
     /// <summary>/dev/null in the container is not the character device 1:3 (errno EPERM) or cannot be opened.</summary>
     CheckDevNull,
 

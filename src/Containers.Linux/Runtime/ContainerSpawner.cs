@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Containers.Linux.Runtime;
@@ -78,6 +79,12 @@ public sealed class ContainerSpawner
                 try
                 {
                     _cgroupPlacer?.Place(pid);
+                    if (plan.OomScoreAdj is int score)
+                    {
+                        // Set from outside while the child waits: it inherits nothing it could undo.
+                        File.WriteAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/oom_score_adj", score.ToString(CultureInfo.InvariantCulture));
+                    }
+
                     Interop.WriteFully(releaseWrite.Fd, "G"u8);
                     AwaitChild(statusRead, plan, pid);
                 }

@@ -46,6 +46,12 @@ public sealed record SpawnPlan
     /// <summary>Ambient capabilities (empty unless the spec sets them).</summary>
     public ulong CapabilityAmbient { get; init; }
 
+    /// <summary>oom_score_adj of the process (written by the spawner before it releases the child), or <see langword="null"/> to inherit.</summary>
+    public int? OomScoreAdj { get; init; }
+
+    /// <summary>Namespaced sysctls (<c>net.ipv4.ip_forward</c> → value), written inside the container before read-only paths apply.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Sysctls { get; init; } = [];
+
     /// <summary>Resource limits.</summary>
     public IReadOnlyList<ResourceLimit> ResourceLimits { get; init; } = [];
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Containers.Linux.Capabilities;
 using Containers.Oci.Runtime;
 
@@ -90,13 +91,15 @@ public static class SpawnPlanFactory
         return new SpawnPlan
         {
             Args = process.Args?.ToArray() ?? throw new InvalidSpecException("process.args", "required"),
-            Env = process.Env?.ToArray() ?? [],
+            Env = WithHome(process.Env?.ToArray() ?? [], rootfs, user.Uid),
             Cwd = process.Cwd,
             Uid = user.Uid,
             Gid = user.Gid,
             AdditionalGids = user.AdditionalGids?.ToArray() ?? [],
             Umask = user.Umask ?? 0x12,
             NoNewPrivileges = process.NoNewPrivileges ?? false,
+            OomScoreAdj = process.OomScoreAdj,
+            Sysctls = linux.Sysctl?.ToArray() ?? [],
             CapabilityBounding = CapabilityMask(caps.Bounding, "process.capabilities.bounding", lastCap, warnings),
             CapabilityEffective = CapabilityMask(caps.Effective, "process.capabilities.effective", lastCap, warnings),
             CapabilityPermitted = permitted,
@@ -117,6 +120,40 @@ public static class SpawnPlanFactory
     }
 
     private static bool Any<T>(IList<T>? list) => list is { Count: > 0 };
+
+    /// <summary>As runc: without HOME in the environment, the user's home from the rootfs's /etc/passwd, else "/".</summary>
+    private static string[] WithHome(string[] env, string rootfs, uint uid)
+    {
+        if (env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+        {
+            return env;
+        }
+
+        return [.. env, "HOME=" + (HomeFromPasswd(rootfs, uid) ?? "/")];
+    }
+
+    private static string? HomeFromPasswd(string rootfs, uint uid)
+    {
+        // Read only a plain file at a plain path: a symlinked etc or passwd could point at the host.
+        FileInfo passwd = new(Path.Combine(rootfs, "etc", "passwd"));
+        DirectoryInfo etc = new(Path.Combine(rootfs, "etc"));
+        if (!etc.Exists || etc.LinkTarget is not null || !passwd.Exists || passwd.LinkTarget is not null || passwd.Length > 1 << 20)
+        {
+            return null;
+        }
+
+        string id = uid.ToString(CultureInfo.InvariantCulture);
+        foreach (string line in File.ReadLines(passwd.FullName))
+        {
+            string[] fields = line.Split(':');
+            if (fields.Length >= 7 && fields[2] == id && fields[5].StartsWith('/'))
+            {
+                return fields[5];
+            }
+        }
+
+        return null;
+    }
 
     private static void RefuseProcessExtras(ProcessSpec process)
     {
@@ -140,11 +177,6 @@ public static class SpawnPlanFactory
             throw new UnsupportedException("process.selinuxLabel: SELinux is not supported by runcs");
         }
 
-        if (process.OomScoreAdj is not null)
-        {
-            throw new UnsupportedException("process.oomScoreAdj is not supported by runcs yet");
-        }
-
         if (process.Scheduler is not null || process.IOPriority is not null || process.ExecCpuAffinity is not null)
         {
             throw new UnsupportedException("process.scheduler, process.ioPriority and process.execCPUAffinity are not supported by runcs yet");
@@ -161,11 +193,6 @@ public static class SpawnPlanFactory
         if (linux.TimeOffsets is { Count: > 0 })
         {
             throw new UnsupportedException("linux.timeOffsets: time namespaces are not supported by runcs yet");
-        }
-
-        if (linux.Sysctl is { Count: > 0 })
-        {
-            throw new UnsupportedException("linux.sysctl is not supported by runcs yet");
         }
 
         if (linux.Seccomp is not null)

@@ -76,7 +76,7 @@ public sealed partial class RuncOracleTests
     public void ProcStatus_CapabilitiesNoNewPrivsAndIds_MatchRunc(uint uid, uint gid)
     {
         _bundle.Process["user"] = System.Text.Json.Nodes.JsonNode.Parse($$"""{"uid": {{uid}}, "gid": {{gid}}}""");
-        _bundle.WithArgs("grep", "-E", "^(Cap|NoNewPrivs|Uid|Gid|Groups|Seccomp:)", "/proc/self/status");
+        _bundle.WithArgs("grep", "-E", "^(Cap|NoNewPrivs|Uid|Gid|Groups|Seccomp:|SigIgn|SigBlk)", "/proc/self/status");
 
         (string runcs, string runc) = RunBoth();
 
@@ -97,6 +97,18 @@ public sealed partial class RuncOracleTests
 
         Assert.That(runcs, Is.EqualTo(runc));
         Assert.That(runcs, Does.Contain("CapAmb:\t0000000000000020"));
+    }
+
+    [Test]
+    public void EnvironmentUmaskAndCwd_MatchRunc()
+    {
+        _bundle.Process["cwd"] = "/etc";
+        _bundle.WithArgs("sh", "-c", "env | sort; umask; pwd; cat /proc/self/limits | grep -i 'open files'");
+
+        (string runcs, string runc) = RunBoth();
+
+        Assert.That(runcs, Is.EqualTo(runc));
+        Assert.That(runcs, Does.Contain("0022"));
     }
 
     [Test]

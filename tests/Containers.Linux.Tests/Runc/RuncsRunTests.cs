@@ -105,6 +105,20 @@ public sealed class RuncsRunTests
     }
 
     [Test]
+    public void Run_ForwardsSignalsToTheContainer()
+    {
+        _bundle.WithArgs("sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.05; done");
+        using System.Diagnostics.Process run = Commands.Start(RuncsBinary.Path, "--root", _root.Path, "run", "-b", _bundle.Directory, "forwarded");
+        WaitForStatus("forwarded", "running");
+        Thread.Sleep(200);
+
+        Assert.That(Commands.Run("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExitCode, Is.Zero);
+
+        Assert.That(run.WaitForExit(10_000), Is.True);
+        Assert.That(run.ExitCode, Is.EqualTo(42));
+    }
+
+    [Test]
     public void Run_ProcessUserAndGroupsAreApplied()
     {
         _bundle.Process["user"] = System.Text.Json.Nodes.JsonNode.Parse("""{"uid": 1000, "gid": 1001, "additionalGids": [10, 20]}""");
@@ -113,6 +127,28 @@ public sealed class RuncsRunTests
         ProcessResult result = Runcs("run", "user");
 
         Assert.That(result.StandardOutput, Is.EqualTo("1000\n1001\n1001 10 20\n"), result.ToString());
+    }
+
+    [Test]
+    public void Run_OomScoreAdjIsApplied()
+    {
+        _bundle.Process["oomScoreAdj"] = 123;
+        _bundle.WithArgs("cat", "/proc/self/oom_score_adj");
+
+        ProcessResult result = Runcs("run", "oom");
+
+        Assert.That(result.StandardOutput, Is.EqualTo("123\n"), result.ToString());
+    }
+
+    [Test]
+    public void Run_NamespacedSysctlIsWritten()
+    {
+        _bundle.Config["linux"]!["sysctl"] = System.Text.Json.Nodes.JsonNode.Parse("""{"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}""");
+        _bundle.WithArgs("cat", "/proc/sys/net/ipv4/ip_forward", "/proc/sys/kernel/shmmni");
+
+        ProcessResult result = Runcs("run", "sysctl");
+
+        Assert.That(result.StandardOutput, Is.EqualTo("1\n1234\n"), result.ToString());
     }
 
     [Test]

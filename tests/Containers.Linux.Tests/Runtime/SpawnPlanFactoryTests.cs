@@ -84,9 +84,7 @@ public sealed class SpawnPlanFactoryTests
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" })), "user");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" })), "joining");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Seccomp = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW" }), "linux.seccomp");
-        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Sysctl = new Dictionary<string, string> { ["a"] = "b" }), "linux.sysctl");
         yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { Prestart = [new Hook { Path = "/bin/true" }] }), "hooks");
-        yield return new TestCaseData(new Action<Spec>(s => s.Process!.OomScoreAdj = 5), "oomScoreAdj");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 1000, Size = 1 }]), "uidMappings");
     }
 
