@@ -38,6 +38,7 @@ internal static partial class Interop
 
     internal const ulong RESOLVE_NO_MAGICLINKS = 0x02;
     internal const ulong RESOLVE_NO_SYMLINKS = 0x04;
+    internal const ulong RESOLVE_BENEATH = 0x08;
     internal const ulong RESOLVE_IN_ROOT = 0x10;
 
     /// <summary>The kernel's <c>struct mount_attr</c> for mount_setattr(2).</summary>

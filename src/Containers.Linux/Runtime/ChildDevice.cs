@@ -18,6 +18,9 @@ internal unsafe struct ChildDevice
     /// <summary>Kernel-encoded device number, as mknodat(2) takes it.</summary>
     public uint Device;
 
+    /// <summary>Host device node to bind-mount instead of mknod (in a user namespace, where mknod is not allowed), or null.</summary>
+    public byte* HostPath;
+
     /// <summary>Owner.</summary>
     public uint Uid;
 

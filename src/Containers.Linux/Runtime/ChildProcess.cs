@@ -69,6 +69,15 @@ internal static unsafe class ChildProcess
 
         Sys(p, p->Nr.Close, p->ReleaseFd);
 
+        if ((p->CloneFlags & Interop.CLONE_NEWUSER) != 0)
+        {
+            // The maps are written now, but this task still holds the host ids it was cloned with,
+            // which the new namespace does not map (files it creates would fail with EOVERFLOW).
+            // Become the namespace's root for real before touching any filesystem.
+            Check(p, Sys(p, p->Nr.SetResGid, 0, 0, 0), ChildStep.SetGid, -1);
+            Check(p, Sys(p, p->Nr.SetResUid, 0, 0, 0), ChildStep.SetUid, -1);
+        }
+
         // The runtime's handlers (SIGSEGV, the suspension signal…) are meaningless here, and a
         // container must not inherit ignored signals (the .NET Process class ignores SIGPIPE).
         for (long sig = 1; sig <= 64; sig++)
@@ -211,6 +220,27 @@ internal static unsafe class ChildProcess
         {
             ChildDevice* d = p->Devices + i;
             int dir = (int)Check(p, EnsurePath(p, root, d->Directory, 0, Interop.RESOLVE_NO_SYMLINKS), ChildStep.Device, (int)i);
+            if (d->HostPath != null)
+            {
+                // mknod is not allowed in a user namespace: bind the host's node onto an empty file.
+                long made = Sys(p, p->Nr.OpenAt, dir, (long)d->Name, Interop.O_CREAT | Interop.O_WRONLY | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
+                if (made < 0)
+                {
+                    Fail(p, ChildStep.Device, (int)i);
+                }
+
+                Sys(p, p->Nr.Close, made);
+                Interop.OpenHow how;
+                how.Flags = Interop.O_PATH | Interop.O_CLOEXEC;
+                how.Mode = 0;
+                how.Resolve = Interop.RESOLVE_NO_SYMLINKS | Interop.RESOLVE_BENEATH;
+                int node = (int)Check(p, Sys(p, p->Nr.OpenAt2, dir, (long)d->Name, (long)&how, sizeof(Interop.OpenHow)), ChildStep.Device, (int)i);
+                Check(p, Sys(p, p->Nr.Mount, (long)d->HostPath, (long)FdPath(p, p->Scratch1, node), 0, (long)Interop.MS_BIND, 0), ChildStep.Device, (int)i);
+                Sys(p, p->Nr.Close, node);
+                Sys(p, p->Nr.Close, dir);
+                continue;
+            }
+
             if (Sys(p, p->Nr.MknodAt, dir, (long)d->Name, d->Mode, d->Device) < 0)
             {
                 if (Errno(p) != Interop.EEXIST)

@@ -159,6 +159,11 @@ internal static unsafe class ChildProgramBuilder
             flags |= Interop.CLONE_NEWCGROUP;
         }
 
+        if ((namespaces & ContainerNamespaces.User) != 0)
+        {
+            flags |= Interop.CLONE_NEWUSER;
+        }
+
         return flags;
     }
 
@@ -280,6 +285,16 @@ internal static unsafe class ChildProgramBuilder
                 d->Name = arena.String(relative[(slash + 1)..], jsonPath + ".path");
                 d->Mode = DeviceType(device.Type, jsonPath) | (device.FileMode & 0xFFF);
                 d->Device = (device.Minor & 0xFF) | ((device.Major & 0xFFF) << 8) | ((device.Minor & ~0xFFu) << 12);
+                if ((plan.Namespaces & ContainerNamespaces.User) != 0)
+                {
+                    if (!File.Exists(device.Path))
+                    {
+                        throw new InvalidSpecException(jsonPath + ".path", $"in a user namespace devices are bind-mounted from the host, and the host has no {device.Path}");
+                    }
+
+                    d->HostPath = arena.String(device.Path, jsonPath + ".path");
+                }
+
                 d->Uid = device.Uid;
                 d->Gid = device.Gid;
             }

@@ -24,4 +24,7 @@ public enum ContainerNamespaces
 
     /// <summary>A cgroup namespace.</summary>
     Cgroup = 32,
+
+    /// <summary>A user namespace; the spawner writes its uid and gid maps before it releases the child.</summary>
+    User = 64,
 }

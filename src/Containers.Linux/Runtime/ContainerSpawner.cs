@@ -78,6 +78,11 @@ public sealed class ContainerSpawner
                 SafeFdHandle pidHandle = new(pidfd);
                 try
                 {
+                    if ((plan.Namespaces & ContainerNamespaces.User) != 0)
+                    {
+                        WriteIdMaps(pid, plan);
+                    }
+
                     _cgroupPlacer?.Place(pid);
                     if (plan.OomScoreAdj is int score)
                     {
@@ -106,6 +111,22 @@ public sealed class ContainerSpawner
             }
         }
     }
+
+    /// <summary>DESIGN.md §2 point 4: the parent maps the waiting child's user namespace.</summary>
+    private static void WriteIdMaps(int pid, SpawnPlan plan)
+    {
+        if (plan.UidMappings.Count == 0 || plan.GidMappings.Count == 0)
+        {
+            throw new InvalidSpecException("linux.uidMappings", "a user namespace needs uid and gid mappings");
+        }
+
+        string proc = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/";
+        File.WriteAllText(proc + "uid_map", MapText(plan.UidMappings));
+        File.WriteAllText(proc + "gid_map", MapText(plan.GidMappings));
+    }
+
+    private static string MapText(IReadOnlyList<IdMapping> mappings)
+        => string.Concat(mappings.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.ContainerId} {m.HostId} {m.Size}\n")));
 
     private static void AwaitChild(SafeFdHandle statusRead, SpawnPlan plan, int pid)
     {

@@ -58,6 +58,12 @@ public sealed record SpawnPlan
     /// <summary>New namespaces.</summary>
     public ContainerNamespaces Namespaces { get; init; }
 
+    /// <summary>uid_map of the new user namespace (required with <see cref="ContainerNamespaces.User"/>).</summary>
+    public IReadOnlyList<IdMapping> UidMappings { get; init; } = [];
+
+    /// <summary>gid_map of the new user namespace (required with <see cref="ContainerNamespaces.User"/>).</summary>
+    public IReadOnlyList<IdMapping> GidMappings { get; init; } = [];
+
     /// <summary>Hostname (requires a UTS namespace), or <see langword="null"/>.</summary>
     public string? Hostname { get; init; }
 

@@ -107,6 +107,8 @@ public static class SpawnPlanFactory
             CapabilityAmbient = ambient,
             ResourceLimits = Rlimits(process.Rlimits),
             Namespaces = Namespaces(linux.Namespaces),
+            UidMappings = [.. linux.UidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)) ?? []],
+            GidMappings = [.. linux.GidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)) ?? []],
             Hostname = spec.Hostname,
             Domainname = spec.Domainname,
             RootfsPath = rootfs,
@@ -185,9 +187,15 @@ public static class SpawnPlanFactory
 
     private static void RefuseLinuxExtras(Oci.Runtime.Linux linux, ICollection<string> warnings)
     {
-        if (Any(linux.UidMappings) || Any(linux.GidMappings))
+        bool userNamespace = linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User) ?? false;
+        if ((Any(linux.UidMappings) || Any(linux.GidMappings)) && !userNamespace)
         {
-            throw new UnsupportedException("linux.uidMappings/gidMappings: user namespaces are not supported by runcs yet");
+            throw new InvalidSpecException("linux.uidMappings", "id mappings need a user namespace in linux.namespaces");
+        }
+
+        if (userNamespace && (!Any(linux.UidMappings) || !Any(linux.GidMappings)))
+        {
+            throw new InvalidSpecException("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings");
         }
 
         if (linux.TimeOffsets is { Count: > 0 })
@@ -255,7 +263,8 @@ public static class SpawnPlanFactory
                 LinuxNamespaceType.Pid => ContainerNamespaces.Pid,
                 LinuxNamespaceType.Network => ContainerNamespaces.Network,
                 LinuxNamespaceType.Cgroup => ContainerNamespaces.Cgroup,
-                LinuxNamespaceType.User or LinuxNamespaceType.Time
+                LinuxNamespaceType.User => ContainerNamespaces.User,
+                LinuxNamespaceType.Time
                     => throw new UnsupportedException($"linux.namespaces[{i}]: {ns.Type} namespaces are not supported by runcs yet"),
                 _ => throw new InvalidSpecException($"linux.namespaces[{i}].type", $"unknown namespace type \"{ns.Type}\""),
             };

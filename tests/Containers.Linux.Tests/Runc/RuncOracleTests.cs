@@ -112,6 +112,25 @@ public sealed partial class RuncOracleTests
     }
 
     [Test]
+    public void UserNamespace_IdsCapabilitiesAndDevices_MatchRunc()
+    {
+        Assert.That(Commands.Run("chown", ["-R", "-h", "100000:100000", _bundle.Rootfs]).ExitCode, Is.Zero);
+
+        // The temporary bundle directory is 0700; the container's root (host uid 100000) must traverse it.
+        File.SetUnixFileMode(_bundle.Directory, (UnixFileMode)0x1ED);
+        System.Text.Json.Nodes.JsonObject linux = _bundle.Config["linux"]!.AsObject();
+        linux["namespaces"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse("""{"type": "user"}"""));
+        linux["uidMappings"] = System.Text.Json.Nodes.JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
+        linux["gidMappings"] = System.Text.Json.Nodes.JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
+        _bundle.WithArgs("sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; grep -E '^(Cap|NoNewPrivs)' /proc/self/status; ls -ln /dev/null /dev/zero /dev/tty | cut -c1-40; echo x > /dev/null && echo writable");
+
+        (string runcs, string runc) = RunBoth();
+
+        Assert.That(runcs, Is.EqualTo(runc));
+        Assert.That(runcs, Does.Contain("100000").And.Contain("writable"));
+    }
+
+    [Test]
     public void Mountinfo_MatchesRunc()
     {
         _bundle.WithArgs("cat", "/proc/self/mountinfo");

@@ -81,11 +81,10 @@ public sealed class SpawnPlanFactoryTests
     private static IEnumerable<TestCaseData> Refused()
     {
         yield return new TestCaseData(new Action<Spec>(s => s.Process!.Terminal = true), "process.terminal");
-        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" })), "user");
+        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" })), "time");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" })), "joining");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Seccomp = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW" }), "linux.seccomp");
         yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { Prestart = [new Hook { Path = "/bin/true" }] }), "hooks");
-        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 1000, Size = 1 }]), "uidMappings");
     }
 
     [TestCaseSource(nameof(Refused))]
@@ -97,6 +96,34 @@ public sealed class SpawnPlanFactoryTests
         UnsupportedException ex = Assert.Throws<UnsupportedException>(() => SpawnPlanFactory.Create(spec, "/b", []))!;
 
         Assert.That(ex.Message, Does.Contain(field));
+    }
+
+    [Test]
+    public void UserNamespace_CarriesItsMappings()
+    {
+        Spec spec = Minimal();
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+        spec.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 200000, Size = 10 }];
+
+        SpawnPlan plan = SpawnPlanFactory.Create(spec, "/b", []);
+
+        Assert.That(plan.Namespaces & ContainerNamespaces.User, Is.EqualTo(ContainerNamespaces.User));
+        Assert.That(plan.UidMappings, Is.EqualTo(new[] { new IdMapping(0, 100000, 65536) }));
+        Assert.That(plan.GidMappings, Is.EqualTo(new[] { new IdMapping(0, 200000, 10) }));
+    }
+
+    [Test]
+    public void UserNamespaceWithoutMappings_AndMappingsWithoutUserNamespace_AreInvalid()
+    {
+        Spec withoutMappings = Minimal();
+        withoutMappings.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        Spec withoutNamespace = Minimal();
+        withoutNamespace.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 1000, Size = 1 }];
+        withoutNamespace.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 1000, Size = 1 }];
+
+        Assert.Throws<InvalidSpecException>(() => SpawnPlanFactory.Create(withoutMappings, "/b", []));
+        Assert.Throws<InvalidSpecException>(() => SpawnPlanFactory.Create(withoutNamespace, "/b", []));
     }
 
     [Test]
