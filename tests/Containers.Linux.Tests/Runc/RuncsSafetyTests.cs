@@ -85,6 +85,21 @@ public sealed class RuncsSafetyTests
     }
 
     [Test]
+    public void HostileContainer_CannotReachTheRuncsBinary()
+    {
+        // CVE-2019-5736: runcs execs the container's program straight from the clone, so no host
+        // binary runs inside the container; /proc/self/exe and /proc/1/exe are the container's own.
+        byte[] before = System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(RuncsBinary.Path));
+        _bundle.Config["root"]!["readonly"] = false;
+        _bundle.WithArgs("sh", "-c", "readlink /proc/1/exe; for f in /proc/self/exe /proc/1/exe; do echo pwned 2>/dev/null > $f || echo refused; done");
+
+        ProcessResult result = Runcs("run", "hostile");
+
+        Assert.That(result.StandardOutput, Is.EqualTo("/bin/busybox\nrefused\nrefused\n"), result.ToString());
+        Assert.That(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(RuncsBinary.Path)), Is.EqualTo(before));
+    }
+
+    [Test]
     public void MaskedFile_ReadsAsEmpty()
     {
         _bundle.WithArgs("sh", "-c", "wc -c < /proc/keys; ls /sys/firmware | wc -l");
