@@ -52,7 +52,8 @@ internal static class ListCommand
         {
             for (int i = 0; i < row.Length; i++)
             {
-                table.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i] + 3));
+                // runc's tabwriter: cells at least 12 wide, 3 spaces of padding.
+                table.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(Math.Max(widths[i] + 3, 12)));
             }
 
             table.Append('\n');
