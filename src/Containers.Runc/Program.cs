@@ -1,11 +1,68 @@
+using Containers.Runc.Commands;
+using Containers.Runc.State;
+
 namespace Containers.Runc;
 
-/// <summary>Entry point of <c>runcs</c>.</summary>
+/// <summary>Entry point of <c>runcs</c>, a runc-compatible OCI runtime.</summary>
 internal static class Program
 {
+    private static readonly HashSet<string> None = [];
+
     private static int Main(string[] args)
     {
-        _ = args;
-        return 0;
+        try
+        {
+            CommandLine line = CommandLine.Parse(args, FlagsOf);
+            if (line.Globals.ContainsKey("--version") || line.Globals.ContainsKey("-v"))
+            {
+                Output.Out("runcs version 0.1.0\nspec: 1.2.0\n");
+                return 0;
+            }
+
+            ContainerStore store = new(line.Root);
+            return line.Verb switch
+            {
+                "spec" => SpecCommand.Execute(line),
+                "run" => RunCommand.Execute(line, store),
+                "create" => CreateCommand.Execute(line, store),
+                "start" => StartCommand.Execute(line, store),
+                "state" => StateCommand.Execute(line, store),
+                "kill" => KillCommand.Execute(line, store),
+                "delete" => DeleteCommand.Execute(line, store),
+                "list" => ListCommand.Execute(line, store),
+                "spawn-stress" => SpawnStressCommand.Execute(line),
+                "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|start|state|kill|delete|list ..."),
+                _ => throw new UsageException($"No help topic for '{line.Verb}'"),
+            };
+        }
+        catch (ContainersException ex)
+        {
+            Output.Error($"runcs: {ex.Message}");
+            return 1;
+        }
+        catch (IOException ex)
+        {
+            Output.Error($"runcs: {ex.Message}");
+            return 1;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            Output.Error($"runcs: {ex.Message}");
+            return 1;
+        }
     }
+
+    private static (IReadOnlySet<string> Values, IReadOnlySet<string> Switches) FlagsOf(string verb) => verb switch
+    {
+        "spec" => (Set("--bundle"), Set("--rootless")),
+        "run" => (Set("--bundle", "--pid-file", "--console-socket", "--preserve-fds"), Set("--detach", "--keep", "--no-pivot", "--no-new-keyring", "--no-subreaper")),
+        "create" => (Set("--bundle", "--pid-file", "--console-socket", "--preserve-fds"), Set("--no-pivot", "--no-new-keyring")),
+        "kill" => (None, Set("--all")),
+        "delete" => (None, Set("--force", "-f")),
+        "list" => (Set("--format", "-f"), Set("--quiet")),
+        "spawn-stress" => (Set("--bundle", "--count"), Set("--allocate")),
+        _ => (None, None),
+    };
+
+    private static HashSet<string> Set(params string[] names) => new(names, StringComparer.Ordinal);
 }

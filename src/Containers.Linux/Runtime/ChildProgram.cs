@@ -1,0 +1,161 @@
+using System.Runtime.InteropServices;
+
+namespace Containers.Linux.Runtime;
+
+/// <summary>
+/// Everything the container child needs, laid out in unmanaged memory before the clone, so the
+/// child reads plain memory and never touches the managed heap, statics or the runtime.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct ChildProgram
+{
+    /// <summary>libc's <c>syscall</c>, resolved before the clone.</summary>
+    public delegate* unmanaged[SuppressGCTransition]<long, long, long, long, long, long, long, long> Syscall;
+
+    /// <summary>libc's <c>__errno_location</c>, resolved before the clone.</summary>
+    public delegate* unmanaged[SuppressGCTransition]<int*> ErrnoLocation;
+
+    /// <summary>System call numbers of this architecture.</summary>
+    public Interop.SyscallTable Nr;
+
+    /// <summary>Child's end of the status pipe (write).</summary>
+    public int StatusFd;
+
+    /// <summary>Parent's end of the status pipe, closed first thing in the child.</summary>
+    public int StatusParentFd;
+
+    /// <summary>Child's end of the release pipe (read).</summary>
+    public int ReleaseFd;
+
+    /// <summary>Parent's end of the release pipe, closed first thing in the child.</summary>
+    public int ReleaseParentFd;
+
+    /// <summary>clone3 flags (namespaces).</summary>
+    public ulong CloneFlags;
+
+    /// <summary>1 when the child sets up a root filesystem (a new mount namespace).</summary>
+    public int SetUpRootfs;
+
+    /// <summary>1 when the root is remounted read-only.</summary>
+    public int RootReadonly;
+
+    /// <summary>Flags for mount(NULL, "/", NULL, flags) (MS_SLAVE|MS_REC by default).</summary>
+    public ulong RootPropagation;
+
+    /// <summary>Absolute host path of the rootfs.</summary>
+    public byte* Rootfs;
+
+    /// <summary>Spec mounts in order.</summary>
+    public ChildMount* Mounts;
+
+    /// <summary>Number of <see cref="Mounts"/>.</summary>
+    public long MountCount;
+
+    /// <summary>Device nodes to create.</summary>
+    public ChildDevice* Devices;
+
+    /// <summary>Number of <see cref="Devices"/>.</summary>
+    public long DeviceCount;
+
+    /// <summary>/dev symlinks to create.</summary>
+    public ChildSymlink* DevSymlinks;
+
+    /// <summary>Number of <see cref="DevSymlinks"/>.</summary>
+    public long DevSymlinkCount;
+
+    /// <summary>The string <c>dev</c>.</summary>
+    public byte* DevDirectory;
+
+    /// <summary>Container paths to mask.</summary>
+    public byte** MaskedPaths;
+
+    /// <summary>Number of <see cref="MaskedPaths"/>.</summary>
+    public long MaskedPathCount;
+
+    /// <summary>Container paths to make read-only.</summary>
+    public byte** ReadonlyPaths;
+
+    /// <summary>Number of <see cref="ReadonlyPaths"/>.</summary>
+    public long ReadonlyPathCount;
+
+    /// <summary>Sysctl files (/proc/sys/…) to write.</summary>
+    public byte** SysctlPaths;
+
+    /// <summary>Values for <see cref="SysctlPaths"/>.</summary>
+    public byte** SysctlValues;
+
+    /// <summary>Number of sysctls.</summary>
+    public long SysctlCount;
+
+    /// <summary>Hostname, or null.</summary>
+    public byte* Hostname;
+
+    /// <summary>Length of <see cref="Hostname"/>.</summary>
+    public long HostnameLength;
+
+    /// <summary>Domain name, or null.</summary>
+    public byte* Domainname;
+
+    /// <summary>Length of <see cref="Domainname"/>.</summary>
+    public long DomainnameLength;
+
+    /// <summary>Resource limits.</summary>
+    public ChildResourceLimit* ResourceLimits;
+
+    /// <summary>Number of <see cref="ResourceLimits"/>.</summary>
+    public long ResourceLimitCount;
+
+    /// <summary>1 to set PR_SET_NO_NEW_PRIVS.</summary>
+    public int NoNewPrivileges;
+
+    /// <summary>Highest capability number the kernel knows (/proc/sys/kernel/cap_last_cap).</summary>
+    public int LastCapability;
+
+    /// <summary>Capability sets as bit masks.</summary>
+    public ulong CapBounding, CapEffective, CapPermitted, CapInheritable, CapAmbient;
+
+    /// <summary>User and group ids.</summary>
+    public uint Uid, Gid;
+
+    /// <summary>Supplementary groups.</summary>
+    public uint* Groups;
+
+    /// <summary>Number of <see cref="Groups"/>.</summary>
+    public long GroupCount;
+
+    /// <summary>umask before execve.</summary>
+    public long Umask;
+
+    /// <summary>Working directory inside the container.</summary>
+    public byte* Cwd;
+
+    /// <summary>argv, null-terminated.</summary>
+    public byte** Argv;
+
+    /// <summary>envp, null-terminated.</summary>
+    public byte** Envp;
+
+    /// <summary>The value of PATH in the container's environment, or null.</summary>
+    public byte* SearchPath;
+
+    /// <summary>Host path of the exec fifo (create), or null (run).</summary>
+    public byte* ExecFifo;
+
+    /// <summary>Number of fds after stdio that survive into the container (--preserve-fds).</summary>
+    public int PreserveFds;
+
+    /// <summary>Padding.</summary>
+    public int Reserved;
+
+    /// <summary>Constant strings the child needs: empty, <c>/</c>, <c>.</c>, <c>/dev/null</c>, <c>/proc/self/fd/</c>, <c>tmpfs</c>.</summary>
+    public byte* Empty, Slash, Dot, DevNull, ProcSelfFd, Tmpfs;
+
+    /// <summary>Scratch buffers for paths the child composes (each <see cref="ScratchSize"/> bytes).</summary>
+    public byte* Scratch1, Scratch2;
+
+    /// <summary>32 zero bytes: a kernel sigaction with SIG_DFL, and an empty signal set.</summary>
+    public byte* Zeroes;
+
+    /// <summary>Size of each scratch buffer.</summary>
+    public const int ScratchSize = 4096;
+}

@@ -1,0 +1,119 @@
+namespace Containers.Linux.Runtime;
+
+/// <summary>
+/// The steps of the container child, in the order it runs them. The child reports a failure as
+/// (step, errno, index) over its close-on-exec status pipe, so the parent can say exactly what failed.
+/// </summary>
+public enum ChildStep
+{
+    /// <summary>Waiting for the parent's go byte (the parent died or aborted the start).</summary>
+    AwaitRelease = 1,
+
+    /// <summary>setsid(2).</summary>
+    Setsid,
+
+    /// <summary>Making the mount tree slave/private (rootfsPropagation).</summary>
+    RootPropagation,
+
+    /// <summary>Bind-mounting the rootfs onto itself.</summary>
+    RootBind,
+
+    /// <summary>Opening the rootfs or the host root.</summary>
+    OpenRoot,
+
+    /// <summary>Opening the exec fifo before the pivot.</summary>
+    OpenExecFifo,
+
+    /// <summary>Resolving or creating a mount target inside the rootfs (index = mount number).</summary>
+    MountTarget,
+
+    /// <summary>mount(2) of a spec mount (index = mount number).</summary>
+    Mount,
+
+    /// <summary>Applying a bind mount's flags with mount_setattr(2) (index = mount number).</summary>
+    MountAttributes,
+
+    /// <summary>Changing a mount's propagation (index = mount number).</summary>
+    MountPropagation,
+
+    /// <summary>Creating a device node (index = device number).</summary>
+    Device,
+
+    /// <summary>Creating a /dev symlink (index = link number).</summary>
+    DeviceSymlink,
+
+    /// <summary>pivot_root(2) into the rootfs.</summary>
+    PivotRoot,
+
+    /// <summary>Detaching the old root.</summary>
+    UnmountOldRoot,
+
+    /// <summary>sethostname(2).</summary>
+    Hostname,
+
+    /// <summary>setdomainname(2).</summary>
+    Domainname,
+
+    /// <summary>Writing a sysctl under /proc/sys (index = sysctl number).</summary>
+    Sysctl,
+
+    /// <summary>/dev/null in the container is not the character device 1:3 (errno EPERM) or cannot be opened.</summary>
+    CheckDevNull,
+
+    /// <summary>Masking a path (index = masked path number).</summary>
+    MaskPath,
+
+    /// <summary>Making a path read-only (index = readonly path number).</summary>
+    ReadonlyPath,
+
+    /// <summary>Making the root read-only.</summary>
+    RootReadonly,
+
+    /// <summary>prlimit64(2) (index = rlimit number).</summary>
+    ResourceLimit,
+
+    /// <summary>PR_SET_NO_NEW_PRIVS.</summary>
+    NoNewPrivileges,
+
+    /// <summary>Dropping a capability from the bounding set (index = capability).</summary>
+    CapabilityBounding,
+
+    /// <summary>PR_SET_KEEPCAPS.</summary>
+    KeepCapabilities,
+
+    /// <summary>setgroups(2).</summary>
+    SetGroups,
+
+    /// <summary>setresgid(2).</summary>
+    SetGid,
+
+    /// <summary>setresuid(2).</summary>
+    SetUid,
+
+    /// <summary>capset(2).</summary>
+    Capset,
+
+    /// <summary>Setting the ambient capabilities (index = capability).</summary>
+    AmbientCapabilities,
+
+    /// <summary>chdir(2) to the process cwd.</summary>
+    Chdir,
+
+    /// <summary>The cwd is not inside the container's root after chdir (CVE-2024-21626).</summary>
+    CwdOutsideRoot,
+
+    /// <summary>Opening the exec fifo for writing (the container waits here until start).</summary>
+    AwaitStart,
+
+    /// <summary>close_range(2) before execve.</summary>
+    CloseRange,
+
+    /// <summary>Resetting the signal mask.</summary>
+    SignalMask,
+
+    /// <summary>execve(2) of the container's program (ENOENT: not found on PATH).</summary>
+    Execve,
+
+    /// <summary>Not a failure: the container is set up and waits for start.</summary>
+    Ready = 100,
+}

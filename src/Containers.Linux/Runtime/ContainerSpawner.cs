@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Containers.Linux.Runtime;
+
+/// <summary>
+/// Creates container processes with a raw clone3 from the calling thread (DESIGN.md §2). Call it
+/// only from a NativeAOT spawner's main thread (runcs); the embedding application never does.
+/// </summary>
+public sealed class ContainerSpawner
+{
+    private const int MaxCloneAttempts = 16;
+    private readonly ICgroupPlacer? _cgroupPlacer;
+
+    /// <summary>Creates a spawner.</summary>
+    /// <param name="cgroupPlacer">Called with the child's pid before the child is released, or <see langword="null"/>.</param>
+    public ContainerSpawner(ICgroupPlacer? cgroupPlacer = null)
+    {
+        _cgroupPlacer = cgroupPlacer;
+    }
+
+    /// <summary>
+    /// Clones the child, releases it, and returns once it has either exec'd its program (no
+    /// <see cref="SpawnPlan.ExecFifoPath"/>) or finished setup and is waiting on the exec fifo.
+    /// </summary>
+    /// <exception cref="ContainerStartException">A setup step failed in the child; the child has been reaped.</exception>
+    /// <exception cref="LinuxErrorException">clone3 or a pipe call failed in the spawner.</exception>
+    /// <exception cref="InvalidSpecException">The plan is malformed.</exception>
+    /// <exception cref="UnsupportedException">The plan asks for something not implemented.</exception>
+    public unsafe SpawnedProcess Spawn(SpawnPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        using NativeArena arena = new();
+        ChildProgram* program = ChildProgramBuilder.Build(plan, arena);
+        for (int attempt = 0; ; attempt++)
+        {
+            (SafeFdHandle statusRead, SafeFdHandle statusWrite) = Interop.CreatePipe();
+            (SafeFdHandle releaseRead, SafeFdHandle releaseWrite) = Interop.CreatePipe();
+            using (statusRead)
+            using (releaseWrite)
+            {
+                int pid;
+                int pidfd = -1;
+                using (statusWrite)
+                using (releaseRead)
+                {
+                    program->StatusFd = statusWrite.Fd;
+                    program->StatusParentFd = statusRead.Fd;
+                    program->ReleaseFd = releaseRead.Fd;
+                    program->ReleaseParentFd = releaseWrite.Fd;
+                    Interop.CloneArgs args = default;
+                    args.Flags = program->CloneFlags | Interop.CLONE_PIDFD;
+                    args.PidFd = (ulong)&pidfd;
+                    args.ExitSignal = Interop.SIGCHLD;
+
+                    // A GC that starts between the two counts may have been suspending this thread
+                    // at the clone; its child would then block in its first GC poll. Such a child is
+                    // still waiting for the release byte, so it is killed and the clone repeated.
+                    int errno;
+                    int collections = GC.CollectionCount(0);
+                    long result = ChildProcess.Clone(program, &args, &errno);
+                    bool gcOverlapped = GC.CollectionCount(0) != collections;
+                    if (result < 0)
+                    {
+                        throw new LinuxErrorException("clone3", errno);
+                    }
+
+                    pid = (int)result;
+                    if (gcOverlapped && attempt < MaxCloneAttempts)
+                    {
+                        Interop.Kill(pid, Interop.SIGKILL);
+                        Interop.WaitForChild(pid);
+                        Interop.Close(pidfd);
+                        continue;
+                    }
+                }
+
+                SafeFdHandle pidHandle = new(pidfd);
+                try
+                {
+                    if ((plan.Namespaces & ContainerNamespaces.User) != 0)
+                    {
+                        WriteIdMaps(pid, plan);
+                    }
+
+                    _cgroupPlacer?.Place(pid);
+                    if (plan.OomScoreAdj is int score)
+                    {
+                        // Set from outside while the child waits: it inherits nothing it could undo.
+                        File.WriteAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/oom_score_adj", score.ToString(CultureInfo.InvariantCulture));
+                    }
+
+                    Interop.WriteFully(releaseWrite.Fd, "G"u8);
+                    AwaitChild(statusRead, plan, pid);
+                }
+                catch (ContainerStartException)
+                {
+                    // AwaitChild has reaped the child.
+                    pidHandle.Dispose();
+                    throw;
+                }
+                catch
+                {
+                    Interop.Kill(pid, Interop.SIGKILL);
+                    Interop.WaitForChild(pid);
+                    pidHandle.Dispose();
+                    throw;
+                }
+
+                return new SpawnedProcess(pid, pidHandle, attempt);
+            }
+        }
+    }
+
+    /// <summary>DESIGN.md §2 point 4: the parent maps the waiting child's user namespace.</summary>
+    private static void WriteIdMaps(int pid, SpawnPlan plan)
+    {
+        if (plan.UidMappings.Count == 0 || plan.GidMappings.Count == 0)
+        {
+            throw new InvalidSpecException("linux.uidMappings", "a user namespace needs uid and gid mappings");
+        }
+
+        string proc = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/";
+        File.WriteAllText(proc + "uid_map", MapText(plan.UidMappings));
+        File.WriteAllText(proc + "gid_map", MapText(plan.GidMappings));
+    }
+
+    private static string MapText(IReadOnlyList<IdMapping> mappings)
+        => string.Concat(mappings.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.ContainerId} {m.HostId} {m.Size}\n")));
+
+    private static void AwaitChild(SafeFdHandle statusRead, SpawnPlan plan, int pid)
+    {
+        Span<byte> record = stackalloc byte[Marshal.SizeOf<ChildStatus>()];
+        int read = Interop.ReadFully(statusRead.Fd, record);
+        if (read == 0)
+        {
+            if (plan.ExecFifoPath is null)
+            {
+                return;
+            }
+
+            // The status pipe closed without "ready": the child died (or exec'd, which it must not before start).
+            int code = Interop.ExitCodeOf(Interop.WaitForChild(pid));
+            throw new ContainerStartException(ChildStep.AwaitStart, Interop.ESRCH, code, $"the child ended with code {code} before it was ready");
+        }
+
+        ChildStatus status = MemoryMarshal.Read<ChildStatus>(record);
+        if (status.Step == (int)ChildStep.Ready)
+        {
+            return;
+        }
+
+        Interop.WaitForChild(pid);
+        throw new ContainerStartException((ChildStep)status.Step, status.Errno, status.Index, Describe(plan, (ChildStep)status.Step, status.Index));
+    }
+
+    private static string? Describe(SpawnPlan plan, ChildStep step, int index)
+    {
+        static string? At<T>(IReadOnlyList<T> list, int index, Func<T, string> text)
+            => index >= 0 && index < list.Count ? text(list[index]) : null;
+
+        return step switch
+        {
+            ChildStep.MountTarget or ChildStep.Mount or ChildStep.MountAttributes or ChildStep.MountPropagation
+                => At(plan.Mounts, index, m => $"mount {m.Destination}"),
+            ChildStep.MaskPath => At(plan.MaskedPaths, index, m => $"masked path {m}"),
+            ChildStep.ReadonlyPath => At(plan.ReadonlyPaths, index, m => $"read-only path {m}"),
+            ChildStep.Execve => $"exec {plan.Args[0]}",
+            ChildStep.Chdir => $"cwd {plan.Cwd}",
+            ChildStep.CapabilityBounding or ChildStep.AmbientCapabilities => $"capability {index}",
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,8 @@
+namespace Containers.Linux.Runtime;
+
+/// <summary>A mount as config.json states it: destination inside the container, type, source and options.</summary>
+/// <param name="Destination">Absolute path inside the container.</param>
+/// <param name="Type">Filesystem type (<c>proc</c>, <c>tmpfs</c>…), or <c>bind</c>/<see langword="null"/> for a bind mount.</param>
+/// <param name="Source">Device, host path (bind) or a name.</param>
+/// <param name="Options">fstab-style options (<c>nosuid</c>, <c>rbind</c>, <c>mode=755</c>…).</param>
+public sealed record MountRequest(string Destination, string? Type, string? Source, IReadOnlyList<string> Options);

@@ -1,0 +1,99 @@
+namespace Containers.Linux.Runtime;
+
+/// <summary>
+/// What the spawner does to start one container process: namespaces, root filesystem, identity,
+/// capabilities, limits and the program. Built from a config.json by <c>SpawnPlanFactory</c>
+/// or directly; it is compiled into unmanaged memory before the clone.
+/// </summary>
+public sealed record SpawnPlan
+{
+    /// <summary>argv; the first element is looked up on the container's PATH when it has no slash.</summary>
+    public required IReadOnlyList<string> Args { get; init; }
+
+    /// <summary>Environment as <c>NAME=value</c> strings.</summary>
+    public IReadOnlyList<string> Env { get; init; } = [];
+
+    /// <summary>Working directory inside the container.</summary>
+    public string Cwd { get; init; } = "/";
+
+    /// <summary>User id.</summary>
+    public uint Uid { get; init; }
+
+    /// <summary>Group id.</summary>
+    public uint Gid { get; init; }
+
+    /// <summary>Supplementary groups.</summary>
+    public IReadOnlyList<uint> AdditionalGids { get; init; } = [];
+
+    /// <summary>umask for the process (0022 when the spec gives none, as runc).</summary>
+    public uint Umask { get; init; } = 0x12;
+
+    /// <summary>Sets PR_SET_NO_NEW_PRIVS.</summary>
+    public bool NoNewPrivileges { get; init; }
+
+    /// <summary>Capability bounding set as a bit mask (bit n = capability n).</summary>
+    public ulong CapabilityBounding { get; init; }
+
+    /// <summary>Effective capabilities.</summary>
+    public ulong CapabilityEffective { get; init; }
+
+    /// <summary>Permitted capabilities.</summary>
+    public ulong CapabilityPermitted { get; init; }
+
+    /// <summary>Inheritable capabilities (empty unless the spec sets them).</summary>
+    public ulong CapabilityInheritable { get; init; }
+
+    /// <summary>Ambient capabilities (empty unless the spec sets them).</summary>
+    public ulong CapabilityAmbient { get; init; }
+
+    /// <summary>oom_score_adj of the process (written by the spawner before it releases the child), or <see langword="null"/> to inherit.</summary>
+    public int? OomScoreAdj { get; init; }
+
+    /// <summary>Namespaced sysctls (<c>net.ipv4.ip_forward</c> → value), written inside the container before read-only paths apply.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Sysctls { get; init; } = [];
+
+    /// <summary>Resource limits.</summary>
+    public IReadOnlyList<ResourceLimit> ResourceLimits { get; init; } = [];
+
+    /// <summary>New namespaces.</summary>
+    public ContainerNamespaces Namespaces { get; init; }
+
+    /// <summary>uid_map of the new user namespace (required with <see cref="ContainerNamespaces.User"/>).</summary>
+    public IReadOnlyList<IdMapping> UidMappings { get; init; } = [];
+
+    /// <summary>gid_map of the new user namespace (required with <see cref="ContainerNamespaces.User"/>).</summary>
+    public IReadOnlyList<IdMapping> GidMappings { get; init; } = [];
+
+    /// <summary>Hostname (requires a UTS namespace), or <see langword="null"/>.</summary>
+    public string? Hostname { get; init; }
+
+    /// <summary>Domain name (requires a UTS namespace), or <see langword="null"/>.</summary>
+    public string? Domainname { get; init; }
+
+    /// <summary>Absolute host path of the root filesystem; <see langword="null"/> runs in the host's mount tree.</summary>
+    public string? RootfsPath { get; init; }
+
+    /// <summary>Remounts the container's root read-only.</summary>
+    public bool RootfsReadonly { get; init; }
+
+    /// <summary>rootfsPropagation: <c>slave</c>, <c>rslave</c> (default), <c>private</c> or <c>rprivate</c>.</summary>
+    public string? RootfsPropagation { get; init; }
+
+    /// <summary>Mounts, in order.</summary>
+    public IReadOnlyList<MountRequest> Mounts { get; init; } = [];
+
+    /// <summary>Device nodes besides <see cref="DeviceNode.Defaults"/>.</summary>
+    public IReadOnlyList<DeviceNode> Devices { get; init; } = [];
+
+    /// <summary>Paths hidden from the container (bind of /dev/null, or an empty read-only tmpfs for directories).</summary>
+    public IReadOnlyList<string> MaskedPaths { get; init; } = [];
+
+    /// <summary>Paths made read-only.</summary>
+    public IReadOnlyList<string> ReadonlyPaths { get; init; } = [];
+
+    /// <summary>Host path of a fifo the child opens for writing before execve (the create/start split), or <see langword="null"/>.</summary>
+    public string? ExecFifoPath { get; init; }
+
+    /// <summary>Number of descriptors after stdio passed to the container (runc's --preserve-fds).</summary>
+    public int PreserveFds { get; init; }
+}

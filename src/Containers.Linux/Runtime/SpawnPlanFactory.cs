@@ -1,0 +1,342 @@
+using System.Globalization;
+using Containers.Linux.Capabilities;
+using Containers.Oci.Runtime;
+
+namespace Containers.Linux.Runtime;
+
+/// <summary>
+/// Turns a config.json <see cref="Spec"/> into a <see cref="SpawnPlan"/>. Every field is either
+/// honoured, refused with <see cref="UnsupportedException"/>, or — for fields whose absence cannot
+/// weaken isolation below what the caller asked for — reported in the warnings list. Nothing is
+/// dropped silently.
+/// </summary>
+public static class SpawnPlanFactory
+{
+    private static readonly string[] RlimitOrder =
+    [
+        PosixRlimitType.Cpu, PosixRlimitType.Fsize, PosixRlimitType.Data, PosixRlimitType.Stack, PosixRlimitType.Core,
+        PosixRlimitType.Rss, PosixRlimitType.Nproc, PosixRlimitType.Nofile, PosixRlimitType.Memlock, PosixRlimitType.As,
+        PosixRlimitType.Locks, PosixRlimitType.Sigpending, PosixRlimitType.Msgqueue, PosixRlimitType.Nice,
+        PosixRlimitType.Rtprio, PosixRlimitType.Rttime,
+    ];
+
+    /// <summary>Builds the plan for the container's init process.</summary>
+    /// <param name="spec">The parsed config.json.</param>
+    /// <param name="bundleDirectory">Absolute bundle path; a relative root.path is resolved against it.</param>
+    /// <param name="warnings">Receives one line per field that is accepted but not applied.</param>
+    /// <exception cref="UnsupportedException">A field runcs cannot honour yet.</exception>
+    /// <exception cref="InvalidSpecException">A field is malformed (unknown capability, rlimit…).</exception>
+    public static SpawnPlan Create(Spec spec, string bundleDirectory, ICollection<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(warnings);
+        ProcessSpec process = spec.Process ?? throw new InvalidSpecException("process", "required to run a container");
+        Root root = spec.Root ?? throw new InvalidSpecException("root", "required to run a container");
+        Oci.Runtime.Linux linux = spec.Linux ?? new Oci.Runtime.Linux();
+        RefuseProcessExtras(process);
+        RefuseLinuxExtras(linux, warnings);
+        if (spec.Hooks is { } hooks && (Any(hooks.Prestart) || Any(hooks.CreateRuntime) || Any(hooks.CreateContainer)
+            || Any(hooks.StartContainer) || Any(hooks.Poststart) || Any(hooks.Poststop)))
+        {
+            throw new UnsupportedException("hooks: OCI hooks are not supported by runcs yet");
+        }
+
+        Report(spec.ExtensionData, string.Empty, warnings);
+        ProcessUser user = process.User ?? new ProcessUser { Uid = 0, Gid = 0 };
+        if (!string.IsNullOrEmpty(user.Username))
+        {
+            throw new UnsupportedException("process.user.username: Windows only");
+        }
+
+        int lastCap = KernelCapabilities.LastCapability();
+        LinuxCapabilities caps = process.Capabilities ?? new LinuxCapabilities();
+        string rootfs = Path.GetFullPath(root.Path, bundleDirectory);
+        List<MountRequest> mounts = [];
+        for (int i = 0; i < (spec.Mounts?.Count ?? 0); i++)
+        {
+            Mount mount = spec.Mounts![i];
+            if (mount.UidMappings is not null || mount.GidMappings is not null)
+            {
+                throw new UnsupportedException($"mounts[{i}]: id-mapped mounts are not supported by runcs yet");
+            }
+
+            Report(mount.ExtensionData, $"mounts[{i}]", warnings);
+            if (mount.Type is "cgroup" or "cgroup2")
+            {
+                warnings.Add($"mounts[{i}] ({mount.Destination}, {mount.Type}): not mounted — cgroups are not implemented in runcs yet (issue 4)");
+                continue;
+            }
+
+            string? source = mount.Source;
+            bool isBind = mount.Type == "bind" || (mount.Options?.Any(o => o is "bind" or "rbind") ?? false);
+            if (isBind && source is not null && !Path.IsPathRooted(source))
+            {
+                source = Path.GetFullPath(source, bundleDirectory);
+            }
+
+            mounts.Add(new MountRequest(mount.Destination, mount.Type, source, mount.Options?.ToArray() ?? []));
+        }
+
+        ulong ambient = CapabilityMask(caps.Ambient, "process.capabilities.ambient", lastCap, warnings);
+        ulong inheritable = CapabilityMask(caps.Inheritable, "process.capabilities.inheritable", lastCap, warnings);
+        ulong permitted = CapabilityMask(caps.Permitted, "process.capabilities.permitted", lastCap, warnings);
+        if ((ambient & ~(inheritable & permitted)) != 0)
+        {
+            // The kernel refuses an ambient capability that is not both permitted and inheritable;
+            // runc drops those without a word (its default spec asks for them). runcs says so.
+            warnings.Add("process.capabilities.ambient: capabilities that are not also permitted and inheritable cannot be ambient, not raised");
+            ambient &= inheritable & permitted;
+        }
+
+        return new SpawnPlan
+        {
+            Args = process.Args?.ToArray() ?? throw new InvalidSpecException("process.args", "required"),
+            Env = WithHome(process.Env?.ToArray() ?? [], rootfs, user.Uid),
+            Cwd = process.Cwd,
+            Uid = user.Uid,
+            Gid = user.Gid,
+            AdditionalGids = user.AdditionalGids?.ToArray() ?? [],
+            Umask = user.Umask ?? 0x12,
+            NoNewPrivileges = process.NoNewPrivileges ?? false,
+            OomScoreAdj = process.OomScoreAdj,
+            Sysctls = linux.Sysctl?.ToArray() ?? [],
+            CapabilityBounding = CapabilityMask(caps.Bounding, "process.capabilities.bounding", lastCap, warnings),
+            CapabilityEffective = CapabilityMask(caps.Effective, "process.capabilities.effective", lastCap, warnings),
+            CapabilityPermitted = permitted,
+            CapabilityInheritable = inheritable,
+            CapabilityAmbient = ambient,
+            ResourceLimits = Rlimits(process.Rlimits),
+            Namespaces = Namespaces(linux.Namespaces),
+            UidMappings = [.. linux.UidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)) ?? []],
+            GidMappings = [.. linux.GidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)) ?? []],
+            Hostname = spec.Hostname,
+            Domainname = spec.Domainname,
+            RootfsPath = rootfs,
+            RootfsReadonly = root.Readonly ?? false,
+            RootfsPropagation = linux.RootfsPropagation,
+            Mounts = mounts,
+            Devices = Devices(linux.Devices),
+            MaskedPaths = linux.MaskedPaths?.ToArray() ?? [],
+            ReadonlyPaths = linux.ReadonlyPaths?.ToArray() ?? [],
+        };
+    }
+
+    private static bool Any<T>(IList<T>? list) => list is { Count: > 0 };
+
+    /// <summary>As runc: without HOME in the environment, the user's home from the rootfs's /etc/passwd, else "/".</summary>
+    private static string[] WithHome(string[] env, string rootfs, uint uid)
+    {
+        if (env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+        {
+            return env;
+        }
+
+        return [.. env, "HOME=" + (HomeFromPasswd(rootfs, uid) ?? "/")];
+    }
+
+    private static string? HomeFromPasswd(string rootfs, uint uid)
+    {
+        // Read only a plain file at a plain path: a symlinked etc or passwd could point at the host.
+        FileInfo passwd = new(Path.Combine(rootfs, "etc", "passwd"));
+        DirectoryInfo etc = new(Path.Combine(rootfs, "etc"));
+        if (!etc.Exists || etc.LinkTarget is not null || !passwd.Exists || passwd.LinkTarget is not null || passwd.Length > 1 << 20)
+        {
+            return null;
+        }
+
+        string id = uid.ToString(CultureInfo.InvariantCulture);
+        foreach (string line in File.ReadLines(passwd.FullName))
+        {
+            string[] fields = line.Split(':');
+            if (fields.Length >= 7 && fields[2] == id && fields[5].StartsWith('/'))
+            {
+                return fields[5];
+            }
+        }
+
+        return null;
+    }
+
+    private static void RefuseProcessExtras(ProcessSpec process)
+    {
+        if (process.Terminal == true)
+        {
+            throw new UnsupportedException("process.terminal: a pseudo-terminal (console socket) is not supported by runcs yet");
+        }
+
+        if (process.CommandLine is not null)
+        {
+            throw new UnsupportedException("process.commandLine: Windows only");
+        }
+
+        if (!string.IsNullOrEmpty(process.ApparmorProfile))
+        {
+            throw new UnsupportedException("process.apparmorProfile: AppArmor is not supported by runcs");
+        }
+
+        if (!string.IsNullOrEmpty(process.SelinuxLabel))
+        {
+            throw new UnsupportedException("process.selinuxLabel: SELinux is not supported by runcs");
+        }
+
+        if (process.Scheduler is not null || process.IOPriority is not null || process.ExecCpuAffinity is not null)
+        {
+            throw new UnsupportedException("process.scheduler, process.ioPriority and process.execCPUAffinity are not supported by runcs yet");
+        }
+    }
+
+    private static void RefuseLinuxExtras(Oci.Runtime.Linux linux, ICollection<string> warnings)
+    {
+        bool userNamespace = linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User) ?? false;
+        if ((Any(linux.UidMappings) || Any(linux.GidMappings)) && !userNamespace)
+        {
+            throw new InvalidSpecException("linux.uidMappings", "id mappings need a user namespace in linux.namespaces");
+        }
+
+        if (userNamespace && (!Any(linux.UidMappings) || !Any(linux.GidMappings)))
+        {
+            throw new InvalidSpecException("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings");
+        }
+
+        if (linux.TimeOffsets is { Count: > 0 })
+        {
+            throw new UnsupportedException("linux.timeOffsets: time namespaces are not supported by runcs yet");
+        }
+
+        if (linux.Seccomp is not null)
+        {
+            throw new UnsupportedException("linux.seccomp is not supported by runcs yet (issue 5); remove it to run without a filter");
+        }
+
+        if (!string.IsNullOrEmpty(linux.MountLabel))
+        {
+            throw new UnsupportedException("linux.mountLabel: SELinux is not supported by runcs");
+        }
+
+        if (linux.IntelRdt is not null || linux.Personality is not null)
+        {
+            throw new UnsupportedException("linux.intelRdt and linux.personality are not supported by runcs yet");
+        }
+
+        if (linux.Resources is not null)
+        {
+            warnings.Add("linux.resources: not applied — cgroups are not implemented in runcs yet (issue 4)");
+        }
+
+        if (!string.IsNullOrEmpty(linux.CgroupsPath))
+        {
+            warnings.Add("linux.cgroupsPath: the container is not placed in a cgroup yet (issue 4)");
+        }
+
+        Report(linux.ExtensionData, "linux", warnings);
+    }
+
+    private static void Report(IDictionary<string, System.Text.Json.JsonElement>? extension, string prefix, ICollection<string> warnings)
+    {
+        if (extension is null)
+        {
+            return;
+        }
+
+        foreach (string key in extension.Keys)
+        {
+            warnings.Add($"{(prefix.Length == 0 ? key : prefix + "." + key)}: unknown field, ignored");
+        }
+    }
+
+    private static ContainerNamespaces Namespaces(IList<LinuxNamespace>? namespaces)
+    {
+        ContainerNamespaces result = ContainerNamespaces.None;
+        for (int i = 0; i < (namespaces?.Count ?? 0); i++)
+        {
+            LinuxNamespace ns = namespaces![i];
+            if (!string.IsNullOrEmpty(ns.Path))
+            {
+                throw new UnsupportedException($"linux.namespaces[{i}]: joining an existing {ns.Type} namespace is not supported by runcs yet");
+            }
+
+            result |= ns.Type switch
+            {
+                LinuxNamespaceType.Mount => ContainerNamespaces.Mount,
+                LinuxNamespaceType.Uts => ContainerNamespaces.Uts,
+                LinuxNamespaceType.Ipc => ContainerNamespaces.Ipc,
+                LinuxNamespaceType.Pid => ContainerNamespaces.Pid,
+                LinuxNamespaceType.Network => ContainerNamespaces.Network,
+                LinuxNamespaceType.Cgroup => ContainerNamespaces.Cgroup,
+                LinuxNamespaceType.User => ContainerNamespaces.User,
+                LinuxNamespaceType.Time
+                    => throw new UnsupportedException($"linux.namespaces[{i}]: {ns.Type} namespaces are not supported by runcs yet"),
+                _ => throw new InvalidSpecException($"linux.namespaces[{i}].type", $"unknown namespace type \"{ns.Type}\""),
+            };
+        }
+
+        return result;
+    }
+
+    private static ulong CapabilityMask(IList<string>? names, string jsonPath, int lastCap, ICollection<string> warnings)
+    {
+        ulong mask = 0;
+        for (int i = 0; i < (names?.Count ?? 0); i++)
+        {
+            string name = names![i];
+            int bit = LinuxCapability.All.ToList().IndexOf(name);
+            if (bit < 0)
+            {
+                throw new InvalidSpecException($"{jsonPath}[{i}]", $"unknown capability \"{name}\"");
+            }
+
+            if (bit > lastCap)
+            {
+                // As runc: a capability this kernel does not know cannot be granted; say so.
+                warnings.Add($"{jsonPath}[{i}]: {name} is not known to this kernel, ignored");
+                continue;
+            }
+
+            mask |= 1UL << bit;
+        }
+
+        return mask;
+    }
+
+    private static ResourceLimit[] Rlimits(IList<PosixRlimit>? rlimits)
+    {
+        List<ResourceLimit> result = [];
+        for (int i = 0; i < (rlimits?.Count ?? 0); i++)
+        {
+            PosixRlimit limit = rlimits![i];
+            int resource = Array.IndexOf(RlimitOrder, limit.Type);
+            if (resource < 0)
+            {
+                throw new InvalidSpecException($"process.rlimits[{i}].type", $"unknown rlimit \"{limit.Type}\"");
+            }
+
+            result.Add(new ResourceLimit(resource, limit.Soft, limit.Hard));
+        }
+
+        return [.. result];
+    }
+
+    private static DeviceNode[] Devices(IList<LinuxDevice>? devices)
+    {
+        List<DeviceNode> result = [];
+        for (int i = 0; i < (devices?.Count ?? 0); i++)
+        {
+            LinuxDevice device = devices![i];
+            if (device.Type.Length != 1)
+            {
+                throw new InvalidSpecException($"linux.devices[{i}].type", $"unknown device type \"{device.Type}\"");
+            }
+
+            result.Add(new DeviceNode(
+                device.Path,
+                device.Type[0],
+                (uint)(device.Major ?? 0),
+                (uint)(device.Minor ?? 0),
+                device.FileMode ?? 0x1B6,
+                device.Uid ?? 0,
+                device.Gid ?? 0));
+        }
+
+        return [.. result];
+    }
+}

@@ -1,0 +1,87 @@
+using Containers.Linux.Runtime;
+using Containers.Oci.Runtime;
+using Containers.Runc.State;
+
+namespace Containers.Runc.Commands;
+
+/// <summary>The part of create and run that is shared: read the bundle, plan, record, spawn.</summary>
+internal static class ContainerLauncher
+{
+    private const UnixFileMode FifoMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+
+    /// <summary>
+    /// Starts the container's init. With <paramref name="waitForStart"/> the init blocks on the
+    /// exec fifo until <c>runcs start</c>; otherwise it execs at once.
+    /// </summary>
+    public static (ContainerRecord Record, SpawnedProcess Process) Launch(CommandLine line, ContainerStore store, bool waitForStart)
+    {
+        string id = line.Arguments.Count == 1 ? line.Arguments[0] : throw new UsageException($"\"{line.Verb}\" requires exactly 1 argument (the container id)");
+        string bundle = Path.GetFullPath(line.Option("--bundle") ?? Directory.GetCurrentDirectory());
+        if (line.Option("--console-socket") is not null)
+        {
+            throw new UnsupportedException("--console-socket: terminals are not supported by runcs yet");
+        }
+
+        if (line.Switch("--no-pivot"))
+        {
+            throw new UnsupportedException("--no-pivot is not supported by runcs (it always pivots)");
+        }
+
+        string configPath = Path.Combine(bundle, "config.json");
+        if (!File.Exists(configPath))
+        {
+            throw new NotFoundException("config.json in bundle", bundle);
+        }
+
+        Spec spec = RuntimeSpecJson.ParseSpec(File.ReadAllBytes(configPath));
+        List<string> warnings = [];
+        SpawnPlan plan = SpawnPlanFactory.Create(spec, bundle, warnings);
+        foreach (string warning in warnings)
+        {
+            Output.Error($"runcs: warning: {warning}");
+        }
+
+        string directory = store.Create(id);
+        try
+        {
+            string? fifo = null;
+            if (waitForStart)
+            {
+                fifo = store.FifoOf(id);
+                Interop.ThrowOnError(Interop.MkFifo(fifo, 0x180), "mkfifo", fifo);
+                File.SetUnixFileMode(fifo, FifoMode);
+            }
+
+            SpawnPlan withRuntimeOptions = plan with
+            {
+                ExecFifoPath = fifo,
+                PreserveFds = line.IntOption("--preserve-fds", 0),
+            };
+
+            ContainerRecord record = new()
+            {
+                Id = id,
+                OciVersion = spec.OciVersion,
+                Bundle = bundle,
+                Rootfs = plan.RootfsPath ?? "/",
+                Created = DateTime.UtcNow,
+                Annotations = spec.Annotations,
+            };
+            SpawnedProcess process = new ContainerSpawner().Spawn(withRuntimeOptions);
+            record.Pid = process.Pid;
+            record.PidStartTime = ContainerStore.StartTimeOf(process.Pid) ?? 0;
+            store.Save(record);
+            if (line.Option("--pid-file") is string pidFile)
+            {
+                File.WriteAllText(pidFile, process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return (record, process);
+        }
+        catch (ContainersException)
+        {
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace Containers.Runc.State;
+
+/// <summary>What runcs keeps on disk for one container (state.json under <c>--root/&lt;id&gt;</c>).</summary>
+internal sealed class ContainerRecord
+{
+    /// <summary>The container id.</summary>
+    [JsonPropertyName("id")]
+    public required string Id { get; set; }
+
+    /// <summary>runtime-spec version of the config.</summary>
+    [JsonPropertyName("ociVersion")]
+    public required string OciVersion { get; set; }
+
+    /// <summary>Host pid of the init.</summary>
+    [JsonPropertyName("pid")]
+    public int Pid { get; set; }
+
+    /// <summary>Start time of the init (field 22 of /proc/pid/stat), to detect pid reuse.</summary>
+    [JsonPropertyName("pidStartTime")]
+    public ulong PidStartTime { get; set; }
+
+    /// <summary>Absolute bundle path.</summary>
+    [JsonPropertyName("bundle")]
+    public required string Bundle { get; set; }
+
+    /// <summary>Absolute rootfs path.</summary>
+    [JsonPropertyName("rootfs")]
+    public required string Rootfs { get; set; }
+
+    /// <summary>Creation time (UTC).</summary>
+    [JsonPropertyName("created")]
+    public DateTime Created { get; set; }
+
+    /// <summary>The config's annotations.</summary>
+    [JsonPropertyName("annotations")]
+    public IDictionary<string, string>? Annotations { get; set; }
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Containers.Runc.State;
+
+/// <summary>Source-generated JSON for runcs's own files and output (NativeAOT: no reflection).</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, IndentSize = 2)]
+[JsonSerializable(typeof(ContainerRecord))]
+[JsonSerializable(typeof(StateView))]
+[JsonSerializable(typeof(List<StateView>))]
+internal sealed partial class RuncsJsonContext : JsonSerializerContext;
