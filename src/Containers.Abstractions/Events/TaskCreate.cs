@@ -1,3 +1,4 @@
+using Containers.Mounts;
 using Containers.Tasks;
 
 namespace Containers.Events;

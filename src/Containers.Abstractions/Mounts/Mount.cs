@@ -1,4 +1,4 @@
-namespace Containers;
+namespace Containers.Mounts;
 
 /// <summary>
 /// A filesystem mount to perform, as a snapshotter hands it out and as a task's rootfs is described:

@@ -1,3 +1,4 @@
+using Containers.Mounts;
 namespace Containers.Snapshots;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Containers.Mounts;
 namespace Containers.Tasks;
 
 /// <summary>What <see cref="ITaskService.CreateAsync"/> needs to create a container's task.</summary>

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 
-namespace Containers.Linux;
 
 internal static partial class Interop
 {

@@ -1,3 +1,4 @@
+using Containers.Mounts;
 using Containers.Leases;
 using Containers.Registry;
 using Containers.Snapshots;

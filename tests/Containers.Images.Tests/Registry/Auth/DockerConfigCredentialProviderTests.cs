@@ -46,7 +46,7 @@ public sealed class DockerConfigCredentialProviderTests
         InvalidSpecException? error = Assert.ThrowsAsync<InvalidSpecException>(async () => await new DockerConfigCredentialProvider(path).GetCredentialAsync("r.example"));
 
         Assert.That(error!.JsonPath, Is.EqualTo("auths['r.example'].auth"));
-        Assert.That(error.Problem, Is.EqualTo("expected string"));
+        Assert.That(error.Problem, Is.EqualTo("expected string, got number"));
     }
 
     [Test]
