@@ -1,0 +1,23 @@
+using System.Collections.Frozen;
+
+namespace Containers.Oci.Runtime;
+
+/// <summary>The execution domains of <see cref="LinuxPersonality.Domain"/>.</summary>
+public static class PersonalityDomain
+{
+    /// <summary>The native domain.</summary>
+    public const string Linux = "LINUX";
+
+    /// <summary>The 32-bit domain (uname reports a 32-bit machine).</summary>
+    public const string Linux32 = "LINUX32";
+
+    /// <summary>Every value this version knows, in declaration order.</summary>
+    public static IReadOnlyList<string> All { get; } = [Linux, Linux32];
+
+    private static readonly FrozenSet<string> Known = FrozenSet.Create(StringComparer.Ordinal, All.ToArray());
+
+    /// <summary>Whether <paramref name="value"/> is one of <see cref="All"/> (ordinal, case-sensitive).</summary>
+    /// <param name="value">The value to check.</param>
+    /// <returns><see langword="true"/> when the value is known.</returns>
+    public static bool IsKnown(string? value) => value is not null && Known.Contains(value);
+}
