@@ -12,8 +12,8 @@ internal static class CgroupFiles
         string path = System.IO.Path.Combine(directory, file);
         try
         {
-            // Every value must reach the kernel in one write(2); File.OpenHandle + one RandomAccess.Write does that.
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            // Every value must reach the kernel in one write(2): one RandomAccess.Write on an O_TRUNC handle, as runc does.
+            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
             RandomAccess.Write(handle, Encoding.ASCII.GetBytes(value), 0);
         }
         catch (IOException ex)
@@ -48,7 +48,7 @@ internal static class CgroupFiles
 
     public static ulong ReadUInt64(string directory, string file) => ParseUInt64(Read(directory, file));
 
-    public static ulong TryReadUInt64(string directory, string file) => TryRead(directory, file) is string text ? ParseUInt64(text) : 0;
+    public static ulong TryReadUInt64(string directory, string file) => TryRead(directory, file) is string text && text.Length > 0 ? ParseUInt64(text) : 0;
 
     /// <summary>Parses a counter; "max" (v2 unlimited) becomes <see cref="ulong.MaxValue"/>, as runc reports it.</summary>
     public static ulong ParseUInt64(string text)
