@@ -10,6 +10,7 @@ internal sealed class CgroupTestScope
 {
     private readonly List<ICgroupManager> _managers = [];
     private readonly List<string> _directories = [];
+    private readonly List<ShellProcess> _processes = [];
 
     public static string NewPath(string what = "") => "/containers-dotnet-test-" + what + Guid.NewGuid().ToString("N")[..12];
 
@@ -23,9 +24,34 @@ internal sealed class CgroupTestScope
 
     public void TrackDirectory(string directory) => _directories.Add(directory);
 
+    /// <summary>Starts a waiting shell script and moves it into the manager's cgroup.</summary>
+    public ShellProcess StartIn(ICgroupManager manager, string script)
+    {
+        ShellProcess process = ShellProcess.Start(script);
+        _processes.Add(process);
+        manager.AddProcess(process.Pid);
+        return process;
+    }
+
+    public static void WaitUntil(Func<bool> condition)
+    {
+        System.Diagnostics.Stopwatch watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "condition not reached");
+            Thread.Sleep(20);
+        }
+    }
+
     /// <summary>Kills, destroys, and returns the directories that still exist afterwards.</summary>
     public List<string> Cleanup()
     {
+        foreach (ShellProcess process in _processes)
+        {
+            process.Dispose();
+        }
+
+        _processes.Clear();
         foreach (ICgroupManager manager in _managers)
         {
             try

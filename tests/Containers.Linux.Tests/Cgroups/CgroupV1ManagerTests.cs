@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Containers.Linux.Cgroups;
 using Containers.Oci.Runtime;
@@ -11,7 +10,6 @@ namespace Containers.Linux.Tests.Cgroups;
 public sealed class CgroupV1ManagerTests
 {
     private readonly CgroupTestScope _scope = new();
-    private readonly List<ShellProcess> _processes = [];
     private CgroupLayout _layout = null!;
 
     [SetUp]
@@ -28,11 +26,6 @@ public sealed class CgroupV1ManagerTests
     [TearDown]
     public void TearDown()
     {
-        foreach (ShellProcess process in _processes)
-        {
-            process.Dispose();
-        }
-
         List<string> leaked = _scope.Cleanup();
         Assert.That(leaked, Is.Empty, "test cgroups left behind");
     }
@@ -68,7 +61,7 @@ public sealed class CgroupV1ManagerTests
         using CancellationTokenSource cts = new(TimeSpan.FromSeconds(60));
         Task<ulong> firstEvent = FirstAsync(manager.WatchOomEventsAsync(cts.Token));
         Thread.Sleep(300); // let the watcher register its eventfd
-        ShellProcess hog = StartIn(manager, "x=aaaaaaaaaaaaaaaa; while :; do x=$x$x; done");
+        ShellProcess hog = _scope.StartIn(manager, "x=aaaaaaaaaaaaaaaa; while :; do x=$x$x; done");
         hog.Release();
         Assert.That(hog.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "allocator was not killed");
         Assert.That(hog.Process.ExitCode, Is.EqualTo(137), "killed by SIGKILL");
@@ -88,7 +81,7 @@ public sealed class CgroupV1ManagerTests
     {
         ICgroupManager manager = Open();
         manager.Create(new LinuxResources { Pids = new LinuxPids { Limit = 10 } });
-        ShellProcess bomb = StartIn(manager, "for i in $(seq 100); do sleep 30 & done; echo done");
+        ShellProcess bomb = _scope.StartIn(manager, "for i in $(seq 100); do sleep 30 & done; echo done");
         bomb.Release();
         Assert.That(bomb.WaitForExit(TimeSpan.FromSeconds(30)), Is.True);
         string errors = bomb.Process.StandardError.ReadToEnd();
@@ -105,11 +98,11 @@ public sealed class CgroupV1ManagerTests
     {
         ICgroupManager manager = Open();
         manager.Create(new LinuxResources { Cpu = new LinuxCpu { Quota = 20_000, Period = 100_000 } });
-        ShellProcess spinner = StartIn(manager, "while :; do :; done");
+        ShellProcess spinner = _scope.StartIn(manager, "while :; do :; done");
         spinner.Release();
         Thread.Sleep(200);
         ulong before = manager.GetStats().Cpu.Usage.Total;
-        Stopwatch watch = Stopwatch.StartNew();
+        System.Diagnostics.Stopwatch watch = System.Diagnostics.Stopwatch.StartNew();
         Thread.Sleep(1500);
         CgroupStats after = manager.GetStats();
         double share = (after.Cpu.Usage.Total - before) / (watch.Elapsed.TotalMilliseconds * 1_000_000);
@@ -129,9 +122,9 @@ public sealed class CgroupV1ManagerTests
         string counter = temp.Combine("count");
         ICgroupManager manager = Open();
         manager.Create();
-        ShellProcess process = StartIn(manager, $"i=0; while :; do i=$((i+1)); echo $i > {counter}; sleep 0.02; done");
+        ShellProcess process = _scope.StartIn(manager, $"i=0; while :; do i=$((i+1)); echo $i > {counter}; sleep 0.02; done");
         process.Release();
-        WaitUntil(() => ReadCounter(counter) > 3);
+        CgroupTestScope.WaitUntil(() => ReadCounter(counter) > 3);
 
         manager.Freeze();
         Assert.That(manager.GetFreezerState(), Is.EqualTo(CgroupFreezerState.Frozen));
@@ -141,7 +134,7 @@ public sealed class CgroupV1ManagerTests
 
         manager.Thaw();
         Assert.That(manager.GetFreezerState(), Is.EqualTo(CgroupFreezerState.Thawed));
-        WaitUntil(() => ReadCounter(counter) > frozenAt + 3);
+        CgroupTestScope.WaitUntil(() => ReadCounter(counter) > frozenAt + 3);
         manager.KillAll();
         Assert.That(process.WaitForExit(TimeSpan.FromSeconds(10)), Is.True);
     }
@@ -151,7 +144,7 @@ public sealed class CgroupV1ManagerTests
     {
         ICgroupManager manager = Open();
         manager.Create(new LinuxResources { Memory = new LinuxMemory { Limit = 64 << 20 }, Pids = new LinuxPids { Limit = 20 }, Cpu = new LinuxCpu { Shares = 512 } });
-        ShellProcess process = StartIn(manager, "sleep 30");
+        ShellProcess process = _scope.StartIn(manager, "sleep 30");
         process.Release();
         manager.Apply(new LinuxResources { Memory = new LinuxMemory { Limit = 128 << 20, Swap = 256 << 20 }, Pids = new LinuxPids { Limit = 30 }, Cpu = new LinuxCpu { Shares = 2048 } });
         Assert.Multiple(() =>
@@ -173,7 +166,7 @@ public sealed class CgroupV1ManagerTests
     {
         ICgroupManager manager = Open();
         manager.Create(new LinuxResources { Pids = new LinuxPids { Limit = 50 }, Memory = new LinuxMemory { Limit = 64 << 20 } });
-        ShellProcess process = StartIn(manager, "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 30");
+        ShellProcess process = _scope.StartIn(manager, "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 30");
         process.Release();
         Thread.Sleep(500);
 
@@ -200,20 +193,20 @@ public sealed class CgroupV1ManagerTests
     {
         ICgroupManager manager = Open();
         manager.Create();
-        ShellProcess[] processes = [StartIn(manager, "sleep 60"), StartIn(manager, "sleep 60 & sleep 60 & wait"), StartIn(manager, "while :; do sleep 1; done")];
+        ShellProcess[] processes = [_scope.StartIn(manager, "sleep 60"), _scope.StartIn(manager, "sleep 60 & sleep 60 & wait"), _scope.StartIn(manager, "while :; do sleep 1; done")];
         foreach (ShellProcess process in processes)
         {
             process.Release();
         }
 
-        WaitUntil(() => manager.GetPids().Count >= 5);
+        CgroupTestScope.WaitUntil(() => manager.GetPids().Count >= 5);
         manager.KillAll();
         foreach (ShellProcess process in processes)
         {
             Assert.That(process.WaitForExit(TimeSpan.FromSeconds(10)), Is.True);
         }
 
-        WaitUntil(() => manager.GetPids().Count == 0);
+        CgroupTestScope.WaitUntil(() => manager.GetPids().Count == 0);
     }
 
     [Test]
@@ -221,9 +214,9 @@ public sealed class CgroupV1ManagerTests
     {
         ICgroupManager manager = Open();
         manager.Create();
-        ShellProcess process = StartIn(manager, "sleep 60");
+        ShellProcess process = _scope.StartIn(manager, "sleep 60");
         process.Release();
-        WaitUntil(() => manager.GetPids().Count >= 2);
+        CgroupTestScope.WaitUntil(() => manager.GetPids().Count >= 2);
         manager.KillAll(15);
         Assert.That(process.WaitForExit(TimeSpan.FromSeconds(10)), Is.True);
         Assert.That(manager.GetFreezerState(), Is.EqualTo(CgroupFreezerState.Thawed));
@@ -249,20 +242,12 @@ public sealed class CgroupV1ManagerTests
     {
         ICgroupManager manager = Open();
         manager.Create();
-        ShellProcess process = StartIn(manager, "sleep 30");
+        ShellProcess process = _scope.StartIn(manager, "sleep 30");
         string own = File.ReadAllText($"/proc/{process.Pid}/cgroup");
         Assert.That(own, Does.Contain(":memory:" + manager.Path + "\n").And.Contain(":pids:" + manager.Path + "\n").And.Contain("0::" + manager.Path + "\n"));
     }
 
     private ICgroupManager Open() => _scope.Track(CgroupManager.Open(_layout, CgroupTestScope.NewPath()));
-
-    private ShellProcess StartIn(ICgroupManager manager, string script)
-    {
-        ShellProcess process = ShellProcess.Start(script);
-        _processes.Add(process);
-        manager.AddProcess(process.Pid);
-        return process;
-    }
 
     private static string Read(ICgroupManager manager, string controller, string file)
         => File.ReadAllText(Path.Combine(manager.Directories[controller], file)).Trim();
@@ -276,16 +261,6 @@ public sealed class CgroupV1ManagerTests
         catch (IOException)
         {
             return 0;
-        }
-    }
-
-    private static void WaitUntil(Func<bool> condition)
-    {
-        Stopwatch watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "condition not reached");
-            Thread.Sleep(20);
         }
     }
 
