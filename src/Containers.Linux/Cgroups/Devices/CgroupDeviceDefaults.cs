@@ -11,7 +11,8 @@ public static class CgroupDeviceDefaults
 {
     /// <summary>
     /// runc's AllowedDevices: mknod of any char or block device; rwm on /dev/null, zero, full,
-    /// random, urandom, tty, console, ptmx, /dev/pts/* and /dev/net/tun.
+    /// random, urandom, tty, ptmx, /dev/pts/* and /dev/net/tun (runc 1.1.5 has no /dev/console rule;
+    /// the engine bind-mounts the console from the pty).
     /// </summary>
     public static IReadOnlyList<LinuxDeviceCgroup> AllowedDevices { get; } =
     [
@@ -23,7 +24,6 @@ public static class CgroupDeviceDefaults
         Rule("c", 5, 0, "rwm"),     // /dev/tty
         Rule("c", 1, 5, "rwm"),     // /dev/zero
         Rule("c", 1, 9, "rwm"),     // /dev/urandom
-        Rule("c", 5, 1, "rwm"),     // /dev/console
         Rule("c", 136, null, "rwm"), // /dev/pts/*
         Rule("c", 5, 2, "rwm"),     // /dev/ptmx
         Rule("c", 10, 200, "rwm"),  // /dev/net/tun
