@@ -35,6 +35,7 @@ public sealed class CgroupRuncOracleTests
         ("blkio", "blkio.throttle.write_iops_device"),
         ("devices", "devices.list"),
         ("freezer", "freezer.state"),
+        ("memory", "memory.oom_control"),
     ];
 
     private readonly CgroupTestScope _scope = new();
@@ -53,11 +54,23 @@ public sealed class CgroupRuncOracleTests
     [TearDown]
     public void TearDown() => Assert.That(_scope.Cleanup(), Is.Empty, "test cgroups left behind");
 
+    private const string UnlimitedJson = """
+        {
+          "devices": [ { "allow": true, "access": "rwm" } ],
+          "memory": { "limit": -1, "disableOOMKiller": true },
+          "cpu": { "shares": 2, "quota": -1, "period": 50000 },
+          "pids": { "limit": -1 }
+        }
+        """;
+
+    [Test]
+    public async Task UnlimitedValuesGiveTheSameControlFilesAsRunc() => await CompareWithRuncAsync(UnlimitedJson);
+
     [Test]
     public async Task SameResourcesGiveTheSameControlFilesAsRunc()
     {
         string block = FirstBlockDevice();
-        string resourcesJson = $$"""
+        await CompareWithRuncAsync($$"""
             {
               "devices": [
                 { "allow": false, "access": "rwm" },
@@ -73,8 +86,11 @@ public sealed class CgroupRuncOracleTests
                 "throttleWriteIOPSDevice": [ { "major": {{block.Split(':')[0]}}, "minor": {{block.Split(':')[1]}}, "rate": 200 } ]
               }
             }
-            """;
+            """);
+    }
 
+    private async Task CompareWithRuncAsync(string resourcesJson)
+    {
         CgroupLayout layout = CgroupLayout.Detect();
         string runcPath = CgroupTestScope.NewPath("runc-");
         ICgroupManager runcView = _scope.Track(CgroupManager.Open(layout, runcPath));

@@ -150,6 +150,22 @@ public sealed class CgroupV2FileLevelTests
         });
     }
 
+    [Test]
+    public async Task OomEventsComeFromMemoryEventsThroughInotify()
+    {
+        CgroupV2Manager manager = NewLeaf("/oom");
+        string events = Path.Combine(manager.Directories[string.Empty], "memory.events");
+        File.WriteAllText(events, "oom 0\noom_kill 0\n");
+        using CancellationTokenSource cts = new(TimeSpan.FromSeconds(20));
+        await using IAsyncEnumerator<ulong> watcher = manager.WatchOomEventsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        ValueTask<bool> next = watcher.MoveNextAsync();
+        await Task.Delay(300);
+        File.WriteAllText(events, "oom 1\noom_kill 1\n");
+        Assert.That(await next, Is.True);
+        Assert.That(watcher.Current, Is.EqualTo(1));
+        await cts.CancelAsync();
+    }
+
     private CgroupV2Manager NewLeaf(string path)
     {
         CgroupV2Manager manager = new(_root.Path, path) { AttachDeviceFilter = false };

@@ -105,12 +105,29 @@ public sealed class CgroupV2UnifiedTests
         Assert.That(Probe(manager), Does.Contain("urandom-denied").And.Contain("zero-denied").And.Contain("null-ok"));
     }
 
-    private string Probe(CgroupV2Manager manager)
+    [Test]
+    public void RuncsDefaultListAllowsTheStandardDevicesAndNoBlockDevice()
+    {
+        string? disk = Directory.GetFiles("/dev").FirstOrDefault(d => Path.GetFileName(d) is "vda" or "sda" or "nvme0n1" or "xvda");
+        if (disk is null)
+        {
+            Assert.Ignore("no disk device node to probe");
+        }
+
+        CgroupV2Manager manager = Open();
+        LinuxResources resources = new() { Devices = [new LinuxDeviceCgroup { Allow = false }] };
+        resources.Devices = CgroupDeviceDefaults.ForContainer(resources, null);
+        manager.Create(resources);
+        string output = Probe(manager, $"if head -c 1 {disk} >/dev/null 2>&1; then echo disk-ok; else echo disk-denied; fi");
+        Assert.That(output, Does.Contain("urandom-ok").And.Contain("zero-ok").And.Contain("null-ok").And.Contain("disk-denied"));
+    }
+
+    private string Probe(CgroupV2Manager manager, string extra = "")
     {
         ShellProcess process = _scope.StartIn(manager,
             "if head -c 1 /dev/urandom >/dev/null 2>&1; then echo urandom-ok; else echo urandom-denied; fi; "
             + "if head -c 1 /dev/zero >/dev/null 2>&1; then echo zero-ok; else echo zero-denied; fi; "
-            + "if echo x >/dev/null 2>&1; then echo null-ok; else echo null-denied; fi");
+            + "if echo x >/dev/null 2>&1; then echo null-ok; else echo null-denied; fi; " + extra);
         process.Release();
         Assert.That(process.WaitForExit(TimeSpan.FromSeconds(10)), Is.True);
         string output = process.Process.StandardOutput.ReadToEnd();
