@@ -162,6 +162,28 @@ public sealed class CgroupV1ManagerTests
     }
 
     [Test]
+    public void AnInvalidUpdateChangesNothing()
+    {
+        ICgroupManager manager = Open();
+        manager.Create(new LinuxResources { Pids = new LinuxPids { Limit = 20 }, Cpu = new LinuxCpu { Shares = 512 } });
+        Assert.That(() => manager.Apply(new LinuxResources { Pids = new LinuxPids { Limit = 99 }, Cpu = new LinuxCpu { Shares = 1 } }),
+            Throws.TypeOf<InvalidSpecException>().With.Property(nameof(InvalidSpecException.JsonPath)).EqualTo("linux.resources.cpu.shares"));
+        Assert.That(Read(manager, "pids", "pids.max"), Is.EqualTo("20"));
+    }
+
+    [Test]
+    public void CheckBeforeUpdateRefusesALimitBelowUsage()
+    {
+        ICgroupManager manager = Open();
+        manager.Create(new LinuxResources { Memory = new LinuxMemory { Limit = 64 << 20 } });
+        ShellProcess process = _scope.StartIn(manager, "sleep 30");
+        process.Release();
+        CgroupTestScope.WaitUntil(() => manager.GetStats().Memory.Usage.Usage > 8192);
+        Assert.That(() => manager.Apply(new LinuxResources { Memory = new LinuxMemory { Limit = 8192, CheckBeforeUpdate = true } }), Throws.TypeOf<FailedPreconditionException>());
+        Assert.That(Read(manager, "memory", "memory.limit_in_bytes"), Is.EqualTo((64 << 20).ToString()));
+    }
+
+    [Test]
     public void StatsJsonHasRuncsFields()
     {
         ICgroupManager manager = Open();

@@ -131,8 +131,10 @@ internal sealed partial class CgroupV1Manager : ICgroupManager
     {
         if (signal == 9 && Dir(string.Empty) is string unified && CgroupFiles.Exists(unified, "cgroup.kill"))
         {
-            // On hybrid hosts our processes are also in the cgroup2 directory, which can kill them atomically.
+            // On hybrid hosts our processes are also in the cgroup2 directory, which can kill them
+            // atomically; anything placed through v1 only is signalled one by one afterwards.
             CgroupFiles.Write(unified, "cgroup.kill", "1");
+            CgroupSignals.SignalEach(GetPids(), signal);
             return;
         }
 
