@@ -162,6 +162,20 @@ public sealed class CgroupV1ManagerTests
     }
 
     [Test]
+    public void LimitsForUnmountedControllersAreRefusedAndCreateNothing()
+    {
+        if (_layout.GetV1MountPoint("hugetlb") is not null)
+        {
+            Assert.Ignore("hugetlb is mounted here");
+        }
+
+        ICgroupManager manager = Open();
+        Assert.That(() => manager.Create(new LinuxResources { HugepageLimits = [new LinuxHugepageLimit { PageSize = "2MB", Limit = 2 << 20 }] }),
+            Throws.TypeOf<UnsupportedException>().With.Message.Contains("hugepageLimits"));
+        Assert.That(manager.Exists(), Is.False);
+    }
+
+    [Test]
     public void AnInvalidUpdateChangesNothing()
     {
         ICgroupManager manager = Open();

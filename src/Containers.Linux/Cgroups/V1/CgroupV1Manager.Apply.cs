@@ -7,6 +7,7 @@ internal sealed partial class CgroupV1Manager
 {
     internal void Apply(CgroupResources r, bool isUpdate)
     {
+        RequireControllers(r);
         if (Dir("cpuset") is string cpuset)
         {
             WriteIfSet(cpuset, "cpuset.cpus", r.Cpus);
@@ -68,6 +69,29 @@ internal sealed partial class CgroupV1Manager
             foreach ((string device, RdmaLimit limit) in r.Rdma)
             {
                 CgroupFiles.Write(rdma, "rdma.max", RdmaLine(device, limit));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A limit for a controller the host does not mount cannot be enforced; runc 1.1 fails with
+    /// "cannot set X limit" there, and so do we, before the first write.
+    /// </summary>
+    private void RequireControllers(CgroupResources r)
+    {
+        Require(r.HugepageLimits.Count > 0, "hugetlb", "hugepageLimits");
+        Require(r.NetClassId is uint classId && classId != 0, "net_cls", "network.classID");
+        Require(r.NetPriorities.Count > 0, "net_prio", "network.priorities");
+        Require(r.Rdma.Count > 0, "rdma", "rdma");
+        Require(r.PidsLimit is long pids && pids != 0, "pids", "pids");
+        Require(!string.IsNullOrEmpty(r.Cpus) || !string.IsNullOrEmpty(r.Mems), "cpuset", "cpu.cpus/mems");
+        Require(r.MemoryLimit.GetValueOrDefault() != 0 || r.MemorySwap.GetValueOrDefault() != 0 || r.MemoryReservation.GetValueOrDefault() != 0, "memory", "memory");
+
+        void Require(bool isSet, string controller, string field)
+        {
+            if (isSet && Dir(controller) is null)
+            {
+                throw new UnsupportedException($"linux.resources.{field}: cannot set the limit, the cgroup v1 '{controller}' controller is not mounted on this host");
             }
         }
     }

@@ -43,6 +43,11 @@ internal sealed partial class CgroupV1Manager : ICgroupManager
     public void Create(LinuxResources? resources = null, int? pid = null)
     {
         CgroupResources? mapped = resources is null ? null : CgroupResourcesMapper.Map(resources, Mode);
+        if (mapped is not null)
+        {
+            RequireControllers(mapped);
+        }
+
         List<string> created = [];
         try
         {
