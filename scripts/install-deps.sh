@@ -14,6 +14,8 @@ packages=(
   docker-registry
   # Tools the tests drive: mount/umount of tmpfs, util-linux unshare, iproute2.
   util-linux iproute2 tar gzip zstd
+  # htpasswd (bcrypt) for the registry Basic-auth tests.
+  apache2-utils
 )
 
 missing=()

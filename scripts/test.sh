@@ -18,8 +18,7 @@ status=0
 # One project at a time: the suites mount, clone and publish runcs; running them side by side
 # on a 2-core machine only makes each slower.
 for project in tests/*/*.csproj; do
-  dotnet test "$project" -c "$configuration" --no-build --nologo \
-    --logger "console;verbosity=normal" 2>&1 | tee -a "$log" || status=1
+  dotnet test "$project" -c "$configuration" --no-build --nologo 2>&1 | tee -a "$log" || status=1
 done
 
 # dotnet test prints one summary per assembly ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, …").

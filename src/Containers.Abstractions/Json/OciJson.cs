@@ -111,26 +111,37 @@ public static partial class OciJson
             return new InvalidSpecException(path.Length == 0 ? property : path + "." + property, "required field is missing", exception);
         }
 
+        // The field's own type, when the outer text names it ("expected integer"); with `required`
+        // members it names the containing type instead, and the inner exception is more precise.
         Match convert = ConvertPattern().Match(message);
-        if (convert.Success)
+        string? expected = convert.Success ? DescribeType(convert.Groups["type"].Value) : null;
+        if (expected is not null && !expected.StartsWith("object (", StringComparison.Ordinal) && exception.InnerException is not FormatException)
         {
-            return new InvalidSpecException(path, "expected " + DescribeType(convert.Groups["type"].Value), exception);
+            return new InvalidSpecException(path, "expected " + expected, exception);
         }
 
-        if (exception.LineNumber is long line && exception.BytePositionInLine is long column && exception.InnerException is null && message.Contains("LineNumber", StringComparison.Ordinal))
+        switch (exception.InnerException)
         {
-            // Reader errors (bad syntax) carry their own text before the position suffix.
-            int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-            if (cut < 0)
-            {
-                cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            }
-
-            string reason = (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
-            return new InvalidSpecException(path, string.Create(CultureInfo.InvariantCulture, $"malformed JSON at line {line + 1}, byte {column}: {reason}"), exception);
+            case InvalidOperationException inner when TokenPattern().Match(inner.Message) is { Success: true } token:
+                return new InvalidSpecException(path, $"expected {ExpectedFromReaderType(token.Groups["want"].Value)}, got {token.Groups["got"].Value.ToLowerInvariant()}", exception);
+            case FormatException when message.Contains("System.Byte[]", StringComparison.Ordinal):
+                return new InvalidSpecException(path, "expected base64 string", exception);
+            case FormatException:
+                return new InvalidSpecException(path, "value has the wrong format", exception);
+            case { } inner when inner.GetType().Name == "JsonReaderException":
+                {
+                    // Syntax errors: the reader's own text, without the position suffix, plus a 1-based line.
+                    int cut = inner.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+                    string reason = (cut > 0 ? inner.Message[..cut] : inner.Message).TrimEnd('.', ' ');
+                    long line = (exception.LineNumber ?? 0) + 1;
+                    long column = exception.BytePositionInLine ?? 0;
+                    return new InvalidSpecException(path, string.Create(CultureInfo.InvariantCulture, $"malformed JSON at line {line}, byte {column}: {reason}"), exception);
+                }
         }
 
-        return new InvalidSpecException(path, message, exception);
+        return expected is not null
+            ? new InvalidSpecException(path, "expected " + expected, exception)
+            : new InvalidSpecException(path, message, exception);
     }
 
     private static string DescribeType(string clrType)
@@ -177,6 +188,18 @@ public static partial class OciJson
     }
 
     private static string DocumentName<T>(JsonTypeInfo<T> typeInfo) => typeInfo.Type.Name;
+
+    private static string ExpectedFromReaderType(string readerType) => readerType switch
+    {
+        "string" => "string",
+        "number" => "number",
+        "boolean" => "boolean",
+        "comment" => "value",
+        _ => readerType,
+    };
+
+    [GeneratedRegex(@"Cannot get the value of a token type '(?<got>\w+)' as a (?<want>\w+)", RegexOptions.CultureInvariant)]
+    private static partial Regex TokenPattern();
 
     [GeneratedRegex(@"could not be converted to (?<type>[^\s]+?)\.(?:\s|$)", RegexOptions.CultureInvariant)]
     private static partial Regex ConvertPattern();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Containers.Oci.Image;
@@ -39,4 +40,30 @@ public sealed class Descriptor
     /// <summary>The type of an artifact when the descriptor points at one.</summary>
     [JsonPropertyName("artifactType")]
     public string? ArtifactType { get; set; }
+
+    /// <summary>Fields this version does not know, kept so a round trip does not lose them.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
+
+    /// <summary>A descriptor of <paramref name="content"/>: its sha256 digest and length.</summary>
+    /// <param name="mediaType">The media type of the content.</param>
+    /// <param name="content">The bytes described.</param>
+    /// <param name="embed">True to also carry the bytes in <see cref="Data"/> (for small blobs only).</param>
+    public static Descriptor FromContent(string mediaType, ReadOnlySpan<byte> content, bool embed = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mediaType);
+        return new Descriptor
+        {
+            MediaType = mediaType,
+            Digest = Digest.Compute(content),
+            Size = content.Length,
+            Data = embed ? content.ToArray() : null,
+        };
+    }
+
+    /// <summary>
+    /// The empty descriptor of image-spec 1.1 (<see cref="MediaTypes.Empty"/>, content <c>{}</c>), used as the
+    /// config and sole layer of artifacts that need neither.
+    /// </summary>
+    public static Descriptor CreateEmpty() => FromContent(MediaTypes.Empty, "{}"u8);
 }

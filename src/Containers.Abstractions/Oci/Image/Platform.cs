@@ -28,4 +28,7 @@ public sealed class Platform
     /// <summary>Reserved by the image-spec; carried but not interpreted.</summary>
     [JsonPropertyName("features")]
     public IList<string>? Features { get; set; }
+
+    /// <summary>The platform as a specifier, for example <c>linux/arm/v7</c> or <c>windows(10.0.17763)/amd64</c>.</summary>
+    public override string ToString() => Platforms.FormatAll(this);
 }

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Containers.Abstractions.Tests.Architecture;
+namespace Containers.Abstractions.Tests.Layering;
 
 /// <summary>
 /// DESIGN.md §1: each layer may reference only the layers below it, and Abstractions makes no OS
