@@ -73,7 +73,8 @@ public interface ICgroupManager
     ulong GetOomKillCount();
 
     /// <summary>
-    /// Yields the OOM-kill count each time the kernel reports an OOM event (v1: memory.oom_control
+    /// Yields a running OOM count each time the kernel reports an OOM event: the oom_kill counter,
+    /// or on v1 the number of notifications when that is larger (v1: memory.oom_control
     /// through cgroup.event_control and an eventfd; v2: memory.events through inotify). Ends when
     /// the cgroup is removed or <paramref name="cancellationToken"/> fires.
     /// </summary>

@@ -31,6 +31,7 @@ internal static class OomEventSource
             }
 
             CgroupFiles.Write(memoryDirectory, "cgroup.event_control", $"{eventFd} {controlFd}");
+            ulong notifications = 0;
             while (true)
             {
                 bool ready = await WaitReadableAsync(eventFd, cancellationToken).ConfigureAwait(false);
@@ -39,14 +40,16 @@ internal static class OomEventSource
                     continue;
                 }
 
-                DrainCounter(eventFd);
+                notifications += DrainCounter(eventFd);
                 if (!Directory.Exists(memoryDirectory))
                 {
                     // The kernel also signals the eventfd when the cgroup goes away.
                     yield break;
                 }
 
-                yield return ReadOomKill(memoryDirectory, "memory.oom_control");
+                // The notification comes when the cgroup hits OOM, which can be before the kill is
+                // counted in oom_kill; never report fewer events than were notified.
+                yield return Math.Max(ReadOomKill(memoryDirectory, "memory.oom_control"), notifications);
             }
         }
         finally
@@ -127,10 +130,10 @@ internal static class OomEventSource
         return Interop.Cgroups.Poll(&pollFd, 1, PollMilliseconds) > 0 && (pollFd.Revents & Interop.Cgroups.POLLIN) != 0;
     }
 
-    private static unsafe void DrainCounter(int eventFd)
+    private static unsafe ulong DrainCounter(int eventFd)
     {
-        ulong counter;
-        _ = Interop.Cgroups.Read(eventFd, &counter, sizeof(ulong));
+        ulong counter = 0;
+        return Interop.Cgroups.Read(eventFd, &counter, sizeof(ulong)) == sizeof(ulong) ? counter : 0;
     }
 
     private static unsafe void DrainInotify(int inotify)

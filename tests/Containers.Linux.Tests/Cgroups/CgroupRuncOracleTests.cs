@@ -92,38 +92,14 @@ public sealed class CgroupRuncOracleTests
     private async Task CompareWithRuncAsync(string resourcesJson)
     {
         CgroupLayout layout = CgroupLayout.Detect();
-        string runcPath = CgroupTestScope.NewPath("runc-");
-        ICgroupManager runcView = _scope.Track(CgroupManager.Open(layout, runcPath));
         ICgroupManager ours = _scope.Track(CgroupManager.Open(layout, CgroupTestScope.NewPath("ours-")));
-
-        using TempDirectory temp = new();
-        string bundle = temp.Combine("bundle");
-        string state = temp.Combine("state");
-        string id = "cg-oracle-" + Guid.NewGuid().ToString("N")[..8];
-        await BusyboxRootfs.CreateAsync(Path.Combine(bundle, "rootfs"));
-        await Tool.RunAsync(Runc, ["spec"], workingDirectory: bundle);
-        JsonNode config = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(bundle, "config.json")))!;
-        config["process"]!["terminal"] = false;
-        config["process"]!["args"] = new JsonArray("sh", "-c", "exec sleep 30 </dev/null >/dev/null 2>&1");
-        config["linux"]!["cgroupsPath"] = runcPath;
-        config["linux"]!["resources"] = JsonNode.Parse(resourcesJson);
-        await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString());
-
-        Dictionary<string, string> runcFiles;
-        using (new RuncDevNullGuard())
+        Dictionary<string, string> runcFiles = [];
+        JsonNode config = await RunRuncAsync(layout, resourcesJson, (runcView, _, _) =>
         {
-            try
-            {
-                ToolResult run = await Tool.RunAsync(Runc, ["--root", state, "run", "-d", "--bundle", bundle, id], timeout: TimeSpan.FromSeconds(60));
-                Assert.That(run.ExitCode, Is.Zero, run.StandardError);
-                runcFiles = ReadFiles(runcView);
-                TestContext.Out.WriteLine("runc joined: " + string.Join(", ", runcView.Directories.Where(d => Directory.Exists(d.Value)).Select(d => d.Key.Length == 0 ? "(cgroup2)" : d.Key)));
-            }
-            finally
-            {
-                await Tool.RunAsync(Runc, ["--root", state, "delete", "-f", id]);
-            }
-        }
+            runcFiles = ReadFiles(runcView);
+            TestContext.Out.WriteLine("runc joined: " + string.Join(", ", runcView.Directories.Where(d => Directory.Exists(d.Value)).Select(d => d.Key.Length == 0 ? "(cgroup2)" : d.Key)));
+            return Task.CompletedTask;
+        });
 
         // The same config.json runc read, through our model: resources plus runc's default device list.
         Spec spec = JsonSerializer.Deserialize(config.ToJsonString(), RuntimeSpecJsonContext.Default.Spec)!;
@@ -138,6 +114,83 @@ public sealed class CgroupRuncOracleTests
         }
 
         Assert.That(ourFiles, Is.EquivalentTo(runcFiles));
+    }
+
+    [Test]
+    public async Task StatsHaveTheFieldsAndValuesOfRuncEventsStats()
+    {
+        CgroupLayout layout = CgroupLayout.Detect();
+        JsonObject? runcData = null;
+        JsonObject? ourData = null;
+        await RunRuncAsync(layout, """{ "memory": { "limit": 67108864 }, "pids": { "limit": 42 } }""", async (runcView, runcArgs, id) =>
+        {
+            ToolResult events = await Tool.RunAsync(Runc, [.. runcArgs, "events", "--stats", id]);
+            Assert.That(events.ExitCode, Is.Zero, events.StandardError);
+            runcData = JsonNode.Parse(events.StandardOutput)!["data"]!.AsObject();
+            ourData = JsonNode.Parse(JsonSerializer.Serialize(runcView.GetStats(), CgroupStatsJsonContext.Default.CgroupStats))!.AsObject();
+        });
+
+        TestContext.Out.WriteLine("runc: " + runcData!.ToJsonString());
+        TestContext.Out.WriteLine("ours: " + ourData!.ToJsonString());
+        foreach (string path in new[] { "cpu.usage", "cpu.throttling", "memory", "memory.usage", "memory.swap", "pids", "blkio", "hugetlb" })
+        {
+            Assert.That(Keys(ourData, path), Is.SupersetOf(Keys(runcData, path)), path);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ourData["pids"]!["current"]!.GetValue<ulong>(), Is.EqualTo(runcData["pids"]!["current"]!.GetValue<ulong>()));
+            Assert.That(ourData["pids"]!["limit"]!.GetValue<ulong>(), Is.EqualTo(runcData["pids"]!["limit"]!.GetValue<ulong>()));
+            Assert.That(ourData["memory"]!["usage"]!["limit"]!.GetValue<ulong>(), Is.EqualTo(runcData["memory"]!["usage"]!["limit"]!.GetValue<ulong>()));
+            Assert.That(ourData["memory"]!["swap"]!["limit"]!.GetValue<ulong>(), Is.EqualTo(runcData["memory"]!["swap"]!["limit"]!.GetValue<ulong>()));
+            Assert.That(ourData["cpu"]!["usage"]!["percpu"]!.AsArray(), Has.Count.EqualTo(runcData["cpu"]!["usage"]!["percpu"]!.AsArray().Count));
+        });
+    }
+
+    private static IEnumerable<string> Keys(JsonObject root, string path)
+    {
+        JsonNode node = root;
+        foreach (string part in path.Split('.'))
+        {
+            node = node[part]!;
+        }
+
+        return node.AsObject().Select(p => p.Key);
+    }
+
+    /// <summary>Runs busybox's sleep under runc with the resources, calls back while it runs, and deletes it.</summary>
+    private async Task<JsonNode> RunRuncAsync(CgroupLayout layout, string resourcesJson, Func<ICgroupManager, string[], string, Task> whileRunning)
+    {
+        string runcPath = CgroupTestScope.NewPath("runc-");
+        ICgroupManager runcView = _scope.Track(CgroupManager.Open(layout, runcPath));
+        using TempDirectory temp = new();
+        string bundle = temp.Combine("bundle");
+        string state = temp.Combine("state");
+        string id = "cg-oracle-" + Guid.NewGuid().ToString("N")[..8];
+        await BusyboxRootfs.CreateAsync(Path.Combine(bundle, "rootfs"));
+        await Tool.RunAsync(Runc, ["spec"], workingDirectory: bundle);
+        JsonNode config = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(bundle, "config.json")))!;
+        config["process"]!["terminal"] = false;
+        config["process"]!["args"] = new JsonArray("sh", "-c", "exec sleep 30 </dev/null >/dev/null 2>&1");
+        config["linux"]!["cgroupsPath"] = runcPath;
+        config["linux"]!["resources"] = JsonNode.Parse(resourcesJson);
+        await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString());
+
+        using (new RuncDevNullGuard())
+        {
+            try
+            {
+                ToolResult run = await Tool.RunAsync(Runc, ["--root", state, "run", "-d", "--bundle", bundle, id], timeout: TimeSpan.FromSeconds(60));
+                Assert.That(run.ExitCode, Is.Zero, run.StandardError);
+                await whileRunning(runcView, ["--root", state], id);
+            }
+            finally
+            {
+                await Tool.RunAsync(Runc, ["--root", state, "delete", "-f", id]);
+            }
+        }
+
+        return config;
     }
 
     private static Dictionary<string, string> ReadFiles(ICgroupManager manager)

@@ -120,6 +120,7 @@ internal sealed partial class CgroupV1Manager
             });
         }
 
-        return entries;
+        // runc omits empty lists (Go omitempty); so do we.
+        return entries.Count > 0 ? entries : null;
     }
 }

@@ -60,8 +60,8 @@ internal sealed partial class CgroupV2Manager
                 }
             }
 
-            stats.Blkio.IoServiceBytesRecursive = bytes;
-            stats.Blkio.IoServicedRecursive = ops;
+            stats.Blkio.IoServiceBytesRecursive = bytes.Count > 0 ? bytes : null;
+            stats.Blkio.IoServicedRecursive = ops.Count > 0 ? ops : null;
         }
 
         if (Directory.Exists(dir))
