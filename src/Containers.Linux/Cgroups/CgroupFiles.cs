@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Containers.Linux.Cgroups;
+
+/// <summary>Reads and writes cgroup control files the way the kernel expects: one write(2) per value.</summary>
+internal static class CgroupFiles
+{
+    public static void Write(string directory, string file, string value)
+    {
+        string path = System.IO.Path.Combine(directory, file);
+        try
+        {
+            // Every value must reach the kernel in one write(2): one RandomAccess.Write on an O_TRUNC handle, as runc does.
+            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
+            RandomAccess.Write(handle, Encoding.ASCII.GetBytes(value), 0);
+        }
+        catch (IOException ex)
+        {
+            throw new CgroupException(path, $"writing '{value}' failed: {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new CgroupException(path, $"writing '{value}' failed: {ex.Message}", ex);
+        }
+    }
+
+    public static void Write(string directory, string file, long value) => Write(directory, file, value.ToString(CultureInfo.InvariantCulture));
+
+    public static void Write(string directory, string file, ulong value) => Write(directory, file, value.ToString(CultureInfo.InvariantCulture));
+
+    public static string Read(string directory, string file) => File.ReadAllText(System.IO.Path.Combine(directory, file)).Trim();
+
+    public static string? TryRead(string directory, string file)
+    {
+        try
+        {
+            return Read(directory, file);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return null;
+        }
+    }
+
+    public static bool Exists(string directory, string file) => File.Exists(System.IO.Path.Combine(directory, file));
+
+    public static ulong ReadUInt64(string directory, string file) => ParseUInt64(Read(directory, file));
+
+    public static ulong TryReadUInt64(string directory, string file) => TryRead(directory, file) is string text && text.Length > 0 ? ParseUInt64(text) : 0;
+
+    /// <summary>Parses a counter; "max" (v2 unlimited) becomes <see cref="ulong.MaxValue"/>, as runc reports it.</summary>
+    public static ulong ParseUInt64(string text)
+    {
+        text = text.Trim();
+        if (text == "max")
+        {
+            return ulong.MaxValue;
+        }
+
+        // v1 reports "unlimited" as a huge positive number, and some counters may be negative on old kernels.
+        return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value) ? value
+            : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long signed) && signed < 0 ? 0UL
+            : throw new FormatException($"'{text}' is not a cgroup counter");
+    }
+
+    /// <summary>Parses "key value" lines (memory.stat, cpu.stat, memory.events…).</summary>
+    public static Dictionary<string, ulong> ReadKeyValues(string directory, string file)
+    {
+        Dictionary<string, ulong> values = new(StringComparer.Ordinal);
+        if (TryRead(directory, file) is not string text)
+        {
+            return values;
+        }
+
+        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] parts = line.Split(' ', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong value))
+            {
+                values[parts[0]] = value;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The pids in a cgroup.procs file.</summary>
+    public static List<int> ReadPids(string directory)
+    {
+        List<int> pids = [];
+        if (TryRead(directory, "cgroup.procs") is not string text)
+        {
+            return pids;
+        }
+
+        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            pids.Add(int.Parse(line, NumberStyles.None, CultureInfo.InvariantCulture));
+        }
+
+        return pids;
+    }
+
+    /// <summary>Creates a cgroup directory and its missing parents; returns the directories it created, outermost first.</summary>
+    public static List<string> CreateDirectory(string path)
+    {
+        List<string> created = [];
+        string? current = path;
+        Stack<string> missing = new();
+        while (current is not null && !Directory.Exists(current))
+        {
+            missing.Push(current);
+            current = System.IO.Path.GetDirectoryName(current);
+        }
+
+        while (missing.Count > 0)
+        {
+            string directory = missing.Pop();
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (IOException ex)
+            {
+                throw new CgroupException(directory, "mkdir failed: " + ex.Message, ex);
+            }
+
+            created.Add(directory);
+        }
+
+        return created;
+    }
+
+    /// <summary>
+    /// Removes a cgroup directory. rmdir fails with EBUSY while the last tasks are still exiting,
+    /// so it is retried for a short while, as runc does.
+    /// </summary>
+    public static void RemoveDirectory(string path)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            if (!Directory.Exists(path))
+            {
+                return;
+            }
+
+            // Children first: a container may have created sub-cgroups of its own.
+            foreach (string child in Directory.GetDirectories(path))
+            {
+                RemoveDirectory(child);
+            }
+
+            try
+            {
+                // Directory.Delete(path, false) is a plain rmdir(2); control files are not real files.
+                Directory.Delete(path, recursive: false);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException ex) when (attempt < 20)
+            {
+                _ = ex;
+                Thread.Sleep(Math.Min(10 * (attempt + 1), 100));
+            }
+            catch (IOException ex)
+            {
+                throw new CgroupException(path, "rmdir failed: " + ex.Message, ex);
+            }
+        }
+    }
+}
