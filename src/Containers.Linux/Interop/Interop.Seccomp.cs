@@ -53,6 +53,37 @@ internal static partial class Interop
         [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
         internal static partial int Close(int fd);
 
+        [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+        internal static partial int Socket(int domain, int type, int protocol);
+
+        [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
+        internal static partial int Connect(int socket, SockaddrUn* address, uint addressLength);
+
+        [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+        private static partial long Syscall3(long number, long arg1, long arg2, long arg3);
+
+        /// <summary>seccomp(2)'s number on this architecture (x86_64 317, aarch64 277).</summary>
+        internal static long SeccompNumber => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 277 : 317;
+
+        /// <summary>sendmsg(2)'s number on this architecture (x86_64 46, aarch64 211).</summary>
+        internal static long SendMsgNumber => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 211 : 46;
+
+        /// <summary>
+        /// seccomp(SECCOMP_SET_MODE_FILTER, flags, NULL): the kernel checks the flags before it reads the
+        /// program, so EFAULT means it knows them all and EINVAL that it does not. Nothing is installed.
+        /// </summary>
+        internal static long ProbeFilterFlags(uint flags) => Syscall3(SeccompNumber, SeccompSetModeFilter, flags, 0);
+
+        internal const int SeccompSetModeFilter = 1;
+
+        /// <summary>struct sockaddr_un.</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct SockaddrUn
+        {
+            public ushort Family;
+            public fixed byte Path[108];
+        }
+
         /// <summary>Bytes of control buffer for <paramref name="fdCount"/> fds (CMSG_SPACE).</summary>
         internal static int ControlSpace(int fdCount) => (sizeof(CmsgHdr) + (fdCount * sizeof(int)) + 7) & ~7;
     }

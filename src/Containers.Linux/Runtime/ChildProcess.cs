@@ -11,7 +11,7 @@ namespace Containers.Linux.Runtime;
 /// no bounds-checked indexing (raw pointers only), no lambdas; every failure is written to the
 /// status pipe as (step, errno, index) and ends in exit_group.
 /// </summary>
-internal static unsafe class ChildProcess
+internal static unsafe partial class ChildProcess
 {
     private const int S_IFMT = 0xF000;
     private const int S_IFDIR = 0x4000;
@@ -52,6 +52,7 @@ internal static unsafe class ChildProcess
     {
         Sys(p, p->Nr.Close, p->StatusParentFd);
         Sys(p, p->Nr.Close, p->ReleaseParentFd);
+        CloseSeccompParentSocket(p);
 
         // The parent releases the child only after it has checked that no GC suspension was
         // pending at the clone (a child inheriting one would block in its first GC poll forever).
@@ -127,17 +128,34 @@ internal static unsafe class ChildProcess
             Check(p, Sys(p, p->Nr.Prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), ChildStep.NoNewPrivileges, 0);
         }
 
+        // runc's order: without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it goes in before
+        // the capabilities are dropped and the user switched (the profile must then allow those calls).
+        if (p->Seccomp != null && p->Seccomp->BeforeCapabilities != 0)
+        {
+            InstallSeccomp(p);
+        }
+
         SetUpUserAndCapabilities(p);
 
         Sys(p, p->Nr.Umask, p->Umask);
+
+        // Marking fds close-on-exec and clearing the mask come before the filter, so that a profile only has
+        // to allow what runc's init also does after it: the start wait and execve.
+        Check(p, Sys(p, p->Nr.CloseRange, 3 + p->PreserveFds, 0xFFFFFFFFL, CLOSE_RANGE_CLOEXEC), ChildStep.CloseRange, 0);
+        Check(p, Sys(p, p->Nr.RtSigprocmask, SIG_SETMASK, (long)p->Zeroes, 0, 8), ChildStep.SignalMask, 0);
+
+        // As late as possible, but before "ready" (runc installs it before closing its sync pipe): a refused
+        // filter is a create-time error, and the notify fd reaches the agent while `create` still runs.
+        if (p->Seccomp != null && p->Seccomp->BeforeCapabilities == 0)
+        {
+            InstallSeccomp(p);
+        }
 
         if (execFifo >= 0)
         {
             AwaitStart(p, execFifo);
         }
 
-        Check(p, Sys(p, p->Nr.CloseRange, 3 + p->PreserveFds, 0xFFFFFFFFL, CLOSE_RANGE_CLOEXEC), ChildStep.CloseRange, 0);
-        Check(p, Sys(p, p->Nr.RtSigprocmask, SIG_SETMASK, (long)p->Zeroes, 0, 8), ChildStep.SignalMask, 0);
         Exec(p);
     }
 

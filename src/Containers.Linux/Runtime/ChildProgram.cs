@@ -114,6 +114,9 @@ internal unsafe struct ChildProgram
     /// <summary>Capability sets as bit masks.</summary>
     public ulong CapBounding, CapEffective, CapPermitted, CapInheritable, CapAmbient;
 
+    /// <summary>The seccomp filter to install, or null.</summary>
+    public ChildSeccomp* Seccomp;
+
     /// <summary>User and group ids.</summary>
     public uint Uid, Gid;
 

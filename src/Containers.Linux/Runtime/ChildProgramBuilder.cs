@@ -88,6 +88,7 @@ internal static unsafe class ChildProgramBuilder
         p->CapPermitted = plan.CapabilityPermitted;
         p->CapInheritable = plan.CapabilityInheritable;
         p->CapAmbient = plan.CapabilityAmbient;
+        p->Seccomp = ChildSeccompBuilder.Build(plan, arena);
         p->Uid = plan.Uid;
         p->Gid = plan.Gid;
         p->Groups = arena.Allocate<uint>(plan.AdditionalGids.Count);

@@ -96,6 +96,12 @@ public enum ChildStep
     /// <summary>Setting the ambient capabilities (index = capability).</summary>
     AmbientCapabilities,
 
+    /// <summary>seccomp(SECCOMP_SET_MODE_FILTER) refused the filter (EINVAL: bad program or flags; EACCES: no CAP_SYS_ADMIN without no_new_privs).</summary>
+    Seccomp,
+
+    /// <summary>Handing the seccomp notify fd to the parent, or the parent handing it to the agent at listenerPath.</summary>
+    SeccompNotify,
+
     /// <summary>chdir(2) to the process cwd.</summary>
     Chdir,
 

@@ -36,18 +36,26 @@ public sealed class ContainerSpawner
         {
             (SafeFdHandle statusRead, SafeFdHandle statusWrite) = Interop.CreatePipe();
             (SafeFdHandle releaseRead, SafeFdHandle releaseWrite) = Interop.CreatePipe();
+            (SafeFdHandle? seccompParent, SafeFdHandle? seccompChild) = SeccompListenerHandoff.IsNeeded(plan) ? SeccompListenerHandoff.CreateSocketPair() : (null, null);
             using (statusRead)
             using (releaseWrite)
+            using (seccompParent)
             {
                 int pid;
                 int pidfd = -1;
                 using (statusWrite)
                 using (releaseRead)
+                using (seccompChild)
                 {
                     program->StatusFd = statusWrite.Fd;
                     program->StatusParentFd = statusRead.Fd;
                     program->ReleaseFd = releaseRead.Fd;
                     program->ReleaseParentFd = releaseWrite.Fd;
+                    if (seccompChild is not null)
+                    {
+                        program->Seccomp->NotifySocket = seccompChild.Fd;
+                        program->Seccomp->NotifyParentSocket = seccompParent!.Fd;
+                    }
                     Interop.CloneArgs args = default;
                     args.Flags = program->CloneFlags | Interop.CLONE_PIDFD;
                     args.PidFd = (ulong)&pidfd;
@@ -91,6 +99,11 @@ public sealed class ContainerSpawner
                     }
 
                     Interop.WriteFully(releaseWrite.Fd, "G"u8);
+                    if (seccompParent is not null)
+                    {
+                        SeccompListenerHandoff.Forward(seccompParent, plan, pid);
+                    }
+
                     AwaitChild(statusRead, plan, pid);
                 }
                 catch (ContainerStartException)
@@ -168,6 +181,8 @@ public sealed class ContainerSpawner
             ChildStep.Execve => $"exec {plan.Args[0]}",
             ChildStep.Chdir => $"cwd {plan.Cwd}",
             ChildStep.CapabilityBounding or ChildStep.AmbientCapabilities => $"capability {index}",
+            ChildStep.Seccomp => $"linux.seccomp, {plan.Seccomp?.Length} instructions, flags {plan.Seccomp?.Flags}",
+            ChildStep.SeccompNotify => $"seccomp agent at {plan.Seccomp?.ListenerPath}",
             _ => null,
         };
     }

@@ -46,6 +46,19 @@ public sealed record SpawnPlan
     /// <summary>Ambient capabilities (empty unless the spec sets them).</summary>
     public ulong CapabilityAmbient { get; init; }
 
+    /// <summary>
+    /// The compiled seccomp filter, or <see langword="null"/>. The child installs it as late as runc does: just
+    /// before waiting for start and execve, or — without <see cref="NoNewPrivileges"/>, when installing needs
+    /// CAP_SYS_ADMIN — before it drops capabilities and switches user.
+    /// </summary>
+    public Seccomp.SeccompProgram? Seccomp { get; init; }
+
+    /// <summary>
+    /// The container's state sent with the notify fd to the seccomp agent at <c>listenerPath</c> (pid and status
+    /// "creating" are filled in by the spawner); required when <see cref="Seccomp"/> uses SCMP_ACT_NOTIFY.
+    /// </summary>
+    public Oci.Runtime.State? SeccompAgentState { get; init; }
+
     /// <summary>oom_score_adj of the process (written by the spawner before it releases the child), or <see langword="null"/> to inherit.</summary>
     public int? OomScoreAdj { get; init; }
 

@@ -24,9 +24,10 @@ public static class SpawnPlanFactory
     /// <param name="spec">The parsed config.json.</param>
     /// <param name="bundleDirectory">Absolute bundle path; a relative root.path is resolved against it.</param>
     /// <param name="warnings">Receives one line per field that is accepted but not applied.</param>
+    /// <param name="seccompCache">Where compiled seccomp programs are kept; <see langword="null"/> uses one per process.</param>
     /// <exception cref="UnsupportedException">A field runcs cannot honour yet.</exception>
-    /// <exception cref="InvalidSpecException">A field is malformed (unknown capability, rlimit…).</exception>
-    public static SpawnPlan Create(Spec spec, string bundleDirectory, ICollection<string> warnings)
+    /// <exception cref="InvalidSpecException">A field is malformed (unknown capability, rlimit, seccomp rule…).</exception>
+    public static SpawnPlan Create(Spec spec, string bundleDirectory, ICollection<string> warnings, Seccomp.SeccompProgramCache? seccompCache = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(warnings);
@@ -105,6 +106,7 @@ public static class SpawnPlanFactory
             CapabilityPermitted = permitted,
             CapabilityInheritable = inheritable,
             CapabilityAmbient = ambient,
+            Seccomp = SpawnPlanSeccomp.Compile(linux.Seccomp, seccompCache, warnings),
             ResourceLimits = Rlimits(process.Rlimits),
             Namespaces = Namespaces(linux.Namespaces),
             UidMappings = [.. linux.UidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)) ?? []],
@@ -201,11 +203,6 @@ public static class SpawnPlanFactory
         if (linux.TimeOffsets is { Count: > 0 })
         {
             throw new UnsupportedException("linux.timeOffsets: time namespaces are not supported by runcs yet");
-        }
-
-        if (linux.Seccomp is not null)
-        {
-            throw new UnsupportedException("linux.seccomp is not supported by runcs yet (issue 5); remove it to run without a filter");
         }
 
         if (!string.IsNullOrEmpty(linux.MountLabel))

@@ -142,6 +142,12 @@ public static class SeccompCompiler
         }
 
         SeccompFilterFlags flags = profile.Flags | (usesNotify ? SeccompFilterFlags.NewListener : SeccompFilterFlags.None);
+        if ((flags & (SeccompFilterFlags.Tsync | SeccompFilterFlags.NewListener)) == (SeccompFilterFlags.Tsync | SeccompFilterFlags.NewListener))
+        {
+            // The kernel refuses TSYNC with NEW_LISTENER (both would return a number) unless TSYNC reports ESRCH.
+            flags |= SeccompFilterFlags.TsyncEsrch;
+        }
+
         return new SeccompProgram(program, flags, nativeArch, [.. archs.Select(a => a.Architecture)], profile.DefaultAction,
             syscallCount, profile.ListenerPath, profile.ListenerMetadata);
     }

@@ -19,6 +19,12 @@ public enum SeccompFilterFlags : uint
     /// <summary><c>SECCOMP_FILTER_FLAG_NEW_LISTENER</c>: return a user-notification fd (set when a rule uses NOTIFY).</summary>
     NewListener = 8,
 
+    /// <summary>
+    /// <c>SECCOMP_FILTER_FLAG_TSYNC_ESRCH</c>: a TSYNC failure returns ESRCH instead of a thread id, which the
+    /// kernel requires when TSYNC is combined with NEW_LISTENER (the compiler adds it then, as libseccomp does).
+    /// </summary>
+    TsyncEsrch = 16,
+
     /// <summary><c>SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV</c>: a notified task waits killably.</summary>
     WaitKillableRecv = 32,
 }

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -12,17 +10,47 @@ namespace Containers.Linux.Seccomp;
 public static class SeccompNotifySender
 {
     /// <summary>Connects to <paramref name="listenerPath"/> and sends the state with <paramref name="notifyFd"/>.</summary>
-    /// <exception cref="Win32Exception">sendmsg failed.</exception>
-    /// <exception cref="SocketException">The agent's socket could not be reached.</exception>
-    public static void Send(string listenerPath, ContainerProcessState state, int notifyFd)
+    /// <remarks>
+    /// Plain socket/connect/sendmsg calls, no <c>System.Net.Sockets</c>: the spawner calls this between clones
+    /// and must not start the runtime's socket engine threads.
+    /// </remarks>
+    /// <exception cref="LinuxErrorException">The agent's socket could not be reached (connect), or sendmsg failed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="listenerPath"/> does not fit in a sockaddr_un.</exception>
+    public static unsafe void Send(string listenerPath, ContainerProcessState state, int notifyFd)
     {
-        using Socket socket = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.Connect(new UnixDomainSocketEndPoint(listenerPath));
-        Send((int)socket.Handle, state, notifyFd);
+        ArgumentException.ThrowIfNullOrEmpty(listenerPath);
+        byte[] path = System.Text.Encoding.UTF8.GetBytes(listenerPath);
+        Interop.Seccomp.SockaddrUn address = default;
+        if (path.Length >= 108 || Array.IndexOf(path, (byte)0) >= 0)
+        {
+            throw new ArgumentException($"\"{listenerPath}\" is not a usable UNIX socket path (at most 107 bytes, no NUL)", nameof(listenerPath));
+        }
+
+        address.Family = Interop.Seccomp.AfUnix;
+        path.CopyTo(new Span<byte>(address.Path, 108));
+        int socket = Interop.Seccomp.Socket(Interop.Seccomp.AfUnix, Interop.Seccomp.SockStream | Interop.Seccomp.SockCloexec, 0);
+        if (socket < 0)
+        {
+            throw new LinuxErrorException("socket", Marshal.GetLastPInvokeError());
+        }
+
+        try
+        {
+            if (Interop.Seccomp.Connect(socket, &address, (uint)(sizeof(ushort) + path.Length + 1)) < 0)
+            {
+                throw new LinuxErrorException("connect", Marshal.GetLastPInvokeError(), "to the seccomp agent at " + listenerPath);
+            }
+
+            Send(socket, state, notifyFd);
+        }
+        finally
+        {
+            Interop.Seccomp.Close(socket);
+        }
     }
 
     /// <summary>Sends the state with <paramref name="notifyFd"/> over the connected UNIX socket <paramref name="socketFd"/>.</summary>
-    /// <exception cref="Win32Exception">sendmsg failed.</exception>
+    /// <exception cref="LinuxErrorException">sendmsg failed.</exception>
     public static unsafe void Send(int socketFd, ContainerProcessState state, int notifyFd)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -47,7 +75,7 @@ public static class SeccompNotifySender
             };
             if (Interop.Seccomp.SendMsg(socketFd, &message, Interop.Seccomp.MsgNoSignal) < 0)
             {
-                throw new Win32Exception(Marshal.GetLastPInvokeError(), "sendmsg of the seccomp notify fd failed");
+                throw new LinuxErrorException("sendmsg", Marshal.GetLastPInvokeError(), "of the seccomp notify fd");
             }
         }
     }

@@ -99,6 +99,13 @@ internal static class SeccompProfileMapper
             throw new InvalidSpecException(Root + ".listenerPath", "required when a rule uses SCMP_ACT_NOTIFY");
         }
 
+        if ((flags & SeccompFilterFlags.WaitKillableRecv) != 0 && !usesNotify)
+        {
+            // The kernel refuses the flag (EINVAL) on a filter without a notify listener.
+            int index = seccomp.Flags!.IndexOf(SeccompFilterFlag.WaitKillableRecv);
+            throw new InvalidSpecException(Indexed(Root + ".flags", index), "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs a rule with SCMP_ACT_NOTIFY");
+        }
+
         return new SeccompProfile(defaultAction, defaultData, architectures, flags, rules, seccomp.ListenerPath, seccomp.ListenerMetadata);
     }
 

@@ -35,7 +35,7 @@ internal static class ContainerLauncher
 
         Spec spec = RuntimeSpecJson.ParseSpec(File.ReadAllBytes(configPath));
         List<string> warnings = [];
-        SpawnPlan plan = SpawnPlanFactory.Create(spec, bundle, warnings);
+        SpawnPlan plan = SpawnPlanFactory.Create(spec, bundle, warnings, SeccompCacheFor(spec, store));
         foreach (string warning in warnings)
         {
             Output.Error($"runcs: warning: {warning}");
@@ -56,6 +56,9 @@ internal static class ContainerLauncher
             {
                 ExecFifoPath = fifo,
                 PreserveFds = line.IntOption("--preserve-fds", 0),
+                SeccompAgentState = plan.Seccomp?.UsesNotify == true
+                    ? new Oci.Runtime.State { OciVersion = spec.OciVersion, Id = id, Status = Oci.Runtime.ContainerStatus.Creating, Bundle = bundle, Annotations = spec.Annotations }
+                    : null,
             };
 
             ContainerRecord record = new()
@@ -83,5 +86,23 @@ internal static class ContainerLauncher
             Directory.Delete(directory, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Compiled seccomp programs kept under the state root, as crun keeps them, so that containers with the same
+    /// profile skip the compiler. The name cannot be a container id ('@'), so it never collides with one.
+    /// </summary>
+    private static Linux.Seccomp.SeccompProgramCache? SeccompCacheFor(Spec spec, ContainerStore store)
+    {
+        if (spec.Linux?.Seccomp is null)
+        {
+            return null;
+        }
+
+        const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(store.Root, PrivateDirectory);
+        string directory = Path.Combine(store.Root, "@seccomp-cache");
+        Directory.CreateDirectory(directory, PrivateDirectory);
+        return new Linux.Seccomp.SeccompProgramCache(directory);
     }
 }

@@ -161,19 +161,6 @@ public sealed class RuncsRunTests
         Assert.That(result.StandardOutput, Is.EqualTo("1024\n"), result.ToString());
     }
 
-    [Test]
-    public void Run_WithSeccomp_IsRefusedWithTheFieldName()
-    {
-        _bundle.Config["linux"]!["seccomp"] = System.Text.Json.Nodes.JsonNode.Parse("""{"defaultAction": "SCMP_ACT_ALLOW"}""");
-        _bundle.WithArgs("true");
-
-        ProcessResult result = Runcs("run", "seccomp");
-
-        Assert.That(result.ExitCode, Is.EqualTo(1));
-        Assert.That(result.StandardError, Does.Contain("linux.seccomp"));
-        Assert.That(_root.Containers, Is.Empty);
-    }
-
     private void WaitForStatus(string id, string status)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(20);

@@ -8,6 +8,7 @@ namespace Containers.Linux.Tests.Seccomp;
 /// <summary>
 /// Runs the harness inside a crun 1.8 container (busybox rootfs) whose linux.seccomp is the profile under
 /// test, so libseccomp compiles and crun installs it: the reference our compiled programs are held to.
+/// <see cref="RunRuncsAsync"/> runs the very same bundle (same config.json, rootfs and harness) under runcs.
 /// </summary>
 internal sealed class CrunOracle : IDisposable
 {
@@ -58,6 +59,28 @@ internal sealed class CrunOracle : IDisposable
         if (result.ExitCode != 0 && result.StandardOutput.Length == 0)
         {
             await Tool.RunAsync(Crun, ["delete", "-f", id]);
+            return (null, result.StandardError);
+        }
+
+        return (SeccompHarness.Parse(result.StandardOutput, cases.Count), result.StandardError);
+    }
+
+    /// <summary>
+    /// Runs the cases under <c>runcs run</c> on the same bundle with <paramref name="seccomp"/>; Outcomes is null
+    /// when runcs refused to start the container (its stderr in Error).
+    /// </summary>
+    public async Task<(string[]? Outcomes, string Error)> RunRuncsAsync(string runcs, LinuxSeccomp seccomp, IReadOnlyList<string> cases, Action<JsonObject>? edit = null)
+    {
+        JsonObject config = _config.DeepClone().AsObject();
+        config["process"]!["args"] = new JsonArray([JsonValue.Create("/harness"), .. cases.Select(c => (JsonNode)JsonValue.Create(c))]);
+        config["linux"]!["seccomp"] = JsonNode.Parse(JsonSerializer.Serialize(seccomp, RuntimeSpecJsonContext.Default.LinuxSeccomp));
+        edit?.Invoke(config);
+        await File.WriteAllTextAsync(_bundle.Combine("config.json"), config.ToJsonString());
+        string id = "ctr-seccomp-runcs-" + Environment.ProcessId + "-" + Interlocked.Increment(ref _runs);
+        ToolResult result = await Tool.RunAsync(runcs, ["--root", _bundle.Combine("runcs-state"), "run", "-b", _bundle.Path, id], timeout: TimeSpan.FromMinutes(1));
+        if (result.ExitCode != 0 && result.StandardOutput.Length == 0)
+        {
+            await Tool.RunAsync(runcs, ["--root", _bundle.Combine("runcs-state"), "delete", "--force", id]);
             return (null, result.StandardError);
         }
 

@@ -89,7 +89,7 @@ public sealed class SeccompOracleTests
         Assert.That(ambiguousAgreeing, Is.GreaterThanOrEqualTo(ambiguous * 95 / 100));
     }
 
-    private static readonly (string Name, string[] Cases)[] DefaultProfileCases =
+    internal static readonly (string Name, string[] Cases)[] DefaultProfileCases =
     [
         ("getpid", [SeccompHarness.Case(Getpid)]),
         ("keyctl", [SeccompHarness.Case(250, 0)]),
