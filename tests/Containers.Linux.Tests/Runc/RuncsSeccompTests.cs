@@ -269,6 +269,50 @@ public sealed class RuncsSeccompTests
     }
 
     [Test]
+    public void Create_installs_the_filter_before_the_start_wait_and_start_runs_under_it()
+    {
+        // The init waits on the exec fifo with the filter already in (runc's order), so the wait itself
+        // (open, write) runs under Docker's profile.
+        string output = Path.Combine(_bundle.Directory, "out");
+        Directory.CreateDirectory(output);
+        _bundle.Config["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/out", ["type"] = "bind", ["source"] = output, ["options"] = new JsonArray("rbind", "rw") });
+        SetSeccomp(DockerDefault());
+        _bundle.WithArgs("sh", "-c", "/harness 0xfa:0 0x27 > /out/result; grep '^Seccomp:' /proc/self/status >> /out/result");
+
+        ProcessResult create = Runcs("create", "created-filtered");
+        Assert.That(create.ExitCode, Is.Zero, create.ToString());
+        int pid = (int)JsonNode.Parse(Runcs("state", "created-filtered").StandardOutput)!["pid"]!;
+        string status = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status");
+        Assert.That(status, Does.Contain("Seccomp:\t2"), "the filter is installed at create time");
+        Assert.That(File.Exists(Path.Combine(output, "result")), Is.False);
+
+        ProcessResult start = Runcs("start", "created-filtered");
+        Assert.That(start.ExitCode, Is.Zero, start.ToString());
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!(File.Exists(Path.Combine(output, "result")) && File.ReadAllText(Path.Combine(output, "result")).Contains("Seccomp", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.That(File.ReadAllText(Path.Combine(output, "result")), Is.EqualTo("0 ERRNO 1\n1 OK\nSeccomp:\t2\n"));
+    }
+
+    [Test]
+    public void Profile_flags_go_to_seccomp_and_the_filter_acts()
+    {
+        SetSeccomp(JsonNode.Parse("""
+            { "defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"],
+              "syscalls": [ { "names": ["getpid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5 }, { "names": ["getppid"], "action": "SCMP_ACT_LOG" } ] }
+            """));
+        _bundle.WithArgs("/harness", "0x27", "0x6e", "0x66");
+
+        ProcessResult run = Runcs("run", "flags");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.StandardOutput, Is.EqualTo("0 ERRNO 5\n1 OK\n2 OK\n"));
+    }
+
+    [Test]
     public void The_compiled_program_is_cached_under_the_state_root()
     {
         SetSeccomp(DockerDefault());
