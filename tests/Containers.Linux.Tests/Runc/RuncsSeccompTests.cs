@@ -126,19 +126,21 @@ public sealed class RuncsSeccompTests
         Assert.That(with.StandardOutput, Is.EqualTo(without.StandardOutput));
     }
 
+    private static JsonNode NotifyProfile(string listenerPath) => JsonNode.Parse($$"""
+        {
+          "defaultAction": "SCMP_ACT_ALLOW",
+          "flags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"],
+          "listenerPath": "{{listenerPath}}",
+          "listenerMetadata": "agent-metadata",
+          "syscalls": [ { "names": ["getppid"], "action": "SCMP_ACT_NOTIFY", "args": [ { "index": 0, "value": 24268, "op": "SCMP_CMP_EQ" } ] } ]
+        }
+        """)!;
+
     [Test]
     public void Notify_hands_the_fd_and_the_state_to_the_agent_which_answers_the_call()
     {
         using SeccompTestAgent agent = new();
-        SetSeccomp(JsonNode.Parse($$"""
-            {
-              "defaultAction": "SCMP_ACT_ALLOW",
-              "flags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"],
-              "listenerPath": "{{agent.Path}}",
-              "listenerMetadata": "agent-metadata",
-              "syscalls": [ { "names": ["getppid"], "action": "SCMP_ACT_NOTIFY", "args": [ { "index": 0, "value": 24268, "op": "SCMP_CMP_EQ" } ] } ]
-            }
-            """));
+        SetSeccomp(NotifyProfile(agent.Path));
         _bundle.Config["annotations"] = new JsonObject { ["org.example/purpose"] = "notify-test" };
         _bundle.WithArgs("/harness", "0x6e:0x5ecc", "0x6e:0x5ecd");
         string pidFile = Path.Combine(_bundle.Directory, "notify.pid");
@@ -177,6 +179,44 @@ public sealed class RuncsSeccompTests
         Assert.That(container.GetProperty("pid").GetInt32(), Is.EqualTo(pid));
         Assert.That(container.GetProperty("bundle").GetString(), Is.EqualTo(_bundle.Directory));
         Assert.That(container.GetProperty("annotations").GetProperty("org.example/purpose").GetString(), Is.EqualTo("notify-test"));
+    }
+
+    [Test]
+    public void Notify_with_create_and_start_the_fd_is_sent_during_create_and_answered_after_start()
+    {
+        using SeccompTestAgent agent = new();
+        string output = Path.Combine(_bundle.Directory, "out");
+        Directory.CreateDirectory(output);
+        _bundle.Config["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/out", ["type"] = "bind", ["source"] = output, ["options"] = new JsonArray("rbind", "rw") });
+        SetSeccomp(NotifyProfile(agent.Path));
+        _bundle.WithArgs("sh", "-c", "/harness 0x6e:0x5ecc > /out/result.tmp; mv /out/result.tmp /out/result");
+
+        Task<(string StateJson, int NotifyFd)> accepted = agent.AcceptAsync(TimeSpan.FromSeconds(60));
+        ProcessResult create = Runcs("create", "notify-created");
+        Assert.That(create.ExitCode, Is.Zero, create.ToString());
+
+        // runcs create has exited: the fd and state were sent during create, as runc sends them.
+        (string stateJson, int notifyFd) = accepted.GetAwaiter().GetResult();
+        try
+        {
+            Assert.That((string?)JsonNode.Parse(stateJson)!["state"]!["status"], Is.EqualTo("creating"));
+            Assert.That(Runcs("start", "notify-created").ExitCode, Is.Zero);
+            SeccompTestAgent.Notification notification = SeccompTestAgent.AnswerOne(notifyFd, 42, TimeSpan.FromSeconds(60));
+            Assert.That(notification.Nr, Is.EqualTo(110));
+        }
+        finally
+        {
+            Interop.Seccomp.Close(notifyFd);
+        }
+
+        string result = Path.Combine(output, "result");
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(result) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.That(File.ReadAllText(result), Is.EqualTo("0 ERRNO 42\n"));
     }
 
     [Test]
