@@ -17,14 +17,22 @@ public sealed class ImagePuller
     private readonly RegistryClient _registry;
     private readonly IContentStore _store;
     private readonly SingleFlightIngester _ingester;
+    private readonly IImageStore? _images;
 
     /// <summary>Creates a puller over a registry client and a content store.</summary>
-    public ImagePuller(RegistryClient registry, IContentStore store)
+    /// <param name="registry">Where images come from.</param>
+    /// <param name="store">Where their blobs go.</param>
+    /// <param name="images">
+    /// When set, a pulled image is recorded there under its normalised reference, pointing at the
+    /// root the reference resolved to (an existing record is moved to the new target).
+    /// </param>
+    public ImagePuller(RegistryClient registry, IContentStore store, IImageStore? images = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(store);
         _registry = registry;
         _store = store;
+        _images = images;
         _ingester = new SingleFlightIngester(store);
     }
 
@@ -83,6 +91,12 @@ public sealed class ImagePuller
                 manifest.Layers.Select((l, i) => ($"containerd.io/gc.ref.content.l.{i}", l.Digest)).Prepend(("containerd.io/gc.ref.content.config", manifest.Config.Digest)),
                 cancellationToken).ConfigureAwait(false);
             chosen ??= new PulledImage(full, root, manifestDescriptor, config, manifest.Layers.ToArray());
+        }
+
+        if (_images is not null)
+        {
+            // Recorded last: a name never points at content that is not all in the store.
+            await ImageRecords.CreateOrUpdateAsync(_images, full.ToString(), root, null, cancellationToken).ConfigureAwait(false);
         }
 
         progress?.Report(new PullProgress(full, PullPhase.Done));
