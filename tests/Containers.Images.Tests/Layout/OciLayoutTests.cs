@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Containers.Content;
+using Containers.Images.Layout;
+using Containers.Oci.Image;
+using Containers.Testing;
+
+namespace Containers.Images.Tests.Layout;
+
+/// <summary>
+/// OCI layout import and export, with skopeo and umoci as oracles: what we export they read with the
+/// same digests, and what skopeo writes we import with the same digests.
+/// </summary>
+[NonParallelizable]
+public sealed class OciLayoutTests
+{
+    private TempDirectory _dir = null!;
+    private string _source = null!;
+    private OciTestImage.Result _image = null!;
+    private OciTestImage.Result _second = null!;
+    private string _secondLayout = null!;
+
+    [OneTimeSetUp]
+    public async Task BuildImagesAsync()
+    {
+        _dir = new TempDirectory("ctr-layout-");
+        _source = _dir.Combine("source");
+        _image = await OciTestImage.WriteBusyboxAsync(_source, "v1");
+        string extra = _dir.Combine("extra");
+        Directory.CreateDirectory(extra);
+        await File.WriteAllBytesAsync(Path.Combine(extra, "data.bin"), RandomNumberGenerator.GetBytes(512 * 1024));
+        _secondLayout = _dir.Combine("second");
+        _second = await OciTestImage.WriteBusyboxAsync(_secondLayout, "v2", [extra]);
+    }
+
+    [OneTimeTearDown]
+    public void Cleanup() => _dir.Dispose();
+
+    private async Task<(ImageStores Stores, Image First, Image Second)> PopulateAsync()
+    {
+        ImageStores stores = new();
+        OciLayoutImporter importer = new(stores.Content, stores.Images);
+        IReadOnlyList<Image> first = await importer.ImportDirectoryAsync(_source, new OciImportOptions { BaseName = "example.com/test/busybox" });
+        IReadOnlyList<Image> second = await importer.ImportDirectoryAsync(_secondLayout, new OciImportOptions { BaseName = "example.com/test/busybox" });
+        return (stores, first.Single(), second.Single());
+    }
+
+    [Test]
+    public async Task Import_directory_stores_every_blob_and_names_the_image()
+    {
+        (ImageStores stores, Image image, _) = await PopulateAsync();
+        using (stores)
+        {
+            Assert.That(image.Name, Is.EqualTo("example.com/test/busybox:v1"));
+            Assert.That(image.Target.Digest.ToString(), Is.EqualTo(_image.ManifestDigest));
+            Assert.That((await stores.Images.GetAsync("example.com/test/busybox:v2")).Target.Digest.ToString(), Is.EqualTo(_second.ManifestDigest));
+            foreach (string digest in _image.LayerDigests.Append(_image.ConfigDigest).Append(_image.ManifestDigest))
+            {
+                byte[] expected = await File.ReadAllBytesAsync(Path.Combine(_source, "blobs", "sha256", digest[7..]));
+                Assert.That(await File.ReadAllBytesAsync(stores.Content.GetBlobPath(Digest.Parse(digest))), Is.EqualTo(expected), digest);
+            }
+
+            ContentInfo manifest = await stores.Content.InfoAsync(Digest.Parse(_image.ManifestDigest));
+            Assert.That(manifest.Labels["containerd.io/gc.ref.content.config"], Is.EqualTo(_image.ConfigDigest));
+            Assert.That(manifest.Labels["containerd.io/gc.ref.content.l.0"], Is.EqualTo(_image.LayerDigests[0]));
+            Assert.That(await stores.Content.ListStatusesAsync(), Is.Empty, "no ingest left behind");
+        }
+    }
+
+    [Test]
+    public async Task Export_directory_is_read_by_skopeo_and_umoci_with_the_same_digests()
+    {
+        (ImageStores stores, Image first, Image second) = await PopulateAsync();
+        using (stores)
+        {
+            using TempDirectory output = new();
+            string layout = output.Combine("layout");
+            await new OciLayoutExporter(stores.Content).ExportToDirectoryAsync([first, second], layout);
+
+            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v1"), Is.EqualTo(_image.ManifestDigest));
+            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v2"), Is.EqualTo(_second.ManifestDigest));
+            Assert.That(await Skopeo.DiffIdsAsync($"oci:{layout}:v2"), Is.EqualTo(_second.DiffIds));
+            string copy = output.Combine("copy");
+            await Skopeo.CopyAsync($"oci:{layout}:v2", $"oci:{copy}:v2");
+            Assert.That(await Skopeo.DigestAsync($"oci:{copy}:v2"), Is.EqualTo(_second.ManifestDigest));
+
+            TestHost.RequireTool(Skopeo.UmociPath, "umoci");
+            ToolResult ls = await Tool.RunCheckedAsync(Skopeo.UmociPath, "ls", "--layout", layout);
+            Assert.That(ls.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EquivalentTo(new[] { "v1", "v2" }));
+            TestHost.RequireRoot("umoci unpack keeps owners only as root");
+            string bundle = output.Combine("bundle");
+            await Tool.RunCheckedAsync(Skopeo.UmociPath, "unpack", "--image", $"{layout}:v2", bundle);
+            Assert.That(File.Exists(Path.Combine(bundle, "rootfs", "bin", "busybox")), Is.True);
+            Assert.That(new FileInfo(Path.Combine(bundle, "rootfs", "data.bin")).Length, Is.EqualTo(512 * 1024));
+        }
+    }
+
+    [Test]
+    public async Task Export_tar_is_read_by_skopeo_and_imported_back()
+    {
+        (ImageStores stores, Image first, Image second) = await PopulateAsync();
+        using (stores)
+        {
+            using TempDirectory output = new();
+            string archive = output.Combine("images.tar");
+            await using (FileStream file = File.Create(archive))
+            {
+                await new OciLayoutExporter(stores.Content).ExportToTarAsync([first, second], file);
+            }
+
+            Assert.That(await Skopeo.DigestAsync($"oci-archive:{archive}:v1"), Is.EqualTo(_image.ManifestDigest));
+            string copy = output.Combine("copy");
+            await Skopeo.CopyAsync($"oci-archive:{archive}:v2", $"oci:{copy}:v2");
+            Assert.That(await Skopeo.DigestAsync($"oci:{copy}:v2"), Is.EqualTo(_second.ManifestDigest));
+
+            using ImageStores target = new();
+            await using FileStream input = File.OpenRead(archive);
+            IReadOnlyList<Image> imported = await new OciLayoutImporter(target.Content, target.Images).ImportTarAsync(input);
+            Assert.That(imported.Select(i => i.Name), Is.EquivalentTo(new[] { first.Name, second.Name }), "io.containerd.image.name keeps the full names");
+            Assert.That(imported.Select(i => i.Target.Digest), Is.EquivalentTo(new[] { first.Target.Digest, second.Target.Digest }));
+            Assert.That(await target.Content.WalkAsync().Select(i => i.Digest).ToArrayAsync(), Is.EquivalentTo(await stores.Content.WalkAsync().Select(i => i.Digest).ToArrayAsync()));
+        }
+    }
+
+    [Test]
+    public async Task Imports_what_skopeo_writes_as_directory_and_archive()
+    {
+        using TempDirectory output = new();
+        string layout = output.Combine("skopeo-layout");
+        string archive = output.Combine("skopeo.tar");
+        await Skopeo.CopyAsync($"oci:{_secondLayout}:v2", $"oci:{layout}:tagged");
+        await Skopeo.CopyAsync($"oci:{_source}:v1", $"oci-archive:{archive}:other");
+        string layoutDigest = await Skopeo.DigestAsync($"oci:{layout}:tagged");
+        string archiveDigest = await Skopeo.DigestAsync($"oci-archive:{archive}:other");
+
+        using ImageStores stores = new();
+        OciLayoutImporter importer = new(stores.Content, stores.Images);
+        Image fromDirectory = (await importer.ImportDirectoryAsync(layout, new OciImportOptions { BaseName = "docker.io/library/busybox" })).Single();
+        await using FileStream input = File.OpenRead(archive);
+        Image fromArchive = (await importer.ImportTarAsync(input, new OciImportOptions { BaseName = "docker.io/library/busybox" })).Single();
+
+        Assert.That(fromDirectory.Name, Is.EqualTo("docker.io/library/busybox:tagged"));
+        Assert.That(fromDirectory.Target.Digest.ToString(), Is.EqualTo(layoutDigest));
+        Assert.That(fromArchive.Name, Is.EqualTo("docker.io/library/busybox:other"));
+        Assert.That(fromArchive.Target.Digest.ToString(), Is.EqualTo(archiveDigest));
+        Manifest manifest = ImageSpecJson.ParseManifest(await File.ReadAllBytesAsync(stores.Content.GetBlobPath(fromDirectory.Target.Digest)));
+        foreach (Descriptor blob in manifest.Layers.Append(manifest.Config))
+        {
+            Assert.That((await stores.Content.InfoAsync(blob.Digest)).Size, Is.EqualTo(blob.Size));
+        }
+    }
+
+    [Test]
+    public async Task Export_into_an_existing_layout_replaces_only_the_same_ref_name()
+    {
+        (ImageStores stores, Image first, Image second) = await PopulateAsync();
+        using (stores)
+        {
+            using TempDirectory output = new();
+            string layout = output.Combine("layout");
+            await Skopeo.CopyAsync($"oci:{_source}:v1", $"oci:{layout}:kept");
+            OciLayoutExporter exporter = new(stores.Content);
+            await exporter.ExportToDirectoryAsync([first], layout);
+            await exporter.ExportToDirectoryAsync([second with { Name = "example.com/test/busybox:v1" }], layout);
+
+            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:kept"), Is.EqualTo(_image.ManifestDigest));
+            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v1"), Is.EqualTo(_second.ManifestDigest), "the second export moved v1");
+            JsonNode index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!;
+            Assert.That(index["manifests"]!.AsArray(), Has.Count.EqualTo(2));
+        }
+    }
+
+    [Test]
+    public async Task Export_of_one_platform_lists_its_manifest_and_all_platforms_needs_every_manifest()
+    {
+        (ImageStores stores, Image first, _) = await PopulateAsync();
+        using (stores)
+        {
+            // A two-platform index whose foreign manifest was never pulled, as after a single-platform pull.
+            Descriptor host = new() { MediaType = first.Target.MediaType, Digest = first.Target.Digest, Size = first.Target.Size, Platform = new Platform { OS = "linux", Architecture = OciTestImage.HostArchitecture() } };
+            Descriptor foreign = Descriptor.FromContent(MediaTypes.ImageManifest, "{\"schemaVersion\":2}"u8);
+            foreign.Platform = new Platform { OS = "linux", Architecture = OciTestImage.HostArchitecture() == "s390x" ? "ppc64le" : "s390x" };
+            byte[] indexBytes = ImageSpecJson.Serialize(new ImageIndex { SchemaVersion = 2, MediaType = MediaTypes.ImageIndex, Manifests = [foreign, host] });
+            Descriptor indexDescriptor = Descriptor.FromContent(MediaTypes.ImageIndex, indexBytes);
+            await ContentCopy.WriteBlobAsync(stores.Content, "test-index", new MemoryStream(indexBytes), indexDescriptor);
+            Image multi = await stores.Images.CreateAsync(new Image("example.com/test/multi:latest", indexDescriptor));
+
+            using TempDirectory output = new();
+            OciLayoutExporter exporter = new(stores.Content);
+            IReadOnlyList<Descriptor> written = await exporter.ExportToDirectoryAsync([multi], output.Combine("one"), new OciExportOptions { Platform = PlatformMatcher.Default });
+            Assert.That(written.Single().Digest, Is.EqualTo(first.Target.Digest));
+            Assert.That(written.Single().Platform!.Architecture, Is.EqualTo(OciTestImage.HostArchitecture()));
+            Assert.That(await Skopeo.DigestAsync($"oci:{output.Combine("one")}:latest"), Is.EqualTo(_image.ManifestDigest));
+
+            NotFoundException missing = Assert.ThrowsAsync<NotFoundException>(async () => await exporter.ExportToDirectoryAsync([multi], output.Combine("all")))!;
+            Assert.That(missing.Name, Does.Contain(foreign.Digest.ToString()));
+            Assert.That(Directory.Exists(output.Combine("all")), Is.False, "nothing written when the plan fails");
+        }
+    }
+}
