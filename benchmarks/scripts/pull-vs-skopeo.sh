@@ -17,31 +17,10 @@ dotnet build benchmarks/Containers.Benchmarks -c Release -nologo -clp:ErrorsOnly
 bench=benchmarks/Containers.Benchmarks/bin/Release/net10.0/Containers.Benchmarks.dll
 
 work="$(mktemp -d /tmp/pull-vs-skopeo.XXXXXX)"
-port=""
-for _ in $(seq 50); do
-  candidate=$(shuf -i 20000-60000 -n 1)
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
-cat > "$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: 127.0.0.1:$port
-YAML
-/usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry=$!
-trap 'kill $registry 2>/dev/null || true; wait $registry 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-  sleep 0.1
-done
+registry=""
+trap '[ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"' EXIT
+. scripts/local-registry.sh
+start_local_registry "$work"
 
 # The image: busybox plus $layers layers of $mib MiB of random data each, as an OCI layout.
 layout="$work/layout"

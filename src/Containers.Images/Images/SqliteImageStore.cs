@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Containers.Content;
 using Containers.Filters;
+using Containers.Metadata;
 using Containers.Oci.Image;
 using Microsoft.Data.Sqlite;
 
@@ -48,14 +49,7 @@ public sealed class SqliteImageStore : IImageStore
         ArgumentException.ThrowIfNullOrEmpty(@namespace);
         Namespace = @namespace;
         _time = timeProvider ?? TimeProvider.System;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            // No pool: an idle pooled connection would keep the database (and its filesystem) open.
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString();
+        _connectionString = SqliteDatabase.ConnectionString(databasePath);
         using SqliteConnection connection = Open();
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = Schema;
@@ -299,12 +293,7 @@ public sealed class SqliteImageStore : IImageStore
         return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero);
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    private SqliteConnection Open() => SqliteDatabase.Open(_connectionString);
 
     private SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {

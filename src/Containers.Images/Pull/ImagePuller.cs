@@ -155,24 +155,7 @@ public sealed class ImagePuller
         }
 
         await IngestAsync(repository, descriptor, cancellationToken).ConfigureAwait(false);
-        IContentReader reader = await _store.OpenReaderAsync(descriptor, cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            byte[] content = new byte[reader.Size];
-            int filled = 0;
-            while (filled < content.Length)
-            {
-                int read = await reader.ReadAtAsync(content.AsMemory(filled), filled, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new IOException($"blob {descriptor.Digest} ended early in the content store");
-                }
-
-                filled += read;
-            }
-
-            return content;
-        }
+        return await ContentDocuments.ReadAsync(_store, descriptor, limit, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task LabelChildrenAsync(Descriptor parent, IEnumerable<(string Key, Digest Child)> children, CancellationToken cancellationToken)

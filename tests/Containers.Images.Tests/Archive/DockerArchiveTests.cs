@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Containers.Images.Archive;
@@ -17,36 +16,15 @@ namespace Containers.Images.Tests.Archive;
 [NonParallelizable]
 public sealed class DockerArchiveTests
 {
-    private TempDirectory _dir = null!;
-    private string _source = null!;
-    private string _secondLayout = null!;
-    private OciTestImage.Result _image = null!;
-    private OciTestImage.Result _second = null!;
+    private TwoTestImages _images = null!;
 
     [OneTimeSetUp]
-    public async Task BuildImagesAsync()
-    {
-        _dir = new TempDirectory("ctr-docker-archive-");
-        _source = _dir.Combine("source");
-        _image = await OciTestImage.WriteBusyboxAsync(_source, "v1");
-        string extra = _dir.Combine("extra");
-        Directory.CreateDirectory(extra);
-        await File.WriteAllBytesAsync(Path.Combine(extra, "data.bin"), RandomNumberGenerator.GetBytes(300 * 1024));
-        _secondLayout = _dir.Combine("second");
-        _second = await OciTestImage.WriteBusyboxAsync(_secondLayout, "v2", [extra]);
-    }
+    public async Task BuildImagesAsync() => _images = await TwoTestImages.BuildAsync();
 
     [OneTimeTearDown]
-    public void Cleanup() => _dir.Dispose();
+    public void Cleanup() => _images.Dispose();
 
-    private async Task<(ImageStores Stores, Image First, Image Second)> PopulateAsync()
-    {
-        ImageStores stores = new();
-        OciLayoutImporter importer = new(stores.Content, stores.Images);
-        Image first = (await importer.ImportDirectoryAsync(_source, new OciImportOptions { BaseName = "example.com/test/busybox" })).Single();
-        Image second = (await importer.ImportDirectoryAsync(_secondLayout, new OciImportOptions { BaseName = "example.com/test/busybox" })).Single();
-        return (stores, first, second);
-    }
+    private Task<(ImageStores Stores, Image First, Image Second)> PopulateAsync() => _images.PopulateAsync();
 
     [Test]
     public async Task Export_is_read_by_skopeo_with_the_same_layers_and_config()
@@ -61,18 +39,18 @@ public sealed class DockerArchiveTests
                 await new DockerArchiveExporter(stores.Content).ExportAsync([first, second], file);
             }
 
-            Assert.That(await Skopeo.DiffIdsAsync($"docker-archive:{archive}:example.com/test/busybox:v1"), Is.EqualTo(_image.DiffIds));
-            Assert.That(await Skopeo.DiffIdsAsync($"docker-archive:{archive}:example.com/test/busybox:v2"), Is.EqualTo(_second.DiffIds));
+            Assert.That(await Skopeo.DiffIdsAsync($"docker-archive:{archive}:example.com/test/busybox:v1"), Is.EqualTo(_images.First.DiffIds));
+            Assert.That(await Skopeo.DiffIdsAsync($"docker-archive:{archive}:example.com/test/busybox:v2"), Is.EqualTo(_images.Second.DiffIds));
             string layout = output.Combine("layout");
             await Skopeo.CopyAsync($"docker-archive:{archive}:example.com/test/busybox:v2", $"oci:{layout}:v2");
             JsonNode manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "blobs", "sha256", (await Skopeo.DigestAsync($"oci:{layout}:v2"))[7..])))!;
-            Assert.That(manifest["config"]!["digest"]!.GetValue<string>(), Is.EqualTo(_second.ConfigDigest), "the config travels unchanged");
+            Assert.That(manifest["config"]!["digest"]!.GetValue<string>(), Is.EqualTo(_images.Second.ConfigDigest), "the config travels unchanged");
 
             TestHost.RequireRoot("umoci unpack keeps owners only as root");
             string bundle = output.Combine("bundle");
             await Tool.RunCheckedAsync(Skopeo.UmociPath, "unpack", "--image", $"{layout}:v2", bundle);
             Assert.That(File.Exists(Path.Combine(bundle, "rootfs", "bin", "busybox")), Is.True);
-            Assert.That(new FileInfo(Path.Combine(bundle, "rootfs", "data.bin")).Length, Is.EqualTo(300 * 1024));
+            Assert.That(new FileInfo(Path.Combine(bundle, "rootfs", "data.bin")).Length, Is.EqualTo(TwoTestImages.ExtraFileSize));
 
             using TarReader reader = new(File.OpenRead(archive));
             List<string> names = [];
@@ -81,8 +59,8 @@ public sealed class DockerArchiveTests
                 names.Add(entry.Name);
             }
 
-            Assert.That(names, Does.Contain("manifest.json").And.Contain("repositories").And.Contain(_second.ConfigDigest[7..] + ".json"));
-            Assert.That(names.Count(n => n == _image.DiffIds[0][7..] + ".tar"), Is.EqualTo(1), "a layer shared by two images is written once");
+            Assert.That(names, Does.Contain("manifest.json").And.Contain("repositories").And.Contain(_images.Second.ConfigDigest[7..] + ".json"));
+            Assert.That(names.Count(n => n == _images.First.DiffIds[0][7..] + ".tar"), Is.EqualTo(1), "a layer shared by two images is written once");
         }
     }
 
@@ -91,7 +69,7 @@ public sealed class DockerArchiveTests
     {
         using TempDirectory output = new();
         string archive = output.Combine("skopeo.tar");
-        await Skopeo.CopyAsync($"oci:{_secondLayout}:v2", $"docker-archive:{archive}:foo/bar:v2");
+        await Skopeo.CopyAsync($"oci:{_images.SecondLayout}:v2", $"docker-archive:{archive}:foo/bar:v2");
 
         using ImageStores stores = new();
         await using FileStream input = File.OpenRead(archive);
@@ -99,16 +77,16 @@ public sealed class DockerArchiveTests
 
         Assert.That(image.Name, Is.EqualTo("docker.io/foo/bar:v2"));
         Manifest manifest = ImageSpecJson.ParseManifest(await File.ReadAllBytesAsync(stores.Content.GetBlobPath(image.Target.Digest)));
-        Assert.That(manifest.Config.Digest.ToString(), Is.EqualTo(_second.ConfigDigest));
-        Assert.That(manifest.Layers.Select(l => l.Digest.ToString()), Is.EqualTo(_second.DiffIds), "uncompressed layers: digest = diff id");
+        Assert.That(manifest.Config.Digest.ToString(), Is.EqualTo(_images.Second.ConfigDigest));
+        Assert.That(manifest.Layers.Select(l => l.Digest.ToString()), Is.EqualTo(_images.Second.DiffIds), "uncompressed layers: digest = diff id");
         Assert.That(manifest.Layers.Select(l => l.MediaType), Is.All.EqualTo(MediaTypes.ImageLayer));
-        Assert.That((await stores.Content.InfoAsync(image.Target.Digest)).Labels["containerd.io/gc.ref.content.config"], Is.EqualTo(_second.ConfigDigest));
+        Assert.That((await stores.Content.InfoAsync(image.Target.Digest)).Labels["containerd.io/gc.ref.content.config"], Is.EqualTo(_images.Second.ConfigDigest));
         Assert.That(await stores.Content.ListStatusesAsync(), Is.Empty, "no ingest left behind");
 
         // The imported image is whole: exported as an OCI layout, skopeo reads the same diff ids.
         string layout = output.Combine("layout");
         await new OciLayoutExporter(stores.Content).ExportToDirectoryAsync([image], layout);
-        Assert.That(await Skopeo.DiffIdsAsync($"oci:{layout}:v2"), Is.EqualTo(_second.DiffIds));
+        Assert.That(await Skopeo.DiffIdsAsync($"oci:{layout}:v2"), Is.EqualTo(_images.Second.DiffIds));
     }
 
     [Test]
@@ -127,8 +105,8 @@ public sealed class DockerArchiveTests
             Assert.That(images.Select(i => i.Name), Is.EquivalentTo(new[] { first.Name, second.Name }));
             Image imported = images.Single(i => i.Name == second.Name);
             Manifest manifest = ImageSpecJson.ParseManifest(await File.ReadAllBytesAsync(target.Content.GetBlobPath(imported.Target.Digest)));
-            Assert.That(manifest.Config.Digest.ToString(), Is.EqualTo(_second.ConfigDigest));
-            Assert.That(manifest.Layers.Select(l => l.Digest.ToString()), Is.EqualTo(_second.DiffIds));
+            Assert.That(manifest.Config.Digest.ToString(), Is.EqualTo(_images.Second.ConfigDigest));
+            Assert.That(manifest.Layers.Select(l => l.Digest.ToString()), Is.EqualTo(_images.Second.DiffIds));
             Assert.That(imported.Target.Platform!.Architecture, Is.EqualTo(OciTestImage.HostArchitecture()));
         }
     }
@@ -145,14 +123,14 @@ public sealed class DockerArchiveTests
     /// <summary>A valid one-image docker-archive built by hand from the test image: (layer tar, config, manifest.json).</summary>
     private async Task<(byte[] Layer, byte[] Config)> ReadPartsAsync()
     {
-        byte[] gz = await File.ReadAllBytesAsync(Path.Combine(_source, "blobs", "sha256", _image.LayerDigests[0][7..]));
+        byte[] gz = await File.ReadAllBytesAsync(Path.Combine(_images.FirstLayout, "blobs", "sha256", _images.First.LayerDigests[0][7..]));
         using MemoryStream layer = new();
         await using (var gzip = new System.IO.Compression.GZipStream(new MemoryStream(gz), System.IO.Compression.CompressionMode.Decompress))
         {
             await gzip.CopyToAsync(layer);
         }
 
-        byte[] config = await File.ReadAllBytesAsync(Path.Combine(_source, "blobs", "sha256", _image.ConfigDigest[7..]));
+        byte[] config = await File.ReadAllBytesAsync(Path.Combine(_images.FirstLayout, "blobs", "sha256", _images.First.ConfigDigest[7..]));
         return (layer.ToArray(), config);
     }
 
@@ -186,14 +164,14 @@ public sealed class DockerArchiveTests
             .File("config.json", config)
             .File("layer0.tar", Encoding.UTF8.GetBytes("some other tar"))
             .File("manifest.json", ManifestJson("config.json", "layer0.tar")));
-        Assert.That(error.Expected.ToString(), Is.EqualTo(_image.DiffIds[0]));
+        Assert.That(error.Expected.ToString(), Is.EqualTo(_images.First.DiffIds[0]));
     }
 
     [Test]
     public async Task A_compressed_layer_is_refused_as_not_matching_its_diff_id()
     {
         (_, byte[] config) = await ReadPartsAsync();
-        byte[] gz = await File.ReadAllBytesAsync(Path.Combine(_source, "blobs", "sha256", _image.LayerDigests[0][7..]));
+        byte[] gz = await File.ReadAllBytesAsync(Path.Combine(_images.FirstLayout, "blobs", "sha256", _images.First.LayerDigests[0][7..]));
         await ImportExpectingAsync<DigestMismatchException>(new TarBuilder()
             .File("config.json", config)
             .File("layer0.tar", gz)

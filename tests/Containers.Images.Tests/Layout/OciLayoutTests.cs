@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Containers.Content;
 using Containers.Images.Layout;
@@ -14,36 +13,15 @@ namespace Containers.Images.Tests.Layout;
 [NonParallelizable]
 public sealed class OciLayoutTests
 {
-    private TempDirectory _dir = null!;
-    private string _source = null!;
-    private OciTestImage.Result _image = null!;
-    private OciTestImage.Result _second = null!;
-    private string _secondLayout = null!;
+    private TwoTestImages _images = null!;
 
     [OneTimeSetUp]
-    public async Task BuildImagesAsync()
-    {
-        _dir = new TempDirectory("ctr-layout-");
-        _source = _dir.Combine("source");
-        _image = await OciTestImage.WriteBusyboxAsync(_source, "v1");
-        string extra = _dir.Combine("extra");
-        Directory.CreateDirectory(extra);
-        await File.WriteAllBytesAsync(Path.Combine(extra, "data.bin"), RandomNumberGenerator.GetBytes(512 * 1024));
-        _secondLayout = _dir.Combine("second");
-        _second = await OciTestImage.WriteBusyboxAsync(_secondLayout, "v2", [extra]);
-    }
+    public async Task BuildImagesAsync() => _images = await TwoTestImages.BuildAsync();
 
     [OneTimeTearDown]
-    public void Cleanup() => _dir.Dispose();
+    public void Cleanup() => _images.Dispose();
 
-    private async Task<(ImageStores Stores, Image First, Image Second)> PopulateAsync()
-    {
-        ImageStores stores = new();
-        OciLayoutImporter importer = new(stores.Content, stores.Images);
-        IReadOnlyList<Image> first = await importer.ImportDirectoryAsync(_source, new OciImportOptions { BaseName = "example.com/test/busybox" });
-        IReadOnlyList<Image> second = await importer.ImportDirectoryAsync(_secondLayout, new OciImportOptions { BaseName = "example.com/test/busybox" });
-        return (stores, first.Single(), second.Single());
-    }
+    private Task<(ImageStores Stores, Image First, Image Second)> PopulateAsync() => _images.PopulateAsync();
 
     [Test]
     public async Task Import_directory_stores_every_blob_and_names_the_image()
@@ -52,17 +30,17 @@ public sealed class OciLayoutTests
         using (stores)
         {
             Assert.That(image.Name, Is.EqualTo("example.com/test/busybox:v1"));
-            Assert.That(image.Target.Digest.ToString(), Is.EqualTo(_image.ManifestDigest));
-            Assert.That((await stores.Images.GetAsync("example.com/test/busybox:v2")).Target.Digest.ToString(), Is.EqualTo(_second.ManifestDigest));
-            foreach (string digest in _image.LayerDigests.Append(_image.ConfigDigest).Append(_image.ManifestDigest))
+            Assert.That(image.Target.Digest.ToString(), Is.EqualTo(_images.First.ManifestDigest));
+            Assert.That((await stores.Images.GetAsync("example.com/test/busybox:v2")).Target.Digest.ToString(), Is.EqualTo(_images.Second.ManifestDigest));
+            foreach (string digest in _images.First.LayerDigests.Append(_images.First.ConfigDigest).Append(_images.First.ManifestDigest))
             {
-                byte[] expected = await File.ReadAllBytesAsync(Path.Combine(_source, "blobs", "sha256", digest[7..]));
+                byte[] expected = await File.ReadAllBytesAsync(Path.Combine(_images.FirstLayout, "blobs", "sha256", digest[7..]));
                 Assert.That(await File.ReadAllBytesAsync(stores.Content.GetBlobPath(Digest.Parse(digest))), Is.EqualTo(expected), digest);
             }
 
-            ContentInfo manifest = await stores.Content.InfoAsync(Digest.Parse(_image.ManifestDigest));
-            Assert.That(manifest.Labels["containerd.io/gc.ref.content.config"], Is.EqualTo(_image.ConfigDigest));
-            Assert.That(manifest.Labels["containerd.io/gc.ref.content.l.0"], Is.EqualTo(_image.LayerDigests[0]));
+            ContentInfo manifest = await stores.Content.InfoAsync(Digest.Parse(_images.First.ManifestDigest));
+            Assert.That(manifest.Labels["containerd.io/gc.ref.content.config"], Is.EqualTo(_images.First.ConfigDigest));
+            Assert.That(manifest.Labels["containerd.io/gc.ref.content.l.0"], Is.EqualTo(_images.First.LayerDigests[0]));
             Assert.That(await stores.Content.ListStatusesAsync(), Is.Empty, "no ingest left behind");
         }
     }
@@ -77,12 +55,12 @@ public sealed class OciLayoutTests
             string layout = output.Combine("layout");
             await new OciLayoutExporter(stores.Content).ExportToDirectoryAsync([first, second], layout);
 
-            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v1"), Is.EqualTo(_image.ManifestDigest));
-            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v2"), Is.EqualTo(_second.ManifestDigest));
-            Assert.That(await Skopeo.DiffIdsAsync($"oci:{layout}:v2"), Is.EqualTo(_second.DiffIds));
+            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v1"), Is.EqualTo(_images.First.ManifestDigest));
+            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v2"), Is.EqualTo(_images.Second.ManifestDigest));
+            Assert.That(await Skopeo.DiffIdsAsync($"oci:{layout}:v2"), Is.EqualTo(_images.Second.DiffIds));
             string copy = output.Combine("copy");
             await Skopeo.CopyAsync($"oci:{layout}:v2", $"oci:{copy}:v2");
-            Assert.That(await Skopeo.DigestAsync($"oci:{copy}:v2"), Is.EqualTo(_second.ManifestDigest));
+            Assert.That(await Skopeo.DigestAsync($"oci:{copy}:v2"), Is.EqualTo(_images.Second.ManifestDigest));
 
             TestHost.RequireTool(Skopeo.UmociPath, "umoci");
             ToolResult ls = await Tool.RunCheckedAsync(Skopeo.UmociPath, "ls", "--layout", layout);
@@ -91,7 +69,7 @@ public sealed class OciLayoutTests
             string bundle = output.Combine("bundle");
             await Tool.RunCheckedAsync(Skopeo.UmociPath, "unpack", "--image", $"{layout}:v2", bundle);
             Assert.That(File.Exists(Path.Combine(bundle, "rootfs", "bin", "busybox")), Is.True);
-            Assert.That(new FileInfo(Path.Combine(bundle, "rootfs", "data.bin")).Length, Is.EqualTo(512 * 1024));
+            Assert.That(new FileInfo(Path.Combine(bundle, "rootfs", "data.bin")).Length, Is.EqualTo(TwoTestImages.ExtraFileSize));
         }
     }
 
@@ -108,10 +86,10 @@ public sealed class OciLayoutTests
                 await new OciLayoutExporter(stores.Content).ExportToTarAsync([first, second], file);
             }
 
-            Assert.That(await Skopeo.DigestAsync($"oci-archive:{archive}:v1"), Is.EqualTo(_image.ManifestDigest));
+            Assert.That(await Skopeo.DigestAsync($"oci-archive:{archive}:v1"), Is.EqualTo(_images.First.ManifestDigest));
             string copy = output.Combine("copy");
             await Skopeo.CopyAsync($"oci-archive:{archive}:v2", $"oci:{copy}:v2");
-            Assert.That(await Skopeo.DigestAsync($"oci:{copy}:v2"), Is.EqualTo(_second.ManifestDigest));
+            Assert.That(await Skopeo.DigestAsync($"oci:{copy}:v2"), Is.EqualTo(_images.Second.ManifestDigest));
 
             using ImageStores target = new();
             await using FileStream input = File.OpenRead(archive);
@@ -128,8 +106,8 @@ public sealed class OciLayoutTests
         using TempDirectory output = new();
         string layout = output.Combine("skopeo-layout");
         string archive = output.Combine("skopeo.tar");
-        await Skopeo.CopyAsync($"oci:{_secondLayout}:v2", $"oci:{layout}:tagged");
-        await Skopeo.CopyAsync($"oci:{_source}:v1", $"oci-archive:{archive}:other");
+        await Skopeo.CopyAsync($"oci:{_images.SecondLayout}:v2", $"oci:{layout}:tagged");
+        await Skopeo.CopyAsync($"oci:{_images.FirstLayout}:v1", $"oci-archive:{archive}:other");
         string layoutDigest = await Skopeo.DigestAsync($"oci:{layout}:tagged");
         string archiveDigest = await Skopeo.DigestAsync($"oci-archive:{archive}:other");
 
@@ -158,13 +136,13 @@ public sealed class OciLayoutTests
         {
             using TempDirectory output = new();
             string layout = output.Combine("layout");
-            await Skopeo.CopyAsync($"oci:{_source}:v1", $"oci:{layout}:kept");
+            await Skopeo.CopyAsync($"oci:{_images.FirstLayout}:v1", $"oci:{layout}:kept");
             OciLayoutExporter exporter = new(stores.Content);
             await exporter.ExportToDirectoryAsync([first], layout);
             await exporter.ExportToDirectoryAsync([second with { Name = "example.com/test/busybox:v1" }], layout);
 
-            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:kept"), Is.EqualTo(_image.ManifestDigest));
-            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v1"), Is.EqualTo(_second.ManifestDigest), "the second export moved v1");
+            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:kept"), Is.EqualTo(_images.First.ManifestDigest));
+            Assert.That(await Skopeo.DigestAsync($"oci:{layout}:v1"), Is.EqualTo(_images.Second.ManifestDigest), "the second export moved v1");
             JsonNode index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!;
             Assert.That(index["manifests"]!.AsArray(), Has.Count.EqualTo(2));
         }
@@ -190,7 +168,7 @@ public sealed class OciLayoutTests
             IReadOnlyList<Descriptor> written = await exporter.ExportToDirectoryAsync([multi], output.Combine("one"), new OciExportOptions { Platform = PlatformMatcher.Default });
             Assert.That(written.Single().Digest, Is.EqualTo(first.Target.Digest));
             Assert.That(written.Single().Platform!.Architecture, Is.EqualTo(OciTestImage.HostArchitecture()));
-            Assert.That(await Skopeo.DigestAsync($"oci:{output.Combine("one")}:latest"), Is.EqualTo(_image.ManifestDigest));
+            Assert.That(await Skopeo.DigestAsync($"oci:{output.Combine("one")}:latest"), Is.EqualTo(_images.First.ManifestDigest));
 
             NotFoundException missing = Assert.ThrowsAsync<NotFoundException>(async () => await exporter.ExportToDirectoryAsync([multi], output.Combine("all")))!;
             Assert.That(missing.Name, Does.Contain(foreign.Digest.ToString()));

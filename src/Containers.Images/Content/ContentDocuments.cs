@@ -1,7 +1,6 @@
-using Containers.Content;
 using Containers.Oci.Image;
 
-namespace Containers.Images.Layout;
+namespace Containers.Content;
 
 /// <summary>Bounded reads of small documents (manifests, indexes, configs) from a content store.</summary>
 internal static class ContentDocuments
