@@ -175,4 +175,26 @@ public sealed class OciLayoutTests
             Assert.That(Directory.Exists(output.Combine("all")), Is.False, "nothing written when the plan fails");
         }
     }
+
+    [Test]
+    public async Task Concurrent_imports_of_the_same_archive_all_succeed_with_one_copy_of_each_blob()
+    {
+        (ImageStores source, Image first, Image second) = await PopulateAsync();
+        using (source)
+        {
+            MemoryStream archive = new();
+            await new OciLayoutExporter(source.Content).ExportToTarAsync([first, second], archive);
+            byte[] bytes = archive.ToArray();
+
+            using ImageStores target = new();
+            IReadOnlyList<Image>[] results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
+                new OciLayoutImporter(target.Content, target.Images).ImportTarAsync(new MemoryStream(bytes)))));
+
+            Assert.That(results.Select(r => r.Count), Is.All.EqualTo(2));
+            Assert.That(await target.Images.ListAsync().Select(i => i.Name).ToArrayAsync(), Is.EquivalentTo(new[] { first.Name, second.Name }));
+            Assert.That(await target.Content.WalkAsync().Select(i => i.Digest).ToArrayAsync(), Is.EquivalentTo(await source.Content.WalkAsync().Select(i => i.Digest).ToArrayAsync()));
+            Assert.That(await target.Content.ListStatusesAsync(), Is.Empty, "every import cleaned up its ingests");
+            Assert.That((await target.Content.InfoAsync(first.Target.Digest)).Labels, Does.ContainKey("containerd.io/gc.ref.content.config"));
+        }
+    }
 }
