@@ -39,6 +39,12 @@ internal static class ArchiveEntries
                     throw new SizeLimitExceededException("number of archive entries", maxEntries);
                 }
 
+                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
+                {
+                    // A pax global header (git archive writes one) carries defaults, not a file.
+                    continue;
+                }
+
                 string name = ArchiveEntryName.Normalize(entry.Name);
                 switch (entry.EntryType)
                 {

@@ -198,15 +198,29 @@ public sealed class OciLayoutImporter
 
     private async Task<IReadOnlyList<Image>> CommitAsync(BlobStaging staging, ImageGraph graph, ImageIndex index, OciImportOptions options, CancellationToken cancellationToken)
     {
+        // Names are worked out first: a bad one must fail before anything is committed.
+        List<(string Name, Descriptor Target)> records = [];
+        for (int i = 0; i < index.Manifests.Count; i++)
+        {
+            try
+            {
+                if (ImageNameOf(index.Manifests[i], options.BaseName) is { } name)
+                {
+                    records.Add((name, index.Manifests[i]));
+                }
+            }
+            catch (InvalidReferenceException e)
+            {
+                throw new InvalidSpecException($"manifests[{i}].annotations", e.Message, e);
+            }
+        }
+
         // Children first, so a parent never exists without what it names.
         await staging.CommitAsync(Enumerable.Reverse(graph.Blobs).Select(b => b.Digest), graph.GcLabels, cancellationToken).ConfigureAwait(false);
         List<Image> images = [];
-        foreach (Descriptor entry in index.Manifests)
+        foreach ((string name, Descriptor target) in records)
         {
-            if (ImageNameOf(entry, options.BaseName) is { } name)
-            {
-                images.Add(await ImageRecords.CreateOrUpdateAsync(_images, name, entry, null, cancellationToken).ConfigureAwait(false));
-            }
+            images.Add(await ImageRecords.CreateOrUpdateAsync(_images, name, target, null, cancellationToken).ConfigureAwait(false));
         }
 
         return images;

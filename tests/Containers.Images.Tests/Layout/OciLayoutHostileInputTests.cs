@@ -138,6 +138,18 @@ public sealed class OciLayoutHostileInputTests
     }
 
     [Test]
+    public async Task A_ref_name_that_cannot_be_a_tag_fails_before_anything_is_committed()
+    {
+        string index = await File.ReadAllTextAsync(Path.Combine(_source, "index.json"));
+        string bad = index.Replace("\"org.opencontainers.image.ref.name\":\"v1\"", "\"org.opencontainers.image.ref.name\":\"bad tag!\"", StringComparison.Ordinal);
+        Assert.That(bad, Is.Not.EqualTo(index));
+        InvalidSpecException error = await ImportTarExpectingAsync<InvalidSpecException>(
+            new TarBuilder().Layout(_source, name => name == "index.json").File("index.json", Encoding.UTF8.GetBytes(bad)).Build(),
+            new OciImportOptions { BaseName = "example.com/x" });
+        Assert.That(error.JsonPath, Is.EqualTo("manifests[0].annotations"));
+    }
+
+    [Test]
     public async Task Garbage_is_not_an_archive()
     {
         InvalidArchiveException error = await ImportTarExpectingAsync<InvalidArchiveException>(new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4096)));
