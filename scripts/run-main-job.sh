@@ -12,32 +12,10 @@ dotnet publish src/Containers.Runc -c Release -r linux-x64 -o artifacts/runcs -n
 dotnet build samples/QuickStart -c Release -nologo -clp:ErrorsOnly
 
 work="$(mktemp -d /tmp/containers-main-job.XXXXXX)"
-# A free loopback port: try random ones until nothing answers there.
-port=""
-for _ in $(seq 50); do
-  candidate=$(shuf -i 20000-60000 -n 1)
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
-cat > "$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: 127.0.0.1:$port
-YAML
-/usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry=$!
-trap 'kill $registry 2>/dev/null || true; wait $registry 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-  sleep 0.1
-done
+registry=""
+trap '[ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"' EXIT
+. scripts/local-registry.sh
+start_local_registry "$work"
 
 if [ "$#" -eq 0 ]; then
   set -- sh -c 'echo "hello from a container: $(hostname), pid $$, $(id)"; ls /'

@@ -39,7 +39,7 @@ public sealed class SingleFlight<TKey, TResult>
     /// </summary>
     /// <param name="key">The operation's key.</param>
     /// <param name="operation">Started only when no operation for the key is running.</param>
-    /// <param name="cancellationToken">Stops this caller's wait; cancels the operation once no caller waits.</param>
+    /// <param name="cancellationToken">Stops this caller's wait; cancels the operation once no caller waits, and then the last caller returns only after the operation has stopped.</param>
     public async Task<TResult> RunAsync(TKey key, Func<CancellationToken, Task<TResult>> operation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operation);
@@ -60,7 +60,7 @@ public sealed class SingleFlight<TKey, TResult>
 
         if (start)
         {
-            _ = FlyAsync(key, flight, operation);
+            flight.Completion = FlyAsync(key, flight, operation);
         }
 
         try
@@ -83,6 +83,9 @@ public sealed class SingleFlight<TKey, TResult>
             if (abandon)
             {
                 await flight.Cancellation.CancelAsync().ConfigureAwait(false);
+                // The last caller leaves only once the abandoned operation has stopped, so nothing
+                // it started (an ingest being written, a connection) outlives every caller.
+                await flight.Completion.ConfigureAwait(false);
             }
         }
     }
@@ -136,5 +139,8 @@ public sealed class SingleFlight<TKey, TResult>
         public CancellationTokenSource Cancellation { get; } = new();
 
         public int Waiters { get; set; }
+
+        /// <summary>The running operation; it never faults (its outcome goes to <see cref="Result"/>).</summary>
+        public Task Completion { get; set; } = Task.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using Containers.Metadata;
 using Microsoft.Data.Sqlite;
 
 namespace Containers.Content;
@@ -30,14 +31,7 @@ internal sealed class ContentLabelStore
 
     public ContentLabelStore(string databasePath, string @namespace)
     {
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            // No pool: an idle pooled connection would keep the database (and its filesystem) open.
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString();
+        _connectionString = SqliteDatabase.ConnectionString(databasePath);
         _namespace = @namespace;
         using SqliteConnection connection = Open();
         Execute(connection, null, Schema);
@@ -131,12 +125,7 @@ internal sealed class ContentLabelStore
         transaction.Commit();
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    private SqliteConnection Open() => SqliteDatabase.Open(_connectionString);
 
     private void Upsert(SqliteConnection connection, SqliteTransaction transaction, Digest digest, string key, string value) =>
         Execute(connection, transaction,

@@ -17,14 +17,22 @@ public sealed class ImagePuller
     private readonly RegistryClient _registry;
     private readonly IContentStore _store;
     private readonly SingleFlightIngester _ingester;
+    private readonly IImageStore? _images;
 
     /// <summary>Creates a puller over a registry client and a content store.</summary>
-    public ImagePuller(RegistryClient registry, IContentStore store)
+    /// <param name="registry">Where images come from.</param>
+    /// <param name="store">Where their blobs go.</param>
+    /// <param name="images">
+    /// When set, a pulled image is recorded there under its normalised reference, pointing at the
+    /// root the reference resolved to (an existing record is moved to the new target).
+    /// </param>
+    public ImagePuller(RegistryClient registry, IContentStore store, IImageStore? images = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(store);
         _registry = registry;
         _store = store;
+        _images = images;
         _ingester = new SingleFlightIngester(store);
     }
 
@@ -85,6 +93,12 @@ public sealed class ImagePuller
             chosen ??= new PulledImage(full, root, manifestDescriptor, config, manifest.Layers.ToArray());
         }
 
+        if (_images is not null)
+        {
+            // Recorded last: a name never points at content that is not all in the store.
+            await ImageRecords.CreateOrUpdateAsync(_images, full.ToString(), root, null, cancellationToken).ConfigureAwait(false);
+        }
+
         progress?.Report(new PullProgress(full, PullPhase.Done));
         return chosen!;
     }
@@ -141,24 +155,7 @@ public sealed class ImagePuller
         }
 
         await IngestAsync(repository, descriptor, cancellationToken).ConfigureAwait(false);
-        IContentReader reader = await _store.OpenReaderAsync(descriptor, cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            byte[] content = new byte[reader.Size];
-            int filled = 0;
-            while (filled < content.Length)
-            {
-                int read = await reader.ReadAtAsync(content.AsMemory(filled), filled, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new IOException($"blob {descriptor.Digest} ended early in the content store");
-                }
-
-                filled += read;
-            }
-
-            return content;
-        }
+        return await ContentDocuments.ReadAsync(_store, descriptor, limit, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task LabelChildrenAsync(Descriptor parent, IEnumerable<(string Key, Digest Child)> children, CancellationToken cancellationToken)

@@ -63,6 +63,24 @@ public sealed class ImagePullerTests
     }
 
     [Test]
+    public async Task Pull_records_the_image_in_the_image_store()
+    {
+        using TempDirectory root = new();
+        LocalContentStore store = new(root.Path);
+        SqliteImageStore images = new(root.Combine("metadata.db"));
+        using RegistryClient client = new();
+        ImagePuller puller = new(client, store, images);
+
+        PulledImage pulled = await puller.PullAsync(ImageReference.Parse($"{_registry.Host}/test/busybox:v1"));
+        await puller.PullAsync(ImageReference.Parse($"{_registry.Host}/test/busybox:v1"));
+
+        Image image = await images.GetAsync($"{_registry.Host}/test/busybox:v1");
+        Assert.That(image.Target.Digest, Is.EqualTo(pulled.Target.Digest));
+        Assert.That(image.Target.Digest.ToString(), Is.EqualTo(_image.ManifestDigest));
+        Assert.That(await images.ListAsync().CountAsync(), Is.EqualTo(1), "a second pull moves the record, it does not add one");
+    }
+
+    [Test]
     public async Task Eight_concurrent_pulls_fetch_each_blob_once()
     {
         using TempDirectory root = new();
