@@ -78,6 +78,12 @@ internal static unsafe class ChildProcess
             Check(p, Sys(p, p->Nr.SetResUid, 0, 0, 0), ChildStep.SetUid, -1);
         }
 
+        if (p->UnshareCgroup != 0)
+        {
+            // The parent has placed this task in the container's cgroup: root the namespace there.
+            Check(p, Sys(p, p->Nr.Unshare, (long)Interop.CLONE_NEWCGROUP), ChildStep.CgroupNamespace, 0);
+        }
+
         // The runtime's handlers (SIGSEGV, the suspension signal…) are meaningless here, and a
         // container must not inherit ignored signals (the .NET Process class ignores SIGPIPE).
         for (long sig = 1; sig <= 64; sig++)

@@ -33,6 +33,12 @@ internal unsafe struct ChildProgram
     /// <summary>clone3 flags (namespaces).</summary>
     public ulong CloneFlags;
 
+    /// <summary>
+    /// 1 when the child unshares its cgroup namespace after release: a namespace made at the clone
+    /// would be rooted at the spawner's cgroup, not the container's, which the parent places it in.
+    /// </summary>
+    public int UnshareCgroup;
+
     /// <summary>1 when the child sets up a root filesystem (a new mount namespace).</summary>
     public int SetUpRootfs;
 
