@@ -35,8 +35,9 @@ internal static class Program
                 "ps" => PsCommand.Execute(line, store),
                 "events" => EventsCommand.Execute(line, store),
                 "update" => UpdateCommand.Execute(line, store),
+                "features" => FeaturesCommand.Execute(line),
                 "spawn-stress" => SpawnStressCommand.Execute(line),
-                "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|start|state|kill|delete|list|pause|resume|ps|events|update ..."),
+                "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|start|state|kill|delete|list|pause|resume|ps|events|update|features ..."),
                 _ => throw new UsageException($"No help topic for '{line.Verb}'"),
             };
         }

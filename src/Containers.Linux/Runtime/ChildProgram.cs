@@ -30,6 +30,12 @@ internal unsafe struct ChildProgram
     /// <summary>Parent's end of the release pipe, closed first thing in the child.</summary>
     public int ReleaseParentFd;
 
+    /// <summary>
+    /// 1 when the child waits for a second byte ("P") on the release pipe, sent once the parent has
+    /// placed it in its cgroup, before it does anything of the container's own.
+    /// </summary>
+    public int AwaitPlacement;
+
     /// <summary>clone3 flags (namespaces).</summary>
     public ulong CloneFlags;
 

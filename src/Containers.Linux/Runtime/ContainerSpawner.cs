@@ -48,6 +48,7 @@ public sealed class ContainerSpawner
                     program->StatusParentFd = statusRead.Fd;
                     program->ReleaseFd = releaseRead.Fd;
                     program->ReleaseParentFd = releaseWrite.Fd;
+                    program->AwaitPlacement = _cgroupPlacer is null ? 0 : 1;
                     Interop.CloneArgs args = default;
                     args.Flags = program->CloneFlags | Interop.CLONE_PIDFD;
                     args.PidFd = (ulong)&pidfd;
@@ -83,7 +84,6 @@ public sealed class ContainerSpawner
                         WriteIdMaps(pid, plan);
                     }
 
-                    _cgroupPlacer?.Place(pid);
                     if (plan.OomScoreAdj is int score)
                     {
                         // Set from outside while the child waits: it inherits nothing it could undo.
@@ -91,6 +91,22 @@ public sealed class ContainerSpawner
                     }
 
                     Interop.WriteFully(releaseWrite.Fd, "G"u8);
+                    if (_cgroupPlacer is not null)
+                    {
+                        // The first cgroup move waits for an RCU grace period (~8 ms here); the child
+                        // sets up its root meanwhile and waits for "P" before it runs anything of the
+                        // container's (rlimits, user switch, exec), so it is placed before it starts.
+                        _cgroupPlacer.Place(pid);
+                        try
+                        {
+                            Interop.WriteFully(releaseWrite.Fd, "P"u8);
+                        }
+                        catch (LinuxErrorException)
+                        {
+                            // EPIPE: the child already failed a setup step; AwaitChild reports which.
+                        }
+                    }
+
                     AwaitChild(statusRead, plan, pid);
                 }
                 catch (ContainerStartException)

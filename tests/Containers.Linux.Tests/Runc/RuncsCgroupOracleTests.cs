@@ -102,6 +102,27 @@ public sealed class RuncsCgroupOracleTests
         });
     }
 
+    [Test]
+    public void Features_CgroupPartHasRuncsFieldsAndOnlyTheCgroupfsDriver()
+    {
+        ProcessResult runcs = Commands.Run(RuncsBinary.Path, ["features"]);
+        ProcessResult runc = Commands.Run("runc", ["features"]);
+        Assert.That(runcs.ExitCode, Is.Zero, runcs.ToString());
+        Assert.That(runc.ExitCode, Is.Zero, runc.ToString());
+
+        Oci.Runtime.Features parsed = Oci.Runtime.RuntimeSpecJson.ParseFeatures(System.Text.Encoding.UTF8.GetBytes(runcs.StandardOutput));
+        JsonObject ours = JsonNode.Parse(runcs.StandardOutput)!["linux"]!["cgroup"]!.AsObject();
+        JsonObject theirs = JsonNode.Parse(runc.StandardOutput)!["linux"]!["cgroup"]!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(ours.Select(p => p.Key), Is.SupersetOf(theirs.Select(p => p.Key)));
+            Assert.That(parsed.Linux!.Cgroup!.V1, Is.True);
+            Assert.That(parsed.Linux.Cgroup.V2, Is.True);
+            Assert.That(parsed.Linux.Cgroup.Systemd, Is.False, "--systemd-cgroup is refused");
+            Assert.That(parsed.Linux.Namespaces, Does.Contain("cgroup"));
+        });
+    }
+
     /// <summary>Runs the bundle detached in a fresh cgroup and returns the cgroup and its <c>events --stats</c> data.</summary>
     private (ICgroupManager Cgroup, JsonObject Stats) Start(CgroupLayout layout, string runtime, string root)
     {
