@@ -30,8 +30,14 @@ internal static class Program
                 "kill" => KillCommand.Execute(line, store),
                 "delete" => DeleteCommand.Execute(line, store),
                 "list" => ListCommand.Execute(line, store),
+                "pause" => PauseCommand.Pause(line, store),
+                "resume" => PauseCommand.Resume(line, store),
+                "ps" => PsCommand.Execute(line, store),
+                "events" => EventsCommand.Execute(line, store),
+                "update" => UpdateCommand.Execute(line, store),
+                "features" => FeaturesCommand.Execute(line),
                 "spawn-stress" => SpawnStressCommand.Execute(line),
-                "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|start|state|kill|delete|list ..."),
+                "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|start|state|kill|delete|list|pause|resume|ps|events|update|features ..."),
                 _ => throw new UsageException($"No help topic for '{line.Verb}'"),
             };
         }
@@ -60,6 +66,9 @@ internal static class Program
         "kill" => (None, Set("--all")),
         "delete" => (None, Set("--force", "-f")),
         "list" => (Set("--format", "-f"), Set("--quiet")),
+        "ps" => (Set("--format", "-f"), None),
+        "events" => (Set("--interval"), Set("--stats")),
+        "update" => (Set([.. UpdateCommand.Flags, "-r"]), None),
         "spawn-stress" => (Set("--bundle", "--count"), Set("--allocate")),
         _ => (None, None),
     };

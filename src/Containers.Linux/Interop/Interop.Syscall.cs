@@ -13,7 +13,7 @@ internal static partial class Interop
         public long Read, Write, Close, OpenAt, OpenAt2, MkdirAt, MknodAt, SymlinkAt, UnlinkAt, FchownAt;
         public long Mount, Umount2, PivotRoot, MountSetattr, Chdir, Fchdir, Getcwd, Statx;
         public long SetHostname, SetDomainname, Prctl, Capset, SetResUid, SetResGid, SetGroups;
-        public long Prlimit64, Execve, ExitGroup, RtSigaction, RtSigprocmask, Umask, Setsid, CloseRange, Clone3;
+        public long Prlimit64, Execve, ExitGroup, RtSigaction, RtSigprocmask, Umask, Setsid, CloseRange, Clone3, Unshare;
 
         /// <summary>The table for the running process's architecture.</summary>
         /// <exception cref="Containers.UnsupportedException">The architecture is neither x64 nor arm64.</exception>
@@ -26,7 +26,7 @@ internal static partial class Interop
                 Fchdir = 81, Getcwd = 79, Statx = 332, SetHostname = 170, SetDomainname = 171, Prctl = 157,
                 Capset = 126, SetResUid = 117, SetResGid = 119, SetGroups = 116, Prlimit64 = 302, Execve = 59,
                 ExitGroup = 231, RtSigaction = 13, RtSigprocmask = 14, Umask = 95, Setsid = 112,
-                OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435,
+                OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 272,
             },
             Architecture.Arm64 => new SyscallTable
             {
@@ -35,7 +35,7 @@ internal static partial class Interop
                 Fchdir = 50, Getcwd = 17, Statx = 291, SetHostname = 161, SetDomainname = 162, Prctl = 167,
                 Capset = 91, SetResUid = 147, SetResGid = 149, SetGroups = 159, Prlimit64 = 261, Execve = 221,
                 ExitGroup = 94, RtSigaction = 134, RtSigprocmask = 135, Umask = 166, Setsid = 157,
-                OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435,
+                OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 97,
             },
             _ => throw new Containers.UnsupportedException($"architecture {RuntimeInformation.ProcessArchitecture} is not supported by the spawner (x64 and arm64 are)"),
         };

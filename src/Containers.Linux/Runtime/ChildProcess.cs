@@ -68,7 +68,10 @@ internal static unsafe partial class ChildProcess
             Exit(p, 2);
         }
 
-        Sys(p, p->Nr.Close, p->ReleaseFd);
+        if (p->AwaitPlacement == 0)
+        {
+            Sys(p, p->Nr.Close, p->ReleaseFd);
+        }
 
         if ((p->CloneFlags & Interop.CLONE_NEWUSER) != 0)
         {
@@ -115,6 +118,29 @@ internal static unsafe partial class ChildProcess
         if (p->SetUpRootfs != 0)
         {
             FinalizeRootfs(p);
+        }
+
+        if (p->AwaitPlacement != 0)
+        {
+            // The parent moves this task into its cgroup while the root was being set up; nothing
+            // of the container's own (limits, ids, exec) happens before it says "P".
+            do
+            {
+                n = Sys(p, p->Nr.Read, p->ReleaseFd, (long)&release, 1);
+            }
+            while (n < 0 && Errno(p) == 4);
+            if (n != 1 || release != (byte)'P')
+            {
+                Exit(p, 2);
+            }
+
+            Sys(p, p->Nr.Close, p->ReleaseFd);
+        }
+
+        if (p->UnshareCgroup != 0)
+        {
+            // Now in the container's cgroup: root the new cgroup namespace there.
+            Check(p, Sys(p, p->Nr.Unshare, (long)Interop.CLONE_NEWCGROUP), ChildStep.CgroupNamespace, 0);
         }
 
         for (long i = 0; i < p->ResourceLimitCount; i++)

@@ -30,8 +30,20 @@ internal unsafe struct ChildProgram
     /// <summary>Parent's end of the release pipe, closed first thing in the child.</summary>
     public int ReleaseParentFd;
 
+    /// <summary>
+    /// 1 when the child waits for a second byte ("P") on the release pipe, sent once the parent has
+    /// placed it in its cgroup, before it does anything of the container's own.
+    /// </summary>
+    public int AwaitPlacement;
+
     /// <summary>clone3 flags (namespaces).</summary>
     public ulong CloneFlags;
+
+    /// <summary>
+    /// 1 when the child unshares its cgroup namespace after release: a namespace made at the clone
+    /// would be rooted at the spawner's cgroup, not the container's, which the parent places it in.
+    /// </summary>
+    public int UnshareCgroup;
 
     /// <summary>1 when the child sets up a root filesystem (a new mount namespace).</summary>
     public int SetUpRootfs;

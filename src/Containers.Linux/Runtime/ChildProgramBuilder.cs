@@ -32,6 +32,7 @@ internal static unsafe class ChildProgramBuilder
         p->ErrnoLocation = (delegate* unmanaged[SuppressGCTransition]<int*>)NativeLibrary.GetExport(libc, "__errno_location");
         p->Nr = Interop.SyscallTable.ForCurrentArchitecture();
         p->CloneFlags = CloneFlagsOf(plan.Namespaces);
+        p->UnshareCgroup = (plan.Namespaces & ContainerNamespaces.Cgroup) != 0 ? 1 : 0;
 
         p->Empty = arena.String(string.Empty, string.Empty);
         p->Slash = arena.String("/", string.Empty);
@@ -155,11 +156,6 @@ internal static unsafe class ChildProgramBuilder
             flags |= Interop.CLONE_NEWNET;
         }
 
-        if ((namespaces & ContainerNamespaces.Cgroup) != 0)
-        {
-            flags |= Interop.CLONE_NEWCGROUP;
-        }
-
         if ((namespaces & ContainerNamespaces.User) != 0)
         {
             flags |= Interop.CLONE_NEWUSER;
@@ -245,7 +241,7 @@ internal static unsafe class ChildProgramBuilder
                 string type = request.Type ?? throw new InvalidSpecException(jsonPath + ".type", "required for a mount that is not a bind mount");
                 if (type is "cgroup" or "cgroup2")
                 {
-                    throw new UnsupportedException($"{jsonPath}: {type} mounts are not supported by runcs yet (cgroups are issue 4); remove the /sys/fs/cgroup mount");
+                    throw new UnsupportedException($"{jsonPath}: a {type} mount needs the container's cgroup; expand it with CgroupMounts.Expand before spawning");
                 }
 
                 m->FsType = arena.String(type, jsonPath + ".type");

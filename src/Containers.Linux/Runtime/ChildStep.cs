@@ -120,6 +120,9 @@ public enum ChildStep
     /// <summary>execve(2) of the container's program (ENOENT: not found on PATH).</summary>
     Execve,
 
+    /// <summary>unshare(CLONE_NEWCGROUP) once the child is in its cgroup (after its root is set up).</summary>
+    CgroupNamespace,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 }

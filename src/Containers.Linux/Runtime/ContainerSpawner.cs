@@ -56,6 +56,8 @@ public sealed class ContainerSpawner
                         program->Seccomp->NotifySocket = seccompChild.Fd;
                         program->Seccomp->NotifyParentSocket = seccompParent!.Fd;
                     }
+
+                    program->AwaitPlacement = _cgroupPlacer is null ? 0 : 1;
                     Interop.CloneArgs args = default;
                     args.Flags = program->CloneFlags | Interop.CLONE_PIDFD;
                     args.PidFd = (ulong)&pidfd;
@@ -91,7 +93,6 @@ public sealed class ContainerSpawner
                         WriteIdMaps(pid, plan);
                     }
 
-                    _cgroupPlacer?.Place(pid);
                     if (plan.OomScoreAdj is int score)
                     {
                         // Set from outside while the child waits: it inherits nothing it could undo.
@@ -99,6 +100,24 @@ public sealed class ContainerSpawner
                     }
 
                     Interop.WriteFully(releaseWrite.Fd, "G"u8);
+                    if (_cgroupPlacer is not null)
+                    {
+                        // The first cgroup move waits for an RCU grace period (~8 ms here); the child
+                        // sets up its root meanwhile and waits for "P" before it runs anything of the
+                        // container's (rlimits, user switch, exec), so it is placed before it starts.
+                        _cgroupPlacer.Place(pid);
+                        try
+                        {
+                            Interop.WriteFully(releaseWrite.Fd, "P"u8);
+                        }
+                        catch (LinuxErrorException)
+                        {
+                            // EPIPE: the child already failed a setup step; AwaitChild reports which.
+                        }
+                    }
+
+                    // After placement: the child installs its filter (and sends the notify fd) only
+                    // once it has been released past "P".
                     if (seccompParent is not null)
                     {
                         SeccompListenerHandoff.Forward(seccompParent, plan, pid);

@@ -1,12 +1,13 @@
 namespace Containers.Linux.Runtime;
 
 /// <summary>
-/// The seam for cgroups (issue 4): called in the spawner after the clone and before the child is
-/// released, so the child is in its cgroup before it mounts anything or execs.
+/// The seam for cgroups: called in the spawner after the clone, while the child sets up its root
+/// and then waits; the child runs nothing of the container's own (limits, ids, exec) until
+/// <see cref="Place"/> has returned, so the container is in its cgroup before it starts.
 /// </summary>
 public interface ICgroupPlacer
 {
-    /// <summary>Places the (still waiting) child in its cgroups.</summary>
+    /// <summary>Places the (not yet started) child in its cgroups.</summary>
     /// <param name="pid">The child's host pid.</param>
     void Place(int pid);
 }

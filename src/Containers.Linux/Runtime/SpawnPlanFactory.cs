@@ -62,12 +62,6 @@ public static class SpawnPlanFactory
             }
 
             Report(mount.ExtensionData, $"mounts[{i}]", warnings);
-            if (mount.Type is "cgroup" or "cgroup2")
-            {
-                warnings.Add($"mounts[{i}] ({mount.Destination}, {mount.Type}): not mounted — cgroups are not implemented in runcs yet (issue 4)");
-                continue;
-            }
-
             string? source = mount.Source;
             bool isBind = mount.Type == "bind" || (mount.Options?.Any(o => o is "bind" or "rbind") ?? false);
             if (isBind && source is not null && !Path.IsPathRooted(source))
@@ -213,16 +207,6 @@ public static class SpawnPlanFactory
         if (linux.IntelRdt is not null || linux.Personality is not null)
         {
             throw new UnsupportedException("linux.intelRdt and linux.personality are not supported by runcs yet");
-        }
-
-        if (linux.Resources is not null)
-        {
-            warnings.Add("linux.resources: not applied — cgroups are not implemented in runcs yet (issue 4)");
-        }
-
-        if (!string.IsNullOrEmpty(linux.CgroupsPath))
-        {
-            warnings.Add("linux.cgroupsPath: the container is not placed in a cgroup yet (issue 4)");
         }
 
         Report(linux.ExtensionData, "linux", warnings);

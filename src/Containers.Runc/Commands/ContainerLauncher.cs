@@ -1,5 +1,7 @@
+using Containers.Linux.Cgroups;
 using Containers.Linux.Runtime;
 using Containers.Oci.Runtime;
+using Containers.Runc.Cgroups;
 using Containers.Runc.State;
 
 namespace Containers.Runc.Commands;
@@ -27,6 +29,7 @@ internal static class ContainerLauncher
             throw new UnsupportedException("--no-pivot is not supported by runcs (it always pivots)");
         }
 
+        ContainerCgroups.RefuseSystemd(line);
         string configPath = Path.Combine(bundle, "config.json");
         if (!File.Exists(configPath))
         {
@@ -41,9 +44,19 @@ internal static class ContainerLauncher
             Output.Error($"runcs: warning: {warning}");
         }
 
+        // Resolving the path validates it before anything exists; Create validates the resources
+        // completely before its first mkdir.
+        ICgroupManager cgroup = CgroupManager.Open(spec.Linux?.CgroupsPath, id);
+        LinuxResources resources = ContainerCgroups.ResourcesOf(spec);
         string directory = store.Create(id);
+        bool ownsCgroup = false;
         try
         {
+            // Created before the clone (not between clone and release), so the waiting child only
+            // costs the move; another container's existing cgroup is joined, as runc does.
+            ownsCgroup = !cgroup.Exists();
+            cgroup.Create(resources);
+            plan = CgroupMounts.Expand(plan, cgroup);
             string? fifo = null;
             if (waitForStart)
             {
@@ -69,8 +82,9 @@ internal static class ContainerLauncher
                 Rootfs = plan.RootfsPath ?? "/",
                 Created = DateTime.UtcNow,
                 Annotations = spec.Annotations,
+                CgroupPath = cgroup.Path,
             };
-            SpawnedProcess process = new ContainerSpawner().Spawn(withRuntimeOptions);
+            SpawnedProcess process = new ContainerSpawner(new CgroupPlacer(cgroup)).Spawn(withRuntimeOptions);
             record.Pid = process.Pid;
             record.PidStartTime = ContainerStore.StartTimeOf(process.Pid) ?? 0;
             store.Save(record);
@@ -83,6 +97,20 @@ internal static class ContainerLauncher
         }
         catch (ContainersException)
         {
+            // The spawner has killed and reaped the child; only a cgroup this launch made is removed.
+            if (ownsCgroup && cgroup.Exists())
+            {
+                try
+                {
+                    cgroup.Destroy();
+                }
+                catch (CgroupException ex)
+                {
+                    // The start failure is the error to report; the leftover directory is named.
+                    Output.Error($"runcs: warning: {ex.Message}");
+                }
+            }
+
             Directory.Delete(directory, recursive: true);
             throw;
         }

@@ -1,4 +1,5 @@
 using Containers.Oci.Runtime;
+using Containers.Runc.Cgroups;
 using Containers.Runc.State;
 
 namespace Containers.Runc.Commands;
@@ -14,13 +15,13 @@ internal static class DeleteCommand
         {
             record = store.Load(id);
         }
-        catch (NotFoundException) when (line.Switch("--force"))
+        catch (NotFoundException) when (Force(line))
         {
             return 0;
         }
 
         string status = store.StatusOf(record);
-        if (status == ContainerStatus.Running && !line.Switch("--force"))
+        if (status is ContainerStatus.Running or ContainerStatus.Paused && !Force(line))
         {
             throw new FailedPreconditionException($"cannot delete container {id} that is not stopped: {status}");
         }
@@ -29,6 +30,12 @@ internal static class DeleteCommand
         {
             // A created container is killed without --force, as runc does: it never ran anything.
             using Linux.SafeFdHandle pidfd = KillCommand.Send(record, store, Interop.SIGKILL);
+            if (status == ContainerStatus.Paused)
+            {
+                // A frozen init acts on its pending SIGKILL once thawed; it never runs user code again.
+                ContainerCgroups.Of(record).Thaw();
+            }
+
             Interop.PollFd poll = new() { Fd = pidfd.Fd, Events = Interop.POLLIN };
             if (Interop.Poll(&poll, 1, 10_000) <= 0)
             {
@@ -36,7 +43,12 @@ internal static class DeleteCommand
             }
         }
 
+        // Processes the init left behind (no pid namespace) die with the cgroup.
+        ContainerCgroups.Destroy(record);
         store.Remove(id);
         return 0;
     }
+
+    // "-f" is --force here, not list's --format.
+    private static bool Force(CommandLine line) => line.Switch("--force") || line.Switch("-f");
 }

@@ -1,9 +1,13 @@
 using Containers.Oci.Runtime;
+using Containers.Runc.Cgroups;
 using Containers.Runc.State;
 
 namespace Containers.Runc.Commands;
 
-/// <summary><c>runcs kill id [signal]</c>: send a signal (default SIGTERM) to the init, through a pidfd.</summary>
+/// <summary>
+/// <c>runcs kill [--all] id [signal]</c>: send a signal (default SIGTERM) to the init, through a
+/// pidfd, or with <c>--all</c> to every process in the container's cgroup.
+/// </summary>
 internal static class KillCommand
 {
     public static int Execute(CommandLine line, ContainerStore store)
@@ -13,13 +17,16 @@ internal static class KillCommand
             throw new UsageException("\"kill\" requires a container id and an optional signal");
         }
 
-        if (line.Switch("--all"))
-        {
-            throw new UnsupportedException("kill --all needs the container's cgroup, which runcs does not manage yet (issue 4)");
-        }
-
         int signal = line.Arguments.Count == 2 ? Signals.Parse(line.Arguments[1]) : Interop.SIGTERM;
         ContainerRecord record = store.Load(line.Arguments[0]);
+        if (line.Switch("--all"))
+        {
+            // As runc: every process in the cgroup, even when the init has already exited
+            // (SIGKILL through cgroup.kill where the kernel has it).
+            ContainerCgroups.Of(record).KillAll(signal);
+            return 0;
+        }
+
         if (store.StatusOf(record) == ContainerStatus.Stopped)
         {
             throw new FailedPreconditionException("container not running");

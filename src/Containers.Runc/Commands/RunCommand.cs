@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Containers.Linux.Runtime;
+using Containers.Runc.Cgroups;
 using Containers.Runc.State;
 
 namespace Containers.Runc.Commands;
@@ -47,6 +48,7 @@ internal static class RunCommand
 
             if (!line.Switch("--keep"))
             {
+                ContainerCgroups.Destroy(record);
                 store.Remove(record.Id);
             }
 

@@ -36,4 +36,8 @@ internal sealed class ContainerRecord
     /// <summary>The config's annotations.</summary>
     [JsonPropertyName("annotations")]
     public IDictionary<string, string>? Annotations { get; set; }
+
+    /// <summary>The container's resolved cgroup path (the same in every hierarchy), or null for none.</summary>
+    [JsonPropertyName("cgroupPath")]
+    public string? CgroupPath { get; set; }
 }

@@ -105,7 +105,7 @@ internal sealed partial class ContainerStore
         }
     }
 
-    /// <summary>created, running or stopped, from /proc and the exec fifo.</summary>
+    /// <summary>created, running, paused or stopped, from /proc, the exec fifo and the cgroup's freezer.</summary>
     public string StatusOf(ContainerRecord record)
     {
         if (record.Pid <= 0 || !IsAlive(record.Pid, record.PidStartTime))
@@ -113,7 +113,14 @@ internal sealed partial class ContainerStore
             return Oci.Runtime.ContainerStatus.Stopped;
         }
 
-        return File.Exists(FifoOf(record.Id)) ? Oci.Runtime.ContainerStatus.Created : Oci.Runtime.ContainerStatus.Running;
+        if (File.Exists(FifoOf(record.Id)))
+        {
+            return Oci.Runtime.ContainerStatus.Created;
+        }
+
+        return record.CgroupPath is not null && Cgroups.ContainerCgroups.Of(record).GetFreezerState() != Linux.Cgroups.CgroupFreezerState.Thawed
+            ? Oci.Runtime.ContainerStatus.Paused
+            : Oci.Runtime.ContainerStatus.Running;
     }
 
     /// <summary>Reads field 22 (starttime) of /proc/pid/stat; null when the process is gone or a zombie.</summary>

@@ -7,4 +7,5 @@ namespace Containers.Runc.State;
 [JsonSerializable(typeof(ContainerRecord))]
 [JsonSerializable(typeof(StateView))]
 [JsonSerializable(typeof(List<StateView>))]
+[JsonSerializable(typeof(Containers.Oci.Runtime.LinuxResources))]
 internal sealed partial class RuncsJsonContext : JsonSerializerContext;

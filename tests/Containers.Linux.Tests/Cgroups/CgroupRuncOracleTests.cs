@@ -15,7 +15,7 @@ public sealed class CgroupRuncOracleTests
 {
     private const string Runc = "/usr/sbin/runc";
 
-    private static readonly (string Controller, string File)[] ComparedFiles =
+    internal static readonly (string Controller, string File)[] ComparedFiles =
     [
         ("memory", "memory.limit_in_bytes"),
         ("memory", "memory.soft_limit_in_bytes"),
@@ -193,7 +193,7 @@ public sealed class CgroupRuncOracleTests
         return config;
     }
 
-    private static Dictionary<string, string> ReadFiles(ICgroupManager manager)
+    internal static Dictionary<string, string> ReadFiles(ICgroupManager manager)
     {
         Dictionary<string, string> files = [];
         foreach ((string controller, string file) in ComparedFiles)

@@ -35,7 +35,8 @@ public sealed class TestBundle : IDisposable
         Config["process"]!["terminal"] = false;
         Config["hostname"] = "runcs-test";
 
-        // cgroups are another issue; runcs reports and skips this mount, the test drops it so runc and runcs compare equal.
+        // The oracle tests compare mountinfo with runc's, whose cgroup binds name runc's own cgroup
+        // paths; the cgroup tests (RuncsCgroupTests) put the mount back.
         JsonArray mounts = Config["mounts"]!.AsArray();
         foreach (JsonNode? mount in mounts.Where(m => (string?)m!["type"] == "cgroup").ToList())
         {

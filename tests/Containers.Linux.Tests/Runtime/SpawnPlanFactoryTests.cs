@@ -65,18 +65,22 @@ public sealed class SpawnPlanFactoryTests
     }
 
     [Test]
-    public void CgroupMountAndResources_AreReported()
+    public void CgroupMountAndResources_AreKeptForTheCgroupWiring()
     {
         Spec spec = Minimal();
-        spec.Mounts = [new Mount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup" }];
+        spec.Mounts = [new Mount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["ro"] }];
         spec.Linux!.Resources = new LinuxResources();
+        spec.Linux.CgroupsPath = "/a/b";
         List<string> warnings = [];
 
         SpawnPlan plan = SpawnPlanFactory.Create(spec, "/b", warnings);
 
-        Assert.That(plan.Mounts, Is.Empty);
-        Assert.That(warnings, Has.Count.EqualTo(2));
+        Assert.That(plan.Mounts, Is.EqualTo(new[] { new MountRequest("/sys/fs/cgroup", "cgroup", "cgroup", ["ro"]) }).Using<MountRequest>(SameMount));
+        Assert.That(warnings, Is.Empty);
     }
+
+    private static bool SameMount(MountRequest a, MountRequest b)
+        => a.Destination == b.Destination && a.Type == b.Type && a.Source == b.Source && a.Options.SequenceEqual(b.Options);
 
     private static IEnumerable<TestCaseData> Refused()
     {

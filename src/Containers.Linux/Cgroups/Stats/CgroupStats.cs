@@ -12,6 +12,10 @@ public sealed class CgroupStats
     [JsonPropertyName("cpu")]
     public CpuStats Cpu { get; init; } = new();
 
+    /// <summary>The cpuset settings.</summary>
+    [JsonPropertyName("cpuset")]
+    public CpusetStats Cpuset { get; init; } = new();
+
     /// <summary>Memory and swap usage and limits.</summary>
     [JsonPropertyName("memory")]
     public MemoryStats Memory { get; init; } = new();

@@ -30,6 +30,21 @@ internal sealed partial class CgroupV1Manager
             stats.Cpu.Throttling.ThrottledTime = cpuStat.GetValueOrDefault("throttled_time");
         }
 
+        if (Dir("cpuset") is string cpuset)
+        {
+            stats.Cpuset.Cpus = CpusetStats.ParseList(CgroupFiles.TryRead(cpuset, "cpuset.cpus"));
+            stats.Cpuset.Mems = CpusetStats.ParseList(CgroupFiles.TryRead(cpuset, "cpuset.mems"));
+            stats.Cpuset.CpuExclusive = CgroupFiles.TryReadUInt64(cpuset, "cpuset.cpu_exclusive");
+            stats.Cpuset.MemHardwall = CgroupFiles.TryReadUInt64(cpuset, "cpuset.mem_hardwall");
+            stats.Cpuset.MemExclusive = CgroupFiles.TryReadUInt64(cpuset, "cpuset.mem_exclusive");
+            stats.Cpuset.MemoryMigrate = CgroupFiles.TryReadUInt64(cpuset, "cpuset.memory_migrate");
+            stats.Cpuset.MemorySpreadPage = CgroupFiles.TryReadUInt64(cpuset, "cpuset.memory_spread_page");
+            stats.Cpuset.MemorySpreadSlab = CgroupFiles.TryReadUInt64(cpuset, "cpuset.memory_spread_slab");
+            stats.Cpuset.MemoryPressure = CgroupFiles.TryReadUInt64(cpuset, "cpuset.memory_pressure");
+            stats.Cpuset.SchedLoadBalance = CgroupFiles.TryReadUInt64(cpuset, "cpuset.sched_load_balance");
+            stats.Cpuset.SchedRelaxDomainLevel = long.TryParse(CgroupFiles.TryRead(cpuset, "cpuset.sched_relax_domain_level"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long level) ? level : 0;
+        }
+
         if (Dir("memory") is string memory)
         {
             foreach ((string key, ulong value) in CgroupFiles.ReadKeyValues(memory, "memory.stat"))

@@ -1,0 +1,38 @@
+using Containers.Oci.Runtime;
+
+namespace Containers.Runc.Commands;
+
+/// <summary>
+/// <c>runcs features</c>: the runtime-spec features document. Only what runcs does today is
+/// claimed: the cgroup drivers (cgroupfs on v1, v2 and hybrid hosts; no systemd driver), the
+/// namespaces it creates and the capabilities it knows. Hooks are refused by runcs, so none are listed.
+/// </summary>
+internal static class FeaturesCommand
+{
+    public static int Execute(CommandLine line)
+    {
+        if (line.Arguments.Count != 0)
+        {
+            throw new UsageException("\"features\" takes no arguments");
+        }
+
+        Features features = new()
+        {
+            OciVersionMin = "1.0.0",
+            OciVersionMax = "1.2.0",
+            Hooks = [],
+            Linux = new LinuxFeatures
+            {
+                Namespaces = [LinuxNamespaceType.Cgroup, LinuxNamespaceType.Ipc, LinuxNamespaceType.Mount, LinuxNamespaceType.Network, LinuxNamespaceType.Pid, LinuxNamespaceType.User, LinuxNamespaceType.Uts],
+                Capabilities = [.. LinuxCapability.All],
+                Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true },
+                Apparmor = new FeatureSupport { Enabled = false },
+                Selinux = new FeatureSupport { Enabled = false },
+                IntelRdt = new FeatureSupport { Enabled = false },
+            },
+        };
+        Output.Out(RuntimeSpecJson.Serialize(features));
+        Output.Out("\n");
+        return 0;
+    }
+}
