@@ -1,0 +1,93 @@
+using Containers.Mounts;
+using Containers.Snapshots.Metadata;
+
+namespace Containers.Snapshots;
+
+/// <summary>
+/// A snapshotter on overlayfs, with containerd's overlay snapshotter's semantics: every snapshot owns one
+/// directory (<c>fs</c>) that holds only its own changes; an active snapshot mounts as an overlay whose
+/// upper directory is its <c>fs</c> and whose lower directories are its parents' <c>fs</c>, nearest first.
+/// </summary>
+/// <remarks>
+/// Mounts: an active snapshot without a parent is a read-write bind mount of its <c>fs</c>; a view of one
+/// layer is a read-only bind mount of that layer; a view of several is a lower-only (read-only) overlay.
+/// Overlays are mounted with <c>index=off</c>, as containerd does, so a layer can be shared by mounts
+/// without the overlay index pinning it. Apply layers into it with <see cref="Diff.WhiteoutMode"/> overlay
+/// whiteouts. Mount the result with <see cref="Mounting.MountHelper"/>, which also handles 128 and more layers.
+/// </remarks>
+public sealed class OverlaySnapshotter : DirectorySnapshotter
+{
+    private readonly OverlaySnapshotterOptions _options;
+
+    /// <summary>Opens (or creates) an overlay snapshotter rooted at <paramref name="root"/>.</summary>
+    /// <param name="root">The root directory; created 0700 if missing. It must be on a filesystem overlay accepts as upper (not overlay itself).</param>
+    /// <param name="options">Options, or <see langword="null"/> for defaults.</param>
+    /// <param name="timeProvider">The clock for created and updated times, or <see langword="null"/> for the system clock.</param>
+    public OverlaySnapshotter(string root, OverlaySnapshotterOptions? options = null, TimeProvider? timeProvider = null)
+        : base(root, timeProvider)
+    {
+        _options = options ?? new OverlaySnapshotterOptions();
+    }
+
+    /// <summary>Whether this kernel has overlayfs (listed in /proc/filesystems, or loadable on first mount).</summary>
+    public static bool IsSupported() =>
+        File.Exists("/proc/filesystems") && File.ReadAllText("/proc/filesystems").Contains("\toverlay\n", StringComparison.Ordinal);
+
+    private protected override void CreateLayout(string directory, SnapshotKind kind, IReadOnlyList<long> parentIds, CancellationToken cancellationToken)
+    {
+        string fs = Path.Combine(directory, "fs");
+        Directory.CreateDirectory(fs);
+        File.SetUnixFileMode(fs, (UnixFileMode)0b111_101_101);
+        if (kind == SnapshotKind.Active)
+        {
+            string work = Path.Combine(directory, "work");
+            Directory.CreateDirectory(work);
+            File.SetUnixFileMode(work, (UnixFileMode)0b111_001_001);
+        }
+
+        if (parentIds.Count > 0)
+        {
+            // The upper directory's root becomes the merged root: give it the parent's owner, as
+            // containerd does, so a layer owned by a user namespace's root stays its own.
+            Interop.Statx parentRoot = TreeCopier.LStat(FsDirectory(parentIds[0]));
+            if (Interop.LChown(fs, parentRoot.Uid, parentRoot.Gid) != 0)
+            {
+                Interop.ThrowLastError("lchown", fs);
+            }
+        }
+    }
+
+    private protected override IReadOnlyList<Mount> BuildMounts(SnapshotRecord record)
+    {
+        SnapshotKind kind = record.Info.Kind;
+        IReadOnlyList<long> parents = record.ParentIds;
+        if (parents.Count == 0)
+        {
+            return [new Mount("bind", FsDirectory(record.Id), [kind == SnapshotKind.View ? "ro" : "rw", "rbind"])];
+        }
+
+        if (kind == SnapshotKind.View && parents.Count == 1)
+        {
+            return [new Mount("bind", FsDirectory(parents[0]), ["ro", "rbind"])];
+        }
+
+        var options = new List<string> { "index=off" };
+        if (_options.UserXattr)
+        {
+            options.Add("userxattr");
+        }
+
+        if (kind == SnapshotKind.Active)
+        {
+            options.Add("workdir=" + Path.Combine(SnapshotDirectory(record.Id), "work"));
+            options.Add("upperdir=" + FsDirectory(record.Id));
+        }
+        else
+        {
+            options.Add("ro");
+        }
+
+        options.Add("lowerdir=" + string.Join(':', parents.Select(FsDirectory)));
+        return [new Mount("overlay", "overlay", options)];
+    }
+}
