@@ -143,7 +143,7 @@ public static class MountHelper
             int eq = option.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0)
             {
-                Check(Interop.FsConfig(context, Interop.FSCONFIG_SET_FLAG, option, null), $"fsconfig {option}", target);
+                CheckErrno(Interop.FsConfig(context, Interop.FSCONFIG_SET_FLAG, option, null), $"fsconfig {option}", target);
                 continue;
             }
 
@@ -160,16 +160,16 @@ public static class MountHelper
                         return false;
                     }
 
-                    Check(errno, "fsconfig lowerdir+", layer);
+                    CheckErrno(errno, "fsconfig lowerdir+", layer);
                 }
             }
             else
             {
-                Check(Interop.FsConfig(context, Interop.FSCONFIG_SET_STRING, key, value), $"fsconfig {key}", value);
+                CheckErrno(Interop.FsConfig(context, Interop.FSCONFIG_SET_STRING, key, value), $"fsconfig {key}", value);
             }
         }
 
-        Check(Interop.FsConfig(context, Interop.FSCONFIG_CMD_CREATE, null, null), "fsconfig create", target);
+        CheckErrno(Interop.FsConfig(context, Interop.FSCONFIG_CMD_CREATE, null, null), "fsconfig create", target);
         using SafeFileHandle mountFd = Interop.FsMount(context, readOnly ? Interop.MOUNT_ATTR_RDONLY : 0);
         Interop.MoveMount(mountFd, target);
         return true;
@@ -237,6 +237,14 @@ public static class MountHelper
         }
 
         return common;
+    }
+
+    private static void CheckErrno(int errno, string operation, string path)
+    {
+        if (errno != 0)
+        {
+            throw new ErrnoException(errno, operation, path);
+        }
     }
 
     private static void Check(int result, string operation, string path)
