@@ -90,4 +90,35 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
         options.Add("lowerdir=" + string.Join(':', parents.Select(FsDirectory)));
         return [new Mount("overlay", "overlay", options)];
     }
+
+    /// <summary>
+    /// The directory that receives an active snapshot's changes: the overlay's upper directory, or the source
+    /// of a read-write bind mount. Apply a layer there directly with overlay whiteouts, as containerd's
+    /// applier does for overlay mounts: overlayfs refuses to create whiteout devices through a mounted
+    /// overlay, and writing the upper directory skips the overlay's copy-up.
+    /// </summary>
+    /// <param name="mounts">The mounts of an active snapshot, as <see cref="ISnapshotter.PrepareAsync"/> returns them.</param>
+    /// <param name="directory">The upper directory.</param>
+    /// <returns>Whether the mounts are a single overlay with an upper directory or a single read-write bind mount.</returns>
+    public static bool TryGetUpperDirectory(IReadOnlyList<Mount> mounts, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? directory)
+    {
+        ArgumentNullException.ThrowIfNull(mounts);
+        directory = null;
+        if (mounts.Count != 1)
+        {
+            return false;
+        }
+
+        Mount mount = mounts[0];
+        if (mount.Type == "bind" && !mount.IsReadOnly)
+        {
+            directory = mount.Source;
+        }
+        else if (mount.Type == "overlay")
+        {
+            directory = mount.Options.FirstOrDefault(o => o.StartsWith("upperdir=", StringComparison.Ordinal))?["upperdir=".Length..];
+        }
+
+        return directory is not null;
+    }
 }
