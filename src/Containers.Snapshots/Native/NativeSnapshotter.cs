@@ -7,7 +7,7 @@ namespace Containers.Snapshots;
 /// A snapshotter that needs nothing from the filesystem, with containerd's native snapshotter's
 /// semantics: every active snapshot and view is a full copy of its parent (reflinked where the
 /// filesystem supports FICLONE, as on btrfs and xfs), mounted as a bind mount. Apply layers into it with
-/// <see cref="Diff.WhiteoutMode"/> delete.
+/// <see cref="Containers.Diff.WhiteoutMode"/> delete.
 /// </summary>
 public sealed class NativeSnapshotter : DirectorySnapshotter
 {

@@ -12,7 +12,7 @@ namespace Containers.Snapshots;
 /// Mounts: an active snapshot without a parent is a read-write bind mount of its <c>fs</c>; a view of one
 /// layer is a read-only bind mount of that layer; a view of several is a lower-only (read-only) overlay.
 /// Overlays are mounted with <c>index=off</c>, as containerd does, so a layer can be shared by mounts
-/// without the overlay index pinning it. Apply layers into it with <see cref="Diff.WhiteoutMode"/> overlay
+/// without the overlay index pinning it. Apply layers into it with <see cref="Containers.Diff.WhiteoutMode"/> overlay
 /// whiteouts. Mount the result with <see cref="Mounting.MountHelper"/>, which also handles 128 and more layers.
 /// </remarks>
 public sealed class OverlaySnapshotter : DirectorySnapshotter
