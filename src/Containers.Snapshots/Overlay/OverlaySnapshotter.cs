@@ -17,7 +17,7 @@ namespace Containers.Snapshots;
 /// </remarks>
 public sealed class OverlaySnapshotter : DirectorySnapshotter
 {
-    private readonly OverlaySnapshotterOptions _options;
+    private readonly bool _userXattr;
 
     /// <summary>Opens (or creates) an overlay snapshotter rooted at <paramref name="root"/>.</summary>
     /// <param name="root">The root directory; created 0700 if missing. It must be on a filesystem overlay accepts as upper (not overlay itself).</param>
@@ -26,7 +26,7 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
     public OverlaySnapshotter(string root, OverlaySnapshotterOptions? options = null, TimeProvider? timeProvider = null)
         : base(root, timeProvider)
     {
-        _options = options ?? new OverlaySnapshotterOptions();
+        _userXattr = (options ?? new OverlaySnapshotterOptions()).UserXattr ?? (InNonInitialUserNamespace() && KernelAtLeast(5, 11));
     }
 
     /// <summary>Whether this kernel has overlayfs (listed in /proc/filesystems, or loadable on first mount).</summary>
@@ -72,7 +72,7 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
         }
 
         var options = new List<string> { "index=off" };
-        if (_options.UserXattr)
+        if (_userXattr)
         {
             options.Add("userxattr");
         }
@@ -89,6 +89,35 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
 
         options.Add("lowerdir=" + string.Join(':', parents.Select(FsDirectory)));
         return [new Mount("overlay", "overlay", options)];
+    }
+
+    /// <summary>Whether the process's user namespace maps less than the whole id range, i.e. is not the initial one.</summary>
+    private static bool InNonInitialUserNamespace()
+    {
+        try
+        {
+            string[] fields = File.ReadAllText("/proc/self/uid_map").Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            return !(fields is ["0", "0", "4294967295"]);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool KernelAtLeast(int major, int minor)
+    {
+        string release = Environment.OSVersion.Version.ToString();
+        try
+        {
+            release = File.ReadAllText("/proc/sys/kernel/osrelease");
+        }
+        catch (IOException)
+        {
+        }
+
+        string[] parts = release.Split('.', '-');
+        return parts.Length >= 2 && int.TryParse(parts[0], out int a) && int.TryParse(parts[1], out int b) && (a > major || (a == major && b >= minor));
     }
 
     /// <summary>

@@ -93,6 +93,15 @@ public sealed class OverlayMountTests
         Assert.That(MountOptionsOf(target), Does.Contain("userxattr"));
     }
 
+    [Test]
+    public async Task UserXattrIsOffInTheInitialUserNamespace()
+    {
+        Assume.That(File.ReadAllText("/proc/self/uid_map").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { "0", "0", "4294967295" }), "runs in the initial user namespace");
+        await _snapshotter.PrepareAsync("a", null);
+        await _snapshotter.CommitAsync("c1", "a");
+        Assert.That((await _snapshotter.PrepareAsync("b", "c1")).Single().Options, Does.Not.Contain("userxattr"));
+    }
+
     [TestCase(null, 160)]
     [TestCase("LowerDirPlus", 300)]
     [TestCase("DescriptorRelative", 150)]
