@@ -38,6 +38,34 @@ public sealed class LayerDiffer : IDiffer
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Writes the layer compressed with gzip (the OCI <c>tar+gzip</c> media type) and returns both digests:
+    /// <see cref="LayerApplyResult.DiffId"/> of the tar, <see cref="LayerApplyResult.CompressedDigest"/> and
+    /// <see cref="LayerApplyResult.Size"/> of the bytes written to <paramref name="destination"/>.
+    /// </summary>
+    /// <param name="lowerDirectory">The tree before the change, or null (see <see cref="DiffAsync(string?, string, Stream, CancellationToken)"/>).</param>
+    /// <param name="upperDirectory">The tree after the change, or an overlay upper directory.</param>
+    /// <param name="destination">Receives the gzip stream; not closed.</param>
+    /// <param name="compressionLevel">The gzip level.</param>
+    /// <param name="cancellationToken">Stops the walk; the destination then holds a partial stream.</param>
+    public Task<LayerApplyResult> DiffGzipAsync(string? lowerDirectory, string upperDirectory, Stream destination, System.IO.Compression.CompressionLevel compressionLevel = System.IO.Compression.CompressionLevel.Optimal, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(upperDirectory);
+        ArgumentNullException.ThrowIfNull(destination);
+        return Task.Factory.StartNew(() =>
+        {
+            using var compressed = new HashingWriteStream(destination);
+            LayerApplyResult tar;
+            using (var gzip = new System.IO.Compression.GZipStream(compressed, compressionLevel, leaveOpen: true))
+            {
+                tar = Diff(lowerDirectory, upperDirectory, gzip, cancellationToken);
+            }
+
+            compressed.Flush();
+            return new LayerApplyResult(tar.DiffId, Digest.FromHash(DigestAlgorithm.Sha256, compressed.GetHash()), compressed.Written, tar.Entries, LayerCompression.Gzip);
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
     private static LayerApplyResult Diff(string? lower, string upper, Stream destination, CancellationToken cancellationToken)
     {
         using var hashing = new HashingWriteStream(destination);

@@ -99,6 +99,16 @@ public sealed class LayerDifferTests
         LayerApplyResult diff = await new LayerDiffer().DiffAsync(lower, upper, tar);
         Assert.That(diff.DiffId, Is.EqualTo(Digest.Compute(tar.ToArray())));
 
+        var gz = new MemoryStream();
+        LayerApplyResult gzipped = await new LayerDiffer().DiffGzipAsync(lower, upper, gz);
+        Assert.That(gzipped.DiffId, Is.EqualTo(diff.DiffId), "the diff id is the uncompressed tar's");
+        Assert.That(gzipped.CompressedDigest, Is.EqualTo(Digest.Compute(gz.ToArray())));
+        Assert.That((gzipped.Size, gzipped.Compression), Is.EqualTo((gz.Length, LayerCompression.Gzip)));
+        string gzFile = _temp.Combine("layer.tar.gz");
+        File.WriteAllBytes(gzFile, gz.ToArray());
+        ToolResult gunzip = await Tool.RunCheckedAsync("sh", "-c", $"gzip -dc '{gzFile}' | sha256sum");
+        Assert.That("sha256:" + gunzip.StandardOutput.Split(' ')[0], Is.EqualTo(diff.DiffId.ToString()), "gzip(1) decompresses to the same tar");
+
         string replay = _temp.Combine("replay");
         Directory.CreateDirectory(replay);
         TreeCopier.Copy(lower, replay, CancellationToken.None);
