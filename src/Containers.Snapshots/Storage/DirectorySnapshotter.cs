@@ -1,0 +1,427 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Containers.Filters;
+using Containers.Mounts;
+using Containers.Snapshots.Metadata;
+using Microsoft.Data.Sqlite;
+
+namespace Containers.Snapshots;
+
+/// <summary>
+/// The part the overlay and native snapshotters share: snapshot records in SQLite, one directory per
+/// snapshot under <c>&lt;root&gt;/snapshots/&lt;id&gt;</c>, and the crash-safe order of creating and removing them.
+/// </summary>
+/// <remarks>
+/// <para>Creating: the directory is built under a temporary name (<c>new-*</c>); then, in one database
+/// transaction, the record is inserted and the directory renamed to its id, and the transaction commits.
+/// A crash before the commit leaves a directory without a record; a crash after it leaves both.</para>
+/// <para>Removing: the record is deleted and committed first, then the directory is renamed to <c>rm-&lt;id&gt;</c> and
+/// deleted. A crash in between leaves a directory without a record.</para>
+/// <para><see cref="CleanupAsync"/> deletes every directory that has no record, which is all a crash can leave.</para>
+/// </remarks>
+public abstract class DirectorySnapshotter : ISnapshotter
+{
+    private readonly SnapshotMetadataStore _store;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly TimeProvider _time;
+    private int _disposed;
+
+    private protected DirectorySnapshotter(string root, TimeProvider? timeProvider)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Root = Path.GetFullPath(root);
+        _time = timeProvider ?? TimeProvider.System;
+        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(SnapshotsDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _store = new SnapshotMetadataStore(Path.Combine(Root, "metadata.db"));
+    }
+
+    /// <summary>The snapshotter's root directory (holds <c>metadata.db</c> and <c>snapshots/</c>).</summary>
+    public string Root { get; }
+
+    private string SnapshotsDirectory => Path.Combine(Root, "snapshots");
+
+    /// <summary>The directory of snapshot <paramref name="id"/>.</summary>
+    private protected string SnapshotDirectory(long id) => Path.Combine(SnapshotsDirectory, id.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The filesystem tree of snapshot <paramref name="id"/> (the overlay upper directory, or the native copy).</summary>
+    private protected string FsDirectory(long id) => Path.Combine(SnapshotDirectory(id), "fs");
+
+    /// <summary>Fills a new snapshot's directory (still under its temporary name).</summary>
+    /// <param name="directory">The new snapshot's directory.</param>
+    /// <param name="kind">Active or view.</param>
+    /// <param name="parentIds">The parent chain, nearest first.</param>
+    /// <param name="cancellationToken">Cancels a long copy.</param>
+    private protected abstract void CreateLayout(string directory, SnapshotKind kind, IReadOnlyList<long> parentIds, CancellationToken cancellationToken);
+
+    /// <summary>The mounts that show an active snapshot or view.</summary>
+    private protected abstract IReadOnlyList<Mount> BuildMounts(SnapshotRecord record);
+
+    /// <inheritdoc/>
+    public ValueTask<SnapshotInfo> StatAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfDisposed();
+        using SqliteConnection connection = _store.Open();
+        return ValueTask.FromResult(SnapshotMetadataStore.Require(connection, null, key).Info);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<SnapshotInfo> UpdateAsync(SnapshotInfo info, IReadOnlyList<string>? fieldPaths = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ThrowIfDisposed();
+        SnapshotMetadataStore.ValidateLabels(info.Labels);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteConnection connection = _store.Open();
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            SnapshotRecord record = SnapshotMetadataStore.Require(connection, transaction, info.Name);
+            var labels = new Dictionary<string, string>(record.Info.Labels, StringComparer.Ordinal);
+            if (fieldPaths is null || fieldPaths.Count == 0)
+            {
+                labels = new Dictionary<string, string>(info.Labels, StringComparer.Ordinal);
+            }
+            else
+            {
+                foreach (string path in fieldPaths)
+                {
+                    if (path == "labels")
+                    {
+                        labels = new Dictionary<string, string>(info.Labels, StringComparer.Ordinal);
+                    }
+                    else if (path.StartsWith("labels.", StringComparison.Ordinal))
+                    {
+                        string key = path["labels.".Length..];
+                        if (info.Labels.TryGetValue(key, out string? value) && value.Length > 0)
+                        {
+                            labels[key] = value;
+                        }
+                        else
+                        {
+                            labels.Remove(key);
+                        }
+                    }
+                    else
+                    {
+                        throw new InvalidSpecException(path, "cannot update this field of a snapshot (only labels are mutable)");
+                    }
+                }
+            }
+
+            SnapshotMetadataStore.SetLabels(connection, transaction, record.Id, labels, _time.GetUtcNow());
+            SnapshotInfo updated = SnapshotMetadataStore.Get(connection, transaction, record.Id).Info;
+            transaction.Commit();
+            return updated;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<SnapshotUsage> UsageAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfDisposed();
+        SnapshotRecord record;
+        using (SqliteConnection connection = _store.Open())
+        {
+            record = SnapshotMetadataStore.Require(connection, null, key);
+        }
+
+        if (record.Info.Kind == SnapshotKind.Committed)
+        {
+            return ValueTask.FromResult(record.Usage);
+        }
+
+        return ValueTask.FromResult(DiskUsage.Measure(FsDirectory(record.Id), cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<Mount>> MountsAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfDisposed();
+        using SqliteConnection connection = _store.Open();
+        SnapshotRecord record = SnapshotMetadataStore.Require(connection, null, key);
+        if (record.Info.Kind == SnapshotKind.Committed)
+        {
+            throw new FailedPreconditionException($"snapshot \"{key}\" is committed; only active snapshots and views have mounts");
+        }
+
+        return ValueTask.FromResult(BuildMounts(record));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<Mount>> PrepareAsync(string key, string? parent, IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(SnapshotKind.Active, key, parent, labels, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<Mount>> ViewAsync(string key, string? parent, IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(SnapshotKind.View, key, parent, labels, cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask CommitAsync(string name, string key, IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default)
+    {
+        ValidateName(name, nameof(name));
+        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfDisposed();
+        SnapshotMetadataStore.ValidateLabels(labels);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            SnapshotRecord record;
+            using (SqliteConnection connection = _store.Open())
+            {
+                record = SnapshotMetadataStore.Require(connection, null, key);
+            }
+
+            if (record.Info.Kind != SnapshotKind.Active)
+            {
+                throw new FailedPreconditionException($"snapshot \"{key}\" is {record.Info.Kind.ToString().ToLowerInvariant()}, not active; only active snapshots can be committed");
+            }
+
+            // Measured before the transaction: the tree no longer changes (the caller unmounted it).
+            SnapshotUsage usage = DiskUsage.Measure(FsDirectory(record.Id), cancellationToken);
+            using (SqliteConnection connection = _store.Open())
+            using (SqliteTransaction transaction = connection.BeginTransaction())
+            {
+                SnapshotMetadataStore.Commit(connection, transaction, record.Id, name, labels, usage, _time.GetUtcNow());
+                transaction.Commit();
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfDisposed();
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        long id;
+        try
+        {
+            using SqliteConnection connection = _store.Open();
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            SnapshotRecord record = SnapshotMetadataStore.Require(connection, transaction, key);
+            if (SnapshotMetadataStore.HasChildren(connection, transaction, record.Id))
+            {
+                throw new FailedPreconditionException($"cannot remove snapshot \"{key}\": it is the parent of another snapshot");
+            }
+
+            id = record.Id;
+            SnapshotMetadataStore.Delete(connection, transaction, id);
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        // The record is gone, so the directory is an orphan now; if deleting it fails (a mount still
+        // holds it, a crash), CleanupAsync removes it later.
+        string removing = Path.Combine(SnapshotsDirectory, "rm-" + id.ToString(CultureInfo.InvariantCulture));
+        if (Interop.Rename(SnapshotDirectory(id), removing, Interop.RENAME_NOREPLACE) == 0)
+        {
+            TryDeleteTree(removing);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<SnapshotInfo> WalkAsync(IReadOnlyList<string>? filters = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        Filter filter = Filter.ParseAll(filters);
+        List<SnapshotInfo> infos = [];
+        using (SqliteConnection connection = _store.Open())
+        using (SqliteTransaction transaction = connection.BeginTransaction())
+        {
+            foreach (long id in SnapshotMetadataStore.AllIds(connection, transaction))
+            {
+                infos.Add(SnapshotMetadataStore.Get(connection, transaction, id).Info);
+            }
+        }
+
+        // Yielded after the read transaction ends, so the caller may call back into the snapshotter.
+        foreach (SnapshotInfo info in infos)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (filter.Matches(path => Field(info, path)))
+            {
+                yield return info;
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CleanupAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            HashSet<long> known;
+            using (SqliteConnection connection = _store.Open())
+            {
+                known = [.. SnapshotMetadataStore.AllIds(connection, null)];
+            }
+
+            foreach (string directory in Directory.EnumerateDirectories(SnapshotsDirectory))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string name = Path.GetFileName(directory);
+                if (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out long id) && known.Contains(id))
+                {
+                    continue;
+                }
+
+                // new-* (a create that never committed), rm-* (a removal cut short) and ids without a record.
+                TryDeleteTree(directory);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Releases the snapshotter; the database holds no open handle between calls, so this only marks it closed.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _writeLock.Dispose();
+        }
+
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask<IReadOnlyList<Mount>> CreateAsync(SnapshotKind kind, string key, string? parent, IReadOnlyDictionary<string, string>? labels, CancellationToken cancellationToken)
+    {
+        ValidateName(key, nameof(key));
+        ThrowIfDisposed();
+        SnapshotMetadataStore.ValidateLabels(labels);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        string temp = Path.Combine(SnapshotsDirectory, "new-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            IReadOnlyList<long> parentIds = [];
+            using (SqliteConnection connection = _store.Open())
+            {
+                if (SnapshotMetadataStore.Find(connection, null, key) is not null)
+                {
+                    throw new AlreadyExistsException("snapshot", key);
+                }
+
+                if (!string.IsNullOrEmpty(parent))
+                {
+                    SnapshotRecord parentRecord = SnapshotMetadataStore.Require(connection, null, parent);
+                    if (parentRecord.Info.Kind != SnapshotKind.Committed)
+                    {
+                        throw new FailedPreconditionException($"parent \"{parent}\" is {parentRecord.Info.Kind.ToString().ToLowerInvariant()}, not committed");
+                    }
+
+                    parentIds = [parentRecord.Id, .. parentRecord.ParentIds];
+                }
+            }
+
+            Directory.CreateDirectory(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            CreateLayout(temp, kind, parentIds, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            SnapshotRecord record;
+            using (SqliteConnection connection = _store.Open())
+            using (SqliteTransaction transaction = connection.BeginTransaction())
+            {
+                long id = SnapshotMetadataStore.Insert(connection, transaction, kind, key, parentIds.Count > 0 ? parentIds[0] : null, labels, _time.GetUtcNow());
+                MoveIntoPlace(temp, SnapshotDirectory(id));
+                record = SnapshotMetadataStore.Get(connection, transaction, id);
+                try
+                {
+                    transaction.Commit();
+                }
+                catch
+                {
+                    // Back to a temporary name, so no directory is taken for a record that does not exist.
+                    _ = Interop.Rename(SnapshotDirectory(id), temp, Interop.RENAME_NOREPLACE);
+                    throw;
+                }
+            }
+
+            return BuildMounts(record);
+        }
+        catch
+        {
+            TryDeleteTree(temp);
+            throw;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Renames the finished directory to its id. An id whose transaction never committed (a crash) can be
+    /// handed out again and find its old directory still there: that directory has no record, so it goes.
+    /// </summary>
+    private static void MoveIntoPlace(string temp, string final)
+    {
+        int errno = Interop.Rename(temp, final, Interop.RENAME_NOREPLACE);
+        if (errno == Interop.EEXIST)
+        {
+            TryDeleteTree(final);
+            errno = Interop.Rename(temp, final, Interop.RENAME_NOREPLACE);
+        }
+
+        if (errno != 0)
+        {
+            throw new ErrnoException(errno, "rename", final);
+        }
+    }
+
+    private static (string Value, bool Present) Field(SnapshotInfo info, IReadOnlyList<string> path) => path switch
+    {
+        ["name"] => (info.Name, true),
+        ["parent"] => (info.Parent ?? string.Empty, info.Parent is not null),
+        ["kind"] => (info.Kind.ToString().ToLowerInvariant(), true),
+        _ when path.Count > 1 && path[0] == "labels" && info.Labels.TryGetValue(string.Join('.', path.Skip(1)), out string? value) => (value, true),
+        _ => (string.Empty, false),
+    };
+
+    private static void ValidateName(string name, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(name, parameter);
+        if (name.Length == 0)
+        {
+            throw new InvalidSpecException(parameter, "a snapshot key or name must not be empty");
+        }
+    }
+
+    /// <summary>Deletes a tree without following links; failures are left for the next cleanup.</summary>
+    private protected static void TryDeleteTree(string path)
+    {
+        try
+        {
+            TreeRemover.Remove(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}
