@@ -11,7 +11,7 @@ namespace Containers.Linux.Runtime;
 /// no bounds-checked indexing (raw pointers only), no lambdas; every failure is written to the
 /// status pipe as (step, errno, index) and ends in exit_group.
 /// </summary>
-internal static unsafe class ChildProcess
+internal static unsafe partial class ChildProcess
 {
     private const int S_IFMT = 0xF000;
     private const int S_IFDIR = 0x4000;
@@ -99,6 +99,13 @@ internal static unsafe class ChildProcess
         if (p->SetUpRootfs != 0)
         {
             SetUpRootfs(p);
+        }
+
+        if (p->ConsoleSocket >= 0)
+        {
+            // runc's order: after the mounts (the pty comes from the container's devpts), before
+            // the rootfs is finalized (/dev/console is bound while /dev may still be written).
+            SetUpConsole(p);
         }
 
         if (p->Hostname != null)

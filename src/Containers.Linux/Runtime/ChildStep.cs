@@ -114,6 +114,12 @@ public enum ChildStep
     /// <summary>execve(2) of the container's program (ENOENT: not found on PATH).</summary>
     Execve,
 
+    /// <summary>
+    /// Setting up the terminal (index: 0 open /dev/ptmx, 1 unlock, 2 open the slave, 3 consoleSize,
+    /// 4 /dev/console, 5 send the master over the console socket, 6 stdio, 7 controlling terminal).
+    /// </summary>
+    Console,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 }

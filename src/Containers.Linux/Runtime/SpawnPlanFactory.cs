@@ -118,8 +118,16 @@ public static class SpawnPlanFactory
             Devices = Devices(linux.Devices),
             MaskedPaths = linux.MaskedPaths?.ToArray() ?? [],
             ReadonlyPaths = linux.ReadonlyPaths?.ToArray() ?? [],
+            Terminal = process.Terminal ?? false,
+            ConsoleHeight = ConsoleDimension(process, process.ConsoleSize?.Height, "process.consoleSize.height"),
+            ConsoleWidth = ConsoleDimension(process, process.ConsoleSize?.Width, "process.consoleSize.width"),
         };
     }
+
+    private static ushort ConsoleDimension(ProcessSpec process, uint? value, string jsonPath)
+        => process.Terminal != true || value is null ? (ushort)0
+            : value <= ushort.MaxValue ? (ushort)value.Value
+            : throw new InvalidSpecException(jsonPath, $"{value} does not fit a terminal size (at most {ushort.MaxValue})");
 
     private static bool Any<T>(IList<T>? list) => list is { Count: > 0 };
 
@@ -159,11 +167,6 @@ public static class SpawnPlanFactory
 
     private static void RefuseProcessExtras(ProcessSpec process)
     {
-        if (process.Terminal == true)
-        {
-            throw new UnsupportedException("process.terminal: a pseudo-terminal (console socket) is not supported by runcs yet");
-        }
-
         if (process.CommandLine is not null)
         {
             throw new UnsupportedException("process.commandLine: Windows only");

@@ -17,9 +17,10 @@ internal static class ContainerLauncher
     {
         string id = line.Arguments.Count == 1 ? line.Arguments[0] : throw new UsageException($"\"{line.Verb}\" requires exactly 1 argument (the container id)");
         string bundle = Path.GetFullPath(line.Option("--bundle") ?? Directory.GetCurrentDirectory());
-        if (line.Option("--console-socket") is not null)
+        string? consoleSocket = line.Option("--console-socket");
+        if (consoleSocket is not null)
         {
-            throw new UnsupportedException("--console-socket: terminals are not supported by runcs yet");
+            consoleSocket = Path.GetFullPath(consoleSocket);
         }
 
         if (line.Switch("--no-pivot"))
@@ -34,6 +35,7 @@ internal static class ContainerLauncher
         }
 
         Spec spec = RuntimeSpecJson.ParseSpec(File.ReadAllBytes(configPath));
+        CheckTerminal(spec.Process?.Terminal == true, consoleSocket, detached: waitForStart || line.Switch("--detach"));
         List<string> warnings = [];
         SpawnPlan plan = SpawnPlanFactory.Create(spec, bundle, warnings);
         foreach (string warning in warnings)
@@ -56,6 +58,7 @@ internal static class ContainerLauncher
             {
                 ExecFifoPath = fifo,
                 PreserveFds = line.IntOption("--preserve-fds", 0),
+                ConsoleSocketPath = consoleSocket,
             };
 
             ContainerRecord record = new()
@@ -82,6 +85,27 @@ internal static class ContainerLauncher
         {
             Directory.Delete(directory, recursive: true);
             throw;
+        }
+    }
+
+    /// <summary>runc's checkTerminal rules, with runc's messages, before anything is created.</summary>
+    private static void CheckTerminal(bool terminal, string? consoleSocket, bool detached)
+    {
+        if (detached && terminal && consoleSocket is null)
+        {
+            throw new UsageException("cannot allocate tty if runcs will detach without setting console socket");
+        }
+
+        if ((!detached || !terminal) && consoleSocket is not null)
+        {
+            throw new UsageException("cannot use console socket if runcs will not detach or allocate tty");
+        }
+
+        if (!detached && terminal)
+        {
+            // runc would allocate the pty itself and proxy it to its own terminal (System.Console is
+            // not touched here: it may start threads, and the spawner must stay single-threaded).
+            throw new UnsupportedException("process.terminal: runcs run in the foreground does not proxy a terminal yet; use create or run -d with --console-socket, or set process.terminal to false");
         }
     }
 }
