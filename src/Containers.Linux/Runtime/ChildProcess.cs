@@ -143,6 +143,11 @@ internal static unsafe partial class ChildProcess
             AwaitStart(p, execFifo);
         }
 
+        if (p->StdinFd >= 0)
+        {
+            Check(p, Sys(p, p->Nr.Dup3, p->StdinFd, 0, 0), ChildStep.Stdin, 0);
+        }
+
         Check(p, Sys(p, p->Nr.CloseRange, 3 + p->PreserveFds, 0xFFFFFFFFL, CLOSE_RANGE_CLOEXEC), ChildStep.CloseRange, 0);
         Check(p, Sys(p, p->Nr.RtSigprocmask, SIG_SETMASK, (long)p->Zeroes, 0, 8), ChildStep.SignalMask, 0);
         Exec(p);
@@ -460,7 +465,7 @@ internal static unsafe partial class ChildProcess
     [DoesNotReturn]
     private static void Exec(ChildProgram* p)
     {
-        byte* file = p->Argv[0];
+        byte* file = p->ExecPath != null ? p->ExecPath : p->Argv[0];
         if (Contains(file, (byte)'/') || p->SearchPath == null)
         {
             Sys(p, p->Nr.Execve, (long)file, (long)p->Argv, (long)p->Envp);

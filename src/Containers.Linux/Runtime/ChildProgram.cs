@@ -165,6 +165,12 @@ internal unsafe struct ChildProgram
     /// <summary>The strings <c>/dev/ptmx</c> (opened, and sent as the message body as runc does) and <c>dev/console</c>.</summary>
     public byte* Ptmx, DevConsole;
 
+    /// <summary>An fd the child makes its stdin before execve (a hook's state), or -1.</summary>
+    public int StdinFd;
+
+    /// <summary>The file to execve when it differs from argv[0] (a hook's path), or null.</summary>
+    public byte* ExecPath;
+
     /// <summary>Size of each scratch buffer.</summary>
     public const int ScratchSize = 4096;
 }

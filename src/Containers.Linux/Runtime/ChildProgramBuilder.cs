@@ -124,6 +124,13 @@ internal static unsafe class ChildProgramBuilder
 
         p->PreserveFds = plan.PreserveFds;
         BuildConsole(plan, arena, p);
+        p->StdinFd = plan.StdinFd;
+        if (plan.ExecPath is not null && !plan.ExecPath.StartsWith('/'))
+        {
+            throw new InvalidSpecException("path", $"\"{plan.ExecPath}\" must be an absolute path");
+        }
+
+        p->ExecPath = plan.ExecPath is null ? null : arena.String(plan.ExecPath, "path");
         return p;
     }
 

@@ -120,6 +120,9 @@ public enum ChildStep
     /// </summary>
     Console,
 
+    /// <summary>Making the prepared descriptor stdin (a hook's state).</summary>
+    Stdin,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 }

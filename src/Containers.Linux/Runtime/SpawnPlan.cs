@@ -111,4 +111,10 @@ public sealed record SpawnPlan
 
     /// <summary>process.consoleSize.width in columns (0: the kernel's default).</summary>
     public ushort ConsoleWidth { get; init; }
+
+    /// <summary>The file to execute when it is not <see cref="Args"/>[0] (a hook's path); absolute.</summary>
+    public string? ExecPath { get; init; }
+
+    /// <summary>A descriptor of the spawner the process gets as stdin, or -1 (inherit).</summary>
+    internal int StdinFd { get; init; } = -1;
 }

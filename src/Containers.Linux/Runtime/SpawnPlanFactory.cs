@@ -35,10 +35,12 @@ public static class SpawnPlanFactory
         Oci.Runtime.Linux linux = spec.Linux ?? new Oci.Runtime.Linux();
         RefuseProcessExtras(process);
         RefuseLinuxExtras(linux, warnings);
-        if (spec.Hooks is { } hooks && (Any(hooks.Prestart) || Any(hooks.CreateRuntime) || Any(hooks.CreateContainer)
-            || Any(hooks.StartContainer) || Any(hooks.Poststart) || Any(hooks.Poststop)))
+        // prestart, createRuntime, poststart and poststop run in the runtime's namespaces, around the
+        // spawn, through HookRunner (the caller's part of the lifecycle); the two kinds that run
+        // inside the container's namespaces are not done yet.
+        if (spec.Hooks is { } hooks && (Any(hooks.CreateContainer) || Any(hooks.StartContainer)))
         {
-            throw new UnsupportedException("hooks: OCI hooks are not supported by runcs yet");
+            throw new UnsupportedException($"hooks.{(Any(hooks.CreateContainer) ? "createContainer" : "startContainer")}: hooks inside the container's namespaces are not supported by runcs yet");
         }
 
         Report(spec.ExtensionData, string.Empty, warnings);

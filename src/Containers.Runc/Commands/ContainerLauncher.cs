@@ -47,7 +47,7 @@ internal static class ContainerLauncher
         try
         {
             string? fifo = null;
-            if (waitForStart)
+            if (waitForStart || ContainerHooks.NeedsCreateStep(spec))
             {
                 fifo = store.FifoOf(id);
                 Interop.ThrowOnError(Interop.MkFifo(fifo, 0x180), "mkfifo", fifo);
@@ -74,6 +74,20 @@ internal static class ContainerLauncher
             record.Pid = process.Pid;
             record.PidStartTime = ContainerStore.StartTimeOf(process.Pid) ?? 0;
             store.Save(record);
+            ContainerHooks.Keep(store, id, configPath);
+            try
+            {
+                ContainerHooks.Created(spec, record);
+            }
+            catch (HookException)
+            {
+                // A failed prestart/createRuntime hook aborts the create: no init, no state left.
+                process.Signal(Interop.SIGKILL);
+                process.WaitForExit();
+                process.Dispose();
+                throw;
+            }
+
             if (line.Option("--pid-file") is string pidFile)
             {
                 File.WriteAllText(pidFile, process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));

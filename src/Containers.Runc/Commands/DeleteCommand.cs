@@ -36,7 +36,9 @@ internal static class DeleteCommand
             }
         }
 
+        Spec? spec = ContainerHooks.SpecOf(store, id);
         store.Remove(id);
+        ContainerHooks.Deleted(spec, record);
         return 0;
     }
 }

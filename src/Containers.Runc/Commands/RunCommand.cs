@@ -15,6 +15,14 @@ internal static class RunCommand
         (ContainerRecord record, SpawnedProcess process) = ContainerLauncher.Launch(line, store, waitForStart: false);
         using (process)
         {
+            // With prestart/createRuntime hooks the init waited on the fifo while they ran.
+            string fifo = store.FifoOf(record.Id);
+            if (File.Exists(fifo))
+            {
+                StartCommand.Release(fifo);
+            }
+
+            ContainerHooks.Started(store, record);
             if (line.Switch("--detach"))
             {
                 return 0;
@@ -47,7 +55,9 @@ internal static class RunCommand
 
             if (!line.Switch("--keep"))
             {
+                Oci.Runtime.Spec? spec = ContainerHooks.SpecOf(store, record.Id);
                 store.Remove(record.Id);
+                ContainerHooks.Deleted(spec, record);
             }
 
             return code;

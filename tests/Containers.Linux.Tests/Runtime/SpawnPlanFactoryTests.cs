@@ -83,7 +83,7 @@ public sealed class SpawnPlanFactoryTests
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" })), "time");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" })), "joining");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Seccomp = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW" }), "linux.seccomp");
-        yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { Prestart = [new Hook { Path = "/bin/true" }] }), "hooks");
+        yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { StartContainer = [new Hook { Path = "/bin/true" }] }), "hooks.startContainer");
     }
 
     [Test]
