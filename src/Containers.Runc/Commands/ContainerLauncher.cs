@@ -14,7 +14,15 @@ internal static class ContainerLauncher
     /// exec fifo until <c>runcs start</c>; otherwise it execs at once.
     /// </summary>
     public static (ContainerRecord Record, SpawnedProcess Process) Launch(CommandLine line, ContainerStore store, bool waitForStart)
+        => Launch(line, store, waitForStart, out _);
+
+    /// <summary>
+    /// <see cref="Launch(CommandLine, ContainerStore, bool)"/>; a foreground <c>run</c> of a terminal
+    /// container without --console-socket also gets the proxy that received the pty master.
+    /// </summary>
+    public static (ContainerRecord Record, SpawnedProcess Process) Launch(CommandLine line, ContainerStore store, bool waitForStart, out TerminalProxy? terminal)
     {
+        terminal = null;
         string id = line.Arguments.Count == 1 ? line.Arguments[0] : throw new UsageException($"\"{line.Verb}\" requires exactly 1 argument (the container id)");
         string bundle = Path.GetFullPath(line.Option("--bundle") ?? Directory.GetCurrentDirectory());
         string? consoleSocket = line.Option("--console-socket");
@@ -35,7 +43,10 @@ internal static class ContainerLauncher
         }
 
         Spec spec = RuntimeSpecJson.ParseSpec(File.ReadAllBytes(configPath));
-        CheckTerminal(spec.Process?.Terminal == true, consoleSocket, detached: waitForStart || line.Switch("--detach"));
+        bool detached = waitForStart || line.Switch("--detach");
+        CheckTerminal(spec.Process?.Terminal == true, consoleSocket, detached);
+        TerminalProxy? proxy = !detached && spec.Process?.Terminal == true ? TerminalProxy.Listen() : null;
+        consoleSocket ??= proxy?.SocketPath;
         List<string> warnings = [];
         SpawnPlan plan = SpawnPlanFactory.Create(spec, bundle, warnings);
         foreach (string warning in warnings)
@@ -43,7 +54,17 @@ internal static class ContainerLauncher
             Output.Error($"runcs: warning: {warning}");
         }
 
-        string directory = store.Create(id);
+        string directory;
+        try
+        {
+            directory = store.Create(id);
+        }
+        catch
+        {
+            proxy?.Dispose();
+            throw;
+        }
+
         try
         {
             string? fifo = null;
@@ -71,6 +92,7 @@ internal static class ContainerLauncher
                 Annotations = spec.Annotations,
             };
             SpawnedProcess process = new ContainerSpawner().Spawn(withRuntimeOptions);
+            proxy?.Receive();
             record.Pid = process.Pid;
             record.PidStartTime = ContainerStore.StartTimeOf(process.Pid) ?? 0;
             store.Save(record);
@@ -93,10 +115,12 @@ internal static class ContainerLauncher
                 File.WriteAllText(pidFile, process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
+            terminal = proxy;
             return (record, process);
         }
         catch (ContainersException)
         {
+            proxy?.Dispose();
             Directory.Delete(directory, recursive: true);
             throw;
         }
@@ -115,11 +139,5 @@ internal static class ContainerLauncher
             throw new UsageException("cannot use console socket if runcs will not detach or allocate tty");
         }
 
-        if (!detached && terminal)
-        {
-            // runc would allocate the pty itself and proxy it to its own terminal (System.Console is
-            // not touched here: it may start threads, and the spawner must stay single-threaded).
-            throw new UnsupportedException("process.terminal: runcs run in the foreground does not proxy a terminal yet; use create or run -d with --console-socket, or set process.terminal to false");
-        }
     }
 }

@@ -12,7 +12,8 @@ internal static class RunCommand
 
     public static int Execute(CommandLine line, ContainerStore store)
     {
-        (ContainerRecord record, SpawnedProcess process) = ContainerLauncher.Launch(line, store, waitForStart: false);
+        (ContainerRecord record, SpawnedProcess process) = ContainerLauncher.Launch(line, store, waitForStart: false, out TerminalProxy? terminal);
+        using (terminal)
         using (process)
         {
             // With prestart/createRuntime hooks the init waited on the fifo while they ran.
@@ -27,6 +28,8 @@ internal static class RunCommand
             {
                 return 0;
             }
+
+            terminal?.Start();
 
             // The clone is done, so the runtime's signal thread may now exist: forward what runcs
             // receives to the container's init, as runc does, instead of dying and orphaning it.
@@ -48,6 +51,7 @@ internal static class RunCommand
             }
 
             int code = process.WaitForExit();
+            terminal?.Drain();
             foreach (PosixSignalRegistration registration in registrations)
             {
                 registration.Dispose();

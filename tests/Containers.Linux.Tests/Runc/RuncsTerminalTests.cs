@@ -114,13 +114,37 @@ public sealed class RuncsTerminalTests
         Assert.That(Directory.Exists(_state) ? Directory.GetDirectories(_state) : [], Is.Empty);
     }
 
+    [TestCase("runcs")]
+    [TestCase("runc")]
+    public void ForegroundRunInATerminal_ProxiesThePty_AndReturnsTheExitCode(string runtime)
+    {
+        if (!File.Exists("/usr/bin/script"))
+        {
+            Assert.Ignore("util-linux script(1) is needed to give the runtime a terminal");
+        }
+
+        string binary = runtime == "runcs" ? RuncsBinary.Path : "runc";
+        string id = $"fg-{Guid.NewGuid():N}"[..16];
+        string inner = $"stty rows 30 cols 90; '{binary}' --root '{_state}' run --bundle '{_bundle.Directory}' {id}; echo EXIT=$?";
+        using RuncDevNullGuard guard = new();
+
+        ProcessResult result = Commands.Run("/bin/sh", ["-c", "(printf 'tty; stty size; echo hi-$((6*7)); exit 5\n'; sleep 2) | script -qec \"$0\" /dev/null", inner]);
+        string[] lines = result.StandardOutput.Split(["\r\n", "\n"], StringSplitOptions.TrimEntries);
+
+        Assert.That(lines, Does.Contain("/dev/pts/0"), result.ToString());
+        Assert.That(lines, Does.Contain("30 90"), "the pty gets the runtime's terminal size");
+        Assert.That(lines, Does.Contain("hi-42"));
+        Assert.That(lines, Does.Contain("EXIT=5"), "the container's exit code");
+        Assert.That(Directory.Exists(_state) ? Directory.GetDirectories(_state) : [], Is.Empty);
+    }
+
     [Test]
-    public void ForegroundRunWithTerminal_IsRefusedClearly()
+    public void ForegroundRunWithTerminal_StdinNotATerminal_IsRefusedClearly()
     {
         ProcessResult run = Commands.Run(RuncsBinary.Path, ["--root", _state, "run", "--bundle", _bundle.Directory, "tty-fg"]);
 
         Assert.That(run.ExitCode, Is.Not.Zero);
-        Assert.That(run.StandardError, Does.Contain("process.terminal"));
+        Assert.That(run.StandardError, Does.Contain("process.terminal").And.Contain("stdin to be a terminal"));
         Assert.That(Directory.Exists(_state) ? Directory.GetDirectories(_state) : [], Is.Empty);
     }
 }
