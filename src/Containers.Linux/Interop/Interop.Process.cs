@@ -11,6 +11,12 @@ internal static partial class Interop
     [LibraryImport(Libc, EntryPoint = "getpid")]
     internal static partial int GetPid();
 
+    [LibraryImport(Libc, EntryPoint = "getuid")]
+    internal static partial uint GetUid();
+
+    [LibraryImport(Libc, EntryPoint = "getgid")]
+    internal static partial uint GetGid();
+
     [LibraryImport(Libc, EntryPoint = "poll", SetLastError = true)]
     internal static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 

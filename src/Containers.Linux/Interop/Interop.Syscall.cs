@@ -15,6 +15,9 @@ internal static partial class Interop
         public long SetHostname, SetDomainname, Prctl, Capset, SetResUid, SetResGid, SetGroups;
         public long Prlimit64, Execve, ExitGroup, RtSigaction, RtSigprocmask, Umask, Setsid, CloseRange, Clone3, Unshare;
 
+        /// <summary>Calls of the terminal set-up (pty, console socket, stdio).</summary>
+        public long Ioctl, SendMsg, Dup3, Fchown;
+
         /// <summary>The table for the running process's architecture.</summary>
         /// <exception cref="Containers.UnsupportedException">The architecture is neither x64 nor arm64.</exception>
         public static SyscallTable ForCurrentArchitecture() => RuntimeInformation.ProcessArchitecture switch
@@ -27,6 +30,7 @@ internal static partial class Interop
                 Capset = 126, SetResUid = 117, SetResGid = 119, SetGroups = 116, Prlimit64 = 302, Execve = 59,
                 ExitGroup = 231, RtSigaction = 13, RtSigprocmask = 14, Umask = 95, Setsid = 112,
                 OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 272,
+                Ioctl = 16, SendMsg = 46, Dup3 = 292, Fchown = 93,
             },
             Architecture.Arm64 => new SyscallTable
             {
@@ -36,6 +40,7 @@ internal static partial class Interop
                 Capset = 91, SetResUid = 147, SetResGid = 149, SetGroups = 159, Prlimit64 = 261, Execve = 221,
                 ExitGroup = 94, RtSigaction = 134, RtSigprocmask = 135, Umask = 166, Setsid = 157,
                 OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 97,
+                Ioctl = 29, SendMsg = 211, Dup3 = 24, Fchown = 55,
             },
             _ => throw new Containers.UnsupportedException($"architecture {RuntimeInformation.ProcessArchitecture} is not supported by the spawner (x64 and arm64 are)"),
         };

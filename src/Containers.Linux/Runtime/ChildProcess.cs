@@ -105,6 +105,13 @@ internal static unsafe partial class ChildProcess
             SetUpRootfs(p);
         }
 
+        if (p->ConsoleSocket >= 0)
+        {
+            // runc's order: after the mounts (the pty comes from the container's devpts), before
+            // the rootfs is finalized (/dev/console is bound while /dev may still be written).
+            SetUpConsole(p);
+        }
+
         if (p->Hostname != null)
         {
             Check(p, Sys(p, p->Nr.SetHostname, (long)p->Hostname, p->HostnameLength), ChildStep.Hostname, 0);
@@ -164,6 +171,11 @@ internal static unsafe partial class ChildProcess
         SetUpUserAndCapabilities(p);
 
         Sys(p, p->Nr.Umask, p->Umask);
+
+        if (p->StdinFd >= 0)
+        {
+            Check(p, Sys(p, p->Nr.Dup3, p->StdinFd, 0, 0), ChildStep.Stdin, 0);
+        }
 
         // Marking fds close-on-exec and clearing the mask come before the filter, so that a profile only has
         // to allow what runc's init also does after it: the start wait and execve.
@@ -497,7 +509,7 @@ internal static unsafe partial class ChildProcess
     [DoesNotReturn]
     private static void Exec(ChildProgram* p)
     {
-        byte* file = p->Argv[0];
+        byte* file = p->ExecPath != null ? p->ExecPath : p->Argv[0];
         if (Contains(file, (byte)'/') || p->SearchPath == null)
         {
             Sys(p, p->Nr.Execve, (long)file, (long)p->Argv, (long)p->Envp);

@@ -171,6 +171,21 @@ internal unsafe struct ChildProgram
     /// <summary>32 zero bytes: a kernel sigaction with SIG_DFL, and an empty signal set.</summary>
     public byte* Zeroes;
 
+    /// <summary>Connected console socket (runc's --console-socket) the pty master is sent over, or -1 for no terminal.</summary>
+    public int ConsoleSocket;
+
+    /// <summary>consoleSize: rows and columns (0 leaves the kernel's default).</summary>
+    public ushort ConsoleRows, ConsoleColumns;
+
+    /// <summary>The strings <c>/dev/ptmx</c> (opened, and sent as the message body as runc does) and <c>dev/console</c>.</summary>
+    public byte* Ptmx, DevConsole;
+
+    /// <summary>An fd the child makes its stdin before execve (a hook's state), or -1.</summary>
+    public int StdinFd;
+
+    /// <summary>The file to execve when it differs from argv[0] (a hook's path), or null.</summary>
+    public byte* ExecPath;
+
     /// <summary>Size of each scratch buffer.</summary>
     public const int ScratchSize = 4096;
 }

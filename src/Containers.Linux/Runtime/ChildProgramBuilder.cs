@@ -125,7 +125,40 @@ internal static unsafe class ChildProgramBuilder
         }
 
         p->PreserveFds = plan.PreserveFds;
+        BuildConsole(plan, arena, p);
+        p->StdinFd = plan.StdinFd;
+        if (plan.ExecPath is not null && !plan.ExecPath.StartsWith('/'))
+        {
+            throw new InvalidSpecException("path", $"\"{plan.ExecPath}\" must be an absolute path");
+        }
+
+        p->ExecPath = plan.ExecPath is null ? null : arena.String(plan.ExecPath, "path");
         return p;
+    }
+
+    private static void BuildConsole(SpawnPlan plan, NativeArena arena, ChildProgram* p)
+    {
+        // The spawner connects the socket and fills in the fd just before the clone.
+        p->ConsoleSocket = -1;
+        if (!plan.Terminal)
+        {
+            if (plan.ConsoleSocketPath is not null)
+            {
+                throw new InvalidSpecException("process.terminal", "a console socket is given but process.terminal is false");
+            }
+
+            return;
+        }
+
+        if (plan.ConsoleSocketPath is null)
+        {
+            throw new InvalidSpecException("process.terminal", "a terminal needs a console socket to send the pty master to");
+        }
+
+        p->Ptmx = arena.String("/dev/ptmx", string.Empty);
+        p->DevConsole = arena.String("dev/console", string.Empty);
+        p->ConsoleRows = plan.ConsoleHeight;
+        p->ConsoleColumns = plan.ConsoleWidth;
     }
 
     private static ulong CloneFlagsOf(ContainerNamespaces namespaces)

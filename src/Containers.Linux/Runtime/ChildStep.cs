@@ -123,6 +123,15 @@ public enum ChildStep
     /// <summary>unshare(CLONE_NEWCGROUP) once the child is in its cgroup (after its root is set up).</summary>
     CgroupNamespace,
 
+    /// <summary>
+    /// Setting up the terminal (index: 0 open /dev/ptmx, 1 unlock, 2 open the slave, 3 consoleSize,
+    /// 4 /dev/console, 5 send the master over the console socket, 6 stdio, 7 controlling terminal).
+    /// </summary>
+    Console,
+
+    /// <summary>Making the prepared descriptor stdin (a hook's state).</summary>
+    Stdin,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 }

@@ -32,6 +32,8 @@ public sealed class ContainerSpawner
         ArgumentNullException.ThrowIfNull(plan);
         using NativeArena arena = new();
         ChildProgram* program = ChildProgramBuilder.Build(plan, arena);
+        using SafeFdHandle? consoleSocket = plan.Terminal ? Interop.ConnectUnix(plan.ConsoleSocketPath!, "--console-socket") : null;
+        program->ConsoleSocket = consoleSocket?.Fd ?? -1;
         for (int attempt = 0; ; attempt++)
         {
             (SafeFdHandle statusRead, SafeFdHandle statusWrite) = Interop.CreatePipe();

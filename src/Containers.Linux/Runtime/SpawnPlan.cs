@@ -109,4 +109,25 @@ public sealed record SpawnPlan
 
     /// <summary>Number of descriptors after stdio passed to the container (runc's --preserve-fds).</summary>
     public int PreserveFds { get; init; }
+
+    /// <summary>
+    /// process.terminal: the process gets a new pty as its stdio and controlling terminal; the
+    /// master is sent over <see cref="ConsoleSocketPath"/>, which is then required.
+    /// </summary>
+    public bool Terminal { get; init; }
+
+    /// <summary>A unix stream socket that receives the pty master with SCM_RIGHTS (runc's --console-socket protocol).</summary>
+    public string? ConsoleSocketPath { get; init; }
+
+    /// <summary>process.consoleSize.height in rows (0: the kernel's default).</summary>
+    public ushort ConsoleHeight { get; init; }
+
+    /// <summary>process.consoleSize.width in columns (0: the kernel's default).</summary>
+    public ushort ConsoleWidth { get; init; }
+
+    /// <summary>The file to execute when it is not <see cref="Args"/>[0] (a hook's path); absolute.</summary>
+    public string? ExecPath { get; init; }
+
+    /// <summary>A descriptor of the spawner the process gets as stdin, or -1 (inherit).</summary>
+    internal int StdinFd { get; init; } = -1;
 }

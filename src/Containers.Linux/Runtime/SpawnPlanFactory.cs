@@ -36,10 +36,12 @@ public static class SpawnPlanFactory
         Oci.Runtime.Linux linux = spec.Linux ?? new Oci.Runtime.Linux();
         RefuseProcessExtras(process);
         RefuseLinuxExtras(linux, warnings);
-        if (spec.Hooks is { } hooks && (Any(hooks.Prestart) || Any(hooks.CreateRuntime) || Any(hooks.CreateContainer)
-            || Any(hooks.StartContainer) || Any(hooks.Poststart) || Any(hooks.Poststop)))
+        // prestart, createRuntime, poststart and poststop run in the runtime's namespaces, around the
+        // spawn, through HookRunner (the caller's part of the lifecycle); the two kinds that run
+        // inside the container's namespaces are not done yet.
+        if (spec.Hooks is { } hooks && (Any(hooks.CreateContainer) || Any(hooks.StartContainer)))
         {
-            throw new UnsupportedException("hooks: OCI hooks are not supported by runcs yet");
+            throw new UnsupportedException($"hooks.{(Any(hooks.CreateContainer) ? "createContainer" : "startContainer")}: hooks inside the container's namespaces are not supported by runcs yet");
         }
 
         Report(spec.ExtensionData, string.Empty, warnings);
@@ -114,8 +116,16 @@ public static class SpawnPlanFactory
             Devices = Devices(linux.Devices),
             MaskedPaths = linux.MaskedPaths?.ToArray() ?? [],
             ReadonlyPaths = linux.ReadonlyPaths?.ToArray() ?? [],
+            Terminal = process.Terminal ?? false,
+            ConsoleHeight = ConsoleDimension(process, process.ConsoleSize?.Height, "process.consoleSize.height"),
+            ConsoleWidth = ConsoleDimension(process, process.ConsoleSize?.Width, "process.consoleSize.width"),
         };
     }
+
+    private static ushort ConsoleDimension(ProcessSpec process, uint? value, string jsonPath)
+        => process.Terminal != true || value is null ? (ushort)0
+            : value <= ushort.MaxValue ? (ushort)value.Value
+            : throw new InvalidSpecException(jsonPath, $"{value} does not fit a terminal size (at most {ushort.MaxValue})");
 
     private static bool Any<T>(IList<T>? list) => list is { Count: > 0 };
 
@@ -155,11 +165,6 @@ public static class SpawnPlanFactory
 
     private static void RefuseProcessExtras(ProcessSpec process)
     {
-        if (process.Terminal == true)
-        {
-            throw new UnsupportedException("process.terminal: a pseudo-terminal (console socket) is not supported by runcs yet");
-        }
-
         if (process.CommandLine is not null)
         {
             throw new UnsupportedException("process.commandLine: Windows only");

@@ -16,12 +16,21 @@ internal static class ContainerLauncher
     /// exec fifo until <c>runcs start</c>; otherwise it execs at once.
     /// </summary>
     public static (ContainerRecord Record, SpawnedProcess Process) Launch(CommandLine line, ContainerStore store, bool waitForStart)
+        => Launch(line, store, waitForStart, out _);
+
+    /// <summary>
+    /// <see cref="Launch(CommandLine, ContainerStore, bool)"/>; a foreground <c>run</c> of a terminal
+    /// container without --console-socket also gets the proxy that received the pty master.
+    /// </summary>
+    public static (ContainerRecord Record, SpawnedProcess Process) Launch(CommandLine line, ContainerStore store, bool waitForStart, out TerminalProxy? terminal)
     {
+        terminal = null;
         string id = line.Arguments.Count == 1 ? line.Arguments[0] : throw new UsageException($"\"{line.Verb}\" requires exactly 1 argument (the container id)");
         string bundle = Path.GetFullPath(line.Option("--bundle") ?? Directory.GetCurrentDirectory());
-        if (line.Option("--console-socket") is not null)
+        string? consoleSocket = line.Option("--console-socket");
+        if (consoleSocket is not null)
         {
-            throw new UnsupportedException("--console-socket: terminals are not supported by runcs yet");
+            consoleSocket = Path.GetFullPath(consoleSocket);
         }
 
         if (line.Switch("--no-pivot"))
@@ -37,6 +46,10 @@ internal static class ContainerLauncher
         }
 
         Spec spec = RuntimeSpecJson.ParseSpec(File.ReadAllBytes(configPath));
+        bool detached = waitForStart || line.Switch("--detach");
+        CheckTerminal(spec.Process?.Terminal == true, consoleSocket, detached);
+        TerminalProxy? proxy = !detached && spec.Process?.Terminal == true ? TerminalProxy.Listen() : null;
+        consoleSocket ??= proxy?.SocketPath;
         List<string> warnings = [];
         SpawnPlan plan = SpawnPlanFactory.Create(spec, bundle, warnings, SeccompCacheFor(spec, store));
         foreach (string warning in warnings)
@@ -44,11 +57,23 @@ internal static class ContainerLauncher
             Output.Error($"runcs: warning: {warning}");
         }
 
-        // Resolving the path validates it before anything exists; Create validates the resources
-        // completely before its first mkdir.
-        ICgroupManager cgroup = CgroupManager.Open(spec.Linux?.CgroupsPath, id);
-        LinuxResources resources = ContainerCgroups.ResourcesOf(spec);
-        string directory = store.Create(id);
+        string directory;
+        ICgroupManager cgroup;
+        LinuxResources resources;
+        try
+        {
+            // Resolving the path validates it before anything exists; Create validates the resources
+            // completely before its first mkdir.
+            cgroup = CgroupManager.Open(spec.Linux?.CgroupsPath, id);
+            resources = ContainerCgroups.ResourcesOf(spec);
+            directory = store.Create(id);
+        }
+        catch
+        {
+            proxy?.Dispose();
+            throw;
+        }
+
         bool ownsCgroup = false;
         try
         {
@@ -58,7 +83,7 @@ internal static class ContainerLauncher
             cgroup.Create(resources);
             plan = CgroupMounts.Expand(plan, cgroup);
             string? fifo = null;
-            if (waitForStart)
+            if (waitForStart || ContainerHooks.NeedsCreateStep(spec))
             {
                 fifo = store.FifoOf(id);
                 Interop.ThrowOnError(Interop.MkFifo(fifo, 0x180), "mkfifo", fifo);
@@ -72,6 +97,7 @@ internal static class ContainerLauncher
                 SeccompAgentState = plan.Seccomp?.UsesNotify == true
                     ? new Oci.Runtime.State { OciVersion = spec.OciVersion, Id = id, Status = Oci.Runtime.ContainerStatus.Creating, Bundle = bundle, Annotations = spec.Annotations }
                     : null,
+                ConsoleSocketPath = consoleSocket,
             };
 
             ContainerRecord record = new()
@@ -85,14 +111,30 @@ internal static class ContainerLauncher
                 CgroupPath = cgroup.Path,
             };
             SpawnedProcess process = new ContainerSpawner(new CgroupPlacer(cgroup)).Spawn(withRuntimeOptions);
+            proxy?.Receive();
             record.Pid = process.Pid;
             record.PidStartTime = ContainerStore.StartTimeOf(process.Pid) ?? 0;
             store.Save(record);
+            ContainerHooks.Keep(store, id, configPath);
+            try
+            {
+                ContainerHooks.Created(spec, record);
+            }
+            catch (HookException)
+            {
+                // A failed prestart/createRuntime hook aborts the create: no init, no state left.
+                process.Signal(Interop.SIGKILL);
+                process.WaitForExit();
+                process.Dispose();
+                throw;
+            }
+
             if (line.Option("--pid-file") is string pidFile)
             {
                 File.WriteAllText(pidFile, process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
+            terminal = proxy;
             return (record, process);
         }
         catch (ContainersException)
@@ -111,6 +153,7 @@ internal static class ContainerLauncher
                 }
             }
 
+            proxy?.Dispose();
             Directory.Delete(directory, recursive: true);
             throw;
         }
@@ -132,5 +175,19 @@ internal static class ContainerLauncher
         string directory = Path.Combine(store.Root, "@seccomp-cache");
         Directory.CreateDirectory(directory, PrivateDirectory);
         return new Linux.Seccomp.SeccompProgramCache(directory);
+    }
+
+    /// <summary>runc's checkTerminal rules, with runc's messages, before anything is created.</summary>
+    private static void CheckTerminal(bool terminal, string? consoleSocket, bool detached)
+    {
+        if (detached && terminal && consoleSocket is null)
+        {
+            throw new UsageException("cannot allocate tty if runcs will detach without setting console socket");
+        }
+
+        if ((!detached || !terminal) && consoleSocket is not null)
+        {
+            throw new UsageException("cannot use console socket if runcs will not detach or allocate tty");
+        }
     }
 }

@@ -43,9 +43,12 @@ internal static class DeleteCommand
             }
         }
 
+        Spec? spec = ContainerHooks.SpecOf(store, id);
+
         // Processes the init left behind (no pid namespace) die with the cgroup.
         ContainerCgroups.Destroy(record);
         store.Remove(id);
+        ContainerHooks.Deleted(spec, record);
         return 0;
     }
 

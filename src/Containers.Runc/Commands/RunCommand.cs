@@ -13,13 +13,24 @@ internal static class RunCommand
 
     public static int Execute(CommandLine line, ContainerStore store)
     {
-        (ContainerRecord record, SpawnedProcess process) = ContainerLauncher.Launch(line, store, waitForStart: false);
+        (ContainerRecord record, SpawnedProcess process) = ContainerLauncher.Launch(line, store, waitForStart: false, out TerminalProxy? terminal);
+        using (terminal)
         using (process)
         {
+            // With prestart/createRuntime hooks the init waited on the fifo while they ran.
+            string fifo = store.FifoOf(record.Id);
+            if (File.Exists(fifo))
+            {
+                StartCommand.Release(fifo);
+            }
+
+            ContainerHooks.Started(store, record);
             if (line.Switch("--detach"))
             {
                 return 0;
             }
+
+            terminal?.Start();
 
             // The clone is done, so the runtime's signal thread may now exist: forward what runcs
             // receives to the container's init, as runc does, instead of dying and orphaning it.
@@ -41,6 +52,7 @@ internal static class RunCommand
             }
 
             int code = process.WaitForExit();
+            terminal?.Drain();
             foreach (PosixSignalRegistration registration in registrations)
             {
                 registration.Dispose();
@@ -48,8 +60,10 @@ internal static class RunCommand
 
             if (!line.Switch("--keep"))
             {
+                Oci.Runtime.Spec? spec = ContainerHooks.SpecOf(store, record.Id);
                 ContainerCgroups.Destroy(record);
                 store.Remove(record.Id);
+                ContainerHooks.Deleted(spec, record);
             }
 
             return code;

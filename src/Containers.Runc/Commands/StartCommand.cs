@@ -17,6 +17,7 @@ internal static class StartCommand
         }
 
         Release(store.FifoOf(id));
+        ContainerHooks.Started(store, record);
         return 0;
     }
 

@@ -84,10 +84,33 @@ public sealed class SpawnPlanFactoryTests
 
     private static IEnumerable<TestCaseData> Refused()
     {
-        yield return new TestCaseData(new Action<Spec>(s => s.Process!.Terminal = true), "process.terminal");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" })), "time");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" })), "joining");
-        yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { Prestart = [new Hook { Path = "/bin/true" }] }), "hooks");
+        yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { StartContainer = [new Hook { Path = "/bin/true" }] }), "hooks.startContainer");
+    }
+
+    [Test]
+    public void Terminal_CarriesTheConsoleSize()
+    {
+        Spec spec = Minimal();
+        spec.Process!.Terminal = true;
+        spec.Process.ConsoleSize = new ConsoleSize { Height = 40, Width = 132 };
+
+        SpawnPlan plan = SpawnPlanFactory.Create(spec, "/b", []);
+
+        Assert.That((plan.Terminal, plan.ConsoleHeight, plan.ConsoleWidth), Is.EqualTo((true, (ushort)40, (ushort)132)));
+    }
+
+    [Test]
+    public void ConsoleSizeBeyondATerminal_IsInvalidByName()
+    {
+        Spec spec = Minimal();
+        spec.Process!.Terminal = true;
+        spec.Process.ConsoleSize = new ConsoleSize { Height = 40, Width = 70000 };
+
+        InvalidSpecException ex = Assert.Throws<InvalidSpecException>(() => SpawnPlanFactory.Create(spec, "/b", []))!;
+
+        Assert.That(ex.Message, Does.Contain("process.consoleSize.width"));
     }
 
     [TestCaseSource(nameof(Refused))]
