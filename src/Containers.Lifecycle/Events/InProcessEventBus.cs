@@ -101,10 +101,12 @@ public sealed class InProcessEventBus : IEventBus
             _subscriptions.Add(subscription);
         }
 
-        return ReadAsync(subscription, cancellationToken);
+        // Cancelling unregisters even when the enumeration was never started.
+        CancellationTokenRegistration registration = cancellationToken.Register(() => Unsubscribe(subscription));
+        return ReadAsync(subscription, registration, cancellationToken);
     }
 
-    private async IAsyncEnumerable<EventEnvelope> ReadAsync(Subscription subscription, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<EventEnvelope> ReadAsync(Subscription subscription, CancellationTokenRegistration registration, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         try
         {
@@ -115,10 +117,16 @@ public sealed class InProcessEventBus : IEventBus
         }
         finally
         {
-            lock (_gate)
-            {
-                _subscriptions.Remove(subscription);
-            }
+            await registration.DisposeAsync().ConfigureAwait(false);
+            Unsubscribe(subscription);
+        }
+    }
+
+    private void Unsubscribe(Subscription subscription)
+    {
+        lock (_gate)
+        {
+            _subscriptions.Remove(subscription);
         }
     }
 

@@ -186,4 +186,15 @@ public sealed class InProcessEventBusTests
         Assert.That(e!.JsonPath, Is.EqualTo("topic"));
         Assert.ThrowsAsync<InvalidSpecException>(async () => await bus.PublishAsync("bad/ns", new TaskOom("c")));
     }
+
+    [Test]
+    public async Task CancellingANeverEnumeratedSubscriptionUnregistersIt()
+    {
+        var bus = new InProcessEventBus();
+        using var cts = new CancellationTokenSource();
+        _ = bus.SubscribeAsync(null, cts.Token);
+        Assert.That(bus.SubscriberCount, Is.EqualTo(1));
+        await cts.CancelAsync();
+        Assert.That(bus.SubscriberCount, Is.Zero);
+    }
 }

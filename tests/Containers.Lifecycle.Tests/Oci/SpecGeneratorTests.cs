@@ -238,4 +238,20 @@ public sealed class SpecGeneratorTests
         Assert.That(async () => await SpecGenerator.GenerateAsync(Context, [SpecOptions.WithImageConfig(image)]),
             Throws.TypeOf<InvalidSpecException>().With.Property("JsonPath").EqualTo("os"));
     }
+
+    [Test]
+    public async Task ImageVolumesBecomeTmpfsMountsAfterSanitising()
+    {
+        ImageConfig image = Image(c => { c.Cmd = ["sh"]; c.Volumes = new HashSet<string> { "/data/", "/var/lib/db", "/run" }; });
+        Spec spec = await SpecGenerator.GenerateAsync(Context, [SpecOptions.WithImageConfig(image), SpecOptions.WithImageVolumes(image)]);
+        Assert.That(spec.Mounts!.Skip(7).Select(m => (m.Destination, m.Type)), Is.EqualTo(new[] { ("/data", "tmpfs"), ("/var/lib/db", "tmpfs") }),
+            "/run is already mounted by the defaults");
+
+        foreach (string bad in new[] { "/", "relative", "/a/../../etc", "/a/./b", "/a//b" })
+        {
+            ImageConfig hostile = Image(c => { c.Cmd = ["sh"]; c.Volumes = new HashSet<string> { bad }; });
+            Assert.That(async () => await SpecGenerator.GenerateAsync(Context, [SpecOptions.WithImageVolumes(hostile)]),
+                Throws.TypeOf<InvalidSpecException>().With.Property("JsonPath").StartsWith("config.Volumes"), bad);
+        }
+    }
 }
