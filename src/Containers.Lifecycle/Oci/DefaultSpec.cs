@@ -60,7 +60,7 @@ public static class DefaultSpec
                 Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 1024, Soft = 1024 }],
             },
             Mounts = DefaultMounts(),
-            Linux = new Linux
+            Linux = new Runtime.Linux
             {
                 MaskedPaths = [.. MaskedPaths],
                 ReadonlyPaths = [.. ReadonlyPaths],

@@ -21,7 +21,7 @@ public static partial class SpecOptions
             throw new UnsupportedException($"linux.seccomp: the default profile is only rendered for x86-64 yet, not {RuntimeInformation.OSArchitecture}");
         }
 
-        (spec.Linux ??= new Linux()).Seccomp = LoadDefaultProfile();
+        (spec.Linux ??= new Runtime.Linux()).Seccomp = LoadDefaultProfile();
         return ValueTask.CompletedTask;
     };
 

@@ -125,7 +125,7 @@ public static partial class SpecOptions
             throw new InvalidSpecException("linux.resources.memory.limit", $"must be positive, got {bytes}");
         }
 
-        Linux linux = spec.Linux ??= new Linux();
+        Runtime.Linux linux = spec.Linux ??= new Runtime.Linux();
         LinuxResources resources = linux.Resources ??= new LinuxResources();
         (resources.Memory ??= new LinuxMemory()).Limit = bytes;
         return ValueTask.CompletedTask;
@@ -198,7 +198,7 @@ public static partial class SpecOptions
         {
             CheckMappings(uidMappings, "linux.uidMappings");
             CheckMappings(gidMappings, "linux.gidMappings");
-            Linux linux = spec.Linux ??= new Linux();
+            Runtime.Linux linux = spec.Linux ??= new Runtime.Linux();
             linux.Namespaces ??= [];
             if (!linux.Namespaces.Any(n => n.Type == "user"))
             {
