@@ -1,0 +1,47 @@
+using Containers.Metadata;
+using Microsoft.Extensions.Options;
+
+namespace Containers.DependencyInjection;
+
+/// <summary>Checks <see cref="ContainerRuntimeOptions"/>: absolute distinct directories, a valid namespace, a positive queue size.</summary>
+internal sealed class ContainerRuntimeOptionsValidator : IValidateOptions<ContainerRuntimeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ContainerRuntimeOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrEmpty(options.Root) || !Path.IsPathFullyQualified(options.Root))
+        {
+            failures.Add($"Root: \"{options.Root}\" must be an absolute path");
+        }
+
+        if (string.IsNullOrEmpty(options.State) || !Path.IsPathFullyQualified(options.State))
+        {
+            failures.Add($"State: \"{options.State}\" must be an absolute path");
+        }
+        else if (string.Equals(Path.TrimEndingDirectorySeparator(options.State), Path.TrimEndingDirectorySeparator(options.Root ?? string.Empty), StringComparison.Ordinal))
+        {
+            failures.Add("State: must differ from Root (state is volatile, root persists)");
+        }
+
+        try
+        {
+            Identifiers.Validate(options.Namespace, "Namespace");
+        }
+        catch (InvalidSpecException e)
+        {
+            failures.Add($"Namespace: {e.Problem}");
+        }
+
+        if (string.IsNullOrEmpty(options.Snapshotter))
+        {
+            failures.Add("Snapshotter: must be set");
+        }
+
+        if (options.EventSubscriberCapacity < 1)
+        {
+            failures.Add($"EventSubscriberCapacity: must be at least 1, got {options.EventSubscriberCapacity}");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,134 @@
+using Microsoft.Data.Sqlite;
+
+namespace Containers.Metadata;
+
+/// <summary>
+/// The embedded metadata database (<c>metadata.db</c>): containers and leases, each row scoped by
+/// namespace as containerd scopes its bolt buckets. Every change runs in one SQLite transaction in WAL
+/// mode, so a crash leaves either the old or the new state, never half of a record.
+/// </summary>
+public sealed class MetadataDatabase
+{
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS containers (
+            namespace       TEXT NOT NULL,
+            id              TEXT NOT NULL,
+            image           TEXT,
+            spec            BLOB NOT NULL,
+            snapshotter     TEXT,
+            snapshot_key    TEXT,
+            sandbox_id      TEXT,
+            runtime_name    TEXT NOT NULL,
+            runtime_options BLOB NOT NULL,
+            created_at      INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL,
+            PRIMARY KEY (namespace, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS container_labels (
+            namespace TEXT NOT NULL,
+            id        TEXT NOT NULL,
+            key       TEXT NOT NULL,
+            value     TEXT NOT NULL,
+            PRIMARY KEY (namespace, id, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS container_extensions (
+            namespace TEXT NOT NULL,
+            id        TEXT NOT NULL,
+            name      TEXT NOT NULL,
+            value     BLOB NOT NULL,
+            PRIMARY KEY (namespace, id, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS leases (
+            namespace  TEXT NOT NULL,
+            id         TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            PRIMARY KEY (namespace, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS lease_labels (
+            namespace TEXT NOT NULL,
+            id        TEXT NOT NULL,
+            key       TEXT NOT NULL,
+            value     TEXT NOT NULL,
+            PRIMARY KEY (namespace, id, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS lease_resources (
+            namespace     TEXT NOT NULL,
+            lease_id      TEXT NOT NULL,
+            type          TEXT NOT NULL,
+            resource_id   TEXT NOT NULL,
+            PRIMARY KEY (namespace, lease_id, type, resource_id)
+        ) WITHOUT ROWID;
+        """;
+
+    private readonly string _connectionString;
+
+    /// <summary>Opens (creating when missing) the database at <paramref name="path"/>.</summary>
+    /// <param name="path">The database file, for example <c>/var/lib/containers-dotnet/metadata.db</c>.</param>
+    public MetadataDatabase(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string? directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // No pool: an idle pooled connection would keep the database (and its filesystem) open.
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString();
+        using SqliteConnection connection = Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = Schema;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    internal SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach ((string name, object? value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    internal static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        using SqliteCommand command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    internal static Dictionary<string, string> ReadPairs(SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        using SqliteCommand command = Command(connection, transaction, sql, parameters);
+        using SqliteDataReader reader = command.ExecuteReader();
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            pairs[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return pairs;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Containers.Oci;
+
+/// <summary>What spec options may need besides the spec: the container's identity and its rootfs.</summary>
+/// <param name="Namespace">The namespace, used in the default cgroups path (<c>/&lt;namespace&gt;/&lt;id&gt;</c>) as containerd does.</param>
+/// <param name="ContainerId">The container id.</param>
+public sealed record SpecContext(string Namespace, string ContainerId)
+{
+    /// <summary>
+    /// The host path of the container's root filesystem (the unpacked image), read for user and group
+    /// names; <see langword="null"/> when names cannot be looked up (numeric ids still work).
+    /// </summary>
+    public string? RootfsPath { get; init; }
+}
