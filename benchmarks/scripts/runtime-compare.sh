@@ -48,26 +48,28 @@ mv "$bundle/config.json.new" "$bundle/config.json"
 runcs="${RUNCS:-}"
 if [ -z "$runcs" ]; then
   echo "publishing runcs (NativeAOT)..." >&2
-  dotnet publish src/Containers.Runc -c Release -r linux-x64 -o "$work/runcs" -nologo -clp:ErrorsOnly >&2
-  runcs="$work/runcs/runcs"
+  dotnet publish src/Containers.Runc -c Release -r linux-x64 -o artifacts/runcs -nologo -clp:ErrorsOnly >&2
+  runcs="$PWD/artifacts/runcs/runcs"
 fi
 
 now() { date +%s%N; }
-# time_runs NAME CMD...: runs CMD run -b BUNDLE ID N times, one duration (ns) per line to $work/NAME.
+mkdir -p "$work/times"
+# time_runs NAME CMD...: runs CMD run -b BUNDLE ID N times, one duration (ns) per line to
+# $work/times/NAME; the runtime's stderr (runcs prints its warnings there) goes to NAME.log.
 time_runs() {
   local name="$1"; shift
   for i in $(seq "$N"); do
     local start end
     start=$(now)
-    "$@" run -b "$bundle" "$tag-$name-$i" >/dev/null
+    "$@" run -b "$bundle" "$tag-$name-$i" >/dev/null 2>>"$work/times/$name.log" || { cat "$work/times/$name.log" >&2; exit 1; }
     end=$(now)
-    echo $((end - start)) >> "$work/$name"
+    echo $((end - start)) >> "$work/times/$name"
   done
 }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 # One untimed warm-up each, so that page cache and the first cgroup setup are not in the numbers.
-"$runcs" --root "$work/state-runcs" run -b "$bundle" "$tag-warm-runcs" >/dev/null
+"$runcs" --root "$work/state-runcs" run -b "$bundle" "$tag-warm-runcs" >/dev/null 2>"$work/times/warm.log" || { cat "$work/times/warm.log" >&2; exit 1; }
 runc --root "$work/state-runc" run -b "$bundle" "$tag-warm-runc" >/dev/null
 restore_dev_null
 
@@ -85,14 +87,14 @@ unshare -m sh -c '
     start=$(date +%s%N)
     crun --root "$1/state-crun" run -b "$2" "$3-crun-$i" >/dev/null
     end=$(date +%s%N)
-    echo $((end - start)) >> "$1/crun"
+    echo $((end - start)) >> "$1/times/crun"
   done
 ' crun-compare "$work" "$bundle" "$tag" "$N"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-median_ms() { sort -n "$work/$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m / 1e6 }'; }
-min_ms() { sort -n "$work/$1" | head -1 | awk '{ printf "%.1f", $1 / 1e6 }'; }
-max_ms() { sort -n "$work/$1" | tail -1 | awk '{ printf "%.1f", $1 / 1e6 }'; }
+median_ms() { sort -n "$work/times/$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m / 1e6 }'; }
+min_ms() { sort -n "$work/times/$1" | head -1 | awk '{ printf "%.1f", $1 / 1e6 }'; }
+max_ms() { sort -n "$work/times/$1" | tail -1 | awk '{ printf "%.1f", $1 / 1e6 }'; }
 m_runcs=$(median_ms runcs); m_runc=$(median_ms runc); m_crun=$(median_ms crun)
 
 echo
