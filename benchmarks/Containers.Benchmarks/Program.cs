@@ -8,7 +8,9 @@ internal static class Program
 {
     private static void Main(string[] args)
     {
-        IConfig config = DefaultConfig.Instance;
+        // BenchmarkDotNet builds a boilerplate project per job with a 2-minute limit; on a shared,
+        // loaded machine that build alone can take longer.
+        ManualConfig config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15));
         if (!RuntimeStartBenchmarks.CanRun)
         {
             // Starting containers needs root; leave those out visibly rather than fail or post nonsense.
