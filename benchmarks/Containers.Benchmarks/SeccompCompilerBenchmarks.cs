@@ -22,7 +22,7 @@ public class SeccompCompilerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string file = Path.Combine(RepositoryRoot(), "tests", "Containers.Linux.Tests", "Seccomp", "TestData", "docker-default-amd64.oci.json");
+        string file = Path.Combine(BenchmarkPaths.RepositoryRoot(), "tests", "Containers.Linux.Tests", "Seccomp", "TestData", "docker-default-amd64.oci.json");
         _profile = JsonSerializer.Deserialize(File.ReadAllText(file), RuntimeSpecJsonContext.Default.LinuxSeccomp)!;
         _cache = new SeccompProgramCache();
         _cache.GetOrCompile(_profile, SeccompArchitecture.X86_64);
@@ -44,19 +44,6 @@ public class SeccompCompilerBenchmarks
     /// <summary>libseccomp doing the same work (skipped, returning -1, where libseccomp.so.2 is missing).</summary>
     [Benchmark]
     public int LibseccompCompile() => Libseccomp.Available ? Libseccomp.Compile(_profile) : -1;
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Containers.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Containers.sln not found above " + AppContext.BaseDirectory);
-    }
 
     /// <summary>Just enough of libseccomp's API to build and export a filter as runc and crun do.</summary>
     private static unsafe class Libseccomp

@@ -5,9 +5,22 @@ public static partial class SpecValidator
 {
     private const uint NanosecondsPerSecond = 1_000_000_000;
 
-    private static void ValidateLinux(Linux linux)
+    private static void ValidateLinux(Linux linux, string? hostname, string? domainname)
     {
         HashSet<string> namespaces = ValidateNamespaces(linux.Namespaces);
+
+        // config.md: on Linux the hostname can only be set in a UTS namespace of the container's
+        // own; runc and crun refuse it too, since sethostname would rename the host.
+        if (!string.IsNullOrEmpty(hostname) && !namespaces.Contains(LinuxNamespaceType.Uts))
+        {
+            Fail("hostname", "setting the hostname needs a uts namespace in linux.namespaces");
+        }
+
+        if (!string.IsNullOrEmpty(domainname) && !namespaces.Contains(LinuxNamespaceType.Uts))
+        {
+            Fail("domainname", "setting the domainname needs a uts namespace in linux.namespaces");
+        }
+
         ValidateIdMappings(linux.UidMappings, "linux.uidMappings");
         ValidateIdMappings(linux.GidMappings, "linux.gidMappings");
 
@@ -20,6 +33,21 @@ public static partial class SpecValidator
         if (linux.GidMappings is { Count: > 0 } && !namespaces.Contains(LinuxNamespaceType.User))
         {
             Fail("linux.gidMappings", "gid mappings require a user namespace in linux.namespaces");
+        }
+
+        // runc refuses a new user namespace without mappings: the kernel would leave every id
+        // unmapped (the container's root would be the overflow uid 65534 and own nothing).
+        if (linux.Namespaces?.Any(n => n?.Type == LinuxNamespaceType.User && n.Path is null) == true)
+        {
+            if (linux.UidMappings is not { Count: > 0 })
+            {
+                Fail("linux.uidMappings", "a new user namespace (linux.namespaces without a path) needs uid mappings");
+            }
+
+            if (linux.GidMappings is not { Count: > 0 })
+            {
+                Fail("linux.gidMappings", "a new user namespace (linux.namespaces without a path) needs gid mappings");
+            }
         }
 
         ValidateTimeOffsets(linux.TimeOffsets, namespaces);

@@ -42,7 +42,7 @@ public static partial class SpecValidator
 
         if (spec.Linux is not null)
         {
-            ValidateLinux(spec.Linux);
+            ValidateLinux(spec.Linux, spec.Hostname, spec.Domainname);
         }
     }
 
@@ -83,8 +83,18 @@ public static partial class SpecValidator
             {
                 Fail(mount.UidMappings is null ? path + ".uidMappings" : path + ".gidMappings", "uidMappings and gidMappings of an id-mapped mount must be set together");
             }
+
+            // The kernel id-maps only a detached clone of an existing tree (open_tree +
+            // mount_setattr(MOUNT_ATTR_IDMAP)), so, as in runc, only bind mounts can carry mappings.
+            if (mount.UidMappings is not null && !IsBind(mount))
+            {
+                Fail(path + ".uidMappings", $"id mappings need a bind mount (type \"bind\" or option bind/rbind), not type {Quote(mount.Type)}");
+            }
         }
     }
+
+    private static bool IsBind(Mount mount) =>
+        mount.Type == "bind" || (mount.Options?.Any(o => o is "bind" or "rbind") ?? false);
 
     private static void ValidateHooks(Hooks? hooks)
     {

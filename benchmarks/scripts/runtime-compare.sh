@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Side by side: how long `run` of a container that runs `true` takes with runcs (our NativeAOT
+# runtime), Debian's runc and Debian's crun, on the same busybox bundle. Each runtime gets its own
+# state directory and unique container ids, so parallel runs and other users do not collide.
+#
+# Usage: sudo benchmarks/scripts/runtime-compare.sh [N]     (N runs per runtime, default 30)
+#   RUNCS=/path/to/runcs   use an already published runcs instead of publishing one
+#
+# Debian's crun 1.8 refuses a hybrid cgroup host, so each crun run happens in a private mount
+# namespace with an empty tmpfs over /sys/fs/cgroup/unified (crun then sees cgroup v1 only). The
+# namespace is made once and all N runs are timed inside it, so its setup is not counted.
+# Debian's runc 1.1.5 sometimes chowns the host's /dev/null; it is put back after the runc runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N="${1:-${N:-30}}"
+[[ "$N" =~ ^[1-9][0-9]*$ ]] || { echo "N must be a positive integer, got '$N'" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "run as root: runtimes need to create namespaces and cgroups" >&2; exit 2; }
+for tool in runc crun unshare jq /bin/busybox; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (Debian packages: runc crun util-linux jq busybox-static)" >&2; exit 2; }
+done
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+work="$(mktemp -d /tmp/runtime-compare.XXXXXX)"
+tag="rtcmp-$$-$RANDOM"
+restore_dev_null() { chown root:root /dev/null; chmod 0666 /dev/null; }
+cleanup() {
+  # Only the containers this script made: each runtime's own state directory, our id prefix.
+  for id in $(runc --root "$work/state-runc" list -q 2>/dev/null | grep "^$tag-" || true); do runc --root "$work/state-runc" delete -f "$id" >/dev/null 2>&1 || true; done
+  restore_dev_null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The bundle: busybox-static and one symlink per applet; runc's default spec running `true`.
+bundle="$work/bundle"
+rootfs="$bundle/rootfs"
+mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,dev,etc,proc,sys,tmp,root,run}
+cp /bin/busybox "$rootfs/bin/busybox"
+for applet in $(/bin/busybox --list-full); do
+  [ -e "$rootfs/$applet" ] || ln -s /bin/busybox "$rootfs/$applet"
+done
+echo 'root:x:0:0:root:/root:/bin/sh' > "$rootfs/etc/passwd"
+echo 'root:x:0:' > "$rootfs/etc/group"
+(cd "$bundle" && runc spec)
+jq '.process.terminal = false | .process.args = ["true"]' "$bundle/config.json" > "$bundle/config.json.new"
+mv "$bundle/config.json.new" "$bundle/config.json"
+
+runcs="${RUNCS:-}"
+if [ -z "$runcs" ]; then
+  echo "publishing runcs (NativeAOT)..." >&2
+  dotnet publish src/Containers.Runc -c Release -r linux-x64 -o artifacts/runcs -nologo -clp:ErrorsOnly >&2
+  runcs="$PWD/artifacts/runcs/runcs"
+fi
+
+now() { date +%s%N; }
+mkdir -p "$work/times"
+# time_runs NAME CMD...: runs CMD run -b BUNDLE ID N times, one duration (ns) per line to
+# $work/times/NAME; the runtime's stderr (runcs prints its warnings there) goes to NAME.log.
+time_runs() {
+  local name="$1"; shift
+  for i in $(seq "$N"); do
+    local start end
+    start=$(now)
+    "$@" run -b "$bundle" "$tag-$name-$i" >/dev/null 2>>"$work/times/$name.log" || { cat "$work/times/$name.log" >&2; exit 1; }
+    end=$(now)
+    echo $((end - start)) >> "$work/times/$name"
+  done
+}
+
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+# One untimed warm-up each, so that page cache and the first cgroup setup are not in the numbers.
+"$runcs" --root "$work/state-runcs" run -b "$bundle" "$tag-warm-runcs" >/dev/null 2>"$work/times/warm.log" || { cat "$work/times/warm.log" >&2; exit 1; }
+runc --root "$work/state-runc" run -b "$bundle" "$tag-warm-runc" >/dev/null
+restore_dev_null
+
+time_runs runcs "$runcs" --root "$work/state-runcs"
+time_runs runc runc --root "$work/state-runc"
+restore_dev_null
+
+# crun: all runs inside one private mount namespace, timed there.
+unshare -m sh -c '
+  set -e
+  mount --make-rprivate /
+  mount -t tmpfs none /sys/fs/cgroup/unified
+  crun --root "$1/state-crun" run -b "$2" "$3-warm-crun" >/dev/null
+  for i in $(seq "$4"); do
+    start=$(date +%s%N)
+    crun --root "$1/state-crun" run -b "$2" "$3-crun-$i" >/dev/null
+    end=$(date +%s%N)
+    echo $((end - start)) >> "$1/times/crun"
+  done
+' crun-compare "$work" "$bundle" "$tag" "$N"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+median_ms() { sort -n "$work/times/$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m / 1e6 }'; }
+min_ms() { sort -n "$work/times/$1" | head -1 | awk '{ printf "%.1f", $1 / 1e6 }'; }
+max_ms() { sort -n "$work/times/$1" | tail -1 | awk '{ printf "%.1f", $1 / 1e6 }'; }
+m_runcs=$(median_ms runcs); m_runc=$(median_ms runc); m_crun=$(median_ms crun)
+
+echo
+echo "run of 'true', busybox bundle, N=$N per runtime ($(nproc) cores)"
+printf '%-8s %10s %10s %10s\n' runtime "median ms" "min ms" "max ms"
+for r in runcs runc crun; do printf '%-8s %10s %10s %10s\n' "$r" "$(median_ms $r)" "$(min_ms $r)" "$(max_ms $r)"; done
+awk -v a="$m_runcs" -v b="$m_runc" -v c="$m_crun" 'BEGIN { printf "ratio runcs/runc = %.2f, runcs/crun = %.2f\n", a / b, a / c }'
+echo "load average (1/5/15 min): before $load_before, after $load_after"
