@@ -132,7 +132,14 @@ public sealed class RuncsTerminalTests
         string[] lines = result.StandardOutput.Split(["\r\n", "\n"], StringSplitOptions.TrimEntries);
 
         Assert.That(lines, Does.Contain("/dev/pts/0"), result.ToString());
-        Assert.That(lines, Does.Contain("30 90"), "the pty gets the runtime's terminal size");
+        if (runtime == "runcs")
+        {
+            // runcs sizes the pty before it copies any input into it. runc 1.1.5 resizes it from its
+            // console goroutine, racing the shell's first `stty size` (seen: consoleSize's "33 111"
+            // under load), so the oracle is not held to it.
+            Assert.That(lines, Does.Contain("30 90"), "the pty gets the runtime's terminal size");
+        }
+
         Assert.That(lines, Does.Contain("hi-42"));
         Assert.That(lines, Does.Contain("EXIT=5"), "the container's exit code");
         Assert.That(Directory.Exists(_state) ? Directory.GetDirectories(_state) : [], Is.Empty);
