@@ -55,4 +55,34 @@ public sealed class GeneratedSpecRunTests
             "1234", "2345", "2345 3456", "/srv/work", "from-image from-option", "generated",
         }));
     }
+
+    [Test]
+    public async Task GeneratedSpecWithTheDefaultSeccompProfileRunsFiltered()
+    {
+        TestHost.RequireRoot("runs a container");
+        if (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.X64)
+        {
+            Assert.Ignore("the shipped default profile is x86-64's");
+        }
+
+        string runcs = await RuncsPublisher.GetPathAsync();
+        using TempDirectory dir = new();
+        string bundle = dir.Combine("bundle");
+        string rootfs = Path.Combine(bundle, "rootfs");
+        await BusyboxRootfs.CreateAsync(rootfs);
+        string id = "lc-seccomp-" + Guid.NewGuid().ToString("N")[..12];
+        Spec spec = await SpecGenerator.GenerateAsync(new SpecContext("default", id) { RootfsPath = rootfs },
+        [
+            SpecOptions.WithProcessArgs("/bin/sh", "-c", "grep '^Seccomp:' /proc/self/status; ls / >/dev/null && echo listed"),
+            SpecOptions.WithSeccompDefault(),
+        ]);
+        spec.Linux!.CgroupsPath = $"/lifecycle-tests/{id}";
+        await File.WriteAllBytesAsync(Path.Combine(bundle, "config.json"), RuntimeSpecJson.Serialize(spec));
+
+        ToolResult run = await Tool.RunAsync(runcs, ["--root", dir.Combine("state"), "run", "--bundle", bundle, id], timeout: TimeSpan.FromMinutes(2));
+
+        Assert.That(run.ExitCode, Is.Zero, run.StandardError);
+        // Mode 2 is SECCOMP_MODE_FILTER: runcs installed the generated profile, and ordinary commands still work under it.
+        Assert.That(run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { "Seccomp:\t2", "listed" }));
+    }
 }
