@@ -13,7 +13,10 @@ dotnet build samples/QuickStart -c Release -nologo -clp:ErrorsOnly
 
 work="$(mktemp -d /tmp/containers-main-job.XXXXXX)"
 registry=""
-trap '[ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"' EXIT
+# runcs's default parent cgroup outlives the container (as runc's parents do): remove it again
+# if this job created it and it is empty (rmdir refuses a cgroup that is in use).
+new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -f "$h/cgroup.procs" ] && [ ! -d "$h/containers-dotnet" ] && echo "$h/containers-dotnet"; done || true)"
+trap '[ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"; for d in $new_parents; do rmdir "$d" 2>/dev/null || true; done' EXIT
 . scripts/local-registry.sh
 start_local_registry "$work"
 
