@@ -113,6 +113,50 @@ public sealed class RuncsCgroupTests
     }
 
     [Test]
+    public void V1CgroupTmpfs_IsReadOnlyAndItsBindsStayReadable()
+    {
+        if (!IsV1)
+        {
+            Assert.Ignore("the tmpfs with one bind per hierarchy is the v1/hybrid layout");
+        }
+
+        WithResources("""{ "pids": { "limit": 33 } }""");
+        _bundle.WithArgs("sh", "-c", "touch /sys/fs/cgroup/x; echo touch=$?; mkdir /sys/fs/cgroup/y; echo mkdir=$?; cat /sys/fs/cgroup/pids/pids.max; grep ' /sys/fs/cgroup ' /proc/self/mounts");
+
+        ProcessResult run = Runcs("run", "cg-tmpfs-ro");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.StandardOutput, Does.Contain("touch=1\nmkdir=1\n33\n"), run.ToString());
+            Assert.That(run.StandardError, Does.Contain("/sys/fs/cgroup/x: Read-only file system"), run.StandardError);
+            Assert.That(run.StandardError, Does.Contain("'/sys/fs/cgroup/y': Read-only file system"), run.StandardError);
+            string tmpfs = run.StandardOutput.Split('\n').Single(l => l.StartsWith("tmpfs /sys/fs/cgroup ", StringComparison.Ordinal));
+            Assert.That(tmpfs.Split(' ')[3].Split(','), Is.SupersetOf(new[] { "ro", "nosuid", "nodev", "noexec" }), "the remount keeps nosuid, nodev and noexec");
+        });
+        Assert.That(File.Exists(Path.Combine(_bundle.Rootfs, "sys/fs/cgroup/x")), Is.False);
+    }
+
+    [Test]
+    public void V1CgroupTmpfs_InOwnCgroupNamespaceWithoutRo_StaysWritable()
+    {
+        if (!IsV1)
+        {
+            Assert.Ignore("the tmpfs with one bind per hierarchy is the v1/hybrid layout");
+        }
+
+        _bundle.Config["linux"]!["namespaces"]!.AsArray().Add(JsonNode.Parse("""{ "type": "cgroup" }"""));
+        JsonObject cgroupMount = _bundle.Config["mounts"]!.AsArray().Single(m => (string?)m!["type"] == "cgroup")!.AsObject();
+        cgroupMount["options"] = JsonNode.Parse("""["nosuid", "noexec", "nodev", "relatime"]""");
+        _bundle.WithArgs("sh", "-c", "touch /sys/fs/cgroup/x && echo touched");
+
+        ProcessResult run = Runcs("run", "cg-tmpfs-rw");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.StandardOutput, Does.Contain("touched"));
+    }
+
+    [Test]
     public void OwnCgroupNamespace_IsRootedAtTheContainersCgroup()
     {
         _bundle.Config["linux"]!["namespaces"]!.AsArray().Add(JsonNode.Parse("""{ "type": "cgroup" }"""));
