@@ -325,6 +325,33 @@ public sealed class RuncsCgroupTests
     }
 
     [Test]
+    public void Update_OfOneField_KeepsTheOthersAndRecordsThemAll()
+    {
+        WithResources("""{ "memory": { "limit": 67108864 }, "pids": { "limit": 100 } }""");
+        _bundle.WithArgs("sleep", "1000");
+        Ok("run", "-d", "cg-update-merge");
+
+        Ok("update", "--memory", "96m", "cg-update-merge");
+        Ok("update", "--pids-limit", "50", "cg-update-merge");
+
+        JsonObject recorded = JsonNode.Parse(File.ReadAllText(Path.Combine(_root.Path, "cg-update-merge", "state.json")))!["resources"]!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(ReadCgroupFile("memory", IsV1 ? "memory.limit_in_bytes" : "memory.max"), Is.EqualTo("100663296"));
+            Assert.That(ReadCgroupFile("pids", "pids.max"), Is.EqualTo("50"));
+            Assert.That((long?)recorded["memory"]?["limit"], Is.EqualTo(100663296L), recorded.ToJsonString());
+            Assert.That((long?)recorded["pids"]?["limit"], Is.EqualTo(50L), recorded.ToJsonString());
+            Assert.That(recorded["devices"]?.AsArray(), Is.Not.Null.And.Not.Empty, "the spec's device rules stay recorded");
+        });
+
+        // A refused update leaves the record as it was.
+        Assert.That(Runcs("update", "--memory", "lots", "cg-update-merge").ExitCode, Is.Not.Zero);
+        JsonObject after = JsonNode.Parse(File.ReadAllText(Path.Combine(_root.Path, "cg-update-merge", "state.json")))!["resources"]!.AsObject();
+        Assert.That(after.ToJsonString(), Is.EqualTo(recorded.ToJsonString()));
+        Ok("delete", "--force", "cg-update-merge");
+    }
+
+    [Test]
     public void Ps_ListsTheContainersProcesses()
     {
         _bundle.WithArgs("sh", "-c", "sleep 1001 & sleep 1002 & wait");
