@@ -7,8 +7,9 @@ namespace Containers.Linux.Runtime;
 /// container's own cgroup directories, bind-mounted from the host, as runc does. On a unified host
 /// the container's cgroup2 directory is bound at the destination; on v1 and hybrid hosts a tmpfs
 /// goes there with one bind per hierarchy, named like the host's mount point (<c>memory</c>,
-/// <c>cpu,cpuacct</c>, <c>unified</c>…). The binds are read-only unless the container has its own
-/// cgroup namespace (then the options decide), so a container cannot raise its own limits.
+/// <c>cpu,cpuacct</c>, <c>unified</c>…), symlinks name each controller of a co-mounted hierarchy,
+/// and the tmpfs is then made read-only. The binds and the tmpfs are read-only unless the container
+/// has its own cgroup namespace (then the options decide), so a container cannot raise its own limits.
 /// </summary>
 public static class CgroupMounts
 {
@@ -50,12 +51,34 @@ public static class CgroupMounts
                 continue;
             }
 
+            string root = mount.Destination.TrimEnd('/') + "/";
             mounts.Add(new MountRequest(mount.Destination, "tmpfs", "tmpfs", TmpfsOptions));
+            List<string> coMounted = [];
             foreach (string directory in manager.Directories.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 string mountPoint = directory[..^manager.Path.Length];
                 string name = Path.GetFileName(mountPoint);
-                mounts.Add(new MountRequest(mount.Destination.TrimEnd('/') + "/" + name, "bind", directory, bindOptions));
+                mounts.Add(new MountRequest(root + name, "bind", directory, bindOptions));
+                if (name.Contains(',', StringComparison.Ordinal))
+                {
+                    coMounted.Add(name);
+                }
+            }
+
+            // Each controller of a co-mounted hierarchy gets its own name (cpu -> cpu,cpuacct), as
+            // runc links them, so tools that look for /sys/fs/cgroup/cpu find it.
+            foreach (string name in coMounted)
+            {
+                foreach (string controller in name.Split(','))
+                {
+                    mounts.Add(new MountRequest(root + controller, null, name, []) { Kind = MountRequestKind.Symlink });
+                }
+            }
+
+            // The tmpfs itself goes read-only last, once the binds and links are in it.
+            if (readOnly)
+            {
+                mounts.Add(new MountRequest(mount.Destination, null, null, ["ro"]) { Kind = MountRequestKind.Remount });
             }
         }
 

@@ -42,6 +42,10 @@ internal unsafe struct ChildMount
     /// <summary>1 when the target is created as a file (bind of a non-directory).</summary>
     public int TargetIsFile;
 
-    /// <summary>Padding to keep the layout 8-byte aligned.</summary>
-    public int Reserved;
+    /// <summary>
+    /// 0 mount; 1 only apply <see cref="AttrSet"/>/<see cref="AttrClr"/> to the mount already at the
+    /// target; 2 create a symlink named <see cref="Data"/> in the directory <see cref="Target"/>
+    /// pointing at <see cref="Source"/>.
+    /// </summary>
+    public int Kind;
 }

@@ -231,7 +231,23 @@ internal static unsafe partial class ChildProcess
     {
         int target = (int)Check(p, EnsurePath(p, root, m->Target, m->TargetIsFile, m->Resolve), ChildStep.MountTarget, index);
         byte* targetPath = FdPath(p, p->Scratch1, target);
-        if (m->IsBind != 0)
+        if (m->Kind == 2)
+        {
+            // An existing name is left alone, as runc does for the co-mounted hierarchies' links.
+            if (Sys(p, p->Nr.SymlinkAt, (long)m->Source, target, (long)m->Data) < 0 && Errno(p) != Interop.EEXIST)
+            {
+                Fail(p, ChildStep.Mount, index);
+            }
+
+            Sys(p, p->Nr.Close, target);
+            return;
+        }
+
+        if (m->Kind == 1)
+        {
+            // A remount only changes attributes of what is already there (below).
+        }
+        else if (m->IsBind != 0)
         {
             Check(p, Sys(p, p->Nr.Mount, (long)m->Source, (long)targetPath, 0, (long)m->Flags, 0), ChildStep.Mount, index);
         }

@@ -239,6 +239,23 @@ internal static unsafe class ChildProgramBuilder
             ChildMount* m = p->Mounts + i;
             m->Target = arena.String(target, jsonPath + ".destination");
             m->Propagation = options.Propagation;
+            if (request.Kind == MountRequestKind.Symlink)
+            {
+                int slash = target.LastIndexOf('/');
+                m->Kind = 2;
+                m->Target = arena.String(slash < 0 ? "." : target[..slash], jsonPath + ".destination");
+                m->Data = arena.String(target[(slash + 1)..], jsonPath + ".destination");
+                m->Source = arena.String(request.Source ?? throw new InvalidSpecException(jsonPath + ".source", "a symlink needs a target"), jsonPath + ".source");
+                continue;
+            }
+
+            if (request.Kind == MountRequestKind.Remount)
+            {
+                (m->AttrSet, m->AttrClr) = options.BindAttributes(jsonPath + ".options");
+                m->Kind = 1;
+                continue;
+            }
+
             bool isBind = options.IsBind || request.Type == "bind";
             if (isBind)
             {

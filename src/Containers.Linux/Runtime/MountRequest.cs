@@ -5,4 +5,8 @@ namespace Containers.Linux.Runtime;
 /// <param name="Type">Filesystem type (<c>proc</c>, <c>tmpfs</c>…), or <c>bind</c>/<see langword="null"/> for a bind mount.</param>
 /// <param name="Source">Device, host path (bind) or a name.</param>
 /// <param name="Options">fstab-style options (<c>nosuid</c>, <c>rbind</c>, <c>mode=755</c>…).</param>
-public sealed record MountRequest(string Destination, string? Type, string? Source, IReadOnlyList<string> Options);
+public sealed record MountRequest(string Destination, string? Type, string? Source, IReadOnlyList<string> Options)
+{
+    /// <summary>What the child does with this request; config.json mounts are always <see cref="MountRequestKind.Mount"/>.</summary>
+    public MountRequestKind Kind { get; init; }
+}

@@ -36,6 +36,83 @@ internal static class ContainerCgroups
         };
     }
 
+    /// <summary>
+    /// <paramref name="current"/> with every value <paramref name="update"/> sets replacing it, field
+    /// by field for memory, cpu, pids and block I/O weights, key by key for <c>unified</c> and rdma,
+    /// whole lists (devices, throttles, hugepage limits) when the update gives one.
+    /// </summary>
+    public static LinuxResources Merge(LinuxResources? current, LinuxResources update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        current ??= new LinuxResources();
+        LinuxMemory? oldMemory = current.Memory, newMemory = update.Memory;
+        LinuxCpu? oldCpu = current.Cpu, newCpu = update.Cpu;
+        LinuxBlockIO? oldIo = current.BlockIO, newIo = update.BlockIO;
+        return new LinuxResources
+        {
+            Devices = update.Devices ?? current.Devices,
+            Memory = newMemory is null ? oldMemory : oldMemory is null ? newMemory : new LinuxMemory
+            {
+                Limit = newMemory.Limit ?? oldMemory.Limit,
+                Reservation = newMemory.Reservation ?? oldMemory.Reservation,
+                Swap = newMemory.Swap ?? oldMemory.Swap,
+                Kernel = newMemory.Kernel ?? oldMemory.Kernel,
+                KernelTcp = newMemory.KernelTcp ?? oldMemory.KernelTcp,
+                Swappiness = newMemory.Swappiness ?? oldMemory.Swappiness,
+                DisableOomKiller = newMemory.DisableOomKiller ?? oldMemory.DisableOomKiller,
+                UseHierarchy = newMemory.UseHierarchy ?? oldMemory.UseHierarchy,
+                CheckBeforeUpdate = newMemory.CheckBeforeUpdate ?? oldMemory.CheckBeforeUpdate,
+                ExtensionData = newMemory.ExtensionData ?? oldMemory.ExtensionData,
+            },
+            Cpu = newCpu is null ? oldCpu : oldCpu is null ? newCpu : new LinuxCpu
+            {
+                Shares = newCpu.Shares ?? oldCpu.Shares,
+                Quota = newCpu.Quota ?? oldCpu.Quota,
+                Burst = newCpu.Burst ?? oldCpu.Burst,
+                Period = newCpu.Period ?? oldCpu.Period,
+                RealtimeRuntime = newCpu.RealtimeRuntime ?? oldCpu.RealtimeRuntime,
+                RealtimePeriod = newCpu.RealtimePeriod ?? oldCpu.RealtimePeriod,
+                Cpus = newCpu.Cpus ?? oldCpu.Cpus,
+                Mems = newCpu.Mems ?? oldCpu.Mems,
+                Idle = newCpu.Idle ?? oldCpu.Idle,
+                ExtensionData = newCpu.ExtensionData ?? oldCpu.ExtensionData,
+            },
+            Pids = update.Pids ?? current.Pids,
+            BlockIO = newIo is null ? oldIo : oldIo is null ? newIo : new LinuxBlockIO
+            {
+                Weight = newIo.Weight ?? oldIo.Weight,
+                LeafWeight = newIo.LeafWeight ?? oldIo.LeafWeight,
+                WeightDevice = newIo.WeightDevice ?? oldIo.WeightDevice,
+                ThrottleReadBpsDevice = newIo.ThrottleReadBpsDevice ?? oldIo.ThrottleReadBpsDevice,
+                ThrottleWriteBpsDevice = newIo.ThrottleWriteBpsDevice ?? oldIo.ThrottleWriteBpsDevice,
+                ThrottleReadIopsDevice = newIo.ThrottleReadIopsDevice ?? oldIo.ThrottleReadIopsDevice,
+                ThrottleWriteIopsDevice = newIo.ThrottleWriteIopsDevice ?? oldIo.ThrottleWriteIopsDevice,
+                ExtensionData = newIo.ExtensionData ?? oldIo.ExtensionData,
+            },
+            HugepageLimits = update.HugepageLimits ?? current.HugepageLimits,
+            Network = update.Network ?? current.Network,
+            Rdma = MergeKeys(current.Rdma, update.Rdma),
+            Unified = MergeKeys(current.Unified, update.Unified),
+            ExtensionData = update.ExtensionData ?? current.ExtensionData,
+        };
+    }
+
+    private static Dictionary<string, T>? MergeKeys<T>(IDictionary<string, T>? current, IDictionary<string, T>? update)
+    {
+        if (current is null && update is null)
+        {
+            return null;
+        }
+
+        Dictionary<string, T> merged = new(current ?? new Dictionary<string, T>(), StringComparer.Ordinal);
+        foreach ((string key, T value) in update ?? new Dictionary<string, T>())
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
+
     /// <summary>The manager of a recorded container's cgroup.</summary>
     /// <exception cref="FailedPreconditionException">The container was created without a cgroup (by an older runcs).</exception>
     public static ICgroupManager Of(ContainerRecord record)

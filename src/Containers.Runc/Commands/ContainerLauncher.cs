@@ -109,6 +109,7 @@ internal static class ContainerLauncher
                 Created = DateTime.UtcNow,
                 Annotations = spec.Annotations,
                 CgroupPath = cgroup.Path,
+                Resources = resources,
             };
             SpawnedProcess process = new ContainerSpawner(new CgroupPlacer(cgroup)).Spawn(withRuntimeOptions);
             proxy?.Receive();

@@ -37,7 +37,16 @@ internal static partial class UpdateCommand
             throw new FailedPreconditionException("container not running");
         }
 
-        ContainerCgroups.Of(record).Apply(resources);
+        // Like runc, the update is merged into the recorded resources and the whole set is applied,
+        // so values that depend on each other (memory limit and swap) are written together. Device
+        // rules are rewritten only when the update names them: rewriting them opens a deny window.
+        LinuxResources merged = ContainerCgroups.Merge(record.Resources, resources);
+        IList<LinuxDeviceCgroup>? devices = merged.Devices;
+        merged.Devices = resources.Devices;
+        ContainerCgroups.Of(record).Apply(merged);
+        merged.Devices = devices;
+        record.Resources = merged;
+        store.Save(record);
         return 0;
     }
 

@@ -40,4 +40,12 @@ internal sealed class ContainerRecord
     /// <summary>The container's resolved cgroup path (the same in every hierarchy), or null for none.</summary>
     [JsonPropertyName("cgroupPath")]
     public string? CgroupPath { get; set; }
+
+    /// <summary>
+    /// The resources in effect: the spec's (with the complete device list) at create, merged with
+    /// every <c>update</c> since, as runc keeps them in its state's <c>cgroup_config</c>; null for a
+    /// container recorded by an older runcs.
+    /// </summary>
+    [JsonPropertyName("resources")]
+    public Containers.Oci.Runtime.LinuxResources? Resources { get; set; }
 }

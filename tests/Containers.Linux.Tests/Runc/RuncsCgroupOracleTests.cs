@@ -103,6 +103,50 @@ public sealed class RuncsCgroupOracleTests
     }
 
     [Test]
+    public void CgroupMount_ListsTheSameNamesAndLinksAsRunc()
+    {
+        _bundle.Config["mounts"]!.AsArray().Add(JsonNode.Parse("""
+            { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"] }
+            """));
+        _bundle.WithArgs("ls", "-l", "/sys/fs/cgroup");
+
+        List<string> runcs = Listing(RuncsBinary.Path, _root.Path);
+        List<string> runc = Listing("runc", _runcRoot);
+
+        TestContext.Out.WriteLine("runc:  " + string.Join(" | ", runc));
+        TestContext.Out.WriteLine("runcs: " + string.Join(" | ", runcs));
+
+        // runc 1.1.5 leaves the hybrid host's cgroup2 hierarchy out; runcs binds it as "unified"
+        // (the host's name for it), so that one entry is runcs's own.
+        Assert.That(runcs, Does.Contain("d unified"));
+        Assert.That(runcs.Where(e => e != "d unified"), Is.EqualTo(runc));
+        Assert.That(runc, Has.Count.GreaterThanOrEqualTo(5), "too few hierarchies compared");
+        if (!runc.Any(e => e.StartsWith("l ", StringComparison.Ordinal)))
+        {
+            TestContext.Out.WriteLine("this host co-mounts no v1 hierarchies: no links to compare (CgroupMountsTests covers them in the plan)");
+        }
+    }
+
+    /// <summary>Runs the bundle in the foreground; each <c>ls -l</c> entry as its type letter and name (with the link target).</summary>
+    private List<string> Listing(string runtime, string root)
+    {
+        string path = CgroupTestScope.NewPath(Path.GetFileName(runtime) + "-");
+        _scope.Track(CgroupManager.Open(CgroupLayout.Detect(), path));
+        _bundle.Config["linux"]!["cgroupsPath"] = path;
+        _bundle.Save();
+        string id = "cg-ls-" + Guid.NewGuid().ToString("N")[..8];
+        using (new RuncDevNullGuard())
+        {
+            ProcessResult run = Commands.Run(runtime, ["--root", root, "run", id], _bundle.Directory);
+            Assert.That(run.ExitCode, Is.Zero, $"{runtime}: {run}");
+            return [.. run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(' ', 9, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Where(fields => fields.Length == 9)
+                .Select(fields => fields[0][0] + " " + fields[8])];
+        }
+    }
+
+    [Test]
     public void Features_CgroupPartHasRuncsFieldsAndOnlyTheCgroupfsDriver()
     {
         ProcessResult runcs = Commands.Run(RuncsBinary.Path, ["features"]);

@@ -113,6 +113,50 @@ public sealed class RuncsCgroupTests
     }
 
     [Test]
+    public void V1CgroupTmpfs_IsReadOnlyAndItsBindsStayReadable()
+    {
+        if (!IsV1)
+        {
+            Assert.Ignore("the tmpfs with one bind per hierarchy is the v1/hybrid layout");
+        }
+
+        WithResources("""{ "pids": { "limit": 33 } }""");
+        _bundle.WithArgs("sh", "-c", "touch /sys/fs/cgroup/x; echo touch=$?; mkdir /sys/fs/cgroup/y; echo mkdir=$?; cat /sys/fs/cgroup/pids/pids.max; grep ' /sys/fs/cgroup ' /proc/self/mounts");
+
+        ProcessResult run = Runcs("run", "cg-tmpfs-ro");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.StandardOutput, Does.Contain("touch=1\nmkdir=1\n33\n"), run.ToString());
+            Assert.That(run.StandardError, Does.Contain("/sys/fs/cgroup/x: Read-only file system"), run.StandardError);
+            Assert.That(run.StandardError, Does.Contain("'/sys/fs/cgroup/y': Read-only file system"), run.StandardError);
+            string tmpfs = run.StandardOutput.Split('\n').Single(l => l.StartsWith("tmpfs /sys/fs/cgroup ", StringComparison.Ordinal));
+            Assert.That(tmpfs.Split(' ')[3].Split(','), Is.SupersetOf(new[] { "ro", "nosuid", "nodev", "noexec" }), "the remount keeps nosuid, nodev and noexec");
+        });
+        Assert.That(File.Exists(Path.Combine(_bundle.Rootfs, "sys/fs/cgroup/x")), Is.False);
+    }
+
+    [Test]
+    public void V1CgroupTmpfs_InOwnCgroupNamespaceWithoutRo_StaysWritable()
+    {
+        if (!IsV1)
+        {
+            Assert.Ignore("the tmpfs with one bind per hierarchy is the v1/hybrid layout");
+        }
+
+        _bundle.Config["linux"]!["namespaces"]!.AsArray().Add(JsonNode.Parse("""{ "type": "cgroup" }"""));
+        JsonObject cgroupMount = _bundle.Config["mounts"]!.AsArray().Single(m => (string?)m!["type"] == "cgroup")!.AsObject();
+        cgroupMount["options"] = JsonNode.Parse("""["nosuid", "noexec", "nodev", "relatime"]""");
+        _bundle.WithArgs("sh", "-c", "touch /sys/fs/cgroup/x && echo touched");
+
+        ProcessResult run = Runcs("run", "cg-tmpfs-rw");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.StandardOutput, Does.Contain("touched"));
+    }
+
+    [Test]
     public void OwnCgroupNamespace_IsRootedAtTheContainersCgroup()
     {
         _bundle.Config["linux"]!["namespaces"]!.AsArray().Add(JsonNode.Parse("""{ "type": "cgroup" }"""));
@@ -278,6 +322,33 @@ public sealed class RuncsCgroupTests
         Assert.That(badSize.StandardError, Does.Contain("--memory"));
         Assert.That(ReadCgroupFile("pids", "pids.max"), Is.EqualTo("42"), "a refused update changed a limit");
         Ok("delete", "--force", "cg-update");
+    }
+
+    [Test]
+    public void Update_OfOneField_KeepsTheOthersAndRecordsThemAll()
+    {
+        WithResources("""{ "memory": { "limit": 67108864 }, "pids": { "limit": 100 } }""");
+        _bundle.WithArgs("sleep", "1000");
+        Ok("run", "-d", "cg-update-merge");
+
+        Ok("update", "--memory", "96m", "cg-update-merge");
+        Ok("update", "--pids-limit", "50", "cg-update-merge");
+
+        JsonObject recorded = JsonNode.Parse(File.ReadAllText(Path.Combine(_root.Path, "cg-update-merge", "state.json")))!["resources"]!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(ReadCgroupFile("memory", IsV1 ? "memory.limit_in_bytes" : "memory.max"), Is.EqualTo("100663296"));
+            Assert.That(ReadCgroupFile("pids", "pids.max"), Is.EqualTo("50"));
+            Assert.That((long?)recorded["memory"]?["limit"], Is.EqualTo(100663296L), recorded.ToJsonString());
+            Assert.That((long?)recorded["pids"]?["limit"], Is.EqualTo(50L), recorded.ToJsonString());
+            Assert.That(recorded["devices"]?.AsArray(), Is.Not.Null.And.Not.Empty, "the spec's device rules stay recorded");
+        });
+
+        // A refused update leaves the record as it was.
+        Assert.That(Runcs("update", "--memory", "lots", "cg-update-merge").ExitCode, Is.Not.Zero);
+        JsonObject after = JsonNode.Parse(File.ReadAllText(Path.Combine(_root.Path, "cg-update-merge", "state.json")))!["resources"]!.AsObject();
+        Assert.That(after.ToJsonString(), Is.EqualTo(recorded.ToJsonString()));
+        Ok("delete", "--force", "cg-update-merge");
     }
 
     [Test]

@@ -31,14 +31,33 @@ public sealed class CgroupMountsTests
 
         SpawnPlan plan = CgroupMounts.Expand(PlanWith(ContainerNamespaces.Mount), manager);
 
-        Assert.That(plan.Mounts.Select(m => $"{m.Destination} {m.Type} {m.Source} {string.Join(',', m.Options)}"), Is.EqualTo(new[]
+        Assert.That(plan.Mounts.Select(m => $"{m.Kind} {m.Destination} {m.Type} {m.Source} {string.Join(',', m.Options)}"), Is.EqualTo(new[]
         {
-            "/proc proc proc ",
-            "/sys/fs/cgroup tmpfs tmpfs nosuid,nodev,noexec,mode=755",
-            "/sys/fs/cgroup/cpu,cpuacct bind /sys/fs/cgroup/cpu,cpuacct/containers-dotnet/web bind,nosuid,nodev,noexec,ro",
-            "/sys/fs/cgroup/memory bind /sys/fs/cgroup/memory/containers-dotnet/web bind,nosuid,nodev,noexec,ro",
-            "/sys/fs/cgroup/unified bind /sys/fs/cgroup/unified/containers-dotnet/web bind,nosuid,nodev,noexec,ro",
+            "Mount /proc proc proc ",
+            "Mount /sys/fs/cgroup tmpfs tmpfs nosuid,nodev,noexec,mode=755",
+            "Mount /sys/fs/cgroup/cpu,cpuacct bind /sys/fs/cgroup/cpu,cpuacct/containers-dotnet/web bind,nosuid,nodev,noexec,ro",
+            "Mount /sys/fs/cgroup/memory bind /sys/fs/cgroup/memory/containers-dotnet/web bind,nosuid,nodev,noexec,ro",
+            "Mount /sys/fs/cgroup/unified bind /sys/fs/cgroup/unified/containers-dotnet/web bind,nosuid,nodev,noexec,ro",
+            "Symlink /sys/fs/cgroup/cpu  cpu,cpuacct ",
+            "Symlink /sys/fs/cgroup/cpuacct  cpu,cpuacct ",
+            "Remount /sys/fs/cgroup   ro",
         }));
+    }
+
+    [Test]
+    public void Hybrid_OwnCgroupNamespaceWithoutRo_KeepsTheTmpfsWritable()
+    {
+        ICgroupManager manager = CgroupManager.Open(CgroupLayout.Parse(HybridText, "0::/\n"), "/c");
+
+        SpawnPlan writable = CgroupMounts.Expand(PlanWith(ContainerNamespaces.Mount | ContainerNamespaces.Cgroup, "rw"), manager);
+        SpawnPlan readOnly = CgroupMounts.Expand(PlanWith(ContainerNamespaces.Mount | ContainerNamespaces.Cgroup, "ro"), manager);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(writable.Mounts.Select(m => m.Kind), Does.Not.Contain(MountRequestKind.Remount));
+            Assert.That(writable.Mounts.Count(m => m.Kind == MountRequestKind.Symlink), Is.EqualTo(2), "the links do not depend on read-only");
+            Assert.That(readOnly.Mounts[^1], Is.EqualTo(new MountRequest("/sys/fs/cgroup", null, null, readOnly.Mounts[^1].Options) { Kind = MountRequestKind.Remount }));
+        });
     }
 
     [Test]
