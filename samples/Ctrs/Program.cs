@@ -2,6 +2,8 @@ using Containers;
 using Containers.Content;
 using Containers.Distribution;
 using Containers.Images;
+using Containers.Images.Archive;
+using Containers.Images.Layout;
 using Containers.Images.Pull;
 using Containers.Registry;
 
@@ -9,7 +11,7 @@ namespace Containers.Samples.Ctrs;
 
 /// <summary>
 /// ctrs: a ctr-like command line. Usage:
-/// <c>ctrs [--root DIR] [--namespace NS] images pull|ls|rm REF... | content ls|get|rm DIGEST</c>.
+/// <c>ctrs [--root DIR] [--namespace NS] images pull|ls|rm|export|import ... | content ls|get|rm DIGEST</c>.
 /// Typed errors print one line and exit 1; usage errors exit 2.
 /// </summary>
 internal static class Program
@@ -47,6 +49,8 @@ internal static class Program
                 ("images" or "i", "pull") => await PullAsync(content, images, rest, cts.Token),
                 ("images" or "i", "ls") => await ListImagesAsync(images, cts.Token),
                 ("images" or "i", "rm") => await RemoveImagesAsync(images, rest, cts.Token),
+                ("images" or "i", "export") => await ExportAsync(content, images, rest, cts.Token),
+                ("images" or "i", "import") => await ImportAsync(content, images, rest, cts.Token),
                 ("content", "ls") => await ListContentAsync(content, cts.Token),
                 ("content", "get") => await GetContentAsync(content, rest, cts.Token),
                 ("content", "rm") => await RemoveContentAsync(content, rest, cts.Token),
@@ -63,7 +67,7 @@ internal static class Program
     private static int Usage(string message)
     {
         Console.Error.WriteLine($"ctrs: {message}");
-        Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|ls|rm ... | content ls|get|rm ...");
+        Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|ls|rm|export|import ... | content ls|get|rm ...");
         return 2;
     }
 
@@ -126,6 +130,85 @@ internal static class Program
         }
 
         return 0;
+    }
+
+    private static async Task<int> ExportAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    {
+        (string format, string[] positional) = ParseFormat(args);
+        if (positional.Length < 2 || format is not ("oci" or "docker-archive"))
+        {
+            return Usage("usage: images export [--format oci|docker-archive] FILE REF...");
+        }
+
+        List<Image> selected = [];
+        foreach (string name in positional[1..])
+        {
+            selected.Add(await images.GetAsync(name, cancellationToken));
+        }
+
+        // Written beside the destination and renamed, so a failed export leaves no half-written archive.
+        string temporary = positional[0] + ".ctrs-partial";
+        try
+        {
+            await using (FileStream output = new(temporary, FileMode.Create, FileAccess.Write))
+            {
+                if (format == "oci")
+                {
+                    await new OciLayoutExporter(content).ExportToTarAsync(selected, output, cancellationToken: cancellationToken);
+                }
+                else
+                {
+                    await new DockerArchiveExporter(content).ExportAsync(selected, output, cancellationToken: cancellationToken);
+                }
+            }
+
+            File.Move(temporary, positional[0], overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> ImportAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    {
+        (string format, string[] positional) = ParseFormat(args);
+        if (positional.Length != 1 || format is not ("oci" or "docker-archive"))
+        {
+            return Usage("usage: images import [--format oci|docker-archive] FILE");
+        }
+
+        await using FileStream input = File.OpenRead(positional[0]);
+        IReadOnlyList<Image> imported = format == "oci"
+            ? await new OciLayoutImporter(content, images).ImportTarAsync(input, cancellationToken: cancellationToken)
+            : await new DockerArchiveImporter(content, images).ImportAsync(input, cancellationToken: cancellationToken);
+        foreach (Image image in imported)
+        {
+            Console.WriteLine($"{image.Name}: {image.Target.Digest}");
+        }
+
+        return 0;
+    }
+
+    private static (string Format, string[] Positional) ParseFormat(string[] args)
+    {
+        string format = "oci";
+        List<string> positional = [];
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--format" && i + 1 < args.Length)
+            {
+                format = args[++i];
+            }
+            else
+            {
+                positional.Add(args[i]);
+            }
+        }
+
+        return (format, [.. positional]);
     }
 
     private static async Task<int> ListContentAsync(LocalContentStore content, CancellationToken cancellationToken)

@@ -88,6 +88,31 @@ public sealed class CtrsTests
         Assert.That(layer, Is.EqualTo(_image.LayerDigests[0]));
     }
 
+    [TestCase("oci")]
+    [TestCase("docker-archive")]
+    public async Task Export_then_import_into_a_fresh_root_keeps_the_digests(string format)
+    {
+        using TempDirectory root = new("ctrs-root-");
+        using TempDirectory fresh = new("ctrs-root-");
+        (await CtrsAsync(root, "images", "pull", _reference)).EnsureSuccess("pull");
+        string archive = root.Combine("image.tar");
+        (await CtrsAsync(root, "images", "export", "--format", format, archive, _reference)).EnsureSuccess("export");
+        ToolResult import = await CtrsAsync(fresh, "images", "import", "--format", format, archive);
+        Assert.That(import.ExitCode, Is.EqualTo(0), import.StandardError);
+
+        ToolResult ls = await CtrsAsync(fresh, "content", "ls");
+        foreach (string layer in format == "oci" ? _image.LayerDigests.Append(_image.ConfigDigest).Append(_image.ManifestDigest) : [_image.ConfigDigest])
+        {
+            Assert.That(ls.StandardOutput, Does.Contain(layer));
+        }
+
+        if (format == "oci")
+        {
+            ToolResult images = await CtrsAsync(fresh, "images", "ls");
+            Assert.That(images.StandardOutput, Does.Contain(_image.ManifestDigest));
+        }
+    }
+
     [Test]
     public async Task Rm_removes_the_image_record()
     {
