@@ -49,6 +49,7 @@ internal static class Program
                 ("images" or "i", "pull") => await PullAsync(content, images, rest, cts.Token),
                 ("images" or "i", "ls") => await ListImagesAsync(images, cts.Token),
                 ("images" or "i", "rm") => await RemoveImagesAsync(images, rest, cts.Token),
+                ("images" or "i", "inspect") => await InspectAsync(content, images, rest, cts.Token),
                 ("images" or "i", "export") => await ExportAsync(content, images, rest, cts.Token),
                 ("images" or "i", "import") => await ImportAsync(content, images, rest, cts.Token),
                 ("content", "ls") => await ListContentAsync(content, cts.Token),
@@ -129,6 +130,21 @@ internal static class Program
             Console.WriteLine(name);
         }
 
+        return 0;
+    }
+
+    private static async Task<int> InspectAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    {
+        if (args.Length != 1)
+        {
+            return Usage("images inspect needs one reference");
+        }
+
+        // Like `ctr images inspect`'s document view: the target's own bytes (index or manifest) as stored.
+        Image image = await images.GetAsync(args[0], cancellationToken);
+        using IContentReader reader = await content.OpenReaderAsync(image.Target, cancellationToken);
+        await using Stream output = Console.OpenStandardOutput();
+        await reader.AsStream().CopyToAsync(output, cancellationToken);
         return 0;
     }
 

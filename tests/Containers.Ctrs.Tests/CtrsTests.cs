@@ -52,6 +52,10 @@ public sealed class CtrsTests
         Assert.That(lines[0], Does.StartWith("REF"));
         string row = lines.Single(l => l.StartsWith(_reference, StringComparison.Ordinal));
         Assert.That(row, Does.Contain(_image.ManifestDigest));
+
+        ToolResult inspect = await CtrsAsync(root, "images", "inspect", _reference);
+        Assert.That(inspect.ExitCode, Is.EqualTo(0), inspect.StandardError);
+        Assert.That(inspect.StandardOutput, Does.Contain(_image.ConfigDigest));
     }
 
     [Test]
