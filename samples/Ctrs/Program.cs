@@ -1,10 +1,265 @@
+using Containers;
+using Containers.Content;
+using Containers.Distribution;
+using Containers.Images;
+using Containers.Images.Archive;
+using Containers.Images.Layout;
+using Containers.Images.Pull;
+using Containers.Registry;
+
 namespace Containers.Samples.Ctrs;
 
+/// <summary>
+/// ctrs: a ctr-like command line. Usage:
+/// <c>ctrs [--root DIR] [--namespace NS] images pull|ls|rm|export|import ... | content ls|get|rm DIGEST</c>.
+/// Typed errors print one line and exit 1; usage errors exit 2.
+/// </summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
-        _ = args;
+        string root = "/var/lib/ctrs";
+        string ns = "default";
+        int i = 0;
+        for (; i < args.Length && args[i].StartsWith("--", StringComparison.Ordinal); i++)
+        {
+            switch (args[i])
+            {
+                case "--root" when i + 1 < args.Length: root = args[++i]; break;
+                case "--namespace" when i + 1 < args.Length: ns = args[++i]; break;
+                default: return Usage($"unknown option {args[i]}");
+            }
+        }
+
+        if (args.Length - i < 2)
+        {
+            return Usage("missing command");
+        }
+
+        using CancellationTokenSource cts = new();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        try
+        {
+            Directory.CreateDirectory(root);
+            LocalContentStore content = new(Path.Combine(root, "content"), ns);
+            SqliteImageStore images = new(Path.Combine(root, "metadata.db"), ns);
+            string[] rest = args[(i + 2)..];
+            return (args[i], args[i + 1]) switch
+            {
+                ("images" or "i", "pull") => await PullAsync(content, images, rest, cts.Token),
+                ("images" or "i", "ls") => await ListImagesAsync(images, cts.Token),
+                ("images" or "i", "rm") => await RemoveImagesAsync(images, rest, cts.Token),
+                ("images" or "i", "inspect") => await InspectAsync(content, images, rest, cts.Token),
+                ("images" or "i", "export") => await ExportAsync(content, images, rest, cts.Token),
+                ("images" or "i", "import") => await ImportAsync(content, images, rest, cts.Token),
+                ("content", "ls") => await ListContentAsync(content, cts.Token),
+                ("content", "get") => await GetContentAsync(content, rest, cts.Token),
+                ("content", "rm") => await RemoveContentAsync(content, rest, cts.Token),
+                _ => Usage($"unknown command {args[i]} {args[i + 1]}"),
+            };
+        }
+        catch (ContainersException ex)
+        {
+            Console.Error.WriteLine($"ctrs: {ex.GetType().Name}: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine($"ctrs: {message}");
+        Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|ls|rm|export|import ... | content ls|get|rm ...");
+        return 2;
+    }
+
+    private static async Task<int> PullAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    {
+        bool plainHttp = false;
+        string? reference = null;
+        foreach (string arg in args)
+        {
+            if (arg == "--plain-http")
+            {
+                plainHttp = true;
+            }
+            else if (reference is null && !arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                reference = arg;
+            }
+            else
+            {
+                return Usage($"unexpected argument {arg}");
+            }
+        }
+
+        if (reference is null)
+        {
+            return Usage("images pull needs a reference");
+        }
+
+        ImageReference parsed = ImageReference.Parse(reference).WithDefaultTag();
+        RegistryClientOptions options = new();
+        if (plainHttp)
+        {
+            options.InsecureRegistries.Add(parsed.Domain);
+        }
+
+        using RegistryClient registry = new(options);
+        PlainProgress progress = new(Console.Out);
+        PulledImage pulled = await new ImagePuller(registry, content, images).PullAsync(parsed, progress: progress, cancellationToken: cancellationToken);
+        Console.WriteLine($"{parsed}: {pulled.Target.Digest}");
+        return 0;
+    }
+
+    private static async Task<int> ListImagesAsync(SqliteImageStore images, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"{"REF",-50} {"TYPE",-50} {"DIGEST",-71} {"SIZE",10}");
+        await foreach (Image image in images.ListAsync(cancellationToken: cancellationToken))
+        {
+            Console.WriteLine($"{image.Name,-50} {image.Target.MediaType,-50} {image.Target.Digest,-71} {image.Target.Size,10}");
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> RemoveImagesAsync(SqliteImageStore images, string[] names, CancellationToken cancellationToken)
+    {
+        foreach (string name in names)
+        {
+            await images.DeleteAsync(name, cancellationToken: cancellationToken);
+            Console.WriteLine(name);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> InspectAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    {
+        if (args.Length != 1)
+        {
+            return Usage("images inspect needs one reference");
+        }
+
+        // Like `ctr images inspect`'s document view: the target's own bytes (index or manifest) as stored.
+        Image image = await images.GetAsync(args[0], cancellationToken);
+        using IContentReader reader = await content.OpenReaderAsync(image.Target, cancellationToken);
+        await using Stream output = Console.OpenStandardOutput();
+        await reader.AsStream().CopyToAsync(output, cancellationToken);
+        return 0;
+    }
+
+    private static async Task<int> ExportAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    {
+        (string format, string[] positional) = ParseFormat(args);
+        if (positional.Length < 2 || format is not ("oci" or "docker-archive"))
+        {
+            return Usage("usage: images export [--format oci|docker-archive] FILE REF...");
+        }
+
+        List<Image> selected = [];
+        foreach (string name in positional[1..])
+        {
+            selected.Add(await images.GetAsync(name, cancellationToken));
+        }
+
+        // Written beside the destination and renamed, so a failed export leaves no half-written archive.
+        string temporary = positional[0] + ".ctrs-partial";
+        try
+        {
+            await using (FileStream output = new(temporary, FileMode.Create, FileAccess.Write))
+            {
+                if (format == "oci")
+                {
+                    await new OciLayoutExporter(content).ExportToTarAsync(selected, output, cancellationToken: cancellationToken);
+                }
+                else
+                {
+                    await new DockerArchiveExporter(content).ExportAsync(selected, output, cancellationToken: cancellationToken);
+                }
+            }
+
+            File.Move(temporary, positional[0], overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> ImportAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    {
+        (string format, string[] positional) = ParseFormat(args);
+        if (positional.Length != 1 || format is not ("oci" or "docker-archive"))
+        {
+            return Usage("usage: images import [--format oci|docker-archive] FILE");
+        }
+
+        await using FileStream input = File.OpenRead(positional[0]);
+        IReadOnlyList<Image> imported = format == "oci"
+            ? await new OciLayoutImporter(content, images).ImportTarAsync(input, cancellationToken: cancellationToken)
+            : await new DockerArchiveImporter(content, images).ImportAsync(input, cancellationToken: cancellationToken);
+        foreach (Image image in imported)
+        {
+            Console.WriteLine($"{image.Name}: {image.Target.Digest}");
+        }
+
+        return 0;
+    }
+
+    private static (string Format, string[] Positional) ParseFormat(string[] args)
+    {
+        string format = "oci";
+        List<string> positional = [];
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--format" && i + 1 < args.Length)
+            {
+                format = args[++i];
+            }
+            else
+            {
+                positional.Add(args[i]);
+            }
+        }
+
+        return (format, [.. positional]);
+    }
+
+    private static async Task<int> ListContentAsync(LocalContentStore content, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"{"DIGEST",-71} {"SIZE",10} LABELS");
+        await foreach (ContentInfo info in content.WalkAsync(cancellationToken: cancellationToken))
+        {
+            string labels = string.Join(",", info.Labels.Select(l => $"{l.Key}={l.Value}"));
+            Console.WriteLine($"{info.Digest,-71} {info.Size,10} {(labels.Length == 0 ? "-" : labels)}");
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> GetContentAsync(LocalContentStore content, string[] args, CancellationToken cancellationToken)
+    {
+        if (args.Length != 1)
+        {
+            return Usage("content get needs one digest");
+        }
+
+        using IContentReader reader = await content.OpenReaderAsync(Digest.Parse(args[0]), cancellationToken);
+        await using Stream output = Console.OpenStandardOutput();
+        await reader.AsStream().CopyToAsync(output, cancellationToken);
+        return 0;
+    }
+
+    private static async Task<int> RemoveContentAsync(LocalContentStore content, string[] digests, CancellationToken cancellationToken)
+    {
+        foreach (string digest in digests)
+        {
+            await content.DeleteAsync(Digest.Parse(digest), cancellationToken);
+            Console.WriteLine(digest);
+        }
+
         return 0;
     }
 }
