@@ -12,6 +12,10 @@ namespace Containers.Images.Tests.Registry.Auth;
 [NonParallelizable]
 public sealed class RegistryAuthHandlerTests
 {
+    // The htpasswd files of this test's registries: the registry reads its file while it runs, so
+    // the directory goes after the test (the registry is disposed at the end of the test body).
+    private readonly List<TempDirectory> _htpasswdDirectories = [];
+
     private const string User = "tester";
     private const string Password = "s3cret-pass";
 
@@ -137,14 +141,26 @@ public sealed class RegistryAuthHandlerTests
     private static HttpClient CreateClient(RegistryAuthOptions options) =>
         new(new RegistryAuthHandler(new SocketsHttpHandler(), options)) { Timeout = TimeSpan.FromSeconds(30) };
 
-    private static async Task<LocalRegistry> StartBasicRegistryAsync()
+    /// <summary>Removes the htpasswd directories of the test that just ran.</summary>
+    [TearDown]
+    public void RemoveHtpasswdDirectories()
+    {
+        foreach (TempDirectory directory in _htpasswdDirectories)
+        {
+            directory.Dispose();
+        }
+
+        _htpasswdDirectories.Clear();
+    }
+
+    private async Task<LocalRegistry> StartBasicRegistryAsync()
     {
         TestHost.RequireTool("/usr/bin/htpasswd", "apache2-utils");
         TempDirectory dir = new();
+        _htpasswdDirectories.Add(dir);
         string file = dir.Combine("htpasswd");
         ToolResult result = await Tool.RunCheckedAsync("/usr/bin/htpasswd", "-Bbn", User, Password);
         await File.WriteAllTextAsync(file, result.StandardOutput);
-        // The registry reads the file at start; the directory is removed with the test's temp root.
         return await LocalRegistry.StartAsync(LocalRegistry.HtpasswdAuth(file));
     }
 }
