@@ -17,9 +17,17 @@ internal static class ContainerHooks
     /// <summary>Whether the init must wait on the exec fifo so hooks can run before the user process.</summary>
     public static bool NeedsCreateStep(Spec spec) => spec.Hooks is { } h && (Count(h.Prestart) > 0 || Count(h.CreateRuntime) > 0);
 
-    /// <summary>Keeps the config the container was created from.</summary>
-    public static void Keep(ContainerStore store, string id, string configPath)
-        => File.Copy(configPath, Path.Combine(store.DirectoryOf(id), ConfigName));
+    /// <summary>
+    /// Keeps the config the container was created from when a later verb needs it (poststart at start,
+    /// poststop at delete); a container without those hooks costs no copy on the create path.
+    /// </summary>
+    public static void Keep(ContainerStore store, string id, string configPath, Spec spec)
+    {
+        if (spec.Hooks?.Poststart is { Count: > 0 } || spec.Hooks?.Poststop is { Count: > 0 })
+        {
+            File.Copy(configPath, Path.Combine(store.DirectoryOf(id), ConfigName));
+        }
+    }
 
     /// <summary>prestart then createRuntime, with status "creating"; a failure aborts the create.</summary>
     /// <exception cref="HookException">A hook failed.</exception>

@@ -116,7 +116,7 @@ internal static class ContainerLauncher
             record.Pid = process.Pid;
             record.PidStartTime = ContainerStore.StartTimeOf(process.Pid) ?? 0;
             store.Save(record);
-            ContainerHooks.Keep(store, id, configPath);
+            ContainerHooks.Keep(store, id, configPath, spec);
             try
             {
                 ContainerHooks.Created(spec, record);
