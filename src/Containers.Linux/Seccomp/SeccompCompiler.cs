@@ -11,13 +11,14 @@ namespace Containers.Linux.Seccomp;
 /// <item>Names the architecture does not know are skipped, as libseccomp's resolver makes runc and crun do.</item>
 /// <item>A rule whose action (and errno) equals the default action is ignored, as runc and crun do (so an
 /// unconditional ALLOW under an ALLOW default does not override conditional rules for that syscall).</item>
-/// <item>Per syscall, as libseccomp's db.c merges rules: the first rule without conditions decides the
-/// syscall and every later rule for it is dropped; a rule without conditions that comes after
-/// conditional ones replaces them. The conditions of a rule are ANDed and the rules ORed; the rules are
-/// tried in libseccomp's tree order (see <c>RuleOrder</c>: higher argument first, EQ before LT before GT…),
-/// not in profile order, and the first whose conditions all hold decides. Two rules with the same
-/// conditions and different actions are an error (libseccomp: EEXIST). A rule with two conditions on one
-/// argument is split into one rule per condition (ORed), as runc and crun do.</item>
+/// <item>Per syscall, the rules are merged exactly as libseccomp 2.5's db.c merges them (<see cref="SyscallRuleTree"/>:
+/// the first rule without conditions decides the syscall and later ones are dropped; one without conditions after
+/// conditional ones replaces them; conditional rules become chains of 32-bit word comparisons merged into a shared,
+/// sorted tree, with libseccomp's pruning of longer chains and its EEXIST refusals), and the tree is walked as
+/// libseccomp's gen_bpf.c walks it (<see cref="RuleTreeEmitter"/>). The result is the same decision as libseccomp's
+/// for every argument vector, including where libseccomp's merge applies no rule or another rule than the first
+/// matching one. A rule with two conditions on one argument is split into one rule per condition (ORed), as runc
+/// and crun do.</item>
 /// <item>64-bit architectures compare both 32-bit halves (high word, then low word); 32-bit architectures
 /// compare the low word only, with the datum truncated, as libseccomp does.</item>
 /// <item>Unless the default action is ALLOW, LOG or TRACE, syscall numbers above the highest one the
@@ -27,9 +28,7 @@ namespace Containers.Linux.Seccomp;
 /// on x86_64 without x32, numbers with <c>__X32_SYSCALL_BIT</c> set count as that, except -1.</item>
 /// </list>
 /// <para>Not modelled: libseccomp's socketcall/ipc multiplexing on x86/s390 (only direct syscall numbers are
-/// filtered); and libseccomp's tree merging, which after chains share a node does not backtrack, so for
-/// some overlapping range conditions on one argument it applies no rule where one matches (we apply the
-/// first matching rule in its order). The oracle tests measure both.</para>
+/// filtered).</para>
 /// </remarks>
 public static class SeccompCompiler
 {
@@ -156,8 +155,7 @@ public static class SeccompCompiler
     private static void EmitSection(BpfAssembler asm, ReturnPool returns, SeccompArchitectureInfo arch, SeccompProfile profile,
         uint defaultRet, bool enosysStub, ref int syscallCount, ref bool usesNotify)
     {
-        SortedDictionary<uint, SyscallEntry> entries = [];
-        RuleOrder order = new(arch.Is64Bit);
+        SortedDictionary<uint, SyscallRuleTree> entries = [];
         long highest = -1;
         foreach (SeccompRule rule in profile.Rules)
         {
@@ -176,46 +174,29 @@ public static class SeccompCompiler
                     continue;
                 }
 
-                if (!entries.TryGetValue((uint)nr, out SyscallEntry? entry))
-                {
-                    entries[(uint)nr] = entry = new SyscallEntry();
-                }
-
-                if (entry.Unconditional is not null)
-                {
-                    continue;
-                }
-
+                // libseccomp marks the filter as using NOTIFY when such a rule is added, kept or not.
+                usesNotify |= ret == Bpf.RetUserNotif;
                 foreach (IReadOnlyList<SeccompCondition> conditions in SplitSameArgument(rule.Conditions))
                 {
-                    // libseccomp drops comparisons that always hold (MASKED_EQ with mask 0 and datum 0): a
-                    // rule left without any is unconditional.
-                    SeccompCondition[] kept = [.. conditions.Where(c => !AlwaysHolds(c, arch))];
-                    if (kept.Length == 0)
+                    bool added;
+                    try
                     {
-                        entry.Unconditional = ret;
-                        entry.Conditional.Clear();
-                        break;
+                        added = entries.TryGetValue((uint)nr, out SyscallRuleTree? tree)
+                            ? tree.Add(conditions, ret)
+                            : (entries[(uint)nr] = new SyscallRuleTree(arch.Is64Bit, conditions, ret)) is not null;
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        throw new InvalidSpecException(rule.JsonPath, $"rule for \"{name}\": {e.Message}");
                     }
 
-                    SeccompCondition[] chain = order.Chain(kept);
-                    int same = entry.Conditional.FindIndex(c => c.Chain.SequenceEqual(chain));
-                    if (same < 0)
+                    if (!added)
                     {
-                        entry.Conditional.Add((chain, ret));
-                    }
-                    else if (entry.Conditional[same].Ret != ret)
-                    {
-                        // libseccomp refuses the second rule with EEXIST, and runc and crun fail with it.
-                        throw new InvalidSpecException(rule.JsonPath, $"conflicts with an earlier rule for \"{name}\" with the same arguments but another action");
+                        // libseccomp refuses the rule with EEXIST, and runc and crun fail with it.
+                        throw new InvalidSpecException(rule.JsonPath, $"conflicts with an earlier rule for \"{name}\" (libseccomp refuses it: EEXIST)");
                     }
                 }
             }
-        }
-
-        foreach (SyscallEntry entry in entries.Values)
-        {
-            entry.Conditional.Sort((a, b) => order.Compare(a.Chain, b.Chain));
         }
 
         int defaultLabel = returns.For(defaultRet);
@@ -245,22 +226,10 @@ public static class SeccompCompiler
         }
 
         Add(0, defaultLabel);
-        List<(int Label, SyscallEntry Entry)> blocks = [];
-        foreach ((uint nr, SyscallEntry entry) in entries)
+        RuleTreeEmitter emitter = new(asm, arch, returns.For);
+        foreach ((uint nr, SyscallRuleTree tree) in entries)
         {
-            int target;
-            if (entry.Unconditional is uint ret)
-            {
-                target = returns.For(ret);
-                usesNotify |= ret == Bpf.RetUserNotif;
-            }
-            else
-            {
-                target = asm.NewLabel();
-                blocks.Add((target, entry));
-                usesNotify |= entry.Conditional.Exists(c => c.Ret == Bpf.RetUserNotif);
-            }
-
+            int target = tree.Chains is null ? returns.For(tree.Action) : emitter.Plan(tree.Chains, defaultRet);
             syscallCount++;
             Add(nr, target);
             if (nr != uint.MaxValue)
@@ -288,30 +257,7 @@ public static class SeccompCompiler
 
         EmitSearch(asm, ranges, 0, ranges.Count - 1);
 
-        foreach ((int label, SyscallEntry entry) in blocks)
-        {
-            asm.Bind(label);
-            for (int r = 0; r < entry.Conditional.Count; r++)
-            {
-                (SeccompCondition[] chain, uint ret) = entry.Conditional[r];
-                int onFail = r == entry.Conditional.Count - 1 ? defaultLabel : asm.NewLabel();
-                for (int c = 0; c < chain.Length; c++)
-                {
-                    bool last = c == chain.Length - 1;
-                    int onPass = last ? returns.For(ret) : asm.NewLabel();
-                    EmitCondition(asm, arch, chain[c], onPass, onFail);
-                    if (!last)
-                    {
-                        asm.Bind(onPass);
-                    }
-                }
-
-                if (r != entry.Conditional.Count - 1)
-                {
-                    asm.Bind(onFail);
-                }
-            }
-        }
+        emitter.EmitPlanned();
     }
 
     // runc and crun cannot hand libseccomp two conditions on one argument in one rule, so they add each
@@ -330,12 +276,6 @@ public static class SeccompCompiler
             yield return [condition];
         }
     }
-
-    private static bool AlwaysHolds(SeccompCondition condition, SeccompArchitectureInfo arch)
-        => condition.Op == SeccompComparison.MaskedEqual
-            && (arch.Is64Bit
-                ? condition.Value == 0 && condition.ValueTwo == 0
-                : (uint)condition.Value == 0 && (uint)condition.ValueTwo == 0);
 
     // Balanced decision tree over range starts: each inner node is one "jge start" instruction.
     private static void EmitSearch(BpfAssembler asm, List<(uint Start, int Target)> ranges, int lo, int hi)
@@ -360,98 +300,6 @@ public static class SeccompCompiler
             asm.Bind(right);
             EmitSearch(asm, ranges, mid, hi);
         }
-    }
-
-    private static void EmitCondition(BpfAssembler asm, SeccompArchitectureInfo arch, SeccompCondition condition, int pass, int fail)
-    {
-        uint lowOffset = Bpf.OffsetArgs + (8 * (uint)condition.Index) + (arch.BigEndian ? 4u : 0u);
-        uint highOffset = Bpf.OffsetArgs + (8 * (uint)condition.Index) + (arch.BigEndian ? 0u : 4u);
-        uint valueLow = (uint)condition.Value;
-        uint valueHigh = (uint)(condition.Value >> 32);
-        uint twoLow = (uint)condition.ValueTwo;
-        uint twoHigh = (uint)(condition.ValueTwo >> 32);
-        SeccompComparison op = condition.Op;
-
-        // NE, LT and LE are EQ, GE and GT with the outcomes swapped.
-        (SeccompComparison positive, bool swap) = op switch
-        {
-            SeccompComparison.NotEqual => (SeccompComparison.Equal, true),
-            SeccompComparison.LessThan => (SeccompComparison.GreaterOrEqual, true),
-            SeccompComparison.LessOrEqual => (SeccompComparison.GreaterThan, true),
-            _ => (op, false),
-        };
-        int whenTrue = swap ? fail : pass;
-        int whenFalse = swap ? pass : fail;
-        ushort lowJump = positive switch
-        {
-            SeccompComparison.GreaterOrEqual => Bpf.JgeK,
-            SeccompComparison.GreaterThan => Bpf.JgtK,
-            _ => Bpf.JeqK,
-        };
-
-        if (arch.Is64Bit)
-        {
-            int low = asm.NewLabel();
-            if (positive == SeccompComparison.MaskedEqual)
-            {
-                if (valueHigh == 0)
-                {
-                    // The masked high word is 0: it matches only a datum whose high word is 0 too.
-                    if (twoHigh != 0)
-                    {
-                        asm.Goto(whenFalse);
-                    }
-                }
-                else
-                {
-                    asm.Load(highOffset);
-                    if (valueHigh != uint.MaxValue)
-                    {
-                        asm.Emit(Bpf.AndK, valueHigh);
-                    }
-
-                    asm.Jump(Bpf.JeqK, twoHigh, low, whenFalse);
-                }
-            }
-            else
-            {
-                asm.Load(highOffset);
-                if (positive == SeccompComparison.Equal)
-                {
-                    asm.Jump(Bpf.JeqK, valueHigh, low, whenFalse);
-                }
-                else
-                {
-                    // Greater high word decides; an equal one defers to the low word.
-                    asm.Jump(Bpf.JgtK, valueHigh, whenTrue, BpfAssembler.Next);
-                    asm.Jump(Bpf.JeqK, valueHigh, low, whenFalse);
-                }
-            }
-
-            asm.Bind(low);
-        }
-
-        asm.Load(lowOffset);
-        if (positive == SeccompComparison.MaskedEqual)
-        {
-            if (valueLow != uint.MaxValue)
-            {
-                asm.Emit(Bpf.AndK, valueLow);
-            }
-
-            asm.Jump(Bpf.JeqK, twoLow, whenTrue, whenFalse);
-        }
-        else
-        {
-            asm.Jump(lowJump, valueLow, whenTrue, whenFalse);
-        }
-    }
-
-    private sealed class SyscallEntry
-    {
-        public uint? Unconditional { get; set; }
-
-        public List<(SeccompCondition[] Chain, uint Ret)> Conditional { get; } = [];
     }
 
     // One "ret" instruction per distinct return value, all placed at the end of the program.

@@ -34,8 +34,8 @@ public sealed class RuncsSeccompOracleTests
         int unambiguous = 0;
         int ambiguousAgreeing = 0;
         int refusedByAll = 0;
-        int refusedByLibseccompOnly = 0;
         List<string> mismatches = [];
+        List<string> staleAccumulator = [];
         List<string> notAsCompiled = [];
         foreach (SeccompMatrix.Entry entry in SeccompMatrix.Generate(seed: 20261128, count: 150))
         {
@@ -68,37 +68,46 @@ public sealed class RuncsSeccompOracleTests
 
             if (crun is null)
             {
-                refusedByLibseccompOnly++;
-                Assert.That(crunError, Does.Contain("File exists"), entry.Json);
+                mismatches.Add($"crun refused ({crunError.Trim()}) but runcs ran {entry.Json}");
                 continue;
             }
 
             for (int i = 0; i < runcs.Length; i++)
             {
                 cases++;
-                if (SeccompModel.IsOrderDependent(profile, entry.Cases[i]))
+                bool treeDependent = SeccompModel.IsOrderDependent(profile, entry.Cases[i]);
+                unambiguous += treeDependent ? 0 : 1;
+                if (runcs[i] == crun[i])
                 {
-                    ambiguousAgreeing += runcs[i] == crun[i] ? 1 : 0;
+                    ambiguousAgreeing += treeDependent ? 1 : 0;
                     continue;
                 }
 
-                unambiguous++;
-                if (runcs[i] != crun[i])
+                string line = $"case {entry.Cases[i]}: runcs {runcs[i]}, crun {crun[i]} in {entry.Json}";
+                if (Libseccomp.Available && SeccompModel.HitsLibseccompStaleAccumulator(profile, entry.Cases[i]))
                 {
-                    mismatches.Add($"case {entry.Cases[i]}: runcs {runcs[i]}, crun {crun[i]} in {entry.Json}");
+                    staleAccumulator.Add(line);
+                }
+                else
+                {
+                    mismatches.Add(line);
                 }
             }
         }
 
         await TestContext.Out.WriteLineAsync(
             $"seccomp oracle matrix through runcs: {profiles} profiles, {cases} syscall cases run under runcs and crun; {unambiguous} with one " +
-            $"possible answer ({mismatches.Count} mismatches); {cases - unambiguous} depend on libseccomp's rule tree ({ambiguousAgreeing} agree); " +
-            $"{refusedByAll} profiles refused by runcs and crun, {refusedByLibseccompOnly} refused by libseccomp only; " +
-            $"{notAsCompiled.Count} cases where runcs differs from the harness-installed program");
+            $"possible answer, {cases - unambiguous} depend on libseccomp's rule tree ({ambiguousAgreeing} agree); {mismatches.Count} mismatches; " +
+            $"{staleAccumulator.Count} cases where libseccomp's program compares a stale accumulator (its gen_bpf bug, not reproduced); " +
+            $"{refusedByAll} profiles refused by runcs and crun (EEXIST); {notAsCompiled.Count} cases where runcs differs from the harness-installed program");
+        foreach (string line in staleAccumulator)
+        {
+            await TestContext.Out.WriteLineAsync("libseccomp stale accumulator: " + line);
+        }
+
         Assert.That(cases, Is.GreaterThan(1000), "the matrix did not run");
         Assert.That(mismatches, Is.Empty, string.Join("\n", mismatches.Take(10)));
         Assert.That(notAsCompiled, Is.Empty, string.Join("\n", notAsCompiled.Take(10)));
-        Assert.That(ambiguousAgreeing, Is.GreaterThanOrEqualTo((cases - unambiguous) * 95 / 100));
     }
 
     [TestCase("docker-default.json", "keyctl")]

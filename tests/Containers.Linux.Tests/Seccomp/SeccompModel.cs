@@ -72,6 +72,25 @@ internal static class SeccompModel
         return false;
     }
 
+    /// <summary>
+    /// Whether libseccomp's own program for <paramref name="profile"/> (exported through <see cref="Libseccomp"/>)
+    /// decides <paramref name="call"/> at a comparison whose accumulator depends on the path taken: libseccomp 2.5's
+    /// gen_bpf.c leaves out a reload there, so the comparison tests a word of another argument than its rule names.
+    /// Our compiler reproduces libseccomp's rule tree, not that code-generation bug.
+    /// </summary>
+    public static bool HitsLibseccompStaleAccumulator(LinuxSeccomp profile, string call)
+    {
+        (byte[]? program, _) = Libseccomp.Export(profile);
+        if (program is null)
+        {
+            return false;
+        }
+
+        (int nr, ulong[] args) = ParseCase(call);
+        BpfInterpreter.Run(program, nr, args, BpfInterpreter.StaleAccumulatorSites(program), out bool stale);
+        return stale;
+    }
+
     private static bool IsRange(string op) => op is SeccompOperator.LessThan or SeccompOperator.LessOrEqual or SeccompOperator.GreaterThan or SeccompOperator.GreaterOrEqual;
 
     private static bool Holds(LinuxSeccompArg c, ulong[] args)

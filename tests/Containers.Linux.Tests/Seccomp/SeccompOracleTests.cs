@@ -26,10 +26,10 @@ public sealed class SeccompOracleTests
         int profiles = 0;
         int cases = 0;
         int refusedByBoth = 0;
-        int refusedByLibseccompOnly = 0;
         int ambiguous = 0;
         int ambiguousAgreeing = 0;
         List<string> mismatches = [];
+        List<string> staleAccumulator = [];
         foreach (SeccompMatrix.Entry entry in SeccompMatrix.Generate(seed: 20261128, count: 150))
         {
             profiles++;
@@ -53,10 +53,7 @@ public sealed class SeccompOracleTests
 
             if (theirs is null)
             {
-                // libseccomp's EEXIST also fires for some rule pairs whose conditions differ but share
-                // tree nodes; we accept those profiles.
-                refusedByLibseccompOnly++;
-                Assert.That(error, Does.Contain("File exists"), entry.Json);
+                mismatches.Add($"crun refused ({error.Trim()}) but we compiled {entry.Json}");
                 continue;
             }
 
@@ -64,29 +61,38 @@ public sealed class SeccompOracleTests
             for (int i = 0; i < ours.Length; i++)
             {
                 cases++;
-                if (SeccompModel.IsOrderDependent(profile, entry.Cases[i]))
+                bool treeDependent = SeccompModel.IsOrderDependent(profile, entry.Cases[i]);
+                ambiguous += treeDependent ? 1 : 0;
+                if (ours[i] == theirs[i])
                 {
-                    ambiguous++;
-                    ambiguousAgreeing += ours[i] == theirs[i] ? 1 : 0;
+                    ambiguousAgreeing += treeDependent ? 1 : 0;
                     continue;
                 }
 
-                if (ours[i] != theirs[i])
+                string line = $"case {entry.Cases[i]}: ours {ours[i]}, crun {theirs[i]} in {entry.Json}";
+                if (Libseccomp.Available && SeccompModel.HitsLibseccompStaleAccumulator(profile, entry.Cases[i]))
                 {
-                    mismatches.Add($"case {entry.Cases[i]}: ours {ours[i]}, crun {theirs[i]} in {entry.Json}");
+                    staleAccumulator.Add(line);
+                }
+                else
+                {
+                    mismatches.Add(line);
                 }
             }
         }
 
         await TestContext.Out.WriteLineAsync(
-            $"seccomp oracle matrix: {profiles} profiles, {cases} syscall cases run under both; {cases - ambiguous} with one possible answer " +
-            $"({mismatches.Count} mismatches); {ambiguous} whose answer depends on libseccomp's rule tree ({ambiguousAgreeing} agree); " +
-            $"{refusedByBoth} profiles refused by both, {refusedByLibseccompOnly} refused by libseccomp only (EEXIST)");
-        Assert.That(mismatches, Is.Empty, string.Join("\n", mismatches.Take(10)));
+            $"seccomp oracle matrix: {profiles} profiles, {cases} syscall cases run under both; {cases - ambiguous} with one possible answer, " +
+            $"{ambiguous} whose answer depends on libseccomp's rule tree ({ambiguousAgreeing} agree); {mismatches.Count} mismatches; " +
+            $"{staleAccumulator.Count} cases where libseccomp's program compares a stale accumulator (its gen_bpf bug, not reproduced); " +
+            $"{refusedByBoth} profiles refused by both (EEXIST)");
+        foreach (string line in staleAccumulator)
+        {
+            await TestContext.Out.WriteLineAsync("libseccomp stale accumulator: " + line);
+        }
 
-        // libseccomp does not backtrack after chains share a node, so a few tree-dependent calls reach no
-        // rule that matches them; we follow its rule order everywhere else.
-        Assert.That(ambiguousAgreeing, Is.GreaterThanOrEqualTo(ambiguous * 95 / 100));
+        Assert.That(cases, Is.GreaterThan(1000), "the matrix did not run");
+        Assert.That(mismatches, Is.Empty, string.Join("\n", mismatches.Take(10)));
     }
 
     internal static readonly (string Name, string[] Cases)[] DefaultProfileCases =
