@@ -54,6 +54,8 @@ public sealed class LibseccompDifferentialTests
         await Report($"oracle matrix against libseccomp's exported programs: {profiles} profiles, {cases} cases", mismatches);
     }
 
+    // Seed 1 only: with seed 2 some rule set makes libseccomp 2.5.4 itself never return from seccomp_rule_add_array
+    // (gdb: a recursion inside libseccomp.so.2), so crun would hang on it too; our compiler bounds its tree walks.
     [TestCase(1, 4000)]
     public async Task Dense_random_rule_sets_decide_as_libseccomp(int seed, int count)
     {
