@@ -1,0 +1,46 @@
+using Containers.Content;
+using Containers.Distribution;
+using Containers.Oci;
+
+namespace Containers.Registry;
+
+/// <summary>
+/// containerd's <c>containerd.io/distribution.source.&lt;registry&gt;</c> content labels: which
+/// repositories of a registry a blob was pulled from (comma-separated), so that a later push to the
+/// same registry can ask for a cross-repository mount instead of uploading the bytes again.
+/// </summary>
+internal static class DistributionSource
+{
+    public const string LabelPrefix = "containerd.io/distribution.source.";
+
+    /// <summary>The label key for the registry of <paramref name="reference"/> (its domain, e.g. <c>docker.io</c>, as containerd keys it).</summary>
+    public static string LabelKey(ImageReference reference) => LabelPrefix + reference.Domain;
+
+    /// <summary>The repositories recorded for the registry of <paramref name="reference"/>.</summary>
+    public static IReadOnlyList<string> Repositories(ContentInfo info, ImageReference reference) =>
+        info.Labels.TryGetValue(LabelKey(reference), out string? value)
+            ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+
+    /// <summary>Adds the repository of <paramref name="reference"/> to the blob's label, keeping the ones already there.</summary>
+    public static async Task AppendAsync(IContentStore store, Digest digest, ImageReference reference, CancellationToken cancellationToken)
+    {
+        ContentInfo info = await store.InfoAsync(digest, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> known = Repositories(info, reference);
+        if (known.Contains(reference.Path, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        string key = LabelKey(reference);
+        string value = string.Join(',', known.Append(reference.Path));
+        if (key.Length + value.Length > ContentLabelStore.MaxLabelLength)
+        {
+            // Too many sources to remember: keep the ones recorded; mounting is only an optimisation.
+            return;
+        }
+
+        Dictionary<string, string> labels = new(info.Labels, StringComparer.Ordinal) { [key] = value };
+        await store.UpdateAsync(new ContentInfo { Digest = info.Digest, Size = info.Size, CreatedAt = info.CreatedAt, UpdatedAt = info.UpdatedAt, Labels = labels }, ["labels." + key], cancellationToken).ConfigureAwait(false);
+    }
+}
