@@ -13,8 +13,13 @@ internal static class DistributionSource
 {
     public const string LabelPrefix = "containerd.io/distribution.source.";
 
-    /// <summary>The label key for the registry of <paramref name="reference"/> (its domain, e.g. <c>docker.io</c>, as containerd keys it).</summary>
-    public static string LabelKey(ImageReference reference) => LabelPrefix + reference.Domain;
+    /// <summary>
+    /// The label key for the registry of <paramref name="reference"/>: its host name without the
+    /// port (<c>docker.io</c>, <c>127.0.0.1</c>), as containerd 1.6 writes it — so content shared
+    /// with containerd carries the same keys. Two registries on one host share a key; a mount asked
+    /// of the wrong one is refused and the blob is uploaded instead.
+    /// </summary>
+    public static string LabelKey(ImageReference reference) => LabelPrefix + HostName(reference.Domain);
 
     /// <summary>The repositories recorded for the registry of <paramref name="reference"/>.</summary>
     public static IReadOnlyList<string> Repositories(ContentInfo info, ImageReference reference) =>
@@ -42,5 +47,13 @@ internal static class DistributionSource
 
         Dictionary<string, string> labels = new(info.Labels, StringComparer.Ordinal) { [key] = value };
         await store.UpdateAsync(new ContentInfo { Digest = info.Digest, Size = info.Size, CreatedAt = info.CreatedAt, UpdatedAt = info.UpdatedAt, Labels = labels }, ["labels." + key], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string HostName(string domain)
+    {
+        int colon = domain.LastIndexOf(':');
+        return colon > domain.LastIndexOf(']') && colon + 1 < domain.Length && !domain.AsSpan(colon + 1).ContainsAnyExceptInRange('0', '9')
+            ? domain[..colon]
+            : domain;
     }
 }
