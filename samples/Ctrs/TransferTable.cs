@@ -67,7 +67,7 @@ internal sealed class TransferTable(string verb)
 
         string total = $"{Size(_transferredBytes)} / {Size(_totalBytes)}";
         string blobs = $"{_completedBlobs}/{_totalBlobs} blobs";
-        lines.Add(Fit($"{"total",-12}  {_phase,-11}  {total,-21}  {Rate(_transferredBytes, now),11}  {blobs}  {now.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s", width));
+        lines.Add(Fit($"{"total",-12}  {_phase,-16}  {total,-21}  {Rate(_transferredBytes, now),11}  {blobs}  {now.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s", width));
         return lines;
     }
 

@@ -141,7 +141,7 @@ public sealed class ImagePuller
     private async Task IngestAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, Action<long>? received, CancellationToken cancellationToken)
     {
         bool isManifest = MediaTypes.IsManifest(descriptor.MediaType) || MediaTypes.IsIndex(descriptor.MediaType);
-        await _ingester.IngestAsync(descriptor, async (offset, token) =>
+        ContentInfo info = await _ingester.IngestAsync(descriptor, async (offset, token) =>
         {
             if (!isManifest)
             {
@@ -152,11 +152,12 @@ public sealed class ImagePuller
             // Manifests are served from /manifests/, whole; they are small, so resume by skipping.
             byte[] bytes = await _registry.GetManifestAsync(repository, descriptor, token).ConfigureAwait(false);
             return new MemoryStream(bytes, (int)offset, bytes.Length - (int)offset, writable: false);
-        }, null, cancellationToken).ConfigureAwait(false);
+        }, DistributionSource.LabelsFor(reference), cancellationToken).ConfigureAwait(false);
 
         // As containerd does: remember where the blob came from, so a push to another repository of
-        // the same registry can mount it rather than upload it.
-        await DistributionSource.AppendAsync(_store, descriptor.Digest, reference, cancellationToken).ConfigureAwait(false);
+        // the same registry can mount it rather than upload it. A blob committed now has the label
+        // already; one that was in the store gets the repository added.
+        await DistributionSource.AppendAsync(_store, info, reference, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<byte[]> FetchSmallAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, CancellationToken cancellationToken)

@@ -27,10 +27,16 @@ internal static class DistributionSource
             ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
 
-    /// <summary>Adds the repository of <paramref name="reference"/> to the blob's label, keeping the ones already there.</summary>
-    public static async Task AppendAsync(IContentStore store, Digest digest, ImageReference reference, CancellationToken cancellationToken)
+    /// <summary>The label a blob fetched from <paramref name="reference"/> is committed with.</summary>
+    public static IReadOnlyDictionary<string, string> LabelsFor(ImageReference reference) =>
+        new Dictionary<string, string>(StringComparer.Ordinal) { [LabelKey(reference)] = reference.Path };
+
+    /// <summary>
+    /// Adds the repository of <paramref name="reference"/> to the label of a blob that was already in
+    /// the store (one just committed got it with <see cref="LabelsFor"/>), keeping the ones there.
+    /// </summary>
+    public static async Task AppendAsync(IContentStore store, ContentInfo info, ImageReference reference, CancellationToken cancellationToken)
     {
-        ContentInfo info = await store.InfoAsync(digest, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<string> known = Repositories(info, reference);
         if (known.Contains(reference.Path, StringComparer.Ordinal))
         {
