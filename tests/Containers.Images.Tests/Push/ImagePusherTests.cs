@@ -143,6 +143,27 @@ public sealed class ImagePusherTests
     }
 
     [Test]
+    public async Task A_second_pull_from_another_repository_adds_it_to_the_source_label()
+    {
+        await OciTestImage.PushWithSkopeoAsync(_layout, "v1", _registry, "test/source-a");
+        await OciTestImage.PushWithSkopeoAsync(_layout, "v1", _registry, "test/source-b");
+        using TempDirectory root = new();
+        LocalContentStore store = new(root.Path);
+        using RegistryClient client = new();
+        ImagePuller puller = new(client, store);
+
+        await puller.PullAsync(ImageReference.Parse($"{_registry.Host}/test/source-a:v1"));
+        await puller.PullAsync(ImageReference.Parse($"{_registry.Host}/test/source-b:v1"));
+        await puller.PullAsync(ImageReference.Parse($"{_registry.Host}/test/source-a:v1"));
+
+        foreach (string digest in _image.LayerDigests.Append(_image.ConfigDigest).Append(_image.ManifestDigest))
+        {
+            ContentInfo info = await store.InfoAsync(Digest.Parse(digest));
+            Assert.That(info.Labels["containerd.io/distribution.source.127.0.0.1"], Is.EqualTo("test/source-a,test/source-b"), digest);
+        }
+    }
+
+    [Test]
     public async Task An_index_is_pushed_whole_with_all_platforms_or_as_the_one_manifest_chosen()
     {
         using ImageStores stores = new();
