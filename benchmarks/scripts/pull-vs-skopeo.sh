@@ -34,6 +34,10 @@ skopeo copy --quiet --dest-tls-verify=false "oci:$layout:v1" "docker://127.0.0.1
 # also unpacks every layer into containers/storage: vfs driver, private root, no mounts).
 have_ctr=$([ -x /usr/bin/containerd ] && [ -x /usr/bin/ctr ] && echo 1 || echo 0)
 have_podman=$([ -x /usr/bin/podman ] && echo 1 || echo 0)
+# podman (netavark) makes /run/containers/networks whatever --runroot says; remove it on exit when
+# this script made it (rmdir: only if still empty).
+podman_made_run=$([ -e /run/containers ] && echo 0 || echo 1)
+trap 'stop_private_containerd; [ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"; [ "$podman_made_run" = 1 ] && rmdir /run/containers/networks /run/containers 2>/dev/null; true' EXIT
 ref="127.0.0.1:$port/bench/image:v1"
 ours=(); inproc=(); theirs=(); ctrs=(); podmans=()
 for i in $(seq "$runs"); do
