@@ -65,9 +65,11 @@ internal sealed class TransferTable(string verb)
             lines.Add(Fit($"{row.ShortDigest,-12}  {Status(row.State),-11}  {bytes,-21}  {rate,11}", width));
         }
 
+        // The total rate counts bytes that moved: blobs skipped or mounted are done but sent nothing.
+        long moved = _rows.Where(r => r.State is not (TransferState.AlreadyExists or TransferState.Mounted)).Sum(r => r.Transferred);
         string total = $"{Size(_transferredBytes)} / {Size(_totalBytes)}";
         string blobs = $"{_completedBlobs}/{_totalBlobs} blobs";
-        lines.Add(Fit($"{"total",-12}  {_phase,-16}  {total,-21}  {Rate(_transferredBytes, now),11}  {blobs}  {now.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s", width));
+        lines.Add(Fit($"{"total",-12}  {_phase,-16}  {total,-21}  {Rate(moved, now),11}  {blobs}  {now.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s", width));
         return lines;
     }
 
