@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side by side: our ImagePuller (into a content store + image store) against
-# `skopeo copy docker://… oci:` on the same local docker-registry and the same image.
+# `skopeo copy docker://… oci:` on the same local docker-registry and the same image, and, when
+# installed, `ctr content fetch` (Debian's containerd, private instance) and `podman pull`.
 # Each run starts from an empty destination; runs alternate between the two tools.
 # Reports the median wall time of each (whole process, as a user sees it), our in-process
 # pull time (cold: the process's first pull), a warm median (later pulls in one process, each
@@ -18,37 +19,42 @@ bench=benchmarks/Containers.Benchmarks/bin/Release/net10.0/Containers.Benchmarks
 
 work="$(mktemp -d /tmp/pull-vs-skopeo.XXXXXX)"
 registry=""
-trap '[ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"' EXIT
+trap 'stop_private_containerd; [ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"' EXIT
 . scripts/local-registry.sh
+. benchmarks/scripts/bench-image.sh
+. benchmarks/scripts/private-containerd.sh
 start_local_registry "$work"
 
 # The image: busybox plus $layers layers of $mib MiB of random data each, as an OCI layout.
-layout="$work/layout"
-mkdir -p "$layout/blobs/sha256"
-blob() { local d; d=$(sha256sum "$1" | cut -d' ' -f1); mv "$1" "$layout/blobs/sha256/$d"; echo "$d"; }
-layer_json=""; diff_ids=""
-for i in $(seq 0 "$layers"); do
-  dir="$work/layer$i"; mkdir -p "$dir"
-  if [ "$i" -eq 0 ]; then mkdir -p "$dir/bin"; cp /bin/busybox "$dir/bin/busybox"
-  else head -c $((mib * 1024 * 1024)) /dev/urandom > "$dir/data$i.bin"; fi
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir" -cf "$work/l.tar" .
-  diff_ids="$diff_ids${diff_ids:+,}\"sha256:$(sha256sum "$work/l.tar" | cut -d' ' -f1)\""
-  gzip -1 -n "$work/l.tar"
-  size=$(stat -c%s "$work/l.tar.gz"); d=$(blob "$work/l.tar.gz")
-  layer_json="$layer_json${layer_json:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$d\",\"size\":$size}"
-done
-printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[%s]}}' "$diff_ids" > "$work/config.json"
-csize=$(stat -c%s "$work/config.json"); c=$(blob "$work/config.json")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[%s]}' "$c" "$csize" "$layer_json" > "$work/manifest.json"
-msize=$(stat -c%s "$work/manifest.json"); m=$(blob "$work/manifest.json")
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' "$m" "$msize" > "$layout/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+build_bench_image "$work" "$layers" "$mib"
 skopeo copy --quiet --dest-tls-verify=false "oci:$layout:v1" "docker://127.0.0.1:$port/bench/image:v1"
-bytes=$(du -cb "$layout"/blobs/sha256/* | tail -1 | cut -f1)
 
-now() { date +%s%N; }
-ours=(); inproc=(); theirs=()
+# Debian's containerd and podman, when installed: `ctr content fetch` (fetch only, into a private
+# containerd started per run with all its paths under $work, not timed) and `podman pull` (which
+# also unpacks every layer into containers/storage: vfs driver, private root, no mounts).
+have_ctr=$([ -x /usr/bin/containerd ] && [ -x /usr/bin/ctr ] && echo 1 || echo 0)
+have_podman=$([ -x /usr/bin/podman ] && echo 1 || echo 0)
+# podman (netavark) makes /run/containers/networks whatever --runroot says; remove it on exit when
+# this script made it (rmdir: only if still empty).
+podman_made_run=$([ -e /run/containers ] && echo 0 || echo 1)
+trap 'stop_private_containerd; [ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"; [ "$podman_made_run" = 1 ] && rmdir /run/containers/networks /run/containers 2>/dev/null; true' EXIT
+ref="127.0.0.1:$port/bench/image:v1"
+ours=(); inproc=(); theirs=(); ctrs=(); podmans=()
 for i in $(seq "$runs"); do
+  if [ "$have_ctr" = 1 ]; then
+    start_private_containerd "$work/containerd-$i"
+    t0=$(now)
+    /usr/bin/ctr --address "$ctrd_sock" -n bench content fetch --plain-http "$ref" >/dev/null
+    t1=$(now); ctrs+=($(( (t1 - t0) / 1000000 )))
+    stop_private_containerd; rm -rf "$work/containerd-$i"
+  fi
+  if [ "$have_podman" = 1 ]; then
+    p="$work/podman-$i"
+    t0=$(now)
+    /usr/bin/podman --root "$p/storage" --runroot "$p/run" --tmpdir "$p/tmp" --storage-driver vfs --cgroup-manager cgroupfs --events-backend none \
+      pull --quiet --tls-verify=false "docker://$ref" >/dev/null
+    t1=$(now); podmans+=($(( (t1 - t0) / 1000000 ))); rm -rf "$p"
+  fi
   t0=$(now)
   skopeo copy --quiet --src-tls-verify=false "docker://127.0.0.1:$port/bench/image:v1" "oci:$work/skopeo-$i:v1"
   t1=$(now); theirs+=($(( (t1 - t0) / 1000000 ))); rm -rf "$work/skopeo-$i"
@@ -57,7 +63,6 @@ for i in $(seq "$runs"); do
   t1=$(now); ours+=($(( (t1 - t0) / 1000000 ))); inproc+=("${out%% *}"); rm -rf "$work/ours-$i"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 warm=($(dotnet "$bench" pull "127.0.0.1:$port/bench/image:v1" "$work/warm" $((runs + 1)) | tail -n +2 | cut -d' ' -f1))
 mo=$(median "${ours[@]}"); mi=$(median "${inproc[@]}"); ms=$(median "${theirs[@]}"); mw=$(median "${warm[@]}")
 mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1048576}')
@@ -67,3 +72,15 @@ echo "ours (process wall time):       runs ${ours[*]} ms; median $mo ms ($(awk -
 echo "ours (pull inside the process): median $mi ms ($(awk -v b="$bytes" -v t="$mi" 'BEGIN {printf "%.0f", b/1048576/(t/1000)}') MB/s)"
 echo "ours (warm, same process):      runs ${warm[*]} ms; median $mw ms ($(awk -v b="$bytes" -v t="$mw" 'BEGIN {printf "%.0f", b/1048576/(t/1000)}') MB/s)"
 echo "ratio skopeo/ours: wall $(awk -v a="$ms" -v b="$mo" 'BEGIN {printf "%.2f", a/b}'), in-process cold $(awk -v a="$ms" -v b="$mi" 'BEGIN {printf "%.2f", a/b}'), warm $(awk -v a="$ms" -v b="$mw" 'BEGIN {printf "%.2f", a/b}')"
+if [ "$have_ctr" = 1 ]; then
+  mc=$(median "${ctrs[@]}")
+  echo "ctr content fetch (containerd): runs ${ctrs[*]} ms; median $mc ms ($(mbps "$mc") MB/s); ratio ctr/ours: wall $(awk -v a="$mc" -v b="$mo" 'BEGIN {printf "%.2f", a/b}'), warm $(awk -v a="$mc" -v b="$mw" 'BEGIN {printf "%.2f", a/b}')"
+else
+  echo "ctr: not installed (apt-get install containerd)"
+fi
+if [ "$have_podman" = 1 ]; then
+  mp=$(median "${podmans[@]}")
+  echo "podman pull (fetch + unpack):   runs ${podmans[*]} ms; median $mp ms ($(mbps "$mp") MB/s); ratio podman/ours: wall $(awk -v a="$mp" -v b="$mo" 'BEGIN {printf "%.2f", a/b}') (podman also unpacks)"
+else
+  echo "podman: not installed (apt-get install podman)"
+fi

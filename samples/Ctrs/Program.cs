@@ -1,17 +1,14 @@
 using Containers;
 using Containers.Content;
-using Containers.Distribution;
 using Containers.Images;
 using Containers.Images.Archive;
 using Containers.Images.Layout;
-using Containers.Images.Pull;
-using Containers.Registry;
 
 namespace Containers.Samples.Ctrs;
 
 /// <summary>
 /// ctrs: a ctr-like command line. Usage:
-/// <c>ctrs [--root DIR] [--namespace NS] images pull|ls|rm|export|import ... | content ls|get|rm DIGEST</c>.
+/// <c>ctrs [--root DIR] [--namespace NS] images pull|push|ls|rm|export|import ... | content ls|get|rm DIGEST</c>.
 /// Typed errors print one line and exit 1; usage errors exit 2.
 /// </summary>
 internal static class Program
@@ -46,7 +43,8 @@ internal static class Program
             string[] rest = args[(i + 2)..];
             return (args[i], args[i + 1]) switch
             {
-                ("images" or "i", "pull") => await PullAsync(content, images, rest, cts.Token),
+                ("images" or "i", "pull") => await PullCommand.RunAsync(content, images, rest, cts.Token),
+                ("images" or "i", "push") => await PushCommand.RunAsync(content, images, rest, cts.Token),
                 ("images" or "i", "ls") => await ListImagesAsync(images, cts.Token),
                 ("images" or "i", "rm") => await RemoveImagesAsync(images, rest, cts.Token),
                 ("images" or "i", "inspect") => await InspectAsync(content, images, rest, cts.Token),
@@ -68,47 +66,8 @@ internal static class Program
     private static int Usage(string message)
     {
         Console.Error.WriteLine($"ctrs: {message}");
-        Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|ls|rm|export|import ... | content ls|get|rm ...");
+        Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|push|ls|rm|export|import ... | content ls|get|rm ...");
         return 2;
-    }
-
-    private static async Task<int> PullAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
-    {
-        bool plainHttp = false;
-        string? reference = null;
-        foreach (string arg in args)
-        {
-            if (arg == "--plain-http")
-            {
-                plainHttp = true;
-            }
-            else if (reference is null && !arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                reference = arg;
-            }
-            else
-            {
-                return Usage($"unexpected argument {arg}");
-            }
-        }
-
-        if (reference is null)
-        {
-            return Usage("images pull needs a reference");
-        }
-
-        ImageReference parsed = ImageReference.Parse(reference).WithDefaultTag();
-        RegistryClientOptions options = new();
-        if (plainHttp)
-        {
-            options.InsecureRegistries.Add(parsed.Domain);
-        }
-
-        using RegistryClient registry = new(options);
-        PlainProgress progress = new(Console.Out);
-        PulledImage pulled = await new ImagePuller(registry, content, images).PullAsync(parsed, progress: progress, cancellationToken: cancellationToken);
-        Console.WriteLine($"{parsed}: {pulled.Target.Digest}");
-        return 0;
     }
 
     private static async Task<int> ListImagesAsync(SqliteImageStore images, CancellationToken cancellationToken)

@@ -20,4 +20,7 @@ public enum TransferState
 
     /// <summary>Failed; the operation reports the error.</summary>
     Failed,
+
+    /// <summary>Not transferred: the registry mounted the blob from another repository it holds.</summary>
+    Mounted,
 }

@@ -51,7 +51,7 @@ public sealed class ImagePuller
 
         progress?.Report(new PullProgress(full, PullPhase.FetchingManifests));
         Descriptor root = resolved.Descriptor;
-        byte[] rootBytes = await FetchSmallAsync(repository, root, cancellationToken).ConfigureAwait(false);
+        byte[] rootBytes = await FetchSmallAsync(full, repository, root, cancellationToken).ConfigureAwait(false);
 
         List<Descriptor> manifests;
         if (MediaTypes.IsIndex(root.MediaType))
@@ -80,9 +80,9 @@ public sealed class ImagePuller
         PulledImage? chosen = null;
         foreach (Descriptor manifestDescriptor in manifests)
         {
-            byte[] manifestBytes = ReferenceEquals(manifestDescriptor, root) ? rootBytes : await FetchSmallAsync(repository, manifestDescriptor, cancellationToken).ConfigureAwait(false);
+            byte[] manifestBytes = ReferenceEquals(manifestDescriptor, root) ? rootBytes : await FetchSmallAsync(full, repository, manifestDescriptor, cancellationToken).ConfigureAwait(false);
             Manifest manifest = ImageSpecJson.ParseManifest(manifestBytes);
-            byte[] configBytes = await FetchSmallAsync(repository, manifest.Config, cancellationToken).ConfigureAwait(false);
+            byte[] configBytes = await FetchSmallAsync(full, repository, manifest.Config, cancellationToken).ConfigureAwait(false);
             ImageConfig config = ImageSpecJson.ParseConfig(configBytes);
 
             progress?.Report(new PullProgress(full, PullPhase.FetchingLayers) { TotalBlobs = manifest.Layers.Count, TotalBytes = manifest.Layers.Sum(l => l.Size) });
@@ -116,7 +116,15 @@ public sealed class ImagePuller
                 throw new UnsupportedException($"layer {layer.Digest} is non-distributable and has no URL");
             }
 
-            await IngestAsync(repository, layer, token).ConfigureAwait(false);
+            Action<long>? received = progress is null ? null : transferred => progress.Report(new PullProgress(reference, PullPhase.FetchingLayers)
+            {
+                Transfer = new TransferProgress(layer, TransferState.Transferring, transferred),
+                CompletedBlobs = Volatile.Read(ref doneBlobs),
+                TotalBlobs = layers.Count,
+                TransferredBytes = Volatile.Read(ref doneBytes) + transferred,
+                TotalBytes = totalBytes,
+            });
+            await IngestAsync(reference, repository, layer, received, token).ConfigureAwait(false);
             long bytes = Interlocked.Add(ref doneBytes, layer.Size);
             int blobs = Interlocked.Increment(ref doneBlobs);
             progress?.Report(new PullProgress(reference, PullPhase.FetchingLayers)
@@ -130,23 +138,29 @@ public sealed class ImagePuller
         }).ConfigureAwait(false);
     }
 
-    private Task<ContentInfo> IngestAsync(RegistryRepository repository, Descriptor descriptor, CancellationToken cancellationToken)
+    private async Task IngestAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, Action<long>? received, CancellationToken cancellationToken)
     {
         bool isManifest = MediaTypes.IsManifest(descriptor.MediaType) || MediaTypes.IsIndex(descriptor.MediaType);
-        return _ingester.IngestAsync(descriptor, async (offset, token) =>
+        ContentInfo info = await _ingester.IngestAsync(descriptor, async (offset, token) =>
         {
             if (!isManifest)
             {
-                return await _registry.OpenBlobAsync(repository, descriptor, offset, token).ConfigureAwait(false);
+                Stream blob = await _registry.OpenBlobAsync(repository, descriptor, offset, token).ConfigureAwait(false);
+                return received is null ? blob : new CountingReadStream(blob, offset, received);
             }
 
             // Manifests are served from /manifests/, whole; they are small, so resume by skipping.
             byte[] bytes = await _registry.GetManifestAsync(repository, descriptor, token).ConfigureAwait(false);
             return new MemoryStream(bytes, (int)offset, bytes.Length - (int)offset, writable: false);
-        }, null, cancellationToken);
+        }, DistributionSource.LabelsFor(reference), cancellationToken).ConfigureAwait(false);
+
+        // As containerd does: remember where the blob came from, so a push to another repository of
+        // the same registry can mount it rather than upload it. A blob committed now has the label
+        // already; one that was in the store gets the repository added.
+        await DistributionSource.AppendAsync(_store, info, reference, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> FetchSmallAsync(RegistryRepository repository, Descriptor descriptor, CancellationToken cancellationToken)
+    private async Task<byte[]> FetchSmallAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, CancellationToken cancellationToken)
     {
         long limit = MediaTypes.IsConfig(descriptor.MediaType) ? _registry.Options.MaxConfigBytes : _registry.Options.MaxManifestBytes;
         if (descriptor.Size > limit)
@@ -154,7 +168,7 @@ public sealed class ImagePuller
             throw new SizeLimitExceededException(descriptor.MediaType + " " + descriptor.Digest, limit);
         }
 
-        await IngestAsync(repository, descriptor, cancellationToken).ConfigureAwait(false);
+        await IngestAsync(reference, repository, descriptor, null, cancellationToken).ConfigureAwait(false);
         return await ContentDocuments.ReadAsync(_store, descriptor, limit, cancellationToken).ConfigureAwait(false);
     }
 

@@ -224,6 +224,21 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
             return;
         }
 
+        await UploadBlobAsync(repository, descriptor, content, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Uploads a blob without asking first whether the registry has it (the caller did): one PUT
+    /// when small, chunks (POST, PATCH…, PUT ?digest=) when larger than
+    /// <see cref="RegistryClientOptions.ChunkedUploadThreshold"/>, each chunk at least the
+    /// registry's <c>OCI-Chunk-Min-Length</c>.
+    /// </summary>
+    /// <exception cref="RegistryException">The registry refused the upload (DIGEST_INVALID when the bytes do not match).</exception>
+    public async Task UploadBlobAsync(RegistryRepository repository, Descriptor descriptor, Stream content, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(content);
         Uri start = new(_http.BaseUri(repository.Host), $"{repository.Name}/blobs/uploads/");
         Uri session;
         int minChunk = 0;
@@ -272,6 +287,21 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
         using HttpRequestMessage finish = new(HttpMethod.Put, WithDigest(session, descriptor.Digest));
         using HttpResponseMessage finished = await _http.Client.SendAsync(finish, cancellationToken).ConfigureAwait(false);
         await RegistryHttp.EnsureSuccessAsync(finished, "blob", descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks whether the repository holds the manifest or index with <paramref name="digest"/>.</summary>
+    public async Task<bool> ManifestExistsAsync(RegistryRepository repository, Digest digest, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        Uri uri = ManifestUri(repository, digest.ToString());
+        using HttpResponseMessage response = await _http.SendAsync(() => ManifestRequest(HttpMethod.Head, uri), idempotent: true, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await RegistryHttp.EnsureSuccessAsync(response, "manifest", $"{repository}@{digest}", cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Uploads a manifest or index under a tag or its digest; returns the digest the registry recorded.</summary>
