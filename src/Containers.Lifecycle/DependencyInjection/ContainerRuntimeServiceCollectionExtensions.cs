@@ -65,7 +65,8 @@ public static class ContainerRuntimeServiceCollectionExtensions
         services.TryAddSingleton<ILeaseManager>(sp => new SqliteLeaseManager(
             sp.GetRequiredService<MetadataDatabase>(),
             sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GarbageCollector>));
         services.TryAddSingleton(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;

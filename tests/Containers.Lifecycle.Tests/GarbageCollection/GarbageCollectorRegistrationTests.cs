@@ -47,6 +47,11 @@ public sealed class GarbageCollectorRegistrationTests
             Assert.That(result.RemovedSnapshots, Is.EqualTo(new[] { "native/scratch" }));
             Assert.That(result.Errors, Is.Empty);
         });
+
+        // containerd's synchronous lease delete: the collection has run when the call returns.
+        await leases.DeleteAsync("l", synchronous: true);
+        Assert.That(File.Exists(content.GetBlobPath(kept)), Is.False);
+        Assert.That(await snapshotter.WalkAsync().CountAsync(), Is.Zero);
     }
 
     [Test]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Containers.Leases;
 using Containers.Metadata;
@@ -27,28 +26,7 @@ public sealed class MetadataKillNineTests
         int checkedContainers = 0;
         for (int round = 0; round < 5; round++)
         {
-            int rounds = Random.Shared.Next(1, 30);
-            using (var process = Process.Start(new ProcessStartInfo("dotnet", [helper, path]) { RedirectStandardOutput = true })!)
-            {
-                try
-                {
-                    // A bound on waiting, not on speed: a helper that stops printing fails the test instead of hanging it.
-                    using var stuck = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-                    for (int seen = 0; seen < rounds; seen++)
-                    {
-                        string? line = await process.StandardOutput.ReadLineAsync(stuck.Token);
-                        Assert.That(line, Is.Not.Null, "the helper exited early");
-                    }
-
-                    // Let it get into the next change, then kill -9.
-                    await Task.Delay(Random.Shared.Next(0, 15));
-                }
-                finally
-                {
-                    process.Kill();
-                    await process.WaitForExitAsync();
-                }
-            }
+            await KillNine.RunThenKillAsync(helper, [path], Random.Shared.Next(1, 30), maxExtraMilliseconds: 15);
 
             var database = new MetadataDatabase(path);
             Assert.That(Scalar(path, "PRAGMA integrity_check"), Is.EqualTo("ok"));
