@@ -71,7 +71,7 @@ public sealed class GarbageCollector
     }
 
     /// <summary>Runs one collection: mark from the roots of every namespace, then sweep what was not reached.</summary>
-    /// <param name="cancellationToken">Stops the run before the sweep; once the sweep started, it finishes the object at hand and stops.</param>
+    /// <param name="cancellationToken">Stops the run before the sweep; once the sweep started, it runs to the end.</param>
     /// <returns>What was removed, what could not be, and how long it took.</returns>
     public async Task<GarbageCollectionResult> CollectAsync(CancellationToken cancellationToken = default)
     {
@@ -132,12 +132,13 @@ public sealed class GarbageCollector
             marker.MarkRoots(now, expiredLeases, expiredImages, leasedIngests);
             cancellationToken.ThrowIfCancellationRequested();
 
-            // 4. Sweep, still under the locks.
+            // 4. Sweep, still under the locks. Not cancellable: files deleted and the records about them
+            // must commit together, so a started sweep finishes.
             var sweep = new GcSweep(_logger);
             SweepMetadata(connections[0], expiredLeases, expiredImages, sweep);
-            SweepContent(blobs, marker, connections, sweep, cancellationToken);
-            await SweepIngestsAsync(ingests, leasedIngests, sweep, cancellationToken).ConfigureAwait(false);
-            await SweepSnapshotsAsync(snapshots, marker, sweep, cancellationToken).ConfigureAwait(false);
+            SweepContent(blobs, marker, connections, sweep, CancellationToken.None);
+            await SweepIngestsAsync(ingests, leasedIngests, sweep, CancellationToken.None).ConfigureAwait(false);
+            await SweepSnapshotsAsync(snapshots, marker, sweep, CancellationToken.None).ConfigureAwait(false);
 
             foreach ((_, SqliteTransaction transaction) in connections)
             {
