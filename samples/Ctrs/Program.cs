@@ -28,6 +28,13 @@ internal static class Program
             }
         }
 
+        if (args.Length - i == 1 && args[i] == "gc")
+        {
+            using CancellationTokenSource gcCancel = new();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; gcCancel.Cancel(); };
+            return await GcCommand.RunAsync(root, ns, gcCancel.Token);
+        }
+
         if (args.Length - i < 2)
         {
             return Usage("missing command");
@@ -66,7 +73,7 @@ internal static class Program
     private static int Usage(string message)
     {
         Console.Error.WriteLine($"ctrs: {message}");
-        Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|push|ls|rm|export|import ... | content ls|get|rm ...");
+        Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|push|ls|rm|export|import ... | content ls|get|rm ... | gc");
         return 2;
     }
 

@@ -49,8 +49,12 @@ public sealed class LocalContentStore : IContentStore
         Directory.CreateDirectory(Root, PrivateDirectory);
         Directory.CreateDirectory(_blobsRoot, PrivateDirectory);
         Directory.CreateDirectory(_ingestRoot, PrivateDirectory);
-        _labels = new ContentLabelStore(metadataDatabase ?? Path.Combine(Root, "metadata.db"), @namespace);
+        LabelDatabasePath = Path.GetFullPath(metadataDatabase ?? Path.Combine(Root, "metadata.db"));
+        _labels = new ContentLabelStore(LabelDatabasePath, @namespace);
     }
+
+    /// <summary>The SQLite database that holds the blobs' labels (a garbage collector reads them there).</summary>
+    public string LabelDatabasePath { get; }
 
     /// <summary>The store's directory.</summary>
     public string Root { get; }

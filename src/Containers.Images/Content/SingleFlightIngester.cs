@@ -42,10 +42,13 @@ public sealed class SingleFlightIngester
         return _flights.RunAsync(descriptor.Digest, token => FetchAsync(descriptor, openAt, labels, token), cancellationToken);
     }
 
+    /// <summary>The ingest ref a fetch of <paramref name="digest"/> writes through (a lease holds it by this name).</summary>
+    public static string IngestRef(Digest digest) => "fetch-" + digest;
+
     private async Task<ContentInfo> FetchAsync(Descriptor descriptor, Func<long, CancellationToken, Task<Stream>> openAt,
         IReadOnlyDictionary<string, string>? labels, CancellationToken cancellationToken)
     {
-        var options = new ContentWriterOptions { Ref = "fetch-" + descriptor.Digest, Descriptor = descriptor };
+        var options = new ContentWriterOptions { Ref = IngestRef(descriptor.Digest), Descriptor = descriptor };
         TimeSpan backoff = TimeSpan.FromMilliseconds(20);
         while (true)
         {

@@ -1,5 +1,6 @@
 using Containers.Content;
 using Containers.Distribution;
+using Containers.Leases;
 using Containers.Oci.Image;
 using Containers.Registry;
 
@@ -44,6 +45,11 @@ public sealed class ImagePuller
     {
         ArgumentNullException.ThrowIfNull(reference);
         options ??= new PullOptions();
+        if ((options.LeaseId is null) != (options.LeaseManager is null))
+        {
+            throw new InvalidSpecException(options.LeaseId is null ? "LeaseId" : "LeaseManager", "a lease needs both LeaseManager and LeaseId");
+        }
+
         ImageReference full = reference.WithDefaultTag();
         RegistryRepository repository = RegistryClient.RepositoryOf(full);
         progress?.Report(new PullProgress(full, PullPhase.Resolving));
@@ -51,7 +57,7 @@ public sealed class ImagePuller
 
         progress?.Report(new PullProgress(full, PullPhase.FetchingManifests));
         Descriptor root = resolved.Descriptor;
-        byte[] rootBytes = await FetchSmallAsync(full, repository, root, cancellationToken).ConfigureAwait(false);
+        byte[] rootBytes = await FetchSmallAsync(full, repository, root, options, cancellationToken).ConfigureAwait(false);
 
         List<Descriptor> manifests;
         if (MediaTypes.IsIndex(root.MediaType))
@@ -80,9 +86,9 @@ public sealed class ImagePuller
         PulledImage? chosen = null;
         foreach (Descriptor manifestDescriptor in manifests)
         {
-            byte[] manifestBytes = ReferenceEquals(manifestDescriptor, root) ? rootBytes : await FetchSmallAsync(full, repository, manifestDescriptor, cancellationToken).ConfigureAwait(false);
+            byte[] manifestBytes = ReferenceEquals(manifestDescriptor, root) ? rootBytes : await FetchSmallAsync(full, repository, manifestDescriptor, options, cancellationToken).ConfigureAwait(false);
             Manifest manifest = ImageSpecJson.ParseManifest(manifestBytes);
-            byte[] configBytes = await FetchSmallAsync(full, repository, manifest.Config, cancellationToken).ConfigureAwait(false);
+            byte[] configBytes = await FetchSmallAsync(full, repository, manifest.Config, options, cancellationToken).ConfigureAwait(false);
             ImageConfig config = ImageSpecJson.ParseConfig(configBytes);
 
             progress?.Report(new PullProgress(full, PullPhase.FetchingLayers) { TotalBlobs = manifest.Layers.Count, TotalBytes = manifest.Layers.Sum(l => l.Size) });
@@ -124,7 +130,7 @@ public sealed class ImagePuller
                 TransferredBytes = Volatile.Read(ref doneBytes) + transferred,
                 TotalBytes = totalBytes,
             });
-            await IngestAsync(reference, repository, layer, received, token).ConfigureAwait(false);
+            await IngestAsync(reference, repository, layer, received, options, token).ConfigureAwait(false);
             long bytes = Interlocked.Add(ref doneBytes, layer.Size);
             int blobs = Interlocked.Increment(ref doneBlobs);
             progress?.Report(new PullProgress(reference, PullPhase.FetchingLayers)
@@ -138,7 +144,20 @@ public sealed class ImagePuller
         }).ConfigureAwait(false);
     }
 
-    private async Task IngestAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, Action<long>? received, CancellationToken cancellationToken)
+    private async Task IngestAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, Action<long>? received, PullOptions options, CancellationToken cancellationToken)
+    {
+        if (options.LeaseManager is { } leases)
+        {
+            // Leased before the store is even asked whether the blob exists: a collector either ran
+            // before this (and the blob is fetched again if it went) or sees the lease and keeps it.
+            await leases.AddResourceAsync(options.LeaseId!, LeaseResource.ForContent(descriptor.Digest), cancellationToken).ConfigureAwait(false);
+            await leases.AddResourceAsync(options.LeaseId!, LeaseResource.ForIngest(SingleFlightIngester.IngestRef(descriptor.Digest)), cancellationToken).ConfigureAwait(false);
+        }
+
+        await IngestUnleasedAsync(reference, repository, descriptor, received, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task IngestUnleasedAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, Action<long>? received, CancellationToken cancellationToken)
     {
         bool isManifest = MediaTypes.IsManifest(descriptor.MediaType) || MediaTypes.IsIndex(descriptor.MediaType);
         ContentInfo info = await _ingester.IngestAsync(descriptor, async (offset, token) =>
@@ -160,7 +179,7 @@ public sealed class ImagePuller
         await DistributionSource.AppendAsync(_store, info, reference, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> FetchSmallAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, CancellationToken cancellationToken)
+    private async Task<byte[]> FetchSmallAsync(ImageReference reference, RegistryRepository repository, Descriptor descriptor, PullOptions options, CancellationToken cancellationToken)
     {
         long limit = MediaTypes.IsConfig(descriptor.MediaType) ? _registry.Options.MaxConfigBytes : _registry.Options.MaxManifestBytes;
         if (descriptor.Size > limit)
@@ -168,7 +187,7 @@ public sealed class ImagePuller
             throw new SizeLimitExceededException(descriptor.MediaType + " " + descriptor.Digest, limit);
         }
 
-        await IngestAsync(reference, repository, descriptor, null, cancellationToken).ConfigureAwait(false);
+        await IngestAsync(reference, repository, descriptor, null, options, cancellationToken).ConfigureAwait(false);
         return await ContentDocuments.ReadAsync(_store, descriptor, limit, cancellationToken).ConfigureAwait(false);
     }
 

@@ -10,8 +10,8 @@ namespace Containers.Leases;
 /// Leases in the embedded <see cref="MetadataDatabase"/>, scoped to one namespace, with containerd's
 /// semantics (core/metadata/leases.go): ids are identifiers, resources are typed references
 /// (<c>content</c>, <c>ingests</c>, <c>snapshots/&lt;snapshotter&gt;</c>), adding twice or removing
-/// what is not held does nothing. Expiry is recorded; garbage collection (not here yet) treats an
-/// expired lease as gone.
+/// what is not held does nothing. Expiry is recorded; the garbage collector
+/// (<see cref="GarbageCollection.GarbageCollector"/>) treats an expired lease as gone and deletes it.
 /// </summary>
 public sealed class SqliteLeaseManager : ILeaseManager
 {
@@ -19,19 +19,25 @@ public sealed class SqliteLeaseManager : ILeaseManager
     private readonly MetadataDatabase _database;
     private readonly string _namespace;
     private readonly TimeProvider _time;
+    private readonly Func<GarbageCollection.GarbageCollector>? _collector;
 
     /// <summary>Opens the lease manager of a namespace.</summary>
     /// <param name="database">The metadata database.</param>
     /// <param name="namespace">The namespace.</param>
     /// <param name="timeProvider">The clock, or <see langword="null"/> for the system clock.</param>
+    /// <param name="collector">
+    /// Gives the collector a synchronous <see cref="DeleteAsync"/> runs (asked for only then); when null,
+    /// a synchronous delete only removes the lease.
+    /// </param>
     /// <exception cref="InvalidSpecException">The namespace is not a valid identifier.</exception>
-    public SqliteLeaseManager(MetadataDatabase database, string @namespace, TimeProvider? timeProvider = null)
+    public SqliteLeaseManager(MetadataDatabase database, string @namespace, TimeProvider? timeProvider = null, Func<GarbageCollection.GarbageCollector>? collector = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         Identifiers.Validate(@namespace, "namespace");
         _database = database;
         _namespace = @namespace;
         _time = timeProvider ?? TimeProvider.System;
+        _collector = collector;
     }
 
     /// <inheritdoc/>
@@ -77,8 +83,20 @@ public sealed class SqliteLeaseManager : ILeaseManager
     }
 
     /// <inheritdoc/>
-    /// <remarks>Garbage collection is not implemented yet, so <paramref name="synchronous"/> only removes the lease.</remarks>
-    public ValueTask DeleteAsync(string id, bool synchronous = false, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With <paramref name="synchronous"/>, a garbage collection runs after the lease is gone and before this
+    /// returns (containerd's <c>SynchronousDelete</c>), when the manager was given a collector.
+    /// </remarks>
+    public async ValueTask DeleteAsync(string id, bool synchronous = false, CancellationToken cancellationToken = default)
+    {
+        DeleteLease(id, cancellationToken);
+        if (synchronous && _collector is not null)
+        {
+            await _collector().CollectAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void DeleteLease(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
@@ -92,7 +110,6 @@ public sealed class SqliteLeaseManager : ILeaseManager
         MetadataDatabase.Execute(connection, transaction, "DELETE FROM lease_labels WHERE namespace = $ns AND id = $id", ("$ns", _namespace), ("$id", id));
         MetadataDatabase.Execute(connection, transaction, "DELETE FROM lease_resources WHERE namespace = $ns AND lease_id = $id", ("$ns", _namespace), ("$id", id));
         transaction.Commit();
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Containers.Testing;
 
@@ -24,28 +23,7 @@ public sealed class KillNineTests(string kind)
         Assert.That(File.Exists(helper), Is.True, helper);
         for (int round = 0; round < 5; round++)
         {
-            int rounds = Random.Shared.Next(1, 25);
-            using (var process = Process.Start(new ProcessStartInfo("dotnet", [helper, kind, root]) { RedirectStandardOutput = true })!)
-            {
-                try
-                {
-                    // A bound on waiting, not on speed: a helper that stops printing fails the test instead of hanging it.
-                    using var stuck = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-                    for (int seen = 0; seen < rounds; seen++)
-                    {
-                        string? line = await process.StandardOutput.ReadLineAsync(stuck.Token);
-                        Assert.That(line, Is.Not.Null, "the helper exited early");
-                    }
-
-                    // Let it get into the next operation, then kill -9.
-                    await Task.Delay(Random.Shared.Next(0, 20));
-                }
-                finally
-                {
-                    process.Kill();
-                    await process.WaitForExitAsync();
-                }
-            }
+            await KillNine.RunThenKillAsync(helper, [kind, root], Random.Shared.Next(1, 25));
 
             await using ISnapshotter snapshotter = kind == "overlay" ? new OverlaySnapshotter(root) : new NativeSnapshotter(root);
             await snapshotter.CleanupAsync();
