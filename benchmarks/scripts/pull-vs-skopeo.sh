@@ -11,10 +11,7 @@ cd "$(dirname "$0")/../.."
 runs=${1:-7}
 layers=${2:-3}
 mib=${3:-32}
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-
-dotnet build benchmarks/Containers.Benchmarks -c Release -nologo -clp:ErrorsOnly >/dev/null
-bench=benchmarks/Containers.Benchmarks/bin/Release/net10.0/Containers.Benchmarks.dll
+. benchmarks/scripts/bench-common.sh
 
 work="$(mktemp -d /tmp/pull-vs-skopeo.XXXXXX)"
 registry=""
@@ -37,16 +34,10 @@ for i in $(seq 0 "$layers"); do
   size=$(stat -c%s "$work/l.tar.gz"); d=$(blob "$work/l.tar.gz")
   layer_json="$layer_json${layer_json:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$d\",\"size\":$size}"
 done
-printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[%s]}}' "$diff_ids" > "$work/config.json"
-csize=$(stat -c%s "$work/config.json"); c=$(blob "$work/config.json")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[%s]}' "$c" "$csize" "$layer_json" > "$work/manifest.json"
-msize=$(stat -c%s "$work/manifest.json"); m=$(blob "$work/manifest.json")
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' "$m" "$msize" > "$layout/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+write_oci_layout
 skopeo copy --quiet --dest-tls-verify=false "oci:$layout:v1" "docker://127.0.0.1:$port/bench/image:v1"
 bytes=$(du -cb "$layout"/blobs/sha256/* | tail -1 | cut -f1)
 
-now() { date +%s%N; }
 ours=(); inproc=(); theirs=()
 for i in $(seq "$runs"); do
   t0=$(now)
@@ -57,7 +48,6 @@ for i in $(seq "$runs"); do
   t1=$(now); ours+=($(( (t1 - t0) / 1000000 ))); inproc+=("${out%% *}"); rm -rf "$work/ours-$i"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 warm=($(dotnet "$bench" pull "127.0.0.1:$port/bench/image:v1" "$work/warm" $((runs + 1)) | tail -n +2 | cut -d' ' -f1))
 mo=$(median "${ours[@]}"); mi=$(median "${inproc[@]}"); ms=$(median "${theirs[@]}"); mw=$(median "${warm[@]}")
 mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1048576}')
