@@ -19,6 +19,11 @@ internal static class Program
             return await PushSideBySide.RunAsync(args).ConfigureAwait(false);
         }
 
+        if (args is ["unpack", ..])
+        {
+            return await UnpackSideBySide.RunAsync(args).ConfigureAwait(false);
+        }
+
         // BenchmarkDotNet builds a boilerplate project per job with a 2-minute limit; on a shared,
         // loaded machine that build alone can take longer.
         ManualConfig config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15));

@@ -60,6 +60,10 @@ internal static class Program
                 ("content", "ls") => await ListContentAsync(content, cts.Token),
                 ("content", "get") => await GetContentAsync(content, rest, cts.Token),
                 ("content", "rm") => await RemoveContentAsync(content, rest, cts.Token),
+                ("images" or "i", "unpack") => await UnpackCommands.UnpackAsync(root, content, images, rest, Usage, cts.Token),
+                ("images" or "i", "mount") => await UnpackCommands.MountAsync(root, content, images, rest, Usage, cts.Token),
+                ("images" or "i", "unmount") => await UnpackCommands.UnmountAsync(root, rest, Usage, cts.Token),
+                ("snapshots" or "snapshot", _) => await SnapshotsCommands.RunAsync(root, args[(i + 1)..], Usage, cts.Token),
                 _ => Usage($"unknown command {args[i]} {args[i + 1]}"),
             };
         }
@@ -74,6 +78,8 @@ internal static class Program
     {
         Console.Error.WriteLine($"ctrs: {message}");
         Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|push|ls|rm|export|import ... | content ls|get|rm ... | gc");
+        Console.Error.WriteLine("       ctrs images unpack|mount REF [DIR] [--snapshotter overlayfs|native] | images unmount DIR");
+        Console.Error.WriteLine("       ctrs snapshots [--snapshotter overlayfs|native] ls|info KEY|usage [KEY]|rm KEY|mounts TARGET KEY");
         return 2;
     }
 

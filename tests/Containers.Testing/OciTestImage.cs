@@ -20,7 +20,12 @@ public static class OciTestImage
     /// Writes an OCI layout at <paramref name="layoutDirectory"/> holding one image tagged
     /// <paramref name="tag"/>: busybox as the first layer, then one layer per extra directory.
     /// </summary>
-    public static async Task<Result> WriteBusyboxAsync(string layoutDirectory, string tag = "latest", IReadOnlyList<string>? extraLayerDirectories = null, string[]? cmd = null)
+    /// <param name="layoutDirectory">Where the layout goes.</param>
+    /// <param name="tag">The tag.</param>
+    /// <param name="extraLayerDirectories">Directories archived as further layers, in order.</param>
+    /// <param name="cmd">The config's Cmd; <c>sh</c> when null.</param>
+    /// <param name="keepOwnersAndTimes">Archive the extra layers with their real owners and mtimes (busybox is always root-owned at time 0).</param>
+    public static async Task<Result> WriteBusyboxAsync(string layoutDirectory, string tag = "latest", IReadOnlyList<string>? extraLayerDirectories = null, string[]? cmd = null, bool keepOwnersAndTimes = false)
     {
         using TempDirectory work = new("ctr-image-");
         string rootfs = work.Combine("rootfs");
@@ -33,7 +38,7 @@ public static class OciTestImage
         List<long> layerSizes = [];
         foreach (string dir in new[] { rootfs }.Concat(extraLayerDirectories ?? []))
         {
-            (string digest, long size, string diffId) = await WriteLayerAsync(dir, work.Path, blobs);
+            (string digest, long size, string diffId) = await WriteLayerAsync(dir, work.Path, blobs, keepOwnersAndTimes && dir != rootfs);
             layerDigests.Add(digest);
             layerSizes.Add(size);
             diffIds.Add(diffId);
@@ -98,11 +103,12 @@ public static class OciTestImage
         var other => other.ToString().ToLowerInvariant(),
     };
 
-    private static async Task<(string Digest, long Size, string DiffId)> WriteLayerAsync(string directory, string work, string blobs)
+    private static async Task<(string Digest, long Size, string DiffId)> WriteLayerAsync(string directory, string work, string blobs, bool keepOwnersAndTimes)
     {
         // GNU tar with fixed order, owners and times: the same tree always gives the same layer.
         string tarPath = Path.Combine(work, Guid.NewGuid().ToString("N") + ".tar");
-        await Tool.RunCheckedAsync("tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "--xattrs", "-C", directory, "-cf", tarPath, ".");
+        string[] normalise = keepOwnersAndTimes ? ["--format=posix"] : ["--mtime=@0", "--owner=0", "--group=0"];
+        await Tool.RunCheckedAsync("tar", ["--sort=name", .. normalise, "--numeric-owner", "--xattrs", "-C", directory, "-cf", tarPath, "."]);
         byte[] tar = await File.ReadAllBytesAsync(tarPath);
         string diffId = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar));
         using MemoryStream compressed = new();

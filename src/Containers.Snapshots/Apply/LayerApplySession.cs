@@ -160,6 +160,7 @@ internal sealed class LayerApplySession : IDisposable
     private void MakeDirectory(TarEntry entry, string path, string parentPath, string name)
     {
         SafeFileHandle parent = Parent(parentPath);
+        bool kept = false;
         if (Interop.MkdirAt(parent, name, 0x1c0) != 0)
         {
             if (Marshal.GetLastPInvokeError() != Interop.EEXIST)
@@ -176,6 +177,10 @@ internal sealed class LayerApplySession : IDisposable
                     Interop.ThrowLastError("mkdirat", entry.Name);
                 }
             }
+            else
+            {
+                kept = true;
+            }
         }
 
         MarkUnpacked(parent, name);
@@ -184,13 +189,35 @@ internal sealed class LayerApplySession : IDisposable
             (uint uid, uint gid) = Owner(entry);
             Check(Interop.FChown(dir, uid, gid), "fchown", entry.Name, tolerateNonRootPermission: true);
             Check(Interop.FChmod(dir, (uint)entry.Mode), "fchmod", entry.Name);
-            foreach ((string key, byte[] value) in Xattrs(entry))
+            List<(string Key, byte[] Value)> xattrs = Xattrs(entry);
+            if (kept)
+            {
+                RemoveStaleXattrs(dir, xattrs, entry.Name);
+            }
+
+            foreach ((string key, byte[] value) in xattrs)
             {
                 Check(Interop.FSetXattr(dir, key, value), "fsetxattr", entry.Name, tolerateUnsupported: true);
             }
         }
 
         _directoryTimes.Add((path, ModificationTime(entry)));
+    }
+
+    /// <summary>
+    /// A directory entry describes the directory's whole metadata, so xattrs a lower layer gave a kept directory
+    /// and the entry does not list are removed (umoci does the same; an overlay upper directory never had them).
+    /// The overlay markers this applier writes itself (opaque, whiteouts) stay.
+    /// </summary>
+    private void RemoveStaleXattrs(SafeFileHandle dir, List<(string Key, byte[] Value)> wanted, string entryName)
+    {
+        foreach (string existing in Interop.FListXattr(dir))
+        {
+            if (!existing.StartsWith("trusted.overlay.", StringComparison.Ordinal) && !wanted.Exists(x => x.Key == existing))
+            {
+                Check(Interop.FRemoveXattr(dir, existing), "fremovexattr", entryName, tolerateNonRootPermission: true, tolerateUnsupported: true);
+            }
+        }
     }
 
     private void MakeSymlink(TarEntry entry, string parentPath, string name)

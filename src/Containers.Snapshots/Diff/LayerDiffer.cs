@@ -18,9 +18,9 @@ namespace Containers.Snapshots.Diff;
 /// double-walk differ does: an entry is written when it is new or its type, mode, owner, size, mtime, link
 /// target, device or xattrs differ; an entry only in lower becomes a whiteout; the parents of a written
 /// entry are written too.</para>
-/// <para>Xattr values go into PAX <c>SCHILY.xattr.*</c> records, which .NET writes as UTF-8: a value that is
-/// not valid UTF-8 (for example <c>security.capability</c>) is refused with <see cref="UnsupportedException"/>
-/// rather than written wrongly.</para>
+/// <para>Xattr values go into PAX <c>SCHILY.xattr.*</c> records. System.Formats.Tar writes record values as
+/// UTF-8, so an entry with a value that is not UTF-8 (for example <c>security.capability</c>) is written by
+/// <see cref="RawPaxEntryWriter"/> instead, with the value's raw bytes, as GNU tar writes it.</para>
 /// </remarks>
 public sealed class LayerDiffer : IDiffer
 {
@@ -72,7 +72,7 @@ public sealed class LayerDiffer : IDiffer
         long entries = 0;
         using (var writer = new TarWriter(hashing, TarEntryFormat.Pax, leaveOpen: true))
         {
-            var session = new Session(writer, cancellationToken);
+            var session = new Session(writer, hashing, cancellationToken);
             if (lower is null)
             {
                 session.ScanUpper(upper, string.Empty);
@@ -89,7 +89,7 @@ public sealed class LayerDiffer : IDiffer
         return new LayerApplyResult(Digest.FromHash(DigestAlgorithm.Sha256, hashing.GetHash()), null, hashing.Written, entries, LayerCompression.None);
     }
 
-    private sealed class Session(TarWriter writer, CancellationToken cancellationToken)
+    private sealed class Session(TarWriter writer, Stream raw, CancellationToken cancellationToken)
     {
         private readonly Dictionary<(uint, uint, ulong), string> _links = [];
         private readonly HashSet<string> _writtenDirectories = new(StringComparer.Ordinal);
@@ -186,6 +186,8 @@ public sealed class LayerDiffer : IDiffer
         private void WriteEntry(string full, string rel, Interop.Statx st, bool skipOverlayXattrs)
         {
             var xattrs = new Dictionary<string, string>(StringComparer.Ordinal);
+            List<(string Key, byte[] Value)> rawXattrs = [];
+            bool binary = false;
             foreach (string key in Interop.LListXattr(full).Order(StringComparer.Ordinal))
             {
                 if (skipOverlayXattrs && key.StartsWith("trusted.overlay.", StringComparison.Ordinal))
@@ -194,13 +196,14 @@ public sealed class LayerDiffer : IDiffer
                 }
 
                 byte[] value = Interop.LGetXattr(full, key) ?? [];
+                rawXattrs.Add((key, value));
                 try
                 {
                     xattrs["SCHILY.xattr." + key] = StrictUtf8.GetString(value);
                 }
                 catch (DecoderFallbackException)
                 {
-                    throw new UnsupportedException($"xattr {key} of \"{rel}\" is binary; PAX records are written as UTF-8 by System.Formats.Tar, so it cannot be stored faithfully");
+                    binary = true;
                 }
             }
 
@@ -221,6 +224,12 @@ public sealed class LayerDiffer : IDiffer
                 if (_links.TryGetValue(identity, out string? first))
                 {
                     type = TarEntryType.HardLink;
+                    if (binary)
+                    {
+                        WriteRaw(full, name, TarEntryType.HardLink, st, first, rawXattrs);
+                        return;
+                    }
+
                     var link = new PaxTarEntry(type, name, xattrs) { LinkName = first };
                     Fill(link, st);
                     Write(link);
@@ -228,6 +237,24 @@ public sealed class LayerDiffer : IDiffer
                 }
 
                 _links[identity] = rel;
+            }
+
+            if (binary)
+            {
+                if (type == TarEntryType.Directory)
+                {
+                    _writtenDirectories.Add(rel);
+                }
+
+                string? target = null;
+                if (type == TarEntryType.SymbolicLink)
+                {
+                    using var here = new SafeFileHandle(Interop.AT_FDCWD, ownsHandle: false);
+                    target = Interop.ReadLinkAt(here, full);
+                }
+
+                WriteRaw(full, name, type, st, target, rawXattrs);
+                return;
             }
 
             var entry = new PaxTarEntry(type, name, xattrs);
@@ -257,6 +284,32 @@ public sealed class LayerDiffer : IDiffer
             }
 
             Write(entry);
+        }
+
+        private void WriteRaw(string full, string name, TarEntryType type, Interop.Statx st, string? linkName, List<(string Key, byte[] Value)> xattrs)
+        {
+            char flag = type switch
+            {
+                TarEntryType.RegularFile => '0',
+                TarEntryType.HardLink => '1',
+                TarEntryType.SymbolicLink => '2',
+                TarEntryType.CharacterDevice => '3',
+                TarEntryType.BlockDevice => '4',
+                TarEntryType.Directory => '5',
+                _ => '6',
+            };
+            var entry = new RawPaxEntryWriter.Entry(name, flag, st.Mode & 0xFFFu, st.Uid, st.Gid, st.Mtime.Seconds, st.Mtime.Nanoseconds, linkName, st.RdevMajor, st.RdevMinor, (long)st.Size);
+            if (flag == '0')
+            {
+                using var data = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+                RawPaxEntryWriter.Write(raw, entry, xattrs, data);
+            }
+            else
+            {
+                RawPaxEntryWriter.Write(raw, entry, xattrs, null);
+            }
+
+            Entries++;
         }
 
         private void WriteWhiteout(string name, Interop.Statx parent)

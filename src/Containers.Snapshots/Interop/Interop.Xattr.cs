@@ -16,6 +16,31 @@ internal static partial class Interop
     [LibraryImport(Libc, EntryPoint = "llistxattr", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static unsafe partial nint LListXattrNative(string path, byte* list, nuint size);
 
+    [LibraryImport(Libc, EntryPoint = "flistxattr", SetLastError = true)]
+    private static unsafe partial nint FListXattrNative(SafeFileHandle fd, byte* list, nuint size);
+
+    [LibraryImport(Libc, EntryPoint = "fremovexattr", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int FRemoveXattr(SafeFileHandle fd, string name);
+
+    /// <summary>Lists the xattr names of an open file; an empty list when the filesystem has none.</summary>
+    internal static unsafe List<string> FListXattr(SafeFileHandle fd)
+    {
+        byte* buffer = stackalloc byte[65536];
+        nint n = FListXattrNative(fd, buffer, 65536);
+        if (n < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EOPNOTSUPP)
+            {
+                return [];
+            }
+
+            ThrowLastError("flistxattr", string.Empty);
+        }
+
+        return SplitNames(new ReadOnlySpan<byte>(buffer, (int)n));
+    }
+
     internal static unsafe int FSetXattr(SafeFileHandle fd, string name, ReadOnlySpan<byte> value)
     {
         fixed (byte* v = value)
@@ -50,8 +75,12 @@ internal static partial class Interop
             ThrowLastError("llistxattr", path);
         }
 
+        return SplitNames(new ReadOnlySpan<byte>(buffer, (int)n));
+    }
+
+    private static List<string> SplitNames(ReadOnlySpan<byte> all)
+    {
         var names = new List<string>();
-        var all = new ReadOnlySpan<byte>(buffer, (int)n);
         while (!all.IsEmpty)
         {
             int end = all.IndexOf((byte)0);

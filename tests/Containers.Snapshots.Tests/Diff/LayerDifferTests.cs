@@ -119,6 +119,68 @@ public sealed class LayerDifferTests
         Assert.That(TarNames(tar), Has.None.EqualTo("unchanged/keep"), "an unchanged file is not in the diff");
     }
 
+    [Test]
+    public async Task BinaryXattrsRoundTripThroughTheDiffGnuTarAndTheApplier([Values] bool overlay)
+    {
+        TestHost.RequireTool("/usr/sbin/setcap", "libcap2-bin");
+        var applier = new LayerApplier();
+        string lower = _temp.Combine("lower");
+        Directory.CreateDirectory(lower);
+        await applier.ApplyAsync(BaseLayer(), lower, LayerApplyOptions.Default);
+        string upper = _temp.Combine("upper");
+        Directory.CreateDirectory(upper);
+        if (!overlay)
+        {
+            TreeCopier.Copy(lower, upper, CancellationToken.None);
+        }
+
+        // A setcap'd binary (security.capability is binary), a binary user xattr on a directory and on a
+        // hard-linked file, and a long name, all of which need the raw PAX writer.
+        Directory.CreateDirectory(Path.Combine(upper, "bin"));
+        string capped = Path.Combine(upper, "bin/capped");
+        File.Copy(BusyboxRootfs.BusyboxPath, capped);
+        await Tool.RunCheckedAsync("/usr/sbin/setcap", "cap_net_raw,cap_sys_admin+ep", capped);
+        Assert.That(Interop.LSetXattr(Path.Combine(upper, "bin"), "user.bin", new byte[] { 0xff, 0x00, 0x80 }), Is.Zero);
+        string longName = Path.Combine(upper, "bin", new string('n', 120));
+        File.WriteAllText(longName, "long\n");
+        Assert.That(Interop.LSetXattr(longName, "user.raw", new byte[] { 0xc3, 0x28 }), Is.Zero);
+        RootChecks.HardLink(upper, "bin/" + new string('n', 120), "bin/linked");
+
+        var tar = new MemoryStream();
+        LayerApplyResult diff = await new LayerDiffer().DiffAsync(overlay ? null : lower, upper, tar);
+        Assert.That(diff.DiffId, Is.EqualTo(Digest.Compute(tar.ToArray())));
+
+        // GNU tar reads the raw records and restores the capability.
+        string tarFile = _temp.Combine("caps.tar");
+        File.WriteAllBytes(tarFile, tar.ToArray());
+        string gnu = _temp.Combine("gnu");
+        Directory.CreateDirectory(gnu);
+        await Tool.RunCheckedAsync("tar", "--xattrs", "--xattrs-include=*", "-xpf", tarFile, "-C", gnu);
+        ToolResult gnuCaps = await Tool.RunCheckedAsync("/usr/sbin/getcap", Path.Combine(gnu, "bin/capped"));
+        ToolResult original = await Tool.RunCheckedAsync("/usr/sbin/getcap", capped);
+        Assert.That(gnuCaps.StandardOutput.Split(' ')[^1], Is.EqualTo(original.StandardOutput.Split(' ')[^1]).And.Contain("cap_net_raw"));
+
+        // Our applier on a copy of the lower tree reproduces the upper tree, xattrs byte for byte.
+        string replay = _temp.Combine("replay");
+        Directory.CreateDirectory(replay);
+        TreeCopier.Copy(lower, replay, CancellationToken.None);
+        tar.Position = 0;
+        await applier.ApplyAsync(tar, replay, LayerApplyOptions.Default);
+        ToolResult replayCaps = await Tool.RunCheckedAsync("/usr/sbin/getcap", Path.Combine(replay, "bin/capped"));
+        Assert.That(replayCaps.StandardOutput.Split(' ')[^1], Is.EqualTo(original.StandardOutput.Split(' ')[^1]));
+        Assert.That(Interop.LGetXattr(Path.Combine(replay, "bin/capped"), "security.capability"), Is.EqualTo(Interop.LGetXattr(capped, "security.capability")));
+        List<string> expected = TreeSnapshot.Capture(upper, withTimes: true);
+        if (overlay)
+        {
+            expected = TreeSnapshot.Capture(upper, withTimes: true).Where(l => l.StartsWith("bin", StringComparison.Ordinal)).ToList();
+            Assert.That(TreeSnapshot.Capture(replay, withTimes: true).Where(l => l.StartsWith("bin", StringComparison.Ordinal)), Is.EqualTo(expected));
+        }
+        else
+        {
+            Assert.That(TreeSnapshot.Capture(replay, withTimes: true), Is.EqualTo(expected), "raw entries keep nanosecond mtimes");
+        }
+    }
+
     private static string TruncateNanoseconds(string line) =>
         System.Text.RegularExpressions.Regex.Replace(line, @"(mtime=\d+\.\d{7})\d{2}", "${1}00");
 

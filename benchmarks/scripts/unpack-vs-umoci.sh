@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Side by side: our Unpacker (content store -> overlayfs or native snapshots, diff ids checked, chain ids
+# committed) against `umoci raw unpack` and plain `tar -xzf` of the same layers into a fresh directory (the
+# floor: no digest, no whiteouts, no metadata database). Needs root (owners, overlay snapshotter).
+# Each run starts from an empty destination; the four alternate within a run. Reported: median wall time
+# of each whole process (as a user sees it), our in-process unpack time (cold, the process's first), a warm
+# in-process median (later unpacks in one process, each into a fresh snapshotter), MB/s of uncompressed
+# layer bytes, and ratios (> 1 means we are faster).
+# Usage: benchmarks/scripts/unpack-vs-umoci.sh [runs] [layers] [files per layer] [KiB per file]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-5}
+layers=${2:-4}
+files=${3:-2048}
+kib=${4:-8}
+. benchmarks/scripts/bench-common.sh
+
+work="$(mktemp -d /tmp/unpack-vs-umoci.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+# The image: busybox plus $layers layers, each $files files of $kib KiB (random, in 4 directories) and one
+# 8 MiB file, owned by a non-root user, as an OCI layout.
+layout="$work/layout"
+mkdir -p "$layout/blobs/sha256"
+blob() { local d; d=$(sha256sum "$1" | cut -d' ' -f1); mv "$1" "$layout/blobs/sha256/$d"; echo "$d"; }
+layer_json=""; diff_ids=""; tar_bytes=0; gz_list=()
+for i in $(seq 0 "$layers"); do
+  dir="$work/layer$i"; mkdir -p "$dir"
+  if [ "$i" -eq 0 ]; then mkdir -p "$dir/bin"; cp /bin/busybox "$dir/bin/busybox"
+  else
+    for d in 0 1 2 3; do
+      mkdir -p "$dir/l$i/d$d"
+      head -c $(( files / 4 * kib * 1024 )) /dev/urandom | (cd "$dir/l$i/d$d" && split -b "${kib}k" -a 4 - f)
+    done
+    head -c $((8 * 1024 * 1024)) /dev/urandom > "$dir/l$i/big.bin"
+    chown -R 1000:1000 "$dir/l$i"
+  fi
+  tar --sort=name --mtime=@0 --numeric-owner -C "$dir" -cf "$work/l.tar" .
+  tar_bytes=$(( tar_bytes + $(stat -c%s "$work/l.tar") ))
+  diff_ids="$diff_ids${diff_ids:+,}\"sha256:$(sha256sum "$work/l.tar" | cut -d' ' -f1)\""
+  gzip -1 -n "$work/l.tar"
+  size=$(stat -c%s "$work/l.tar.gz"); d=$(blob "$work/l.tar.gz")
+  gz_list+=("$layout/blobs/sha256/$d")
+  layer_json="$layer_json${layer_json:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$d\",\"size\":$size}"
+  rm -rf "$dir"
+done
+write_oci_layout
+
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+umoci_t=(); tar_t=(); ov_t=(); ov_in=(); nat_t=(); nat_in=()
+for i in $(seq "$runs"); do
+  sync
+  t0=$(now); umoci raw unpack --image "$layout:v1" "$work/umoci-$i" >/dev/null 2>&1; t1=$(now)
+  umoci_t+=($(ms "$t0" "$t1")); rm -rf "$work/umoci-$i"
+  t0=$(now); mkdir "$work/tar-$i"; for g in "${gz_list[@]}"; do tar -xzf "$g" -C "$work/tar-$i"; done; t1=$(now)
+  tar_t+=($(ms "$t0" "$t1")); rm -rf "$work/tar-$i"
+  for s in overlayfs native; do
+    t0=$(now); out=$(dotnet "$bench" unpack "$layout" "$work/ours-$s-$i" "$s"); t1=$(now)
+    if [ "$s" = overlayfs ]; then ov_t+=($(ms "$t0" "$t1")); ov_in+=("${out%% *}"); else nat_t+=($(ms "$t0" "$t1")); nat_in+=("${out%% *}"); fi
+    rm -rf "$work/ours-$s-$i"
+  done
+done
+# Warm: several unpacks in one process (content imported once), the first dropped.
+warm() { dotnet "$bench" unpack "$layout" "$work/warm-$1" "$1" $(( runs + 1 )) | tail -n +2 | cut -d' ' -f1; rm -rf "$work/warm-$1"; }
+ov_warm=($(warm overlayfs)); nat_warm=($(warm native))
+
+mb=$(awk -v b="$tar_bytes" 'BEGIN {printf "%.1f", b / 1048576}')
+rate() { awk -v b="$tar_bytes" -v t="$1" 'BEGIN {printf "%.0f", b / 1048576 / (t / 1000)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+mu=$(median "${umoci_t[@]}"); mt=$(median "${tar_t[@]}")
+mo=$(median "${ov_t[@]}"); moi=$(median "${ov_in[@]}"); mow=$(median "${ov_warm[@]}")
+mn=$(median "${nat_t[@]}"); mni=$(median "${nat_in[@]}"); mnw=$(median "${nat_warm[@]}")
+echo "image: $(( layers + 1 )) layers, ${mb} MiB uncompressed, $(du -sb "$layout/blobs" | cut -f1) bytes in blobs; $runs alternating runs"
+printf '%-34s %8s ms  %5s MB/s\n' "umoci raw unpack" "$mu" "$(rate "$mu")"
+printf '%-34s %8s ms  %5s MB/s\n' "tar -xzf (each layer)" "$mt" "$(rate "$mt")"
+printf '%-34s %8s ms  %5s MB/s   (in process %s ms cold, %s ms warm)\n' "ours overlayfs (process)" "$mo" "$(rate "$mo")" "$moi" "$mow"
+printf '%-34s %8s ms  %5s MB/s   (in process %s ms cold, %s ms warm)\n' "ours native (process)" "$mn" "$(rate "$mn")" "$mni" "$mnw"
+echo "ratio umoci/ours: overlayfs $(ratio "$mu" "$mo") process, $(ratio "$mu" "$mow") warm; native $(ratio "$mu" "$mn") process, $(ratio "$mu" "$mnw") warm"
+echo "ratio tar/ours:   overlayfs $(ratio "$mt" "$mo") process, $(ratio "$mt" "$mow") warm; native $(ratio "$mt" "$mn") process, $(ratio "$mt" "$mnw") warm"
+echo "raw: umoci ${umoci_t[*]} | tar ${tar_t[*]} | overlayfs ${ov_t[*]} (in ${ov_in[*]}; warm ${ov_warm[*]}) | native ${nat_t[*]} (in ${nat_in[*]}; warm ${nat_warm[*]})"
