@@ -18,34 +18,10 @@ internal static class ShimLauncher
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string logPath = ShimPaths.Log(directory);
-        int pid;
-        int pidfd;
+        int exitCode;
         using (Microsoft.Win32.SafeHandles.SafeFileHandle log = File.OpenHandle(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
         {
-            try
-            {
-                pid = ProcessSpawner.Spawn(shimPath, [shimPath, "shim", "--dir", directory], [-1, -1, (int)log.DangerousGetHandle()]);
-            }
-            catch (LinuxErrorException ex)
-            {
-                throw new ShimException(ShimFailure.LaunchFailed, $"cannot start the shim {shimPath}: {ex.Message}", ex);
-            }
-
-            // Nobody else reaps this child (.NET's SIGCHLD handling only reaps Process-class children),
-            // so the pid is still ours to open.
-            pidfd = global::Interop.PidfdOpen(pid);
-        }
-
-        int exitCode;
-        if (pidfd < 0)
-        {
-            exitCode = await Task.Run(() => global::Interop.ExitCodeOf(global::Interop.WaitForChild(pid)), CancellationToken.None).ConfigureAwait(false);
-        }
-        else
-        {
-            using SafeFdHandle handle = new(pidfd);
-            // The launcher lives only until the daemon serves (milliseconds); waitid blocks a pool thread that long.
-            exitCode = await Task.Run(() => global::Interop.WaitPidfd(handle.Fd), CancellationToken.None).ConfigureAwait(false);
+            exitCode = await RunAsync(shimPath, [shimPath, "shim", "--dir", directory], (int)log.DangerousGetHandle()).ConfigureAwait(false);
         }
 
         if (exitCode != 0)
@@ -53,5 +29,38 @@ internal static class ShimLauncher
             string log = File.Exists(logPath) ? (await File.ReadAllTextAsync(logPath, cancellationToken).ConfigureAwait(false)).Trim() : string.Empty;
             throw new ShimException(ShimFailure.LaunchFailed, $"the shim launcher exited with status {exitCode}: {log}");
         }
+    }
+
+    /// <summary>
+    /// Runs <c>&lt;runtime&gt; --root R delete --force ID</c> for the task of a shim that died: it kills
+    /// a container left running without its shim and removes its runtime state and cgroups.
+    /// </summary>
+    /// <returns>The runtime's exit code.</returns>
+    public static ValueTask<int> ForceDeleteAsync(string runtime, string runtimeRoot, string containerId)
+        => RunAsync(runtime, [runtime, "--root", runtimeRoot, "delete", "--force", containerId], -1);
+
+    /// <summary>posix_spawn, then waitid(P_PIDFD) on a pool thread (the children here live for milliseconds).</summary>
+    private static async ValueTask<int> RunAsync(string path, string[] argv, int stderr)
+    {
+        int pid;
+        try
+        {
+            pid = ProcessSpawner.Spawn(path, argv, [-1, -1, stderr]);
+        }
+        catch (LinuxErrorException ex)
+        {
+            throw new ShimException(ShimFailure.LaunchFailed, $"cannot start {path}: {ex.Message}", ex);
+        }
+
+        // Nobody else reaps this child (.NET's SIGCHLD handling only reaps Process-class children),
+        // so the pid is still ours to open.
+        int pidfd = global::Interop.PidfdOpen(pid);
+        if (pidfd < 0)
+        {
+            return await Task.Run(() => global::Interop.ExitCodeOf(global::Interop.WaitForChild(pid)), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        using SafeFdHandle handle = new(pidfd);
+        return await Task.Run(() => global::Interop.WaitPidfd(handle.Fd), CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -147,7 +147,8 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     {
         try
         {
-            ShimResponse response = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Wait, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
+            ShimClient client = new(RequireShimDirectory(containerId));
+            ShimResponse response = await client.CallAsync(new ShimRequest { Op = ShimOps.Wait, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
             return ToStatus(response.Exit);
         }
         catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
@@ -174,6 +175,13 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             status = LostStatus(containerId, execId, ex.Message);
             if (execId is null)
             {
+                ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(directory, containerId)), ShimJsonContext.Default.ShimTaskRecord);
+                if (record is not null && !string.IsNullOrEmpty(record.Runtime))
+                {
+                    // Best effort: a container still running without its shim is killed and its cgroups removed.
+                    _ = await ShimLauncher.ForceDeleteAsync(record.Runtime, ShimPaths.RuntimeRoot(directory), containerId).ConfigureAwait(false);
+                }
+
                 Directory.Delete(directory, recursive: true);
             }
         }
@@ -325,7 +333,9 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     {
         Identifiers.Validate(containerId, "containerId");
         string directory = ShimDirectory(containerId);
-        return Directory.Exists(directory) ? directory : throw new NotFoundException("task", containerId);
+        // The task's own directory, not the shim's: a shim removes it before it answers a delete,
+        // and its whole directory only as it exits, a moment later.
+        return Directory.Exists(ShimPaths.Task(directory, containerId)) ? directory : throw new NotFoundException("task", containerId);
     }
 
     private string ShimDirectory(string containerId) => ShimDirectoryFor(_options.StateDirectory, _options.Namespace, containerId);
