@@ -37,6 +37,7 @@ internal static class Program
                 "update" => UpdateCommand.Execute(line, store),
                 "features" => FeaturesCommand.Execute(line),
                 "spawn-stress" => SpawnStressCommand.Execute(line),
+                "shim" => ShimCommand.Execute(line),
                 "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|start|state|kill|delete|list|pause|resume|ps|events|update|features ..."),
                 _ => throw new UsageException($"No help topic for '{line.Verb}'"),
             };
@@ -70,6 +71,7 @@ internal static class Program
         "events" => (Set("--interval"), Set("--stats")),
         "update" => (Set([.. UpdateCommand.Flags, "-r"]), None),
         "spawn-stress" => (Set("--bundle", "--count"), Set("--allocate")),
+        "shim" => (Set("--dir", "--ready-fd"), Set("--serve")),
         _ => (None, None),
     };
 

@@ -12,10 +12,13 @@ public sealed record TaskIO
     /// <summary>The path the process's stdin is read from.</summary>
     public string? Stdin { get; init; }
 
-    /// <summary>The path the process's stdout is written to.</summary>
+    /// <summary>
+    /// The path the process's stdout is written to: a FIFO, or a <c>file://</c> URI naming a log file
+    /// the shim appends to (log-file mode: output is kept while no host is attached).
+    /// </summary>
     public string? Stdout { get; init; }
 
-    /// <summary>The path the process's stderr is written to; ignored with <see cref="Terminal"/>.</summary>
+    /// <summary>The path the process's stderr is written to (a FIFO or a <c>file://</c> log file); ignored with <see cref="Terminal"/>.</summary>
     public string? Stderr { get; init; }
 
     /// <summary>Whether the process runs on a pseudo-terminal (stdout and stderr merged).</summary>

@@ -1,0 +1,414 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Containers.Events;
+using Containers.Metadata;
+using Containers.Linux.Supervision;
+using Containers.Runtime;
+using Containers.Tasks;
+
+namespace Containers.Lifecycle.Tasks;
+
+/// <summary>
+/// <see cref="ITaskService"/> over shims: one <c>runcs shim</c> per container, found again from its
+/// state directory after the host restarts (no in-memory registry is needed for that: a container's
+/// shim directory follows from its namespace and id). A shim that is gone makes its tasks report a
+/// failed <see cref="ExitStatus"/> (or the exit it recorded on disk before it died), never a hang.
+/// Task create/start/exit/delete events go to the <see cref="IEventBus"/> when one is given.
+/// </summary>
+public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
+{
+    private readonly ShimTaskServiceOptions _options;
+    private readonly IEventBus? _events;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Lock _watchersLock = new();
+    private readonly Dictionary<string, Task> _watchers = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="options">Where shims live and which binaries run.</param>
+    /// <param name="events">Where task events go, or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The state directory is not absolute, or too long for a unix socket path.</exception>
+    public ShimTaskService(ShimTaskServiceOptions options, IEventBus? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Path.IsPathFullyQualified(options.StateDirectory))
+        {
+            throw new ArgumentException($"StateDirectory: \"{options.StateDirectory}\" is not absolute", nameof(options));
+        }
+
+        if (Encoding.UTF8.GetByteCount(ShimPaths.Socket(ShimDirectoryFor(options.StateDirectory, options.Namespace, "x"))) > 107)
+        {
+            throw new ArgumentException($"StateDirectory: \"{options.StateDirectory}\" is too long for the shims' unix socket paths (107 bytes)", nameof(options));
+        }
+
+        _options = options;
+        _events = events;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<int> CreateAsync(TaskCreateRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Identifiers.Validate(request.ContainerId, "containerId");
+        if (request.Rootfs.Count > 0)
+        {
+            throw new UnsupportedException("rootfs: mounting the rootfs is not done by the shim task service yet; pass a bundle that has its rootfs");
+        }
+
+        if (request.IO.Terminal)
+        {
+            throw new UnsupportedException("io.terminal: the shim does not hold terminals yet");
+        }
+
+        if (request.Checkpoint is not null)
+        {
+            throw new UnsupportedException("checkpoint: restore is not supported");
+        }
+
+        string? runtime = RuntimeOf(request.Options) ?? _options.Runtime;
+        string directory = ShimDirectory(request.ContainerId);
+        if (Directory.Exists(directory))
+        {
+            ShimClient existing = new(directory);
+            try
+            {
+                _ = await existing.CallAsync(new ShimRequest { Op = ShimOps.State, Id = request.ContainerId }, cancellationToken).ConfigureAwait(false);
+                throw new AlreadyExistsException("task", request.ContainerId);
+            }
+            catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
+            {
+                throw new FailedPreconditionException($"task \"{request.ContainerId}\" has the state of a shim that died in {directory}; delete the task first");
+            }
+            catch (NotFoundException)
+            {
+                throw new FailedPreconditionException($"a shim serves {directory} without task \"{request.ContainerId}\"");
+            }
+        }
+
+        await ShimLauncher.StartAsync(_options.ShimPath, directory, cancellationToken).ConfigureAwait(false);
+        ShimClient client = new(directory);
+        ShimResponse response;
+        try
+        {
+            response = await client.CallAsync(new ShimRequest
+            {
+                Op = ShimOps.Create,
+                Id = request.ContainerId,
+                Namespace = _options.Namespace,
+                Bundle = Path.GetFullPath(request.Bundle),
+                Runtime = runtime,
+                Stdin = request.IO.Stdin,
+                Stdout = request.IO.Stdout,
+                Stderr = request.IO.Stderr,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The shim has no task: tell it to remove its directory and exit, so nothing is left.
+            try
+            {
+                _ = await client.CallAsync(new ShimRequest { Op = ShimOps.Shutdown }, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ContainersException)
+            {
+                // Already gone.
+            }
+
+            throw;
+        }
+
+        await PublishAsync(new TaskCreate(request.ContainerId, request.Bundle, request.Rootfs, request.IO, null, response.Pid)).ConfigureAwait(false);
+        return response.Pid;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<int> StartAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
+    {
+        ShimResponse response = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Start, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
+        if (execId is null)
+        {
+            WatchExit(containerId);
+            await PublishAsync(new TaskStart(containerId, response.Pid)).ConfigureAwait(false);
+        }
+        else
+        {
+            await PublishAsync(new TaskExecStarted(containerId, execId, response.Pid)).ConfigureAwait(false);
+        }
+
+        return response.Pid;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask KillAsync(string containerId, int signal, string? execId = null, bool all = false, CancellationToken cancellationToken = default)
+        => _ = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Kill, Id = containerId, ExecId = execId, Signal = signal, All = all }, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<ExitStatus> WaitAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            ShimClient client = new(RequireShimDirectory(containerId));
+            ShimResponse response = await client.CallAsync(new ShimRequest { Op = ShimOps.Wait, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
+            return ToStatus(response.Exit);
+        }
+        catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
+        {
+            return LostStatus(containerId, execId, ex.Message);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<ExitStatus> DeleteAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
+    {
+        string directory = RequireShimDirectory(containerId);
+        ExitStatus status;
+        int pid = 0;
+        try
+        {
+            ShimResponse response = await new ShimClient(directory).CallAsync(new ShimRequest { Op = ShimOps.Delete, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
+            status = ToStatus(response.Exit);
+            pid = response.Pid;
+        }
+        catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
+        {
+            // The shim died: report what it recorded (or the failure) and remove what it left.
+            status = LostStatus(containerId, execId, ex.Message);
+            if (execId is null)
+            {
+                ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(directory, containerId)), ShimJsonContext.Default.ShimTaskRecord);
+                if (record is not null && !string.IsNullOrEmpty(record.Runtime))
+                {
+                    // Best effort: a container still running without its shim is killed and its cgroups removed.
+                    _ = await ShimLauncher.ForceDeleteAsync(record.Runtime, ShimPaths.RuntimeRoot(directory), containerId).ConfigureAwait(false);
+                }
+
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        await PublishAsync(new TaskDelete(containerId, pid, status.ExitCode, status.ExitedAt, execId)).ConfigureAwait(false);
+        return status;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ExecAsync(TaskExecRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.IO.Terminal)
+        {
+            throw new UnsupportedException("io.terminal: the shim does not hold terminals yet");
+        }
+
+        _ = await CallAsync(request.ContainerId, new ShimRequest
+        {
+            Op = ShimOps.Exec,
+            Id = request.ContainerId,
+            ExecId = request.ExecId,
+            Json = Encoding.UTF8.GetString(request.ProcessJson.Span),
+            Stdin = request.IO.Stdin,
+            Stdout = request.IO.Stdout,
+            Stderr = request.IO.Stderr,
+        }, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(new TaskExecAdded(request.ContainerId, request.ExecId)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<ProcessInfo>> PidsAsync(string containerId, CancellationToken cancellationToken = default)
+    {
+        ShimResponse response = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Pids, Id = containerId }, cancellationToken).ConfigureAwait(false);
+        return (response.Pids ?? []).Select(p => new ProcessInfo(p.Pid, p.ExecId)).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask PauseAsync(string containerId, CancellationToken cancellationToken = default)
+    {
+        _ = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Pause, Id = containerId }, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(new TaskPaused(containerId)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ResumeAsync(string containerId, CancellationToken cancellationToken = default)
+    {
+        _ = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Resume, Id = containerId }, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(new TaskResumed(containerId)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask UpdateAsync(string containerId, ReadOnlyMemory<byte> resourcesJson, IReadOnlyDictionary<string, string>? annotations = null, CancellationToken cancellationToken = default)
+    {
+        if (annotations is { Count: > 0 })
+        {
+            throw new UnsupportedException("annotations: updating annotations is not supported by the shim");
+        }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(resourcesJson);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidSpecException("resources", "expected an object");
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidSpecException("resources", $"not JSON ({ex.Message})", ex);
+        }
+
+        _ = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Update, Id = containerId, Json = Encoding.UTF8.GetString(resourcesJson.Span) }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ContainerStats> MetricsAsync(string containerId, CancellationToken cancellationToken = default)
+        => throw new UnsupportedException("metrics: the shim does not sample task metrics yet");
+
+    /// <inheritdoc/>
+    public ValueTask CloseIOAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
+        => throw new UnsupportedException("closeIO: the process reads the stdin FIFO itself and sees end-of-file when the host closes its writer; the shim holds no writer to close");
+
+    /// <inheritdoc/>
+    public async ValueTask ResizePtyAsync(string containerId, string? execId, int width, int height, CancellationToken cancellationToken = default)
+    {
+        _ = await CallAsync(containerId, new ShimRequest { Op = ShimOps.State, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
+        throw new FailedPreconditionException($"task \"{containerId}\" has no terminal");
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<TaskState> StateAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
+    {
+        string directory = RequireShimDirectory(containerId);
+        ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(directory, containerId)), ShimJsonContext.Default.ShimTaskRecord);
+        TaskIO io = record is null ? TaskIO.None : new TaskIO { Stdin = record.Stdin, Stdout = record.Stdout, Stderr = record.Stderr };
+        try
+        {
+            ShimResponse response = await new ShimClient(directory).CallAsync(new ShimRequest { Op = ShimOps.State, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
+            return new TaskState(containerId, StatusOf(response.Status))
+            {
+                ExecId = execId,
+                Bundle = record?.Bundle ?? string.Empty,
+                Pid = response.Pid,
+                IO = io,
+                Exit = response.Exit is null ? null : ToStatus(response.Exit),
+            };
+        }
+        catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
+        {
+            return new TaskState(containerId, ProcessStatus.Stopped)
+            {
+                ExecId = execId,
+                Bundle = record?.Bundle ?? string.Empty,
+                IO = io,
+                Exit = LostStatus(containerId, execId, ex.Message),
+            };
+        }
+    }
+
+    /// <summary>Stops watching for exits (the shims and their containers keep running).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        Task[] watchers;
+        lock (_watchersLock)
+        {
+            watchers = [.. _watchers.Values];
+        }
+
+        await Task.WhenAll(watchers).ConfigureAwait(false);
+        _closing.Dispose();
+    }
+
+    private async ValueTask<ShimResponse> CallAsync(string containerId, ShimRequest request, CancellationToken cancellationToken)
+    {
+        string directory = RequireShimDirectory(containerId);
+        try
+        {
+            return await new ShimClient(directory).CallAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
+        {
+            throw new FailedPreconditionException($"task \"{containerId}\" failed: its shim is gone ({ex.Message})", ex);
+        }
+    }
+
+    private string RequireShimDirectory(string containerId)
+    {
+        Identifiers.Validate(containerId, "containerId");
+        string directory = ShimDirectory(containerId);
+        // The task's own directory, not the shim's: a shim removes it before it answers a delete,
+        // and its whole directory only as it exits, a moment later.
+        return Directory.Exists(ShimPaths.Task(directory, containerId)) ? directory : throw new NotFoundException("task", containerId);
+    }
+
+    private string ShimDirectory(string containerId) => ShimDirectoryFor(_options.StateDirectory, _options.Namespace, containerId);
+
+    /// <summary>
+    /// A container's shim directory: a hash of namespace and id keeps the socket path short and
+    /// fixed-length (ids may be 76 characters; sockaddr_un holds 107 bytes).
+    /// </summary>
+    private static string ShimDirectoryFor(string state, string @namespace, string containerId)
+    {
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(@namespace + "/" + containerId));
+        return Path.Combine(state, "shims", Convert.ToHexStringLower(hash, 0, 12));
+    }
+
+    private ExitStatus LostStatus(string containerId, string? execId, string reason)
+    {
+        // The shim records every exit to disk before it answers anyone, so an exit file is the real status.
+        ShimExitRecord? recorded = ShimFiles.TryRead(ShimPaths.ExitFile(ShimPaths.Task(ShimDirectory(containerId), containerId), execId), ShimJsonContext.Default.ShimExitRecord);
+        return recorded is not null
+            ? ToStatus(recorded)
+            : new ExitStatus(ExitStatus.UnknownExitCode, DateTimeOffset.UtcNow) { Failure = $"the shim of task \"{containerId}\" is gone and recorded no exit: {reason}" };
+    }
+
+    private static ExitStatus ToStatus(ShimExitRecord? exit)
+        => exit is null
+            ? new ExitStatus(ExitStatus.UnknownExitCode, DateTimeOffset.UtcNow) { Failure = "the shim reported no exit status" }
+            : new ExitStatus(exit.ExitCode, exit.ExitedAt);
+
+    private static ProcessStatus StatusOf(string? status) => status switch
+    {
+        ShimStatus.Created => ProcessStatus.Created,
+        ShimStatus.Running => ProcessStatus.Running,
+        ShimStatus.Paused => ProcessStatus.Paused,
+        ShimStatus.Stopped => ProcessStatus.Stopped,
+        _ => ProcessStatus.Unknown,
+    };
+
+    private static string? RuntimeOf(ReadOnlyMemory<byte> options)
+    {
+        if (options.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(options);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidSpecException("options", "expected an object");
+            }
+
+            if (!document.RootElement.TryGetProperty("binaryName", out JsonElement binary))
+            {
+                return null;
+            }
+
+            string? path = binary.ValueKind == JsonValueKind.String ? binary.GetString() : null;
+            return !string.IsNullOrEmpty(path) && Path.IsPathFullyQualified(path)
+                ? path
+                : throw new InvalidSpecException("options.binaryName", "expected an absolute path to a runc-compatible binary");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidSpecException("options", $"not JSON ({ex.Message})", ex);
+        }
+    }
+
+    private async ValueTask PublishAsync(ContainerEvent @event)
+    {
+        if (_events is not null)
+        {
+            await _events.PublishAsync(_options.Namespace, @event, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+namespace Containers.Linux.Supervision;
+
+/// <summary>
+/// One call to a shim's task API (docs/shim-protocol.md). A flat message: each operation reads the
+/// fields it needs and ignores the rest, which keeps the protocol one JSON object per frame.
+/// </summary>
+internal sealed class ShimRequest
+{
+    /// <summary>The operation, one of <see cref="ShimOps"/>.</summary>
+    public string Op { get; set; } = string.Empty;
+
+    /// <summary>The container (task) id.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>The exec id, or <see langword="null"/> for the init process.</summary>
+    public string? ExecId { get; set; }
+
+    /// <summary>The namespace the host keeps the container in (create; recorded for recovery).</summary>
+    public string? Namespace { get; set; }
+
+    /// <summary>The bundle directory (create).</summary>
+    public string? Bundle { get; set; }
+
+    /// <summary>The runc-compatible runtime binary (create); the shim's own executable when absent.</summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>The stdin FIFO path (create, exec).</summary>
+    public string? Stdin { get; set; }
+
+    /// <summary>The stdout FIFO path or <c>file://</c> log path (create, exec).</summary>
+    public string? Stdout { get; set; }
+
+    /// <summary>The stderr FIFO path or <c>file://</c> log path (create, exec).</summary>
+    public string? Stderr { get; set; }
+
+    /// <summary>The signal number (kill).</summary>
+    public int Signal { get; set; }
+
+    /// <summary>Signal every process of the container (kill).</summary>
+    public bool All { get; set; }
+
+    /// <summary>A runtime-spec process object (exec) or linux.resources object (update), as JSON text.</summary>
+    public string? Json { get; set; }
+}

@@ -1,0 +1,29 @@
+namespace Containers.Linux.Supervision;
+
+/// <summary>A shim's answer to one <see cref="ShimRequest"/>: an error, or the fields the operation returns.</summary>
+internal sealed class ShimResponse
+{
+    /// <summary>The error kind (<see cref="ShimErrorKind"/>), or <see langword="null"/> on success.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>What went wrong, for the exception message.</summary>
+    public string? Message { get; set; }
+
+    /// <summary>The process's host pid (create, start, state).</summary>
+    public int Pid { get; set; }
+
+    /// <summary>The process's state (state): created, running, paused or stopped.</summary>
+    public string? Status { get; set; }
+
+    /// <summary>How the process ended (wait, delete, state when stopped).</summary>
+    public ShimExitRecord? Exit { get; set; }
+
+    /// <summary>The task's processes (pids).</summary>
+    public List<ShimPid>? Pids { get; set; }
+
+    /// <summary>The shim's tasks (list).</summary>
+    public List<ShimTaskRecord>? Tasks { get; set; }
+
+    /// <summary>An error answer.</summary>
+    public static ShimResponse Failure(string kind, string message) => new() { Error = kind, Message = message };
+}

@@ -1,0 +1,447 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Containers.Linux.Supervision;
+
+/// <summary>The task API operations (docs/shim-protocol.md), each a synchronous step of the loop.</summary>
+internal sealed partial class ShimServer
+{
+    private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private ShimResponse? Dispatch(ShimConnection connection, ShimRequest request)
+    {
+        try
+        {
+            return request.Op switch
+            {
+                ShimOps.Create => Create(request),
+                ShimOps.Start => Start(request),
+                ShimOps.Kill => Kill(request),
+                ShimOps.Wait => Wait(connection, request),
+                ShimOps.Delete => Delete(request),
+                ShimOps.Exec => Exec(request),
+                ShimOps.Pids => Pids(request),
+                ShimOps.Pause => Pause(request, pause: true),
+                ShimOps.Resume => Pause(request, pause: false),
+                ShimOps.Update => Update(request),
+                ShimOps.State => State(request),
+                ShimOps.List => List(),
+                ShimOps.Shutdown => Shutdown(),
+                _ => ShimResponse.Failure(ShimErrorKind.InvalidArgument, $"op: unknown operation \"{request.Op}\""),
+            };
+        }
+        catch (ShimFault fault)
+        {
+            return ShimResponse.Failure(fault.Kind, fault.Message);
+        }
+        catch (Exception ex) when (ex is ContainersException or IOException or UnauthorizedAccessException or JsonException or FormatException)
+        {
+            return ShimResponse.Failure(ShimErrorKind.Internal, ex.Message);
+        }
+    }
+
+    private ShimResponse Create(ShimRequest request)
+    {
+        string id = RequireId(request);
+        if (_tasks.ContainsKey(id))
+        {
+            throw new ShimFault(ShimErrorKind.AlreadyExists, $"task \"{id}\" already exists");
+        }
+
+        if (string.IsNullOrEmpty(request.Bundle) || !Path.IsPathFullyQualified(request.Bundle) || !File.Exists(Path.Combine(request.Bundle, "config.json")))
+        {
+            throw new ShimFault(ShimErrorKind.InvalidArgument, $"bundle: \"{request.Bundle}\" is not an absolute directory holding config.json");
+        }
+
+        string runtime = string.IsNullOrEmpty(request.Runtime) ? _defaultRuntime : request.Runtime;
+        string directory = ShimPaths.Task(_directory, id);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true); // a stale directory of a task this shim never had
+        }
+
+        Directory.CreateDirectory(directory, PrivateDirectory);
+        ShimTaskRecord record = new()
+        {
+            Namespace = request.Namespace ?? string.Empty,
+            Id = id,
+            Bundle = request.Bundle,
+            Runtime = runtime,
+            Stdin = request.Stdin,
+            Stdout = request.Stdout,
+            Stderr = request.Stderr,
+        };
+        ShimTask task = new(record, new RuntimeCommand(runtime, ShimPaths.RuntimeRoot(_directory)), directory);
+        task.Init.IO = (request.Stdin, request.Stdout, request.Stderr);
+        try
+        {
+            ShimFiles.Write(ShimPaths.TaskRecord(directory), record, ShimJsonContext.Default.ShimTaskRecord);
+            string? error = Launch(task, task.Init, ["create", "--bundle", request.Bundle, "--pid-file", task.Init.PidFile, id]);
+            if (error is not null)
+            {
+                throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{runtime} create {id}: {error}");
+            }
+
+            _tasks[id] = task;
+            return new ShimResponse { Pid = task.Init.Pid };
+        }
+        catch
+        {
+            Release(task.Init);
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs a runtime command that makes a process (create, exec -d) with the process's stdio, and
+    /// tracks the process it names in its pid file. Returns the runtime's error, or null.
+    /// </summary>
+    private string? Launch(ShimTask task, ShimProcess process, string[] arguments)
+    {
+        SafeFdHandle? stdin = null;
+        if (process.IO.Stdin is not null)
+        {
+            // Opening a FIFO for reading blocks until a writer comes unless O_NONBLOCK; the process
+            // then reads it blocking, and sees end-of-file when the host closes its writer.
+            stdin = new SafeFdHandle(Interop.ThrowOnError(
+                Interop.Open(process.IO.Stdin, Interop.O_RDONLY | Interop.O_NONBLOCK | Interop.O_CLOEXEC, 0), "open", process.IO.Stdin));
+            Interop.SetNonBlocking(stdin.Fd, nonBlocking: false);
+            process.Stdin = stdin;
+        }
+
+        StdioPump stdout = StdioPump.Open(process.IO.Stdout, out SafeFdHandle stdoutEnd);
+        process.Pumps.Add(stdout);
+        StdioPump stderr = StdioPump.Open(process.IO.Stderr, out SafeFdHandle stderrEnd);
+        process.Pumps.Add(stderr);
+        int exitCode;
+        using (stdoutEnd)
+        using (stderrEnd)
+        {
+            exitCode = task.Runtime.RunWithStdio([stdin?.Fd ?? -1, stdoutEnd.Fd, stderrEnd.Fd], arguments);
+        }
+
+        if (exitCode != 0)
+        {
+            // The runtime wrote its error where the process's stderr goes: our pipe, read before it reaches the log.
+            string message = stderr.ReadAvailable();
+            return $"exit status {exitCode}" + (message.Length > 0 ? $": {message}" : string.Empty);
+        }
+
+        string pidText = File.ReadAllText(process.PidFile).Trim();
+        if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0)
+        {
+            return $"pid file {process.PidFile} holds \"{pidText}\"";
+        }
+
+        Track(process, pid);
+        return null;
+    }
+
+    private ShimResponse Start(ShimRequest request)
+    {
+        ShimTask task = RequireTask(request);
+        ShimProcess process = RequireProcess(task, request.ExecId);
+        if (process.Status != ShimStatus.Created || process.Exit is not null)
+        {
+            throw new ShimFault(ShimErrorKind.FailedPrecondition, $"{Describe(task, process)} is {process.Status}, not created");
+        }
+
+        if (process.ExecId is null)
+        {
+            (int exitCode, _, string stderr) = task.Runtime.Run("start", task.Record.Id);
+            if (exitCode != 0)
+            {
+                throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{task.Runtime.Runtime} start {task.Record.Id}: exit status {exitCode}: {stderr.Trim()}");
+            }
+        }
+        else
+        {
+            string file = Path.Combine(task.Directory, $"exec-{process.ExecId}.json");
+            string? error = Launch(task, process, ["exec", "--process", file, "--detach", "--pid-file", process.PidFile, task.Record.Id]);
+            if (error is not null)
+            {
+                Release(process);
+                throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{task.Runtime.Runtime} exec {task.Record.Id}: {error}");
+            }
+        }
+
+        if (process.Exit is null)
+        {
+            process.Status = ShimStatus.Running;
+        }
+
+        return new ShimResponse { Pid = process.Pid };
+    }
+
+    private ShimResponse Kill(ShimRequest request)
+    {
+        ShimTask task = RequireTask(request);
+        ShimProcess process = RequireProcess(task, request.ExecId);
+        if (process.Exit is not null)
+        {
+            throw new ShimFault(ShimErrorKind.FailedPrecondition, $"{Describe(task, process)} has exited");
+        }
+
+        if (request.Signal is <= 0 or > 64)
+        {
+            throw new ShimFault(ShimErrorKind.InvalidArgument, $"signal: {request.Signal} is not a signal number");
+        }
+
+        if (process.ExecId is null)
+        {
+            string signal = request.Signal.ToString(CultureInfo.InvariantCulture);
+            (int exitCode, _, string stderr) = request.All
+                ? task.Runtime.Run("kill", "--all", task.Record.Id, signal)
+                : task.Runtime.Run("kill", task.Record.Id, signal);
+            if (exitCode != 0)
+            {
+                throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{task.Runtime.Runtime} kill {task.Record.Id}: exit status {exitCode}: {stderr.Trim()}");
+            }
+        }
+        else if (process.Pidfd is null || Interop.PidfdSendSignal(process.Pidfd.Fd, request.Signal) < 0)
+        {
+            // Runtimes have no verb for one exec'd process; the pidfd cannot hit a recycled pid.
+            throw new ShimFault(ShimErrorKind.FailedPrecondition, $"{Describe(task, process)} cannot be signalled (not started or gone)");
+        }
+
+        return new ShimResponse();
+    }
+
+    private ShimResponse? Wait(ShimConnection connection, ShimRequest request)
+    {
+        ShimTask task = RequireTask(request);
+        ShimProcess process = RequireProcess(task, request.ExecId);
+        if (process.Exit is not null)
+        {
+            return new ShimResponse { Pid = process.Exit.Pid, Exit = process.Exit };
+        }
+
+        connection.Waiting = process;
+        process.Waiters.Add(connection);
+        return null;
+    }
+
+    private ShimResponse Delete(ShimRequest request)
+    {
+        ShimTask task = RequireTask(request);
+        if (request.ExecId is not null)
+        {
+            ShimProcess exec = RequireProcess(task, request.ExecId);
+            if (exec.Status is ShimStatus.Running or ShimStatus.Paused)
+            {
+                throw new ShimFault(ShimErrorKind.FailedPrecondition, $"{Describe(task, exec)} is still running");
+            }
+
+            Release(exec);
+            _ = task.Execs.Remove(exec.ExecId!);
+            File.Delete(exec.ExitFile);
+            File.Delete(exec.PidFile);
+            File.Delete(Path.Combine(task.Directory, $"exec-{exec.ExecId}.json"));
+            return new ShimResponse { Pid = exec.Pid, Exit = exec.Exit ?? new ShimExitRecord { Pid = exec.Pid, ExitCode = 255, ExitedAt = DateTimeOffset.UtcNow } };
+        }
+
+        ShimProcess init = task.Init;
+        if (init.Exit is null && init.Status != ShimStatus.Created)
+        {
+            throw new ShimFault(ShimErrorKind.FailedPrecondition, $"task \"{task.Record.Id}\" is {init.Status}; kill it and wait first");
+        }
+
+        (int exitCode, _, string stderr) = init.Exit is null
+            ? task.Runtime.Run("delete", "--force", task.Record.Id)
+            : task.Runtime.Run("delete", task.Record.Id);
+        if (exitCode != 0)
+        {
+            throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{task.Runtime.Runtime} delete {task.Record.Id}: exit status {exitCode}: {stderr.Trim()}");
+        }
+
+        if (init.Exit is null && init.Pid > 0)
+        {
+            // A created task that never started: delete --force killed its init; reap it here.
+            OnReaped(init.Pid, Interop.ExitCodeOf(Interop.WaitForChild(init.Pid)));
+        }
+
+        ShimExitRecord exit = init.Exit ?? new ShimExitRecord { Pid = init.Pid, ExitCode = 255, ExitedAt = DateTimeOffset.UtcNow };
+        Release(init);
+        foreach (ShimProcess exec in task.Execs.Values)
+        {
+            Release(exec);
+        }
+
+        _ = _tasks.Remove(task.Record.Id);
+        Directory.Delete(task.Directory, recursive: true);
+        if (_tasks.Count == 0)
+        {
+            // The last task is gone: the shim answers, then removes its directory and exits.
+            _stopping = true;
+            _removeState = true;
+        }
+
+        return new ShimResponse { Pid = exit.Pid, Exit = exit };
+    }
+
+    private ShimResponse Exec(ShimRequest request)
+    {
+        ShimTask task = RequireTask(request);
+        string execId = request.ExecId ?? throw new ShimFault(ShimErrorKind.InvalidArgument, "execId: required");
+        RequireName(execId, "execId");
+        if (task.Execs.ContainsKey(execId))
+        {
+            throw new ShimFault(ShimErrorKind.AlreadyExists, $"exec \"{execId}\" of task \"{task.Record.Id}\" already exists");
+        }
+
+        if (task.Init.Status != ShimStatus.Running)
+        {
+            throw new ShimFault(ShimErrorKind.FailedPrecondition, $"task \"{task.Record.Id}\" is {task.Init.Status}, not running");
+        }
+
+        try
+        {
+            using JsonDocument process = JsonDocument.Parse(request.Json ?? string.Empty);
+            if (process.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ShimFault(ShimErrorKind.InvalidArgument, "process: expected an object");
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ShimFault(ShimErrorKind.InvalidArgument, $"process: not JSON ({ex.Message})");
+        }
+
+        File.WriteAllText(Path.Combine(task.Directory, $"exec-{execId}.json"), request.Json);
+        ShimProcess exec = new(execId, task.Directory) { IO = (request.Stdin, request.Stdout, request.Stderr) };
+        task.Execs[execId] = exec;
+        return new ShimResponse();
+    }
+
+    private ShimResponse Pids(ShimRequest request)
+    {
+        ShimTask task = RequireTask(request);
+        (int exitCode, string stdout, string stderr) = task.Runtime.Run("ps", "--format", "json", task.Record.Id);
+        if (exitCode != 0)
+        {
+            throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{task.Runtime.Runtime} ps {task.Record.Id}: exit status {exitCode}: {stderr.Trim()}");
+        }
+
+        List<ShimPid> pids = [];
+        using JsonDocument document = JsonDocument.Parse(string.IsNullOrWhiteSpace(stdout) ? "[]" : stdout);
+        foreach (JsonElement element in document.RootElement.EnumerateArray())
+        {
+            int pid = element.GetInt32();
+            string? execId = null;
+            foreach (ShimProcess exec in task.Execs.Values)
+            {
+                if (exec.Pid == pid)
+                {
+                    execId = exec.ExecId;
+                }
+            }
+
+            pids.Add(new ShimPid { Pid = pid, ExecId = execId });
+        }
+
+        return new ShimResponse { Pids = pids };
+    }
+
+    private ShimResponse Pause(ShimRequest request, bool pause)
+    {
+        ShimTask task = RequireTask(request);
+        string expected = pause ? ShimStatus.Running : ShimStatus.Paused;
+        if (task.Init.Status != expected)
+        {
+            throw new ShimFault(ShimErrorKind.FailedPrecondition, $"task \"{task.Record.Id}\" is {task.Init.Status}, not {expected}");
+        }
+
+        string verb = pause ? "pause" : "resume";
+        (int exitCode, _, string stderr) = task.Runtime.Run(verb, task.Record.Id);
+        if (exitCode != 0)
+        {
+            throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{task.Runtime.Runtime} {verb} {task.Record.Id}: exit status {exitCode}: {stderr.Trim()}");
+        }
+
+        task.Init.Status = pause ? ShimStatus.Paused : ShimStatus.Running;
+        return new ShimResponse();
+    }
+
+    private ShimResponse Update(ShimRequest request)
+    {
+        ShimTask task = RequireTask(request);
+        string file = Path.Combine(task.Directory, "resources.json");
+        File.WriteAllText(file, request.Json ?? "{}");
+        (int exitCode, _, string stderr) = task.Runtime.Run("update", "-r", file, task.Record.Id);
+        if (exitCode != 0)
+        {
+            throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{task.Runtime.Runtime} update {task.Record.Id}: exit status {exitCode}: {stderr.Trim()}");
+        }
+
+        return new ShimResponse();
+    }
+
+    private ShimResponse State(ShimRequest request)
+    {
+        ShimTask task = RequireTask(request);
+        ShimProcess process = RequireProcess(task, request.ExecId);
+        return new ShimResponse { Pid = process.Pid, Status = process.Status, Exit = process.Exit };
+    }
+
+    private ShimResponse List()
+    {
+        List<ShimTaskRecord> tasks = [];
+        foreach (ShimTask task in _tasks.Values)
+        {
+            task.Record.Pid = task.Init.Pid;
+            task.Record.Status = task.Init.Status;
+            tasks.Add(task.Record);
+        }
+
+        return new ShimResponse { Tasks = tasks };
+    }
+
+    private ShimResponse Shutdown()
+    {
+        if (_tasks.Count != 0)
+        {
+            throw new ShimFault(ShimErrorKind.FailedPrecondition, $"the shim still has {_tasks.Count} task(s)");
+        }
+
+        _stopping = true;
+        _removeState = true;
+        return new ShimResponse();
+    }
+
+    private ShimTask RequireTask(ShimRequest request)
+    {
+        string id = RequireId(request);
+        return _tasks.TryGetValue(id, out ShimTask? task) ? task : throw new ShimFault(ShimErrorKind.NotFound, $"task \"{id}\" not found");
+    }
+
+    private static ShimProcess RequireProcess(ShimTask task, string? execId)
+        => execId is null ? task.Init
+            : task.Execs.TryGetValue(execId, out ShimProcess? exec) ? exec
+            : throw new ShimFault(ShimErrorKind.NotFound, $"exec \"{execId}\" of task \"{task.Record.Id}\" not found");
+
+    private static string RequireId(ShimRequest request)
+    {
+        string id = request.Id ?? throw new ShimFault(ShimErrorKind.InvalidArgument, "id: required");
+        RequireName(id, "id");
+        return id;
+    }
+
+    private static void RequireName(string name, string field)
+    {
+        // Used as a file name and a runtime argument: runc's id alphabet, nothing that walks paths.
+        bool valid = name.Length is > 0 and <= 128 && name != "." && name != ".." && name[0] != '-';
+        foreach (char c in name)
+        {
+            valid &= char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '+';
+        }
+
+        if (!valid)
+        {
+            throw new ShimFault(ShimErrorKind.InvalidArgument, $"{field}: \"{name}\" is not a valid identifier");
+        }
+    }
+
+    private static string Describe(ShimTask task, ShimProcess process)
+        => process.ExecId is null ? $"task \"{task.Record.Id}\"" : $"exec \"{process.ExecId}\" of task \"{task.Record.Id}\"";
+}

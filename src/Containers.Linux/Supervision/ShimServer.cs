@@ -1,0 +1,480 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace Containers.Linux.Supervision;
+
+/// <summary>
+/// The shim host's event loop (DESIGN.md §2 point 5): one epoll set on the main thread over the
+/// listening socket, the clients, a signalfd (SIGCHLD, SIGTERM), one pidfd per process and the
+/// processes' output pipes. No thread pool, no async, no timers: everything, runtime calls
+/// included, is a step of this loop. The shim is a child subreaper, so every container init and
+/// exec'd process re-parents to it when the runtime that created it exits.
+/// </summary>
+internal sealed partial class ShimServer : IDisposable
+{
+    private const int MaxUnclaimedExits = 4096;
+    private readonly string _directory;
+    private readonly string _defaultRuntime;
+    private readonly SafeFdHandle _epoll;
+    private readonly SafeFdHandle _signals;
+    private readonly SafeFdHandle _listener;
+    private readonly Dictionary<int, Action<uint>> _handlers = [];
+    private readonly Dictionary<string, ShimTask> _tasks = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, ShimExitRecord> _unclaimed = [];
+    private readonly HashSet<ShimConnection> _connections = [];
+    private bool _stopping;
+    private bool _removeState;
+
+    private ShimServer(string directory, string defaultRuntime, SafeFdHandle epoll, SafeFdHandle signals, SafeFdHandle listener)
+    {
+        _directory = directory;
+        _defaultRuntime = defaultRuntime;
+        _epoll = epoll;
+        _signals = signals;
+        _listener = listener;
+    }
+
+    /// <summary>
+    /// Sets the shim up in <paramref name="directory"/> (0700), reports readiness on
+    /// <paramref name="readyFd"/> (closed afterwards), and serves until the last task is deleted or
+    /// SIGTERM arrives.
+    /// </summary>
+    /// <exception cref="LinuxErrorException">The socket, signalfd or epoll set cannot be made.</exception>
+    /// <exception cref="ShimFault">Another shim serves the directory.</exception>
+    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd)
+    {
+        // Block the signals the loop reads from its signalfd (and SIGPIPE: sends use MSG_NOSIGNAL,
+        // but a stray write must not kill the shim).
+        byte* mask = stackalloc byte[Interop.SigSetSize];
+        _ = Interop.SigEmptySet(mask);
+        _ = Interop.SigAddSet(mask, Interop.SIGCHLD);
+        _ = Interop.SigAddSet(mask, Interop.SIGTERM);
+        _ = Interop.SigAddSet(mask, 13); // SIGPIPE
+        _ = Interop.PthreadSigMask(Interop.SIG_BLOCK, mask, null);
+        _ = Interop.SigDelSet(mask, 13);
+        Interop.ThrowOnError(Interop.Prctl(Interop.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl", "PR_SET_CHILD_SUBREAPER");
+
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(ShimPaths.Tasks(directory), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(ShimPaths.RuntimeRoot(directory), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string socketPath = ShimPaths.Socket(directory);
+        if (File.Exists(socketPath))
+        {
+            try
+            {
+                Interop.ConnectUnix(socketPath, "socket").Dispose();
+                throw new ShimFault(ShimErrorKind.AlreadyExists, $"a shim already serves {directory}");
+            }
+            catch (LinuxErrorException)
+            {
+                File.Delete(socketPath); // left by a shim that died
+            }
+        }
+
+        SafeFdHandle listener = Interop.ListenUnix(socketPath);
+        _ = Interop.Listen(listener.Fd, 64);
+        File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        SafeFdHandle signals = new(Interop.ThrowOnError(Interop.SignalFd(-1, mask, Interop.SFD_NONBLOCK | Interop.SFD_CLOEXEC), "signalfd"));
+        SafeFdHandle epoll = new(Interop.ThrowOnError(Interop.EpollCreate1(Interop.EPOLL_CLOEXEC), "epoll_create1"));
+        using ShimServer server = new(directory, defaultRuntime, epoll, signals, listener);
+        server.Watch(listener.Fd, _ => server.Accept());
+        server.Watch(signals.Fd, _ => server.OnSignal());
+        File.WriteAllText(ShimPaths.PidFile(directory), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (readyFd >= 0)
+        {
+            Interop.WriteFully(readyFd, "ok\n"u8);
+            _ = Interop.Close(readyFd);
+        }
+
+        server.Loop();
+    }
+
+    private unsafe void Loop()
+    {
+        int size = Interop.EpollEventSize;
+        byte* events = stackalloc byte[size * 32];
+        while (!_stopping)
+        {
+            int count = Interop.EpollWait(_epoll.Fd, events, 32, -1);
+            if (count < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Interop.EINTR)
+                {
+                    continue;
+                }
+
+                throw new LinuxErrorException("epoll_wait", errno);
+            }
+
+            for (int i = 0; i < count && !_stopping; i++)
+            {
+                byte* entry = events + (i * size);
+                int fd = (int)*(ulong*)(entry + Interop.EpollDataOffset);
+                if (_handlers.TryGetValue(fd, out Action<uint>? handler))
+                {
+                    try
+                    {
+                        handler(*(uint*)entry);
+                    }
+                    catch (Exception ex) when (ex is ContainersException or IOException or UnauthorizedAccessException)
+                    {
+                        // One failed step (a full disk for an exit file…) must not end the shim
+                        // and orphan every container; say it in shim.log (stderr) and go on.
+                        Interop.WriteFully(2, System.Text.Encoding.UTF8.GetBytes($"shim: {ex.Message}\n"));
+                    }
+                }
+            }
+        }
+    }
+
+    private void Watch(int fd, Action<uint> handler)
+    {
+        Interop.EpollAdd(_epoll.Fd, fd, Interop.EPOLLIN);
+        _handlers[fd] = handler;
+    }
+
+    private void Unwatch(SafeFdHandle handle)
+    {
+        if (!handle.IsClosed)
+        {
+            Interop.EpollRemove(_epoll.Fd, handle.Fd);
+            _ = _handlers.Remove(handle.Fd);
+        }
+    }
+
+    private unsafe void Accept()
+    {
+        const int SOCK_NONBLOCK = 0x800;
+        int fd = Interop.Accept4(_listener.Fd, null, null, Interop.SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        SafeFdHandle socket = new(fd);
+        long uid = Interop.PeerUid(fd);
+        if (uid != 0 && uid != Interop.GetEUid())
+        {
+            // Peer-credential check: only root and the shim's own user may drive its containers.
+            socket.Dispose();
+            return;
+        }
+
+        ShimConnection connection = new(socket);
+        _ = _connections.Add(connection);
+        Watch(fd, _ => OnClient(connection));
+    }
+
+    private unsafe void OnClient(ShimConnection connection)
+    {
+        byte* buffer = stackalloc byte[4096];
+        while (true)
+        {
+            nint n = Interop.Read(connection.Socket.Fd, buffer, 4096);
+            if (n == 0)
+            {
+                Close(connection);
+                return;
+            }
+
+            if (n < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Interop.EINTR)
+                {
+                    continue;
+                }
+
+                if (errno != Interop.EAGAIN)
+                {
+                    Close(connection);
+                    return;
+                }
+
+                break;
+            }
+
+            connection.Pending.Write(new ReadOnlySpan<byte>(buffer, (int)n));
+        }
+
+        ProcessFrames(connection);
+    }
+
+    private void ProcessFrames(ShimConnection connection)
+    {
+        // One request at a time per connection: a pending wait holds the rest until it is answered.
+        while (connection.Waiting is null && !_stopping)
+        {
+            byte[] pending = connection.Pending.GetBuffer();
+            int available = (int)connection.Pending.Length;
+            if (available < ShimFraming.HeaderLength)
+            {
+                return;
+            }
+
+            int length = ShimFraming.ReadLength(pending);
+            if (length < 0)
+            {
+                Close(connection);
+                return;
+            }
+
+            if (available < ShimFraming.HeaderLength + length)
+            {
+                return;
+            }
+
+            ShimRequest? request;
+            try
+            {
+                request = JsonSerializer.Deserialize(pending.AsSpan(ShimFraming.HeaderLength, length), ShimJsonContext.Default.ShimRequest);
+            }
+            catch (JsonException)
+            {
+                request = null;
+            }
+
+            int rest = available - ShimFraming.HeaderLength - length;
+            Buffer.BlockCopy(pending, ShimFraming.HeaderLength + length, pending, 0, rest);
+            connection.Pending.SetLength(rest);
+            ShimResponse? response = request is null
+                ? ShimResponse.Failure(ShimErrorKind.InvalidArgument, "the request is not a JSON object of the shim protocol")
+                : Dispatch(connection, request);
+            if (response is not null)
+            {
+                Reply(connection, response);
+            }
+        }
+    }
+
+    private void Reply(ShimConnection connection, ShimResponse response)
+    {
+        if (connection.Socket.IsClosed)
+        {
+            return;
+        }
+
+        byte[] frame = ShimFraming.Frame(JsonSerializer.SerializeToUtf8Bytes(response, ShimJsonContext.Default.ShimResponse));
+        // Answers are small; the socket is made blocking for the send so a full buffer is waited out.
+        Interop.SetNonBlocking(connection.Socket.Fd, nonBlocking: false);
+        bool sent = Interop.SendFully(connection.Socket.Fd, frame);
+        if (!sent)
+        {
+            Close(connection);
+            return;
+        }
+
+        Interop.SetNonBlocking(connection.Socket.Fd, nonBlocking: true);
+    }
+
+    private void Close(ShimConnection connection)
+    {
+        _ = connection.Waiting?.Waiters.Remove(connection);
+        connection.Waiting = null;
+        Unwatch(connection.Socket);
+        connection.Socket.Dispose();
+        _ = _connections.Remove(connection);
+    }
+
+    private unsafe void OnSignal()
+    {
+        byte* info = stackalloc byte[Interop.SignalFdInfoSize];
+        while (Interop.Read(_signals.Fd, info, Interop.SignalFdInfoSize) == Interop.SignalFdInfoSize)
+        {
+            if (*(uint*)info == Interop.SIGTERM)
+            {
+                // Stop serving, leave every container and every file as it is: a later shim or host
+                // can still read the exit files.
+                _stopping = true;
+            }
+        }
+
+        ReapAll();
+    }
+
+    private unsafe void ReapAll()
+    {
+        int status;
+        int pid;
+        while ((pid = Interop.WaitPid(-1, &status, Interop.WNOHANG)) > 0)
+        {
+            OnReaped(pid, Interop.ExitCodeOf(status));
+        }
+    }
+
+    private unsafe void OnPidfd(ShimProcess process)
+    {
+        int status;
+        if (Interop.WaitPid(process.Pid, &status, Interop.WNOHANG) == process.Pid)
+        {
+            OnReaped(process.Pid, Interop.ExitCodeOf(status));
+        }
+        else if (process.Exit is null && Marshal.GetLastPInvokeError() == 10 /* ECHILD */ && process.Pidfd is not null)
+        {
+            // Not our child (the runtime did not re-parent it here): the pidfd still says it ended.
+            Record(process, new ShimExitRecord { Pid = process.Pid, ExitCode = 255, ExitedAt = DateTimeOffset.UtcNow });
+        }
+    }
+
+    private void OnReaped(int pid, int exitCode)
+    {
+        ShimExitRecord exit = new() { Pid = pid, ExitCode = exitCode, ExitedAt = DateTimeOffset.UtcNow };
+        ShimProcess? process = FindProcess(pid);
+        if (process is not null)
+        {
+            Record(process, exit);
+        }
+        else if (_unclaimed.Count < MaxUnclaimedExits)
+        {
+            // A process the runtime has not told us about yet (its pid file is read after the
+            // runtime exits), or a re-parented grandchild: kept until a process claims the pid.
+            _unclaimed[pid] = exit;
+        }
+    }
+
+    private ShimProcess? FindProcess(int pid)
+    {
+        foreach (ShimTask task in _tasks.Values)
+        {
+            if (task.Init.Pid == pid && task.Init.Exit is null)
+            {
+                return task.Init;
+            }
+
+            foreach (ShimProcess exec in task.Execs.Values)
+            {
+                if (exec.Pid == pid && exec.Exit is null)
+                {
+                    return exec;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private void Record(ShimProcess process, ShimExitRecord exit)
+    {
+        if (process.Exit is not null)
+        {
+            return;
+        }
+
+        // What the process wrote before it ended is in its pipes now: copy it out before anyone
+        // learns of the exit, so a waiter finds all of it in the log.
+        foreach (StdioPump pump in process.Pumps)
+        {
+            _ = pump.Pump();
+        }
+
+        process.Exit = exit;
+        process.Status = ShimStatus.Stopped;
+        if (process.Pidfd is not null)
+        {
+            Unwatch(process.Pidfd);
+            process.Pidfd.Dispose();
+            process.Pidfd = null;
+        }
+
+        ShimFiles.Write(process.ExitFile, exit, ShimJsonContext.Default.ShimExitRecord);
+        foreach (ShimConnection waiter in process.Waiters.ToArray())
+        {
+            waiter.Waiting = null;
+            Reply(waiter, new ShimResponse { Pid = exit.Pid, Exit = exit });
+            ProcessFrames(waiter);
+        }
+
+        process.Waiters.Clear();
+    }
+
+    /// <summary>Starts watching a process the runtime created: its pidfd and its output pumps.</summary>
+    private void Track(ShimProcess process, int pid)
+    {
+        process.Pid = pid;
+        int pidfd = Interop.PidfdOpen(pid);
+        if (pidfd >= 0)
+        {
+            process.Pidfd = new SafeFdHandle(pidfd);
+            Watch(pidfd, _ => OnPidfd(process));
+        }
+
+        foreach (StdioPump pump in process.Pumps)
+        {
+            Watch(pump.Source.Fd, _ => OnPump(process, pump));
+        }
+
+        if (_unclaimed.Remove(pid, out ShimExitRecord? early))
+        {
+            Record(process, early);
+        }
+    }
+
+    private void OnPump(ShimProcess process, StdioPump pump)
+    {
+        if (!pump.Pump())
+        {
+            Unwatch(pump.Source);
+            pump.Dispose();
+            _ = process.Pumps.Remove(pump);
+        }
+    }
+
+    private void Release(ShimProcess process)
+    {
+        foreach (StdioPump pump in process.Pumps)
+        {
+            Unwatch(pump.Source);
+            pump.Dispose();
+        }
+
+        process.Pumps.Clear();
+        if (process.Pidfd is not null)
+        {
+            Unwatch(process.Pidfd);
+            process.Pidfd.Dispose();
+            process.Pidfd = null;
+        }
+
+        process.Stdin?.Dispose();
+        process.Stdin = null;
+        foreach (ShimConnection waiter in process.Waiters.ToArray())
+        {
+            waiter.Waiting = null;
+            Reply(waiter, ShimResponse.Failure(ShimErrorKind.NotFound, "the process was deleted"));
+        }
+
+        process.Waiters.Clear();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (ShimConnection connection in _connections.ToArray())
+        {
+            Close(connection);
+        }
+
+        foreach (ShimTask task in _tasks.Values)
+        {
+            Release(task.Init);
+            foreach (ShimProcess exec in task.Execs.Values)
+            {
+                Release(exec);
+            }
+        }
+
+        _listener.Dispose();
+        _signals.Dispose();
+        _epoll.Dispose();
+        if (_removeState)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        else
+        {
+            File.Delete(ShimPaths.Socket(_directory));
+        }
+    }
+}

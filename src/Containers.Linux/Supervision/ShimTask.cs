@@ -1,0 +1,20 @@
+namespace Containers.Linux.Supervision;
+
+/// <summary>One container the shim runs: its record, its runtime, its init and exec'd processes.</summary>
+internal sealed class ShimTask(ShimTaskRecord record, RuntimeCommand runtime, string directory)
+{
+    /// <summary>What the host asked for (also on disk as task.json).</summary>
+    public ShimTaskRecord Record { get; } = record;
+
+    /// <summary>The runtime binary driving the container.</summary>
+    public RuntimeCommand Runtime { get; } = runtime;
+
+    /// <summary>The task directory.</summary>
+    public string Directory { get; } = directory;
+
+    /// <summary>The container's init process.</summary>
+    public ShimProcess Init { get; } = new(null, directory);
+
+    /// <summary>The exec'd processes by exec id.</summary>
+    public Dictionary<string, ShimProcess> Execs { get; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using Containers.Linux;
+using Containers.Linux.Supervision;
+
+namespace Containers.Runc.Commands;
+
+/// <summary>
+/// <c>runcs shim --dir D</c> (hidden): the shim host. Run by a host application (through
+/// posix_spawn), it is the short-lived launcher: it spawns the daemon — itself with
+/// <c>--serve</c>, in a new session (setsid), stderr to D/shim.log — waits until the daemon says it
+/// serves, and exits, so the host reaps only the launcher and the daemon re-parents away from it.
+/// </summary>
+internal static class ShimCommand
+{
+    /// <summary>Runs the launcher, or the daemon with <c>--serve</c>.</summary>
+    /// <exception cref="UsageException">No absolute <c>--dir</c>.</exception>
+    public static int Execute(CommandLine line)
+    {
+        string directory = line.Option("--dir") ?? throw new UsageException("shim: --dir is required");
+        if (!Path.IsPathFullyQualified(directory))
+        {
+            throw new UsageException($"shim: --dir \"{directory}\" is not absolute");
+        }
+
+        string executable = Environment.ProcessPath ?? throw new UsageException("shim: the executable's path is unknown");
+        if (line.Switch("--serve"))
+        {
+            ShimServer.Serve(directory, executable, line.IntOption("--ready-fd", -1));
+            return 0;
+        }
+
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string logPath = ShimPaths.Log(directory);
+        using SafeFdHandle log = new(Interop.ThrowOnError(
+            Interop.Open(logPath, Interop.O_WRONLY | Interop.O_CREAT | 0x400 /* O_APPEND */ | Interop.O_CLOEXEC, 0x180), "open", logPath));
+        (SafeFdHandle ready, SafeFdHandle readyWrite) = Interop.CreatePipe();
+        int pid;
+        using (readyWrite)
+        {
+            pid = ProcessSpawner.Spawn(executable, [executable, "shim", "--serve", "--dir", directory, "--ready-fd", "3"], [-1, -1, log.Fd, readyWrite.Fd], newSession: true);
+        }
+
+        byte[] answer = new byte[16];
+        int length;
+        using (ready)
+        {
+            length = Interop.ReadFully(ready.Fd, answer);
+        }
+
+        if (Encoding.ASCII.GetString(answer, 0, length) == "ok\n")
+        {
+            return 0;
+        }
+
+        int code = Interop.ExitCodeOf(Interop.WaitForChild(pid));
+        string tail = File.Exists(logPath) ? File.ReadAllText(logPath).Trim() : string.Empty;
+        Output.Error($"runcs shim: the shim exited with status {code.ToString(CultureInfo.InvariantCulture)} before serving: {tail}");
+        return 1;
+    }
+}

@@ -1,0 +1,211 @@
+using Containers.Events;
+using Containers.Lifecycle.Tasks;
+using Containers.Linux.Supervision;
+using Containers.Tasks;
+using Containers.Testing;
+
+namespace Containers.Lifecycle.Tests.Tasks;
+
+/// <summary>Tasks through real <c>runcs shim</c> processes driving runcs, runc and crun on busybox bundles.</summary>
+public sealed class ShimTaskServiceTests
+{
+    [TestCase("runcs")]
+    [TestCase("runc")]
+    [TestCase("crun")]
+    public async Task CreateStartWaitDeleteCapturesExitCodeAndOutput(string runtimeName)
+    {
+        using ShimTestBed bed = await ShimTestBed.CreateAsync();
+        using RuncDevNullGuard guard = new();
+        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
+        (string id, string bundle, string log) = await bed.BundleAsync("lc-shim", "echo out-line; echo err-line >&2; exit 3",
+            // crun 1.8 refuses runtime-spec 1.2 ("unknown version specified").
+            ociVersion: runtimeName == "crun" ? "1.0.2" : null);
+
+        int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle) { IO = new TaskIO { Stdout = "file://" + log, Stderr = "file://" + log } });
+        TaskState created = await service.StateAsync(id);
+        int shimPid = bed.ShimPid();
+        Assert.Multiple(() =>
+        {
+            Assert.That(pid, Is.GreaterThan(0));
+            Assert.That(created.Status, Is.EqualTo(ProcessStatus.Created));
+            Assert.That(created.Pid, Is.EqualTo(pid));
+            Assert.That(created.Bundle, Is.EqualTo(bundle));
+            // The shim is a daemon of its own session, re-parented away from this host process.
+            Assert.That(ParentOf(shimPid), Is.Not.EqualTo(Environment.ProcessId));
+            Assert.That(File.ReadAllText($"/proc/{pid}/status"), Does.Contain($"PPid:\t{shimPid}\n"), "the init re-parented to the subreaper shim");
+        });
+
+        Assert.That(await service.StartAsync(id), Is.EqualTo(pid));
+        ExitStatus exit = await service.WaitAsync(id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit.ExitCode, Is.EqualTo(3));
+            Assert.That(exit.IsFailure, Is.False);
+            string[] lines = File.ReadAllLines(log);
+            Assert.That(lines, Does.Contain("out-line"));
+            Assert.That(lines, Does.Contain("err-line"));
+        });
+
+        TaskState stopped = await service.StateAsync(id);
+        Assert.That(stopped.Status, Is.EqualTo(ProcessStatus.Stopped));
+        Assert.That(stopped.Exit?.ExitCode, Is.EqualTo(3));
+
+        ExitStatus deleted = await service.DeleteAsync(id);
+        Assert.That(deleted, Is.EqualTo(exit));
+        Assert.That(await ShimTestBed.EventuallyAsync(() => !ShimTestBed.IsAlive(shimPid)), Is.True, "the shim exits with its last task");
+        Assert.That(Directory.GetDirectories(bed.Shims), Is.Empty, "the shim removed its state");
+        Assert.ThrowsAsync<NotFoundException>(async () => await service.StateAsync(id));
+    }
+
+    [Test]
+    public async Task KillStopsARunningTaskAndPublishesItsExit()
+    {
+        using ShimTestBed bed = await ShimTestBed.CreateAsync();
+        InProcessEventBus events = new();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        await using ShimTaskService service = bed.NewService(events: events);
+        (string id, string bundle, string log) = await bed.BundleAsync("lc-shim-kill", "echo started; exec sleep 1000");
+        IAsyncEnumerator<EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+        Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
+
+        int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle) { IO = new TaskIO { Stdout = "file://" + log } });
+        _ = await service.StartAsync(id);
+        Assert.That((await service.StateAsync(id)).Status, Is.EqualTo(ProcessStatus.Running));
+        Assert.That((await service.PidsAsync(id)).Select(p => p.Pid), Does.Contain(pid));
+        FailedPreconditionException? refused = Assert.ThrowsAsync<FailedPreconditionException>(async () => await service.DeleteAsync(id));
+        Assert.That(refused!.Message, Does.Contain("running"));
+
+        await service.KillAsync(id, 9);
+        ExitStatus exit = await service.WaitAsync(id);
+        Assert.That(exit.ExitCode, Is.EqualTo(128 + 9));
+        Assert.That((await service.DeleteAsync(id)).ExitCode, Is.EqualTo(128 + 9));
+        Assert.ThrowsAsync<NotFoundException>(async () => await service.KillAsync(id, 9));
+
+        List<string> topics = [];
+        TaskExit? published = null;
+        bool more = await firstMove;
+        while (more && published is null)
+        {
+            topics.Add(subscription.Current.Topic);
+            published = subscription.Current.Event as TaskExit;
+            more = published is null && await subscription.MoveNextAsync();
+        }
+
+        Assert.That(published, Is.Not.Null, string.Join(", ", topics));
+        Assert.That(published!.ContainerId, Is.EqualTo(id));
+        Assert.That(published.ExitCode, Is.EqualTo(137));
+        Assert.That(topics, Is.EqualTo(new[] { EventTopics.TaskCreate, EventTopics.TaskStart, EventTopics.TaskExit }));
+        await subscription.DisposeAsync();
+    }
+
+    [Test]
+    public async Task ExecRunsAnotherProcessInTheTask()
+    {
+        using ShimTestBed bed = await ShimTestBed.CreateAsync();
+        using RuncDevNullGuard guard = new();
+        // runcs exec is not written yet; runc is the runtime here.
+        await using ShimTaskService service = bed.NewService(bed.Runtime("runc"));
+        (string id, string bundle, string log) = await bed.BundleAsync("lc-shim-exec", "exec sleep 1000");
+        _ = await service.CreateAsync(new TaskCreateRequest(id, bundle));
+        _ = await service.StartAsync(id);
+
+        string execLog = log + ".exec";
+        byte[] process = """{"args":["/bin/sh","-c","echo from-exec; exit 4"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}"""u8.ToArray();
+        await service.ExecAsync(new TaskExecRequest(id, "e1", process) { IO = new TaskIO { Stdout = "file://" + execLog } });
+        Assert.ThrowsAsync<AlreadyExistsException>(async () => await service.ExecAsync(new TaskExecRequest(id, "e1", process)));
+        int execPid = await service.StartAsync(id, "e1");
+        ExitStatus execExit = await service.WaitAsync(id, "e1");
+        Assert.Multiple(() =>
+        {
+            Assert.That(execPid, Is.GreaterThan(0));
+            Assert.That(execExit.ExitCode, Is.EqualTo(4));
+            Assert.That(File.ReadAllText(execLog), Is.EqualTo("from-exec\n"));
+        });
+        Assert.That((await service.DeleteAsync(id, "e1")).ExitCode, Is.EqualTo(4));
+
+        await service.KillAsync(id, 9);
+        Assert.That((await service.WaitAsync(id)).ExitCode, Is.EqualTo(137));
+        _ = await service.DeleteAsync(id);
+    }
+
+    [Test]
+    public async Task PauseAndResumeFreezeTheTask()
+    {
+        using ShimTestBed bed = await ShimTestBed.CreateAsync();
+        await using ShimTaskService service = bed.NewService();
+        (string id, string bundle, _) = await bed.BundleAsync("lc-shim-pause", "exec sleep 1000");
+        int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle));
+        _ = await service.StartAsync(id);
+
+        await service.PauseAsync(id);
+        Assert.That((await service.StateAsync(id)).Status, Is.EqualTo(ProcessStatus.Paused));
+        Assert.That(FreezerState(pid), Is.EqualTo("FROZEN"));
+        Assert.ThrowsAsync<FailedPreconditionException>(async () => await service.PauseAsync(id));
+        await service.ResumeAsync(id);
+        Assert.That((await service.StateAsync(id)).Status, Is.EqualTo(ProcessStatus.Running));
+        Assert.That(FreezerState(pid), Is.EqualTo("THAWED"));
+
+        await service.KillAsync(id, 9);
+        _ = await service.WaitAsync(id);
+        _ = await service.DeleteAsync(id);
+    }
+
+    [Test]
+    public async Task ABadBundleFailsCreateWithTheRuntimesMessageAndLeavesNothing()
+    {
+        using ShimTestBed bed = await ShimTestBed.CreateAsync();
+        await using ShimTaskService service = bed.NewService();
+        (string id, string bundle, _) = await bed.BundleAsync("lc-shim-bad", "true");
+        string config = Path.Combine(bundle, "config.json");
+        await File.WriteAllTextAsync(config, "{\"ociVersion\": ");
+
+        ShimException? failed = Assert.ThrowsAsync<ShimException>(async () => await service.CreateAsync(new TaskCreateRequest(id, bundle)));
+        Assert.That(failed!.Reason, Is.EqualTo(ShimFailure.RuntimeFailed));
+        Assert.That(failed.Message, Does.Contain("create"));
+        Assert.That(await ShimTestBed.EventuallyAsync(() => Directory.GetDirectories(bed.Shims).Length == 0), Is.True, "the shim removed its state and exited");
+        Assert.ThrowsAsync<NotFoundException>(async () => await service.WaitAsync(id));
+    }
+
+    [Test]
+    public async Task ADeadShimReportsItsTaskFailedInsteadOfHanging()
+    {
+        using ShimTestBed bed = await ShimTestBed.CreateAsync();
+        await using ShimTaskService service = bed.NewService();
+        (string id, string bundle, _) = await bed.BundleAsync("lc-shim-dead", "exec sleep 1000");
+        int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle));
+        _ = await service.StartAsync(id);
+        int shimPid = bed.ShimPid();
+        ValueTask<ExitStatus> pendingWait = service.WaitAsync(id);
+
+        System.Diagnostics.Process.GetProcessById(shimPid).Kill();
+        ExitStatus lost = await pendingWait;
+        TaskState state = await service.StateAsync(id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(lost.IsFailure, Is.True);
+            Assert.That(lost.ExitCode, Is.EqualTo(ExitStatus.UnknownExitCode));
+            Assert.That(lost.Failure, Does.Contain("shim"));
+            Assert.That(state.Status, Is.EqualTo(ProcessStatus.Stopped));
+            Assert.That(state.Exit?.IsFailure, Is.True);
+        });
+        Assert.ThrowsAsync<FailedPreconditionException>(async () => await service.KillAsync(id, 9));
+
+        // Delete cleans up after the dead shim: the orphaned container is killed (runtime delete --force).
+        ExitStatus deleted = await service.DeleteAsync(id);
+        Assert.That(deleted.IsFailure, Is.True);
+        Assert.That(await ShimTestBed.EventuallyAsync(() => !ShimTestBed.IsAlive(pid)), Is.True, "the orphaned container was killed");
+        Assert.That(Directory.GetDirectories(bed.Shims), Is.Empty);
+    }
+
+    private static string FreezerState(int pid)
+    {
+        string path = File.ReadAllLines($"/proc/{pid}/cgroup").Single(l => l.Split(':')[1] == "freezer").Split(':', 3)[2];
+        return File.ReadAllText($"/sys/fs/cgroup/freezer{path}/freezer.state").Trim();
+    }
+
+    private static int ParentOf(int pid)
+    {
+        string line = File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("PPid:", StringComparison.Ordinal));
+        return int.Parse(line["PPid:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
