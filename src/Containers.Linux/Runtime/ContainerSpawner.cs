@@ -7,7 +7,7 @@ namespace Containers.Linux.Runtime;
 /// Creates container processes with a raw clone3 from the calling thread (DESIGN.md §2). Call it
 /// only from a NativeAOT spawner's main thread (runcs); the embedding application never does.
 /// </summary>
-public sealed class ContainerSpawner
+public sealed partial class ContainerSpawner
 {
     private const int MaxCloneAttempts = 16;
     private readonly ICgroupPlacer? _cgroupPlacer;
@@ -34,6 +34,8 @@ public sealed class ContainerSpawner
         ChildProgram* program = ChildProgramBuilder.Build(plan, arena);
         using SafeFdHandle? consoleSocket = plan.Terminal ? Interop.ConnectUnix(plan.ConsoleSocketPath!, "--console-socket") : null;
         program->ConsoleSocket = consoleSocket?.Fd ?? -1;
+        using JoinedNamespaces joined = JoinedNamespaces.OpenPaths(plan.JoinNamespaces);
+        joined.Fill(program, arena);
         for (int attempt = 0; ; attempt++)
         {
             (SafeFdHandle statusRead, SafeFdHandle statusWrite) = Interop.CreatePipe();
