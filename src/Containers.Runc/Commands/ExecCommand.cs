@@ -113,7 +113,11 @@ internal static class ExecCommand
         return code;
     }
 
-    /// <summary>runc's getProcess: --process as given, or the config's process with the command line's overrides.</summary>
+    /// <summary>
+    /// runc's getProcess: --process as given, or the config's process with the command line's overrides. --cap adds
+    /// to the bounding, effective, permitted and ambient sets, not the inheritable one, as runc 1.1 does (so an
+    /// ambient capability that is not inheritable is not raised, as under runc).
+    /// </summary>
     private static ProcessSpec ProcessOf(CommandLine line, Spec spec)
     {
         if ((line.Option("--process") ?? line.Option("-p")) is string file)
@@ -151,7 +155,6 @@ internal static class ExecCommand
             sets.Bounding = [.. sets.Bounding ?? [], .. caps];
             sets.Effective = [.. sets.Effective ?? [], .. caps];
             sets.Permitted = [.. sets.Permitted ?? [], .. caps];
-            sets.Inheritable = [.. sets.Inheritable ?? [], .. caps];
             sets.Ambient = [.. sets.Ambient ?? [], .. caps];
             process.Capabilities = sets;
         }
