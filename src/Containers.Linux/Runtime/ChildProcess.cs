@@ -63,9 +63,13 @@ internal static unsafe partial class ChildProcess
             Sys(p, p->Nr.Close, p->ReleaseFd);
         }
 
-        if (p->ExecMode != 0)
+        if (p->ExecMode == 1)
         {
             RunExec(p);
+        }
+        else if (p->ExecMode == 2)
+        {
+            CloneIntoJoinedNamespaces(p);
         }
 
         // linux.namespaces[].path: joined before anything else, as runc's nsexec does.

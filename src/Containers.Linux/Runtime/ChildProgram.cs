@@ -195,11 +195,13 @@ internal unsafe struct ChildProgram
     /// <summary>
     /// 1 for an exec: this child only joins the namespaces and clones the process (CLONE_PARENT) that
     /// runs the rest of the path in the container's pid namespace; see <c>ChildProcess.RunExec</c>.
+    /// 2 for a container that joins a user or pid namespace by path: the same two steps, and the second
+    /// clone also creates the container's new namespaces, then runs the init's path.
     /// </summary>
     public int ExecMode;
 
-    /// <summary>Padding.</summary>
-    public int Reserved2;
+    /// <summary>1 when <see cref="JoinFds"/>[0] is a user namespace: after joining it the child becomes its root (setresuid/gid 0).</summary>
+    public int JoinedUser;
 
     /// <summary>Size of each scratch buffer.</summary>
     public const int ScratchSize = 4096;

@@ -124,6 +124,59 @@ public sealed partial class ContainerSpawner
     }
 
     /// <summary>
+    /// A two-step create: reads the first child's report of the init's pid (or its failure) and reaps the first
+    /// child; the init then reports on the same pipe as a one-step child does.
+    /// </summary>
+    private static (int Pid, bool Ready) AwaitSecondClone(SafeFdHandle statusRead, SpawnPlan plan, JoinedNamespaces joined, int firstPid)
+    {
+        // The init runs as soon as it is cloned, so its own report ("ready" or a failure) may come before the
+        // first child's; read until the pid is known.
+        Span<byte> record = stackalloc byte[Marshal.SizeOf<ChildStatus>()];
+        int pid = 0;
+        ChildStatus? early = null;
+        while (pid == 0 && Interop.ReadFully(statusRead.Fd, record) == record.Length)
+        {
+            ChildStatus status = MemoryMarshal.Read<ChildStatus>(record);
+            if (status.Step == (int)ChildStep.Cloned)
+            {
+                pid = status.Index;
+            }
+            else
+            {
+                // A failure of the first child itself is followed by the end of the pipe, not a pid.
+                early ??= status;
+            }
+        }
+
+        int firstCode = Interop.ExitCodeOf(Interop.WaitForChild(firstPid));
+        if (early is ChildStatus failed && failed.Step != (int)ChildStep.Ready)
+        {
+            if (pid > 0)
+            {
+                Interop.WaitForChild(pid);
+            }
+
+            throw Failure(failed, plan, joined);
+        }
+
+        if (pid == 0)
+        {
+            throw new ContainerStartException(ChildStep.ExecClone, Interop.ESRCH, firstCode, $"the joining child ended with code {firstCode} before it cloned the init");
+        }
+
+        return (pid, early is not null);
+    }
+
+    private static ContainerStartException Failure(ChildStatus failed, SpawnPlan plan, JoinedNamespaces joined)
+    {
+        ChildStep step = (ChildStep)failed.Step;
+        string? detail = step == ChildStep.JoinNamespace && failed.Index >= 0 && failed.Index < joined.Count
+            ? $"joining the {joined.Types[failed.Index]} namespace"
+            : Describe(plan, step, failed.Index);
+        return new ContainerStartException(step, failed.Errno, failed.Index, detail);
+    }
+
+    /// <summary>
     /// Reads the status pipe to its end: the joining child's record of the new process's pid, and a failure
     /// from either of them. Reaps the joining child; on failure also the new process.
     /// </summary>
@@ -135,7 +188,7 @@ public sealed partial class ContainerSpawner
         while (Interop.ReadFully(statusRead.Fd, record) == record.Length)
         {
             ChildStatus status = MemoryMarshal.Read<ChildStatus>(record);
-            if (status.Step == (int)ChildStep.Ready)
+            if (status.Step == (int)ChildStep.Cloned)
             {
                 execPid = status.Index;
             }
@@ -153,11 +206,7 @@ public sealed partial class ContainerSpawner
                 Interop.WaitForChild(execPid);
             }
 
-            ChildStep step = (ChildStep)failed.Step;
-            string? detail = step == ChildStep.JoinNamespace && failed.Index >= 0 && failed.Index < joined.Count
-                ? $"joining the container's {joined.Types[failed.Index]} namespace"
-                : Describe(plan, step, failed.Index);
-            throw new ContainerStartException(step, failed.Errno, failed.Index, detail);
+            throw Failure(failed, plan, joined);
         }
 
         if (execPid <= 0)

@@ -31,6 +31,12 @@ internal sealed class JoinedNamespaces : IDisposable
     /// <summary>The types joined, in order.</summary>
     public List<ContainerNamespaces> Types { get; } = [];
 
+    /// <summary>
+    /// Whether the process must be cloned again after joining: a joined pid namespace applies only to children,
+    /// and the container's new namespaces must be created inside a joined user namespace.
+    /// </summary>
+    public bool NeedsSecondClone => Types.Contains(ContainerNamespaces.User) || Types.Contains(ContainerNamespaces.Pid);
+
     /// <summary>Number of namespaces to join.</summary>
     public int Count => _fds.Count;
 
@@ -153,6 +159,7 @@ internal sealed class JoinedNamespaces : IDisposable
     public unsafe void Fill(ChildProgram* p, NativeArena arena)
     {
         p->JoinCount = _fds.Count;
+        p->JoinedUser = Types.Count > 0 && Types[0] == ContainerNamespaces.User ? 1 : 0;
         p->JoinFds = arena.Allocate<int>(_fds.Count);
         for (int i = 0; i < _fds.Count; i++)
         {

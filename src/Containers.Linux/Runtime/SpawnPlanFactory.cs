@@ -229,7 +229,12 @@ public static class SpawnPlanFactory
 
     private static void RefuseLinuxExtras(Oci.Runtime.Linux linux, ICollection<string> warnings)
     {
-        bool userNamespace = linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User) ?? false;
+        bool userNamespace = linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User && string.IsNullOrEmpty(n.Path)) ?? false;
+        if ((Any(linux.UidMappings) || Any(linux.GidMappings)) && (linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User && !string.IsNullOrEmpty(n.Path)) ?? false))
+        {
+            throw new InvalidSpecException("linux.uidMappings", "a joined user namespace keeps its own mappings; give mappings only with a new user namespace");
+        }
+
         if ((Any(linux.UidMappings) || Any(linux.GidMappings)) && !userNamespace)
         {
             throw new InvalidSpecException("linux.uidMappings", "id mappings need a user namespace in linux.namespaces");
@@ -300,10 +305,10 @@ public static class SpawnPlanFactory
     }
 
     /// <summary>
-    /// linux.namespaces entries with a path: joined by the child (setns) before it sets anything up. Joining
-    /// the user or pid namespace needs the two-step clone that exec uses, and a joined mount namespace cannot
-    /// take a new root: those are refused, as is a new user namespace next to joined ones (setns would need
-    /// the capabilities the new namespace does not have in the joined namespaces' owner).
+    /// linux.namespaces entries with a path: joined by the child (setns, user first) before it sets anything up;
+    /// a joined user or pid namespace takes the two-step clone exec uses. A joined mount namespace cannot take
+    /// a new root, and a new user namespace next to joined ones is not done yet (runc joins, then unshares
+    /// the user namespace): both are refused.
     /// </summary>
     private static NamespaceJoin[] Joins(IList<LinuxNamespace>? namespaces)
     {
@@ -331,7 +336,9 @@ public static class SpawnPlanFactory
                     LinuxNamespaceType.Ipc => ContainerNamespaces.Ipc,
                     LinuxNamespaceType.Network => ContainerNamespaces.Network,
                     LinuxNamespaceType.Cgroup => ContainerNamespaces.Cgroup,
-                    _ => throw new UnsupportedException($"{jsonPath}: joining an existing {ns.Type} namespace when creating a container is not supported by runcs yet (uts, ipc, network and cgroup are)"),
+                    LinuxNamespaceType.User => ContainerNamespaces.User,
+                    LinuxNamespaceType.Pid => ContainerNamespaces.Pid,
+                    _ => throw new UnsupportedException($"{jsonPath}: joining an existing {ns.Type} namespace when creating a container is not supported by runcs yet (user, pid, uts, ipc, network and cgroup are)"),
                 },
                 ns.Path,
                 jsonPath));

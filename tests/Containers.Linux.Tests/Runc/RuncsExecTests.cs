@@ -167,13 +167,7 @@ public sealed class RuncsExecTests
     [Test]
     public void Exec_InAUserNamespaceContainer_RunsAsTheMappedUidNotHostRoot()
     {
-        Assert.That(Commands.Run("chown", ["-R", "-h", "100000:100000", _bundle.Rootfs]).ExitCode, Is.Zero);
-        File.SetUnixFileMode(_bundle.Directory, (UnixFileMode)0x1ED);
-        JsonObject linux = _bundle.Config["linux"]!.AsObject();
-        linux["namespaces"]!.AsArray().Add(JsonNode.Parse("""{"type": "user"}"""));
-        linux["uidMappings"] = JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
-        linux["gidMappings"] = JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
-        _bundle.Save();
+        MakeUserNamespaceBundle(_bundle);
         string id = Start(_bundle);
         string pidFile = Path.Combine(_bundle.Directory, "exec.pid");
 
@@ -254,6 +248,46 @@ public sealed class RuncsExecTests
     }
 
     [Test]
+    public void JoinByPath_UserAndPidNamespacesOfAUserNamespaceContainer()
+    {
+        MakeUserNamespaceBundle(_bundle);
+        string first = Start(_bundle);
+        int firstInit = InitPid(first);
+        using TestBundle second = new();
+        Assert.That(Commands.Run("chown", ["-R", "-h", "100000:100000", second.Rootfs]).ExitCode, Is.Zero);
+        File.SetUnixFileMode(second.Directory, (UnixFileMode)0x1ED);
+        second.Config.Remove("hostname");
+        JsonArray namespaces = second.Config["linux"]!["namespaces"]!.AsArray();
+        namespaces.Add(JsonNode.Parse("""{"type": "user"}"""));
+        foreach (JsonNode? ns in namespaces)
+        {
+            string type = (string)ns!["type"]!;
+            if (type is "user" or "pid" or "network")
+            {
+                ns["path"] = $"/proc/{firstInit}/ns/{(type == "network" ? "net" : type)}";
+            }
+        }
+
+        second.WithArgs("sleep", "1000");
+        string joined = Start(second);
+        int joinedInit = InitPid(joined);
+
+        foreach (string ns in new[] { "user", "pid", "net" })
+        {
+            Assert.That(new FileInfo($"/proc/{joinedInit}/ns/{ns}").LinkTarget, Is.EqualTo(new FileInfo($"/proc/{firstInit}/ns/{ns}").LinkTarget), ns);
+        }
+
+        Assert.That(new FileInfo($"/proc/{joinedInit}/ns/mnt").LinkTarget, Is.Not.EqualTo(new FileInfo($"/proc/{firstInit}/ns/mnt").LinkTarget));
+        string[] status = File.ReadAllLines($"/proc/{joinedInit}/status");
+        Assert.That(status, Does.Contain("Uid:\t100000\t100000\t100000\t100000"), "root of the joined user namespace, not host root");
+        string[] nspid = status.Single(l => l.StartsWith("NSpid:", StringComparison.Ordinal)).Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(nspid, Has.Length.EqualTo(3), "a host pid and one in the first container's pid namespace");
+        Assert.That(nspid[2], Is.Not.EqualTo("1"));
+        ProcessResult ps = Runcs("exec", first, "ps", "-o", "pid,args");
+        Assert.That(Lines(ps.StandardOutput).Select(l => l.Trim()), Does.Contain($"{nspid[2]} sleep 1000"), ps.ToString());
+    }
+
+    [Test]
     public void JoinByPath_ANamespaceOfTheWrongType_IsRefusedByFieldAndLeavesNothing()
     {
         string first = Start(_bundle);
@@ -269,6 +303,18 @@ public sealed class RuncsExecTests
         Assert.That(create.ExitCode, Is.Not.Zero);
         Assert.That(create.StandardError, Does.Contain($"linux.namespaces[{index}].path").And.Contain("is not a net namespace"));
         Assert.That(_root.Containers, Is.EquivalentTo(before));
+    }
+
+    /// <summary>A new user namespace mapping container root to host uid 100000, with the rootfs owned to match.</summary>
+    private static void MakeUserNamespaceBundle(TestBundle bundle)
+    {
+        Assert.That(Commands.Run("chown", ["-R", "-h", "100000:100000", bundle.Rootfs]).ExitCode, Is.Zero);
+        File.SetUnixFileMode(bundle.Directory, (UnixFileMode)0x1ED);
+        JsonObject linux = bundle.Config["linux"]!.AsObject();
+        linux["namespaces"]!.AsArray().Add(JsonNode.Parse("""{"type": "user"}"""));
+        linux["uidMappings"] = JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
+        linux["gidMappings"] = JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
+        bundle.Save();
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -85,7 +85,7 @@ public sealed class SpawnPlanFactoryTests
     private static IEnumerable<TestCaseData> Refused()
     {
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" })), "time");
-        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "pid", Path = "/proc/1/ns/pid" })), "joining an existing pid namespace");
+        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "mount", Path = "/proc/1/ns/mnt" })), "joining an existing mount namespace");
         yield return new TestCaseData(
             new Action<Spec>(s =>
             {
