@@ -28,6 +28,12 @@ internal static class ExecCommand
 
     public static int Execute(CommandLine line, ContainerStore store)
     {
+        if (line.Arguments.Count == 0)
+        {
+            // A usage error, exit 1 as runc's checkArgs; everything after it is an "exec failed" (255).
+            throw new UsageException("\"exec\" requires a minimum of 1 argument (the container id)");
+        }
+
         try
         {
             return Run(line, store);
@@ -41,11 +47,6 @@ internal static class ExecCommand
 
     private static int Run(CommandLine line, ContainerStore store)
     {
-        if (line.Arguments.Count == 0)
-        {
-            throw new UsageException("\"exec\" requires a minimum of 1 argument (the container id)");
-        }
-
         RefuseUnsupported(line);
         string id = line.Arguments[0];
         if (!File.Exists(Path.Combine(store.DirectoryOf(id), "state.json")))

@@ -113,6 +113,42 @@ public sealed class RuncsExecTests
     }
 
     [Test]
+    public void Exec_GetsTheContainersSeccompFilter()
+    {
+        _bundle.Config["linux"]!["seccomp"] = JsonNode.Parse("""
+            { "defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+              "syscalls": [ { "names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1 } ] }
+            """);
+        _bundle.Save();
+        string id = Start(_bundle);
+
+        ProcessResult exec = Runcs("exec", id, "sh", "-c", "grep -E '^Seccomp(_filters)?:' /proc/self/status; mkdir /dev/shm/blocked 2>&1; echo mkdir=$?; touch /dev/shm/allowed && echo touch-ok");
+
+        Assert.That(exec.ExitCode, Is.Zero, exec.ToString());
+        string[] lines = Lines(exec.StandardOutput);
+        Assert.That(lines, Does.Contain("Seccomp:\t2").And.Contain("Seccomp_filters:\t1"), exec.StandardOutput);
+        Assert.That(lines, Does.Contain("mkdir=1").And.Contain("touch-ok"), exec.StandardOutput);
+        Assert.That(exec.StandardOutput, Does.Contain("Operation not permitted"));
+    }
+
+    [Test]
+    public void Exec_PassesOnlyStdioAndThePreservedDescriptors()
+    {
+        string id = Start(_bundle);
+        string script = $"exec 3</etc/hostname 4</etc/hostname; exec '{RuncsBinary.Path}' --root '{_root.Path}' exec \"$@\"";
+
+        ProcessResult plain = Commands.Run("/bin/sh", ["-c", script, "sh", id, "ls", "/proc/self/fd"]);
+        ProcessResult preserved = Commands.Run("/bin/sh", ["-c", script, "sh", "--preserve-fds", "1", id, "sh", "-c", "ls /proc/self/fd; cat /proc/self/fd/3"]);
+
+        Assert.That(plain.ExitCode, Is.Zero, plain.ToString());
+        Assert.That(Lines(plain.StandardOutput), Is.EquivalentTo(new[] { "0", "1", "2", "3" }), "stdio and ls's own directory fd; the caller's fds 3 and 4 stay out");
+        Assert.That(preserved.ExitCode, Is.Zero, preserved.ToString());
+        string[] lines = Lines(preserved.StandardOutput);
+        Assert.That(lines, Does.Contain("3").And.Not.Contain("5"), "fd 3 preserved; ls's directory fd is 4 once 4 is gone");
+        Assert.That(lines[^1], Is.EqualTo(File.ReadAllText("/etc/hostname").Trim()), "fd 3 is the caller's open file");
+    }
+
+    [Test]
     public void Exec_ReturnsTheProcesssExitCode_And128PlusSignal()
     {
         string id = Start(_bundle);
