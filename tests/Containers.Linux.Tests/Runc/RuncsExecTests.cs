@@ -149,6 +149,25 @@ public sealed class RuncsExecTests
     }
 
     [Test]
+    public void Exec_IntoACreatedContainerWithACgroupNamespace_JoinsIt()
+    {
+        _bundle.Config["linux"]!["namespaces"]!.AsArray().Add(JsonNode.Parse("""{"type": "cgroup"}"""));
+        _bundle.Save();
+        string id = $"exec-{Guid.NewGuid():N}"[..16];
+        Assert.That(Runcs("create", "--bundle", _bundle.Directory, id).ExitCode, Is.Zero);
+        int init = InitPid(id);
+
+        ProcessResult exec = Runcs("exec", id, "sh", "-c", "readlink /proc/self/ns/cgroup; cat /proc/self/cgroup");
+
+        Assert.That(exec.ExitCode, Is.Zero, exec.ToString());
+        string[] lines = Lines(exec.StandardOutput);
+        Assert.That(lines[0], Is.EqualTo(new FileInfo($"/proc/{init}/ns/cgroup").LinkTarget));
+        Assert.That(lines[0], Is.Not.EqualTo(new FileInfo("/proc/self/ns/cgroup").LinkTarget));
+        Assert.That(lines[1..].Select(l => l[(l.LastIndexOf(':') + 1)..]), Is.All.EqualTo("/"), "rooted at the container's cgroup, like the init");
+        Assert.That((string?)JsonNode.Parse(Runcs("state", id).StandardOutput)!["status"], Is.EqualTo("created"), "an exec does not start the container");
+    }
+
+    [Test]
     public void Exec_ReturnsTheProcesssExitCode_And128PlusSignal()
     {
         string id = Start(_bundle);
