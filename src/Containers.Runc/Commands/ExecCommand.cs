@@ -66,7 +66,7 @@ internal static class ExecCommand
 
         if (status == ContainerStatus.Paused)
         {
-            throw new FailedPreconditionException("cannot exec in a paused container (use --ignore-paused)");
+            throw new FailedPreconditionException("cannot exec in a paused container (use --ignore-paused to override)");
         }
 
         // As runc: the container's config.json from its bundle gives the defaults and the seccomp filter.

@@ -220,6 +220,27 @@ public sealed class RuncsExecTests
     }
 
     [Test]
+    public void Exec_IntoAPausedContainer_FailsLikeRunc_AndIgnorePausedIsRefused()
+    {
+        string id = Start(_bundle);
+        Assert.That(Runcs("pause", id).ExitCode, Is.Zero);
+        try
+        {
+            ProcessResult paused = Runcs("exec", id, "true");
+            ProcessResult ignore = Runcs("exec", "--ignore-paused", id, "true");
+
+            Assert.That(paused.ExitCode, Is.EqualTo(255), paused.ToString());
+            Assert.That(paused.StandardError, Does.Contain("exec failed: cannot exec in a paused container (use --ignore-paused to override)"));
+            Assert.That(ignore.ExitCode, Is.EqualTo(255), ignore.ToString());
+            Assert.That(ignore.StandardError, Does.Contain("--ignore-paused").And.Contain("not supported"));
+        }
+        finally
+        {
+            Runcs("resume", id);
+        }
+    }
+
+    [Test]
     public void Exec_InAUserNamespaceContainer_RunsAsTheMappedUidNotHostRoot()
     {
         MakeUserNamespaceBundle(_bundle);
