@@ -20,6 +20,10 @@ internal sealed class CommandLine
     private static readonly HashSet<string> GlobalSwitches = new(StringComparer.Ordinal) { "--debug", "--systemd-cgroup" };
 
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
+    private readonly List<KeyValuePair<string, string>> _values = [];
+
+    /// <summary>Verbs whose first positional argument ends the flags (runc exec: the command's own flags follow).</summary>
+    private static readonly HashSet<string> FlagsEndAtFirstArgument = new(StringComparer.Ordinal) { "exec" };
 
     private CommandLine(string verb)
     {
@@ -81,6 +85,7 @@ internal sealed class CommandLine
             if (onlyPositional || !arg.StartsWith('-') || arg == "-")
             {
                 line.Arguments.Add(arg);
+                onlyPositional |= FlagsEndAtFirstArgument.Contains(line.Verb);
                 continue;
             }
 
@@ -93,7 +98,9 @@ internal sealed class CommandLine
             (string name, string? inline) = Split(arg);
             if (values.Contains(name))
             {
-                line._options[name] = inline ?? (i + 1 < args.Length ? args[++i] : throw new UsageException($"flag needs an argument: {name}"));
+                string value = inline ?? (i + 1 < args.Length ? args[++i] : throw new UsageException($"flag needs an argument: {name}"));
+                line._options[name] = value;
+                line._values.Add(new(name, value));
             }
             else if (switches.Contains(name))
             {
@@ -110,6 +117,9 @@ internal sealed class CommandLine
 
     /// <summary>The value of a verb option, or <see langword="null"/>.</summary>
     public string? Option(string name) => _options.TryGetValue(name, out string? value) ? value : null;
+
+    /// <summary>Every value of a repeatable option (runc's string-slice flags such as <c>--env</c>), in order, under any of <paramref name="names"/>.</summary>
+    public IReadOnlyList<string> Options(params string[] names) => [.. _values.Where(v => names.Contains(v.Key, StringComparer.Ordinal)).Select(v => v.Value)];
 
     /// <summary>True when a switch is given (and not <c>=false</c>).</summary>
     public bool Switch(string name) => _options.TryGetValue(name, out string? value) && value is not "false";

@@ -25,6 +25,7 @@ internal static class Program
                 "spec" => SpecCommand.Execute(line),
                 "run" => RunCommand.Execute(line, store),
                 "create" => CreateCommand.Execute(line, store),
+                "exec" => ExecCommand.Execute(line, store),
                 "start" => StartCommand.Execute(line, store),
                 "state" => StateCommand.Execute(line, store),
                 "kill" => KillCommand.Execute(line, store),
@@ -38,7 +39,7 @@ internal static class Program
                 "features" => FeaturesCommand.Execute(line),
                 "spawn-stress" => SpawnStressCommand.Execute(line),
                 "shim" => ShimCommand.Execute(line),
-                "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|start|state|kill|delete|list|pause|resume|ps|events|update|features ..."),
+                "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|exec|start|state|kill|delete|list|pause|resume|ps|events|update|features ..."),
                 _ => throw new UsageException($"No help topic for '{line.Verb}'"),
             };
         }
@@ -64,6 +65,7 @@ internal static class Program
         "spec" => (Set("--bundle"), Set("--rootless")),
         "run" => (Set("--bundle", "--pid-file", "--console-socket", "--preserve-fds"), Set("--detach", "--keep", "--no-pivot", "--no-new-keyring", "--no-subreaper")),
         "create" => (Set("--bundle", "--pid-file", "--console-socket", "--preserve-fds"), Set("--no-pivot", "--no-new-keyring")),
+        "exec" => (Set(ExecCommand.ValueFlags), Set(ExecCommand.SwitchFlags)),
         "kill" => (None, Set("--all")),
         "delete" => (None, Set("--force", "-f")),
         "list" => (Set("--format", "-f"), Set("--quiet")),

@@ -11,6 +11,7 @@ internal static partial class Interop
     internal const int EACCES = 13;
     internal const int EEXIST = 17;
     internal const int ENOTDIR = 20;
+    internal const int ENOTTY = 25;
     internal const int EINVAL = 22;
     internal const int ELOOP = 40;
 

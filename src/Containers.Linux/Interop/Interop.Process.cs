@@ -3,6 +3,9 @@ using System.Runtime.InteropServices;
 internal static partial class Interop
 {
     internal const int WNOHANG = 1;
+
+    /// <summary>waitpid's __WALL: also children whose exit signal is not SIGCHLD (an exec's process, cloned with exit_signal 0).</summary>
+    internal const int WALL = 0x40000000;
     internal const int POLLIN = 0x1;
 
     [LibraryImport(Libc, EntryPoint = "waitpid", SetLastError = true)]
@@ -33,7 +36,7 @@ internal static partial class Interop
     internal static unsafe int WaitForChild(int pid)
     {
         int status;
-        while (WaitPid(pid, &status, 0) < 0)
+        while (WaitPid(pid, &status, WALL) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno != EINTR)

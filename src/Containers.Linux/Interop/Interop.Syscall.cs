@@ -18,6 +18,9 @@ internal static partial class Interop
         /// <summary>Calls of the terminal set-up (pty, console socket, stdio).</summary>
         public long Ioctl, SendMsg, Dup3, Fchown;
 
+        /// <summary>setns(2), for joining namespaces (exec, and linux.namespaces[].path).</summary>
+        public long Setns;
+
         /// <summary>The table for the running process's architecture.</summary>
         /// <exception cref="Containers.UnsupportedException">The architecture is neither x64 nor arm64.</exception>
         public static SyscallTable ForCurrentArchitecture() => RuntimeInformation.ProcessArchitecture switch
@@ -30,7 +33,7 @@ internal static partial class Interop
                 Capset = 126, SetResUid = 117, SetResGid = 119, SetGroups = 116, Prlimit64 = 302, Execve = 59,
                 ExitGroup = 231, RtSigaction = 13, RtSigprocmask = 14, Umask = 95, Setsid = 112,
                 OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 272,
-                Ioctl = 16, SendMsg = 46, Dup3 = 292, Fchown = 93,
+                Ioctl = 16, SendMsg = 46, Dup3 = 292, Fchown = 93, Setns = 308,
             },
             Architecture.Arm64 => new SyscallTable
             {
@@ -40,7 +43,7 @@ internal static partial class Interop
                 Capset = 91, SetResUid = 147, SetResGid = 149, SetGroups = 159, Prlimit64 = 261, Execve = 221,
                 ExitGroup = 94, RtSigaction = 134, RtSigprocmask = 135, Umask = 166, Setsid = 157,
                 OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 97,
-                Ioctl = 29, SendMsg = 211, Dup3 = 24, Fchown = 55,
+                Ioctl = 29, SendMsg = 211, Dup3 = 24, Fchown = 55, Setns = 268,
             },
             _ => throw new Containers.UnsupportedException($"architecture {RuntimeInformation.ProcessArchitecture} is not supported by the spawner (x64 and arm64 are)"),
         };

@@ -56,22 +56,24 @@ internal static unsafe partial class ChildProcess
 
         // The parent releases the child only after it has checked that no GC suspension was
         // pending at the clone (a child inheriting one would block in its first GC poll forever).
-        byte release = 0;
-        long n;
-        do
-        {
-            n = Sys(p, p->Nr.Read, p->ReleaseFd, (long)&release, 1);
-        }
-        while (n < 0 && Errno(p) == 4);
-        if (n != 1 || release != (byte)'G')
-        {
-            Exit(p, 2);
-        }
+        AwaitReleaseByte(p, (byte)'G');
 
         if (p->AwaitPlacement == 0)
         {
             Sys(p, p->Nr.Close, p->ReleaseFd);
         }
+
+        if (p->ExecMode == 1)
+        {
+            RunExec(p);
+        }
+        else if (p->ExecMode == 2)
+        {
+            CloneIntoJoinedNamespaces(p);
+        }
+
+        // linux.namespaces[].path: joined before anything else, as runc's nsexec does.
+        JoinNamespaces(p);
 
         if ((p->CloneFlags & Interop.CLONE_NEWUSER) != 0)
         {
@@ -82,16 +84,7 @@ internal static unsafe partial class ChildProcess
             Check(p, Sys(p, p->Nr.SetResUid, 0, 0, 0), ChildStep.SetUid, -1);
         }
 
-        // The runtime's handlers (SIGSEGV, the suspension signal…) are meaningless here, and a
-        // container must not inherit ignored signals (the .NET Process class ignores SIGPIPE).
-        for (long sig = 1; sig <= 64; sig++)
-        {
-            if (sig != 9 && sig != 19)
-            {
-                Sys(p, p->Nr.RtSigaction, sig, (long)p->Zeroes, 0, 8);
-            }
-        }
-
+        ResetSignalHandlers(p);
         Check(p, Sys(p, p->Nr.Setsid), ChildStep.Setsid, 0);
 
         int execFifo = -1;
@@ -131,16 +124,7 @@ internal static unsafe partial class ChildProcess
         {
             // The parent moves this task into its cgroup while the root was being set up; nothing
             // of the container's own (limits, ids, exec) happens before it says "P".
-            do
-            {
-                n = Sys(p, p->Nr.Read, p->ReleaseFd, (long)&release, 1);
-            }
-            while (n < 0 && Errno(p) == 4);
-            if (n != 1 || release != (byte)'P')
-            {
-                Exit(p, 2);
-            }
-
+            AwaitReleaseByte(p, (byte)'P');
             Sys(p, p->Nr.Close, p->ReleaseFd);
         }
 
@@ -150,6 +134,16 @@ internal static unsafe partial class ChildProcess
             Check(p, Sys(p, p->Nr.Unshare, (long)Interop.CLONE_NEWCGROUP), ChildStep.CgroupNamespace, 0);
         }
 
+        FinishAndExec(p, execFifo);
+    }
+
+    /// <summary>
+    /// The part of the path that is the process's own, shared by a container's init and an exec: limits,
+    /// no_new_privs, seccomp, user and capabilities, cwd, umask, descriptors, signal mask, execve.
+    /// </summary>
+    [DoesNotReturn]
+    private static void FinishAndExec(ChildProgram* p, int execFifo)
+    {
         for (long i = 0; i < p->ResourceLimitCount; i++)
         {
             ChildResourceLimit* limit = p->ResourceLimits + i;
@@ -195,6 +189,37 @@ internal static unsafe partial class ChildProcess
         }
 
         Exec(p);
+    }
+
+    /// <summary>Reads one byte from the release pipe; anything but <paramref name="expected"/> (the parent gave up) ends the child.</summary>
+    private static void AwaitReleaseByte(ChildProgram* p, byte expected)
+    {
+        byte release = 0;
+        long n;
+        do
+        {
+            n = Sys(p, p->Nr.Read, p->ReleaseFd, (long)&release, 1);
+        }
+        while (n < 0 && Errno(p) == Interop.EINTR);
+        if (n != 1 || release != expected)
+        {
+            Exit(p, 2);
+        }
+    }
+
+    /// <summary>
+    /// The runtime's handlers (SIGSEGV, the suspension signal…) are meaningless here, and a
+    /// container must not inherit ignored signals (the .NET Process class ignores SIGPIPE).
+    /// </summary>
+    private static void ResetSignalHandlers(ChildProgram* p)
+    {
+        for (long sig = 1; sig <= 64; sig++)
+        {
+            if (sig != 9 && sig != 19)
+            {
+                Sys(p, p->Nr.RtSigaction, sig, (long)p->Zeroes, 0, 8);
+            }
+        }
     }
 
     private static void SetUpRootfs(ChildProgram* p)

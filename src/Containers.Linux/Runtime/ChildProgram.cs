@@ -186,6 +186,23 @@ internal unsafe struct ChildProgram
     /// <summary>The file to execve when it differs from argv[0] (a hook's path), or null.</summary>
     public byte* ExecPath;
 
+    /// <summary>Namespace fds to setns(2) into, in order (user first), or null.</summary>
+    public int* JoinFds;
+
+    /// <summary>Number of <see cref="JoinFds"/>.</summary>
+    public long JoinCount;
+
+    /// <summary>
+    /// 1 for an exec: this child only joins the namespaces and clones the process (CLONE_PARENT) that
+    /// runs the rest of the path in the container's pid namespace; see <c>ChildProcess.RunExec</c>.
+    /// 2 for a container that joins a user or pid namespace by path: the same two steps, and the second
+    /// clone also creates the container's new namespaces, then runs the init's path.
+    /// </summary>
+    public int ExecMode;
+
+    /// <summary>1 when <see cref="JoinFds"/>[0] is a user namespace: after joining it the child becomes its root (setresuid/gid 0).</summary>
+    public int JoinedUser;
+
     /// <summary>Size of each scratch buffer.</summary>
     public const int ScratchSize = 4096;
 }

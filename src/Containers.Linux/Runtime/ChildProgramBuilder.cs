@@ -332,7 +332,7 @@ internal static unsafe class ChildProgramBuilder
                 d->Name = arena.String(relative[(slash + 1)..], jsonPath + ".path");
                 d->Mode = DeviceType(device.Type, jsonPath) | (device.FileMode & 0xFFF);
                 d->Device = (device.Minor & 0xFF) | ((device.Major & 0xFFF) << 8) | ((device.Minor & ~0xFFu) << 12);
-                if ((plan.Namespaces & ContainerNamespaces.User) != 0)
+                if ((plan.Namespaces & ContainerNamespaces.User) != 0 || plan.JoinNamespaces.Any(j => j.Type == ContainerNamespaces.User))
                 {
                     if (!File.Exists(device.Path))
                     {

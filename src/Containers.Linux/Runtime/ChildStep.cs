@@ -132,6 +132,15 @@ public enum ChildStep
     /// <summary>Making the prepared descriptor stdin (a hook's state).</summary>
     Stdin,
 
+    /// <summary>setns(2) into a joined namespace (index = position in the join order: user first).</summary>
+    JoinNamespace,
+
+    /// <summary>The second clone of an exec, which puts the process in the container's pid namespace.</summary>
+    ExecClone,
+
+    /// <summary>Not a failure: the first child of a two-step clone reports the second's host pid (in the index).</summary>
+    Cloned = 99,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 }

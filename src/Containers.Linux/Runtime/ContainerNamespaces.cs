@@ -1,6 +1,6 @@
 namespace Containers.Linux.Runtime;
 
-/// <summary>The namespaces a container child is created in (new ones; joining existing ones is not done yet).</summary>
+/// <summary>The namespaces a container child is created in (new ones; <see cref="NamespaceJoin"/> names existing ones to join).</summary>
 [Flags]
 public enum ContainerNamespaces
 {
@@ -27,4 +27,7 @@ public enum ContainerNamespaces
 
     /// <summary>A user namespace; the spawner writes its uid and gid maps before it releases the child.</summary>
     User = 64,
+
+    /// <summary>A time namespace (only joined, by exec; runcs does not create one).</summary>
+    Time = 128,
 }

@@ -7,7 +7,7 @@ namespace Containers.Linux.Runtime;
 /// Creates container processes with a raw clone3 from the calling thread (DESIGN.md §2). Call it
 /// only from a NativeAOT spawner's main thread (runcs); the embedding application never does.
 /// </summary>
-public sealed class ContainerSpawner
+public sealed partial class ContainerSpawner
 {
     private const int MaxCloneAttempts = 16;
     private readonly ICgroupPlacer? _cgroupPlacer;
@@ -34,6 +34,19 @@ public sealed class ContainerSpawner
         ChildProgram* program = ChildProgramBuilder.Build(plan, arena);
         using SafeFdHandle? consoleSocket = plan.Terminal ? Interop.ConnectUnix(plan.ConsoleSocketPath!, "--console-socket") : null;
         program->ConsoleSocket = consoleSocket?.Fd ?? -1;
+        using JoinedNamespaces joined = JoinedNamespaces.OpenPaths(plan.JoinNamespaces);
+        joined.Fill(program, arena);
+        bool secondClone = joined.NeedsSecondClone;
+        if (secondClone)
+        {
+            if ((plan.Namespaces & ContainerNamespaces.User) != 0 || SeccompListenerHandoff.IsNeeded(plan))
+            {
+                throw new UnsupportedException($"{plan.JoinNamespaces[0].JsonPath}: joining a user or pid namespace together with a new user namespace or a seccomp agent is not supported by runcs yet");
+            }
+
+            program->ExecMode = 2;
+        }
+
         for (int attempt = 0; ; attempt++)
         {
             (SafeFdHandle statusRead, SafeFdHandle statusWrite) = Interop.CreatePipe();
@@ -61,7 +74,8 @@ public sealed class ContainerSpawner
 
                     program->AwaitPlacement = _cgroupPlacer is null ? 0 : 1;
                     Interop.CloneArgs args = default;
-                    args.Flags = program->CloneFlags | Interop.CLONE_PIDFD;
+                    // With a second clone, the first creates no namespace: the second does, inside the joined ones.
+                    args.Flags = (secondClone ? 0 : program->CloneFlags) | Interop.CLONE_PIDFD;
                     args.PidFd = (ulong)&pidfd;
                     args.ExitSignal = Interop.SIGCHLD;
 
@@ -118,6 +132,15 @@ public sealed class ContainerSpawner
                         }
                     }
 
+                    bool ready = false;
+                    if (secondClone)
+                    {
+                        int first = pid;
+                        (pid, ready) = AwaitSecondClone(statusRead, plan, joined, first);
+                        pidHandle.Dispose();
+                        pidHandle = new SafeFdHandle(Interop.ThrowOnError(Interop.PidfdOpen(pid), "pidfd_open"));
+                    }
+
                     // After placement: the child installs its filter (and sends the notify fd) only
                     // once it has been released past "P".
                     if (seccompParent is not null)
@@ -125,7 +148,10 @@ public sealed class ContainerSpawner
                         SeccompListenerHandoff.Forward(seccompParent, plan, pid);
                     }
 
-                    AwaitChild(statusRead, plan, pid);
+                    if (!ready)
+                    {
+                        AwaitChild(statusRead, plan, pid);
+                    }
                 }
                 catch (ContainerStartException)
                 {

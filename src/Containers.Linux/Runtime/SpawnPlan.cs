@@ -71,6 +71,9 @@ public sealed record SpawnPlan
     /// <summary>New namespaces.</summary>
     public ContainerNamespaces Namespaces { get; init; }
 
+    /// <summary>Existing namespaces joined instead of new ones (linux.namespaces[].path); user first, then the rest.</summary>
+    public IReadOnlyList<NamespaceJoin> JoinNamespaces { get; init; } = [];
+
     /// <summary>uid_map of the new user namespace (required with <see cref="ContainerNamespaces.User"/>).</summary>
     public IReadOnlyList<IdMapping> UidMappings { get; init; } = [];
 

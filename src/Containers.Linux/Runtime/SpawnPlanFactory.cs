@@ -51,8 +51,6 @@ public static class SpawnPlanFactory
             throw new UnsupportedException("process.user.username: Windows only");
         }
 
-        int lastCap = KernelCapabilities.LastCapability();
-        LinuxCapabilities caps = process.Capabilities ?? new LinuxCapabilities();
         string rootfs = Path.GetFullPath(root.Path, bundleDirectory);
         List<MountRequest> mounts = [];
         for (int i = 0; i < (spec.Mounts?.Count ?? 0); i++)
@@ -74,16 +72,7 @@ public static class SpawnPlanFactory
             mounts.Add(new MountRequest(mount.Destination, mount.Type, source, mount.Options?.ToArray() ?? []));
         }
 
-        ulong ambient = CapabilityMask(caps.Ambient, "process.capabilities.ambient", lastCap, warnings);
-        ulong inheritable = CapabilityMask(caps.Inheritable, "process.capabilities.inheritable", lastCap, warnings);
-        ulong permitted = CapabilityMask(caps.Permitted, "process.capabilities.permitted", lastCap, warnings);
-        if ((ambient & ~(inheritable & permitted)) != 0)
-        {
-            // The kernel refuses an ambient capability that is not both permitted and inheritable;
-            // runc drops those without a word (its default spec asks for them). runcs says so.
-            warnings.Add("process.capabilities.ambient: capabilities that are not also permitted and inheritable cannot be ambient, not raised");
-            ambient &= inheritable & permitted;
-        }
+        (ulong bounding, ulong effective, ulong permitted, ulong inheritable, ulong ambient) = CapabilitySets(process, warnings);
 
         return new SpawnPlan
         {
@@ -97,14 +86,15 @@ public static class SpawnPlanFactory
             NoNewPrivileges = process.NoNewPrivileges ?? false,
             OomScoreAdj = process.OomScoreAdj,
             Sysctls = linux.Sysctl?.ToArray() ?? [],
-            CapabilityBounding = CapabilityMask(caps.Bounding, "process.capabilities.bounding", lastCap, warnings),
-            CapabilityEffective = CapabilityMask(caps.Effective, "process.capabilities.effective", lastCap, warnings),
+            CapabilityBounding = bounding,
+            CapabilityEffective = effective,
             CapabilityPermitted = permitted,
             CapabilityInheritable = inheritable,
             CapabilityAmbient = ambient,
             Seccomp = SpawnPlanSeccomp.Compile(linux.Seccomp, seccompCache, warnings),
             ResourceLimits = Rlimits(process.Rlimits),
             Namespaces = Namespaces(linux.Namespaces),
+            JoinNamespaces = Joins(linux.Namespaces),
             UidMappings = [.. linux.UidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)) ?? []],
             GidMappings = [.. linux.GidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)) ?? []],
             Hostname = spec.Hostname,
@@ -116,6 +106,57 @@ public static class SpawnPlanFactory
             Devices = Devices(linux.Devices),
             MaskedPaths = linux.MaskedPaths?.ToArray() ?? [],
             ReadonlyPaths = linux.ReadonlyPaths?.ToArray() ?? [],
+            Terminal = process.Terminal ?? false,
+            ConsoleHeight = ConsoleDimension(process, process.ConsoleSize?.Height, "process.consoleSize.height"),
+            ConsoleWidth = ConsoleDimension(process, process.ConsoleSize?.Width, "process.consoleSize.width"),
+        };
+    }
+
+    /// <summary>
+    /// Builds the plan of a process exec'd into a running container: <paramref name="process"/> with the
+    /// container's seccomp filter (the same compiled program as its init's), and none of the container set-up
+    /// (root, mounts, namespaces, names), which the process joins instead.
+    /// </summary>
+    /// <param name="spec">The container's config.json.</param>
+    /// <param name="process">The process to run (runc exec's --process, or the config's process with the command-line overrides).</param>
+    /// <param name="bundleDirectory">Absolute bundle path; the rootfs's /etc/passwd gives HOME as for the init.</param>
+    /// <param name="warnings">Receives one line per field that is accepted but not applied.</param>
+    /// <param name="seccompCache">Where compiled seccomp programs are kept; <see langword="null"/> uses one per process.</param>
+    /// <exception cref="UnsupportedException">A field runcs cannot honour yet.</exception>
+    /// <exception cref="InvalidSpecException">A field is malformed.</exception>
+    public static SpawnPlan CreateExec(Spec spec, ProcessSpec process, string bundleDirectory, ICollection<string> warnings, Seccomp.SeccompProgramCache? seccompCache = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(warnings);
+        Root root = spec.Root ?? throw new InvalidSpecException("root", "required to run a container");
+        RefuseProcessExtras(process);
+        ProcessUser user = process.User ?? new ProcessUser { Uid = 0, Gid = 0 };
+        if (!string.IsNullOrEmpty(user.Username))
+        {
+            throw new UnsupportedException("process.user.username: Windows only");
+        }
+
+        (ulong bounding, ulong effective, ulong permitted, ulong inheritable, ulong ambient) = CapabilitySets(process, warnings);
+
+        return new SpawnPlan
+        {
+            Args = process.Args is { Count: > 0 } args ? [.. args] : throw new InvalidSpecException("process.args", "required"),
+            Env = WithHome(process.Env?.ToArray() ?? [], Path.GetFullPath(root.Path, bundleDirectory), user.Uid),
+            Cwd = process.Cwd,
+            Uid = user.Uid,
+            Gid = user.Gid,
+            AdditionalGids = user.AdditionalGids?.ToArray() ?? [],
+            Umask = user.Umask ?? 0x12,
+            NoNewPrivileges = process.NoNewPrivileges ?? false,
+            CapabilityBounding = bounding,
+            CapabilityEffective = effective,
+            CapabilityPermitted = permitted,
+            CapabilityInheritable = inheritable,
+            CapabilityAmbient = ambient,
+            Seccomp = SpawnPlanSeccomp.Compile(spec.Linux?.Seccomp, seccompCache, warnings),
+            ResourceLimits = Rlimits(process.Rlimits),
+            OomScoreAdj = process.OomScoreAdj,
             Terminal = process.Terminal ?? false,
             ConsoleHeight = ConsoleDimension(process, process.ConsoleSize?.Height, "process.consoleSize.height"),
             ConsoleWidth = ConsoleDimension(process, process.ConsoleSize?.Width, "process.consoleSize.width"),
@@ -188,7 +229,12 @@ public static class SpawnPlanFactory
 
     private static void RefuseLinuxExtras(Oci.Runtime.Linux linux, ICollection<string> warnings)
     {
-        bool userNamespace = linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User) ?? false;
+        bool userNamespace = linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User && string.IsNullOrEmpty(n.Path)) ?? false;
+        if ((Any(linux.UidMappings) || Any(linux.GidMappings)) && (linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User && !string.IsNullOrEmpty(n.Path)) ?? false))
+        {
+            throw new InvalidSpecException("linux.uidMappings", "a joined user namespace keeps its own mappings; give mappings only with a new user namespace");
+        }
+
         if ((Any(linux.UidMappings) || Any(linux.GidMappings)) && !userNamespace)
         {
             throw new InvalidSpecException("linux.uidMappings", "id mappings need a user namespace in linux.namespaces");
@@ -236,12 +282,7 @@ public static class SpawnPlanFactory
         for (int i = 0; i < (namespaces?.Count ?? 0); i++)
         {
             LinuxNamespace ns = namespaces![i];
-            if (!string.IsNullOrEmpty(ns.Path))
-            {
-                throw new UnsupportedException($"linux.namespaces[{i}]: joining an existing {ns.Type} namespace is not supported by runcs yet");
-            }
-
-            result |= ns.Type switch
+            ContainerNamespaces type = ns.Type switch
             {
                 LinuxNamespaceType.Mount => ContainerNamespaces.Mount,
                 LinuxNamespaceType.Uts => ContainerNamespaces.Uts,
@@ -254,9 +295,85 @@ public static class SpawnPlanFactory
                     => throw new UnsupportedException($"linux.namespaces[{i}]: {ns.Type} namespaces are not supported by runcs yet"),
                 _ => throw new InvalidSpecException($"linux.namespaces[{i}].type", $"unknown namespace type \"{ns.Type}\""),
             };
+            if (string.IsNullOrEmpty(ns.Path))
+            {
+                result |= type;
+            }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// linux.namespaces entries with a path: joined by the child (setns, user first) before it sets anything up;
+    /// a joined user or pid namespace takes the two-step clone exec uses. A joined mount namespace cannot take
+    /// a new root, and a new user namespace next to joined ones is not done yet (runc joins, then unshares
+    /// the user namespace): both are refused.
+    /// </summary>
+    private static NamespaceJoin[] Joins(IList<LinuxNamespace>? namespaces)
+    {
+        List<NamespaceJoin> joins = [];
+        bool newUser = false;
+        for (int i = 0; i < (namespaces?.Count ?? 0); i++)
+        {
+            LinuxNamespace ns = namespaces![i];
+            string jsonPath = $"linux.namespaces[{i}].path";
+            if (string.IsNullOrEmpty(ns.Path))
+            {
+                newUser |= ns.Type == LinuxNamespaceType.User;
+                continue;
+            }
+
+            if (!Path.IsPathFullyQualified(ns.Path))
+            {
+                throw new InvalidSpecException(jsonPath, $"\"{ns.Path}\" must be an absolute path");
+            }
+
+            joins.Add(new NamespaceJoin(
+                ns.Type switch
+                {
+                    LinuxNamespaceType.Uts => ContainerNamespaces.Uts,
+                    LinuxNamespaceType.Ipc => ContainerNamespaces.Ipc,
+                    LinuxNamespaceType.Network => ContainerNamespaces.Network,
+                    LinuxNamespaceType.Cgroup => ContainerNamespaces.Cgroup,
+                    LinuxNamespaceType.User => ContainerNamespaces.User,
+                    LinuxNamespaceType.Pid => ContainerNamespaces.Pid,
+                    _ => throw new UnsupportedException($"{jsonPath}: joining an existing {ns.Type} namespace when creating a container is not supported by runcs yet (user, pid, uts, ipc, network and cgroup are)"),
+                },
+                ns.Path,
+                jsonPath));
+        }
+
+        if (newUser && joins.Count > 0)
+        {
+            throw new UnsupportedException($"{joins[0].JsonPath}: joining a namespace from a container with a new user namespace is not supported by runcs yet");
+        }
+
+        return [.. joins];
+    }
+
+    /// <summary>The five capability sets of process.capabilities as masks.</summary>
+    private static (ulong Bounding, ulong Effective, ulong Permitted, ulong Inheritable, ulong Ambient) CapabilitySets(ProcessSpec process, ICollection<string> warnings)
+    {
+        int lastCap = KernelCapabilities.LastCapability();
+        LinuxCapabilities caps = process.Capabilities ?? new LinuxCapabilities();
+        ulong ambient = CapabilityMask(caps.Ambient, "process.capabilities.ambient", lastCap, warnings);
+        ulong inheritable = CapabilityMask(caps.Inheritable, "process.capabilities.inheritable", lastCap, warnings);
+        ulong permitted = CapabilityMask(caps.Permitted, "process.capabilities.permitted", lastCap, warnings);
+        if ((ambient & ~(inheritable & permitted)) != 0)
+        {
+            // The kernel refuses an ambient capability that is not both permitted and inheritable;
+            // runc drops those without a word (its default spec asks for them). runcs says so.
+            warnings.Add("process.capabilities.ambient: capabilities that are not also permitted and inheritable cannot be ambient, not raised");
+            ambient &= inheritable & permitted;
+        }
+
+        return (
+            CapabilityMask(caps.Bounding, "process.capabilities.bounding", lastCap, warnings),
+            CapabilityMask(caps.Effective, "process.capabilities.effective", lastCap, warnings),
+            permitted,
+            inheritable,
+            ambient);
     }
 
     private static ulong CapabilityMask(IList<string>? names, string jsonPath, int lastCap, ICollection<string> warnings)

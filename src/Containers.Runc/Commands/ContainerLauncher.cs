@@ -164,7 +164,7 @@ internal static class ContainerLauncher
     /// Compiled seccomp programs kept under the state root, as crun keeps them, so that containers with the same
     /// profile skip the compiler. The name cannot be a container id ('@'), so it never collides with one.
     /// </summary>
-    private static Linux.Seccomp.SeccompProgramCache? SeccompCacheFor(Spec spec, ContainerStore store)
+    internal static Linux.Seccomp.SeccompProgramCache? SeccompCacheFor(Spec spec, ContainerStore store)
     {
         if (spec.Linux?.Seccomp is null)
         {
@@ -179,7 +179,7 @@ internal static class ContainerLauncher
     }
 
     /// <summary>runc's checkTerminal rules, with runc's messages, before anything is created.</summary>
-    private static void CheckTerminal(bool terminal, string? consoleSocket, bool detached)
+    internal static void CheckTerminal(bool terminal, string? consoleSocket, bool detached)
     {
         if (detached && terminal && consoleSocket is null)
         {

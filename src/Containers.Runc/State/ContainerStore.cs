@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Containers.Oci;
 
@@ -124,27 +123,7 @@ internal sealed partial class ContainerStore
     }
 
     /// <summary>Reads field 22 (starttime) of /proc/pid/stat; null when the process is gone or a zombie.</summary>
-    public static ulong? StartTimeOf(int pid)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-
-        // The command name (field 2) may contain spaces and parentheses; fields restart after the last ')'.
-        string[] fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        if (fields[0] is "Z" or "X")
-        {
-            return null;
-        }
-
-        return ulong.Parse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture);
-    }
+    public static ulong? StartTimeOf(int pid) => Linux.Runtime.ProcessIdentity.StartTimeOf(pid);
 
     private static bool IsAlive(int pid, ulong startTime) => StartTimeOf(pid) is ulong actual && actual == startTime;
 

@@ -8,4 +8,5 @@ namespace Containers.Runc.State;
 [JsonSerializable(typeof(StateView))]
 [JsonSerializable(typeof(List<StateView>))]
 [JsonSerializable(typeof(Containers.Oci.Runtime.LinuxResources))]
+[JsonSerializable(typeof(Containers.Oci.Runtime.ProcessSpec))]
 internal sealed partial class RuncsJsonContext : JsonSerializerContext;

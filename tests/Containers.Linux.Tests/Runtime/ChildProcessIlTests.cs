@@ -57,6 +57,13 @@ public sealed class ChildProcessIlTests
     }
 
     [Test]
+    public void ExecAndJoinPaths_AreAmongTheCheckedMethods()
+    {
+        // The exec child (join, second clone) and the shared tail must stay in ChildProcess, where the IL check sees them.
+        Assert.That(ChildMethods().Select(m => m.Name), Is.SupersetOf(new[] { "RunExec", "JoinNamespaces", "FinishAndExec", "AwaitReleaseByte" }));
+    }
+
+    [Test]
     public void ChildProcess_HasNoStaticFieldsOrConstructor()
     {
         Assert.That(typeof(ChildProcess).GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public).Where(f => !f.IsLiteral), Is.Empty);

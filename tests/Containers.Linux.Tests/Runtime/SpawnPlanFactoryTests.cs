@@ -85,7 +85,16 @@ public sealed class SpawnPlanFactoryTests
     private static IEnumerable<TestCaseData> Refused()
     {
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" })), "time");
-        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" })), "joining");
+        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "mount", Path = "/proc/1/ns/mnt" })), "joining an existing mount namespace");
+        yield return new TestCaseData(
+            new Action<Spec>(s =>
+            {
+                s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+                s.Linux.Namespaces.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" });
+                s.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+                s.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+            }),
+            "with a new user namespace");
         yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { StartContainer = [new Hook { Path = "/bin/true" }] }), "hooks.startContainer");
     }
 
@@ -111,6 +120,30 @@ public sealed class SpawnPlanFactoryTests
         InvalidSpecException ex = Assert.Throws<InvalidSpecException>(() => SpawnPlanFactory.Create(spec, "/b", []))!;
 
         Assert.That(ex.Message, Does.Contain("process.consoleSize.width"));
+    }
+
+    [Test]
+    public void NamespaceWithPath_IsJoinedNotCreated()
+    {
+        Spec spec = Minimal();
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" });
+        spec.Linux.Namespaces.Add(new LinuxNamespace { Type = "uts" });
+
+        SpawnPlan plan = SpawnPlanFactory.Create(spec, "/b", []);
+
+        Assert.That(plan.Namespaces, Is.EqualTo(ContainerNamespaces.Mount | ContainerNamespaces.Pid | ContainerNamespaces.Uts));
+        Assert.That(plan.JoinNamespaces, Is.EqualTo(new[] { new NamespaceJoin(ContainerNamespaces.Network, "/proc/1/ns/net", "linux.namespaces[2].path") }));
+    }
+
+    [Test]
+    public void RelativeNamespacePath_IsInvalidByName()
+    {
+        Spec spec = Minimal();
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "ipc", Path = "proc/1/ns/ipc" });
+
+        InvalidSpecException ex = Assert.Throws<InvalidSpecException>(() => SpawnPlanFactory.Create(spec, "/b", []))!;
+
+        Assert.That(ex.JsonPath, Is.EqualTo("linux.namespaces[2].path"));
     }
 
     [TestCaseSource(nameof(Refused))]
