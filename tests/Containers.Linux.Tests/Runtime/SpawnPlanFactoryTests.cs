@@ -84,9 +84,7 @@ public sealed class SpawnPlanFactoryTests
 
     private static IEnumerable<TestCaseData> Refused()
     {
-        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" })), "time");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" })), "joining");
-        yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { StartContainer = [new Hook { Path = "/bin/true" }] }), "hooks.startContainer");
     }
 
     [Test]
