@@ -221,4 +221,14 @@ public sealed class RuncsContainerHookTests
         Assert.That(File.ReadAllLines(Path.Combine(_out, "order")), Is.EqualTo(new[] { "startContainer" }));
         Assert.That(Directory.Exists(_state) ? Directory.GetDirectories(_state) : [], Is.Empty);
     }
+
+    [Test]
+    public void Features_ListsTheSixHookKinds_AsRunc()
+    {
+        ProcessResult runcs = Commands.Run(RuncsBinary.Path, ["features"]);
+        ProcessResult runc = Commands.Run("runc", ["features"]);
+
+        Assert.That(runcs.ExitCode, Is.Zero, runcs.ToString());
+        Assert.That(JsonNode.Parse(runcs.StandardOutput)!["hooks"]!.AsArray().Select(h => (string?)h), Is.EqualTo(JsonNode.Parse(runc.StandardOutput)!["hooks"]!.AsArray().Select(h => (string?)h)));
+    }
 }
