@@ -14,6 +14,10 @@ internal static partial class Interop
     internal const int ENOTTY = 25;
     internal const int EINVAL = 22;
     internal const int ELOOP = 40;
+    internal const int E2BIG = 7;
+    internal const int EPIPE = 32;
+    internal const int ENOSYS = 38;
+    internal const int ETIMEDOUT = 110;
 
     /// <summary>Turns a libc-style -1 result into a <see cref="LinuxErrorException"/>; passes any other value through.</summary>
     internal static int ThrowOnError(int result, string syscallName, string? detail = null)

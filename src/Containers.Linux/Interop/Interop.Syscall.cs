@@ -21,6 +21,9 @@ internal static partial class Interop
         /// <summary>setns(2), for joining namespaces (exec, and linux.namespaces[].path).</summary>
         public long Setns;
 
+        /// <summary>Calls of the in-container hooks, the time namespace, the session keyring and --no-pivot.</summary>
+        public long Pipe2, Ppoll, Wait4, Kill, Keyctl, Chroot;
+
         /// <summary>The table for the running process's architecture.</summary>
         /// <exception cref="Containers.UnsupportedException">The architecture is neither x64 nor arm64.</exception>
         public static SyscallTable ForCurrentArchitecture() => RuntimeInformation.ProcessArchitecture switch
@@ -34,6 +37,7 @@ internal static partial class Interop
                 ExitGroup = 231, RtSigaction = 13, RtSigprocmask = 14, Umask = 95, Setsid = 112,
                 OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 272,
                 Ioctl = 16, SendMsg = 46, Dup3 = 292, Fchown = 93, Setns = 308,
+                Pipe2 = 293, Ppoll = 271, Wait4 = 61, Kill = 62, Keyctl = 250, Chroot = 161,
             },
             Architecture.Arm64 => new SyscallTable
             {
@@ -44,6 +48,7 @@ internal static partial class Interop
                 ExitGroup = 94, RtSigaction = 134, RtSigprocmask = 135, Umask = 166, Setsid = 157,
                 OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 97,
                 Ioctl = 29, SendMsg = 211, Dup3 = 24, Fchown = 55, Setns = 268,
+                Pipe2 = 59, Ppoll = 73, Wait4 = 260, Kill = 129, Keyctl = 219, Chroot = 51,
             },
             _ => throw new Containers.UnsupportedException($"architecture {RuntimeInformation.ProcessArchitecture} is not supported by the spawner (x64 and arm64 are)"),
         };

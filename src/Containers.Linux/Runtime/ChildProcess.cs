@@ -53,12 +53,13 @@ internal static unsafe partial class ChildProcess
         Sys(p, p->Nr.Close, p->StatusParentFd);
         Sys(p, p->Nr.Close, p->ReleaseParentFd);
         CloseSeccompParentSocket(p);
+        CloseHookStateParent(p);
 
         // The parent releases the child only after it has checked that no GC suspension was
         // pending at the clone (a child inheriting one would block in its first GC poll forever).
         AwaitReleaseByte(p, (byte)'G');
 
-        if (p->AwaitPlacement == 0)
+        if (p->AwaitPlacement == 0 && p->HookPause == 0)
         {
             Sys(p, p->Nr.Close, p->ReleaseFd);
         }
@@ -84,6 +85,11 @@ internal static unsafe partial class ChildProcess
             Check(p, Sys(p, p->Nr.SetResUid, 0, 0, 0), ChildStep.SetUid, -1);
         }
 
+        // runc's init joins its session keyring first; the time namespace is entered before anything runs in it.
+        JoinSessionKeyring(p);
+        EnterTimeNamespace(p);
+        ReadHookState(p);
+
         ResetSignalHandlers(p);
         Check(p, Sys(p, p->Nr.Setsid), ChildStep.Setsid, 0);
 
@@ -93,9 +99,13 @@ internal static unsafe partial class ChildProcess
             execFifo = (int)Check(p, Sys(p, p->Nr.OpenAt, Interop.AT_FDCWD, (long)p->ExecFifo, Interop.O_PATH | Interop.O_CLOEXEC), ChildStep.OpenExecFifo, 0);
         }
 
-        if (p->SetUpRootfs != 0)
+        int root = p->SetUpRootfs != 0 ? PrepareRootfs(p) : -1;
+
+        // runc's order: the parent's prestart/createRuntime hooks, then createContainer, then pivot_root.
+        RunCreateHooks(p, root);
+        if (root >= 0)
         {
-            SetUpRootfs(p);
+            EnterRootfs(p, root);
         }
 
         if (p->ConsoleSocket >= 0)
@@ -188,6 +198,7 @@ internal static unsafe partial class ChildProcess
             AwaitStart(p, execFifo);
         }
 
+        RunStartHooks(p, execFifo >= 0);
         Exec(p);
     }
 
@@ -222,7 +233,8 @@ internal static unsafe partial class ChildProcess
         }
     }
 
-    private static void SetUpRootfs(ChildProgram* p)
+    /// <summary>The mounts and devices inside the rootfs; returns an O_PATH fd of the rootfs (the process is still in the host's root).</summary>
+    private static int PrepareRootfs(ChildProgram* p)
     {
         Check(p, Sys(p, p->Nr.Mount, 0, (long)p->Slash, 0, (long)p->RootPropagation, 0), ChildStep.RootPropagation, 0);
         Check(p, Sys(p, p->Nr.Mount, (long)p->Rootfs, (long)p->Rootfs, 0, (long)(Interop.MS_BIND | Interop.MS_REC), 0), ChildStep.RootBind, 0);
@@ -236,6 +248,17 @@ internal static unsafe partial class ChildProcess
         if (p->DeviceCount > 0 || p->DevSymlinkCount > 0)
         {
             CreateDevices(p, root);
+        }
+
+        return root;
+    }
+
+    private static void EnterRootfs(ChildProgram* p, int root)
+    {
+        if (p->NoPivot != 0)
+        {
+            MoveRoot(p, root);
+            return;
         }
 
         int oldRoot = (int)Check(p, Sys(p, p->Nr.OpenAt, Interop.AT_FDCWD, (long)p->Slash, Interop.O_DIRECTORY | Interop.O_RDONLY | Interop.O_CLOEXEC), ChildStep.OpenRoot, 1);

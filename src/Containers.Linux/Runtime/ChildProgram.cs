@@ -203,6 +203,63 @@ internal unsafe struct ChildProgram
     /// <summary>1 when <see cref="JoinFds"/>[0] is a user namespace: after joining it the child becomes its root (setresuid/gid 0).</summary>
     public int JoinedUser;
 
+    /// <summary>
+    /// 1 when the child stops before pivot_root, reports <see cref="ChildStep.HooksReady"/> and waits for "H" on the
+    /// release pipe: runc's procHooks point, where the parent runs prestart and createRuntime hooks.
+    /// </summary>
+    public int HookPause;
+
+    /// <summary>1 for --no-pivot: the rootfs is moved onto "/" (MS_MOVE) and chroot'ed into instead of pivot_root.</summary>
+    public int NoPivot;
+
+    /// <summary>createContainer hooks, run by the child after the mounts, before pivot_root.</summary>
+    public ChildHook* CreateContainerHooks;
+
+    /// <summary>Number of <see cref="CreateContainerHooks"/>.</summary>
+    public long CreateContainerHookCount;
+
+    /// <summary>startContainer hooks, run by the child after start, just before execve.</summary>
+    public ChildHook* StartContainerHooks;
+
+    /// <summary>Number of <see cref="StartContainerHooks"/>.</summary>
+    public long StartContainerHookCount;
+
+    /// <summary>Read end of the pipe the parent writes the hooks' two states to (length-prefixed), or -1.</summary>
+    public int HookStateFd;
+
+    /// <summary>The parent's end of that pipe, closed first thing in the child (or -1).</summary>
+    public int HookStateParentFd;
+
+    /// <summary>Buffer the child reads the states into (<see cref="HookStateCapacity"/> bytes).</summary>
+    public byte* HookState;
+
+    /// <summary>The state with status "creating" (createContainer) and with status "created" (startContainer).</summary>
+    public byte* CreatingState, CreatedState;
+
+    /// <summary>Lengths of <see cref="CreatingState"/> and <see cref="CreatedState"/>.</summary>
+    public long CreatingStateLength, CreatedStateLength;
+
+    /// <summary>The text written to /proc/self/timens_offsets after unshare(CLONE_NEWTIME), or null for no time namespace.</summary>
+    public byte* TimeOffsets;
+
+    /// <summary>The strings <c>/proc/self/timens_offsets</c> and <c>/proc/self/ns/time_for_children</c>.</summary>
+    public byte* TimeOffsetsPath, TimeForChildrenPath;
+
+    /// <summary>The session keyring to join (runc's <c>_ses.&lt;id&gt;</c>), or null to keep the caller's (--no-new-keyring).</summary>
+    public byte* SessionKeyring;
+
+    /// <summary>The permissions set on the joined keyring.</summary>
+    public long SessionKeyringPermissions;
+
+    /// <summary>Host mount points of full proc and sysfs mounts outside the rootfs, hidden before --no-pivot's chroot.</summary>
+    public byte** HostPseudoMounts;
+
+    /// <summary>Number of <see cref="HostPseudoMounts"/>.</summary>
+    public long HostPseudoMountCount;
+
+    /// <summary>Capacity of <see cref="HookState"/> (both states with their length prefixes fit in a pipe).</summary>
+    public const int HookStateCapacity = 60 * 1024;
+
     /// <summary>Size of each scratch buffer.</summary>
     public const int ScratchSize = 4096;
 }

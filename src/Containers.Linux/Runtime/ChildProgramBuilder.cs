@@ -9,7 +9,7 @@ namespace Containers.Linux.Runtime;
 /// validation, option decoding, path normalisation and host look-ups happen here, in the parent,
 /// so the child only executes.
 /// </summary>
-internal static unsafe class ChildProgramBuilder
+internal static unsafe partial class ChildProgramBuilder
 {
     private const uint S_IFCHR = 0x2000;
     private const uint S_IFBLK = 0x6000;
@@ -133,6 +133,7 @@ internal static unsafe class ChildProgramBuilder
         }
 
         p->ExecPath = plan.ExecPath is null ? null : arena.String(plan.ExecPath, "path");
+        BuildLifecycleExtras(plan, arena, p);
         return p;
     }
 

@@ -141,6 +141,30 @@ public enum ChildStep
     /// <summary>Not a failure: the first child of a two-step clone reports the second's host pid (in the index).</summary>
     Cloned = 99,
 
+    /// <summary>
+    /// A createContainer hook (index = hook number; errno ETIMEDOUT: killed at its timeout, 0: see the exit status;
+    /// a hook that cannot be executed exits with 127).
+    /// </summary>
+    CreateContainerHook = 60,
+
+    /// <summary>A startContainer hook (as <see cref="CreateContainerHook"/>).</summary>
+    StartContainerHook = 61,
+
+    /// <summary>Reading the hooks' state from the parent, or starting a hook (pipe, clone3, wait).</summary>
+    HookSetUp = 62,
+
+    /// <summary>The time namespace (index: 0 unshare, 1 open timens_offsets, 2 write the offsets, 3 enter it).</summary>
+    TimeNamespace = 63,
+
+    /// <summary>Joining the new session keyring (index 0) or setting its permissions (1).</summary>
+    SessionKeyring = 64,
+
+    /// <summary>--no-pivot (index: 0 hiding a host proc/sysfs mount, 1 MS_MOVE onto "/", 2 chroot, 3 chdir).</summary>
+    MoveRoot = 65,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
+
+    /// <summary>Not a failure: the mounts are done and the child waits before pivot_root for the parent's hooks.</summary>
+    HooksReady = 101,
 }

@@ -52,16 +52,21 @@ public sealed partial class ContainerSpawner
             (SafeFdHandle statusRead, SafeFdHandle statusWrite) = Interop.CreatePipe();
             (SafeFdHandle releaseRead, SafeFdHandle releaseWrite) = Interop.CreatePipe();
             (SafeFdHandle? seccompParent, SafeFdHandle? seccompChild) = SeccompListenerHandoff.IsNeeded(plan) ? SeccompListenerHandoff.CreateSocketPair() : (null, null);
+            (SafeFdHandle? hookStateRead, SafeFdHandle? hookStateWrite) = program->HookState != null ? Interop.CreatePipe() : (null, null);
             using (statusRead)
             using (releaseWrite)
             using (seccompParent)
+            using (hookStateWrite)
             {
                 int pid;
                 int pidfd = -1;
                 using (statusWrite)
                 using (releaseRead)
                 using (seccompChild)
+                using (hookStateRead)
                 {
+                    program->HookStateFd = hookStateRead?.Fd ?? -1;
+                    program->HookStateParentFd = hookStateWrite?.Fd ?? -1;
                     program->StatusFd = statusWrite.Fd;
                     program->StatusParentFd = statusRead.Fd;
                     program->ReleaseFd = releaseRead.Fd;
@@ -115,6 +120,11 @@ public sealed partial class ContainerSpawner
                         File.WriteAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/oom_score_adj", score.ToString(CultureInfo.InvariantCulture));
                     }
 
+                    if (hookStateWrite is not null)
+                    {
+                        WriteHookStates(hookStateWrite, plan, pid);
+                    }
+
                     Interop.WriteFully(releaseWrite.Fd, "G"u8);
                     if (_cgroupPlacer is not null)
                     {
@@ -122,6 +132,19 @@ public sealed partial class ContainerSpawner
                         // sets up its root meanwhile and waits for "P" before it runs anything of the
                         // container's (rlimits, user switch, exec), so it is placed before it starts.
                         _cgroupPlacer.Place(pid);
+                    }
+
+                    if (plan.BeforePivotRoot is not null)
+                    {
+                        // The child stops before pivot_root; it is in its cgroup by now, as runc's init is when its
+                        // parent runs prestart and createRuntime hooks.
+                        AwaitHookPause(statusRead, plan, pid);
+                        plan.BeforePivotRoot(pid);
+                        Interop.WriteFully(releaseWrite.Fd, "H"u8);
+                    }
+
+                    if (_cgroupPlacer is not null)
+                    {
                         try
                         {
                             Interop.WriteFully(releaseWrite.Fd, "P"u8);
@@ -161,8 +184,10 @@ public sealed partial class ContainerSpawner
                 }
                 catch
                 {
-                    Interop.Kill(pid, Interop.SIGKILL);
-                    Interop.WaitForChild(pid);
+                    // A hook failure the child reported has been reaped already: signal through the pidfd (never a
+                    // recycled pid) and reap only what is still there.
+                    Interop.PidfdSendSignal(pidfd, Interop.SIGKILL);
+                    ReapIfStillChild(pid);
                     pidHandle.Dispose();
                     throw;
                 }
@@ -211,8 +236,12 @@ public sealed partial class ContainerSpawner
         }
 
         Interop.WaitForChild(pid);
-        throw new ContainerStartException((ChildStep)status.Step, status.Errno, status.Index, Describe(plan, (ChildStep)status.Step, status.Index));
+        throw Failure(plan, status);
     }
+
+    private static ContainersException Failure(SpawnPlan plan, ChildStatus status)
+        => (ContainersException?)HookFailure(plan, status)
+            ?? new ContainerStartException((ChildStep)status.Step, status.Errno, status.Index, Describe(plan, (ChildStep)status.Step, status.Index));
 
     private static string? Describe(SpawnPlan plan, ChildStep step, int index)
     {

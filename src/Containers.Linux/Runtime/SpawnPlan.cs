@@ -131,6 +131,37 @@ public sealed record SpawnPlan
     /// <summary>The file to execute when it is not <see cref="Args"/>[0] (a hook's path); absolute.</summary>
     public string? ExecPath { get; init; }
 
+    /// <summary>
+    /// Called in the spawner with the child's pid when the child has created its namespaces and done its mounts and
+    /// waits before pivot_root — runc's procHooks point, where prestart and createRuntime hooks run. The child goes
+    /// on when it returns; an exception kills and reaps the child and propagates out of the spawn.
+    /// </summary>
+    public Action<int>? BeforePivotRoot { get; init; }
+
+    /// <summary>createContainer hooks: run by the container's init after its mounts, before pivot_root, with the rootfs as cwd.</summary>
+    public IReadOnlyList<Oci.Runtime.Hook> CreateContainerHooks { get; init; } = [];
+
+    /// <summary>startContainer hooks: run by the container's init after start, as the container's user, just before execve.</summary>
+    public IReadOnlyList<Oci.Runtime.Hook> StartContainerHooks { get; init; } = [];
+
+    /// <summary>
+    /// The state the createContainer and startContainer hooks get on stdin (the spawner fills in the pid, and the status
+    /// "creating" and "created" as runc passes them); required when there are such hooks.
+    /// </summary>
+    public Oci.Runtime.State? ContainerHookState { get; init; }
+
+    /// <summary>runc's --no-pivot: move the rootfs onto "/" and chroot instead of pivot_root.</summary>
+    public bool NoPivotRoot { get; init; }
+
+    /// <summary>The session keyring the process joins (runc's <c>_ses.&lt;id&gt;</c>), or <see langword="null"/> to keep the caller's (--no-new-keyring).</summary>
+    public string? SessionKeyring { get; init; }
+
+    /// <summary>A new time namespace (linux.namespaces type "time").</summary>
+    public bool NewTimeNamespace { get; init; }
+
+    /// <summary>Offsets of the new time namespace's clocks (<c>monotonic</c>, <c>boottime</c>), from linux.timeOffsets.</summary>
+    public IReadOnlyList<KeyValuePair<string, Oci.Runtime.LinuxTimeOffset>> TimeOffsets { get; init; } = [];
+
     /// <summary>A descriptor of the spawner the process gets as stdin, or -1 (inherit).</summary>
     internal int StdinFd { get; init; } = -1;
 }

@@ -36,14 +36,8 @@ public static class SpawnPlanFactory
         Oci.Runtime.Linux linux = spec.Linux ?? new Oci.Runtime.Linux();
         RefuseProcessExtras(process);
         RefuseLinuxExtras(linux, warnings);
-        // prestart, createRuntime, poststart and poststop run in the runtime's namespaces, around the
-        // spawn, through HookRunner (the caller's part of the lifecycle); the two kinds that run
-        // inside the container's namespaces are not done yet.
-        if (spec.Hooks is { } hooks && (Any(hooks.CreateContainer) || Any(hooks.StartContainer)))
-        {
-            throw new UnsupportedException($"hooks.{(Any(hooks.CreateContainer) ? "createContainer" : "startContainer")}: hooks inside the container's namespaces are not supported by runcs yet");
-        }
-
+        // prestart, createRuntime, poststart and poststop run in the runtime's namespaces through HookRunner (the
+        // caller's part of the lifecycle); createContainer and startContainer are run by the container's init.
         Report(spec.ExtensionData, string.Empty, warnings);
         ProcessUser user = process.User ?? new ProcessUser { Uid = 0, Gid = 0 };
         if (!string.IsNullOrEmpty(user.Username))
@@ -109,6 +103,10 @@ public static class SpawnPlanFactory
             Terminal = process.Terminal ?? false,
             ConsoleHeight = ConsoleDimension(process, process.ConsoleSize?.Height, "process.consoleSize.height"),
             ConsoleWidth = ConsoleDimension(process, process.ConsoleSize?.Width, "process.consoleSize.width"),
+            CreateContainerHooks = spec.Hooks?.CreateContainer?.ToArray() ?? [],
+            StartContainerHooks = spec.Hooks?.StartContainer?.ToArray() ?? [],
+            NewTimeNamespace = linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.Time) ?? false,
+            TimeOffsets = linux.TimeOffsets?.ToArray() ?? [],
         };
     }
 
@@ -245,9 +243,9 @@ public static class SpawnPlanFactory
             throw new InvalidSpecException("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings");
         }
 
-        if (linux.TimeOffsets is { Count: > 0 })
+        if (linux.TimeOffsets is { Count: > 0 } && !(linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.Time) ?? false))
         {
-            throw new UnsupportedException("linux.timeOffsets: time namespaces are not supported by runcs yet");
+            throw new InvalidSpecException("linux.timeOffsets", "time offsets need a time namespace in linux.namespaces");
         }
 
         if (!string.IsNullOrEmpty(linux.MountLabel))
@@ -262,6 +260,11 @@ public static class SpawnPlanFactory
 
         Report(linux.ExtensionData, "linux", warnings);
     }
+
+    /// <summary>A time namespace is not a clone flag: the child unshares it (see <see cref="SpawnPlan.NewTimeNamespace"/>).</summary>
+    private static ContainerNamespaces TimeNamespaceSupported(int index)
+        => File.Exists("/proc/self/ns/time") ? ContainerNamespaces.None
+            : throw new UnsupportedException($"linux.namespaces[{index}]: this kernel has no time namespaces (Linux 5.6 or later with CONFIG_TIME_NS)");
 
     private static void Report(IDictionary<string, System.Text.Json.JsonElement>? extension, string prefix, ICollection<string> warnings)
     {
@@ -291,8 +294,7 @@ public static class SpawnPlanFactory
                 LinuxNamespaceType.Network => ContainerNamespaces.Network,
                 LinuxNamespaceType.Cgroup => ContainerNamespaces.Cgroup,
                 LinuxNamespaceType.User => ContainerNamespaces.User,
-                LinuxNamespaceType.Time
-                    => throw new UnsupportedException($"linux.namespaces[{i}]: {ns.Type} namespaces are not supported by runcs yet"),
+                LinuxNamespaceType.Time => TimeNamespaceSupported(i),
                 _ => throw new InvalidSpecException($"linux.namespaces[{i}].type", $"unknown namespace type \"{ns.Type}\""),
             };
             if (string.IsNullOrEmpty(ns.Path))

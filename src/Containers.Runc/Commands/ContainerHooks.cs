@@ -14,7 +14,7 @@ internal static class ContainerHooks
 {
     private const string ConfigName = "config.json";
 
-    /// <summary>Whether the init must wait on the exec fifo so hooks can run before the user process.</summary>
+    /// <summary>Whether the init stops before pivot_root for the prestart and createRuntime hooks (runc's procHooks).</summary>
     public static bool NeedsCreateStep(Spec spec) => spec.Hooks is { } h && (Count(h.Prestart) > 0 || Count(h.CreateRuntime) > 0);
 
     /// <summary>
@@ -29,10 +29,14 @@ internal static class ContainerHooks
         }
     }
 
-    /// <summary>prestart then createRuntime, with status "creating"; a failure aborts the create.</summary>
+    /// <summary>
+    /// prestart then createRuntime, with status "creating", while the init waits before pivot_root; a failure
+    /// aborts the create (the spawner kills the init, the launcher removes the rest).
+    /// </summary>
     /// <exception cref="HookException">A hook failed.</exception>
-    public static void Created(Spec spec, ContainerRecord record)
+    public static void Created(Spec spec, ContainerRecord record, int pid)
     {
+        record.Pid = pid;
         OciState state = StateOf(record, ContainerStatus.Creating);
         HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", state, record.Bundle);
         HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", state, record.Bundle);
@@ -44,6 +48,10 @@ internal static class ContainerHooks
     /// </summary>
     public static void Started(ContainerStore store, ContainerRecord record)
         => RunWarning(SpecOf(store, record.Id)?.Hooks?.Poststart, "poststart", StateOf(record, ContainerStatus.Created), record.Bundle);
+
+    /// <summary>The state the init's createContainer/startContainer hooks get (the spawner sets pid and status), or null without such hooks.</summary>
+    public static OciState? InContainerState(Spec spec, ContainerRecord record)
+        => Count(spec.Hooks?.CreateContainer) + Count(spec.Hooks?.StartContainer) > 0 ? StateOf(record, ContainerStatus.Creating) : null;
 
     /// <summary>The kept spec of a container, read before its state directory is removed.</summary>
     public static Spec? SpecOf(ContainerStore store, string id)

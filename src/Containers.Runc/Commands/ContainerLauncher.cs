@@ -33,11 +33,6 @@ internal static class ContainerLauncher
             consoleSocket = Path.GetFullPath(consoleSocket);
         }
 
-        if (line.Switch("--no-pivot"))
-        {
-            throw new UnsupportedException("--no-pivot is not supported by runcs (it always pivots)");
-        }
-
         ContainerCgroups.RefuseSystemd(line);
         string configPath = Path.Combine(bundle, "config.json");
         if (!File.Exists(configPath))
@@ -83,22 +78,12 @@ internal static class ContainerLauncher
             cgroup.Create(resources);
             plan = CgroupMounts.Expand(plan, cgroup);
             string? fifo = null;
-            if (waitForStart || ContainerHooks.NeedsCreateStep(spec))
+            if (waitForStart)
             {
                 fifo = store.FifoOf(id);
                 Interop.ThrowOnError(Interop.MkFifo(fifo, 0x180), "mkfifo", fifo);
                 File.SetUnixFileMode(fifo, FifoMode);
             }
-
-            SpawnPlan withRuntimeOptions = plan with
-            {
-                ExecFifoPath = fifo,
-                PreserveFds = line.IntOption("--preserve-fds", 0),
-                SeccompAgentState = plan.Seccomp?.UsesNotify == true
-                    ? new Oci.Runtime.State { OciVersion = spec.OciVersion, Id = id, Status = Oci.Runtime.ContainerStatus.Creating, Bundle = bundle, Annotations = spec.Annotations }
-                    : null,
-                ConsoleSocketPath = consoleSocket,
-            };
 
             ContainerRecord record = new()
             {
@@ -111,25 +96,28 @@ internal static class ContainerLauncher
                 CgroupPath = cgroup.Path,
                 Resources = resources,
             };
+            int listenFds = SocketActivation.ListenFds();
+            SpawnPlan withRuntimeOptions = plan with
+            {
+                ExecFifoPath = fifo,
+                NoPivotRoot = line.Switch("--no-pivot"),
+                SessionKeyring = line.Switch("--no-new-keyring") ? null : "_ses." + id,
+                BeforePivotRoot = ContainerHooks.NeedsCreateStep(spec) ? pid => ContainerHooks.Created(spec, record, pid) : null,
+                ContainerHookState = ContainerHooks.InContainerState(spec, record),
+                PreserveFds = listenFds + line.IntOption("--preserve-fds", 0),
+                Env = SocketActivation.WithVariables(plan.Env, listenFds),
+                SeccompAgentState = plan.Seccomp?.UsesNotify == true
+                    ? new Oci.Runtime.State { OciVersion = spec.OciVersion, Id = id, Status = Oci.Runtime.ContainerStatus.Creating, Bundle = bundle, Annotations = spec.Annotations }
+                    : null,
+                ConsoleSocketPath = consoleSocket,
+            };
+
             SpawnedProcess process = new ContainerSpawner(new CgroupPlacer(cgroup)).Spawn(withRuntimeOptions);
             proxy?.Receive();
             record.Pid = process.Pid;
             record.PidStartTime = ContainerStore.StartTimeOf(process.Pid) ?? 0;
             store.Save(record);
             ContainerHooks.Keep(store, id, configPath, spec);
-            try
-            {
-                ContainerHooks.Created(spec, record);
-            }
-            catch (HookException)
-            {
-                // A failed prestart/createRuntime hook aborts the create: no init, no state left.
-                process.Signal(Interop.SIGKILL);
-                process.WaitForExit();
-                process.Dispose();
-                throw;
-            }
-
             if (line.Option("--pid-file") is string pidFile)
             {
                 File.WriteAllText(pidFile, process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -5,7 +5,8 @@ namespace Containers.Runc.Commands;
 /// <summary>
 /// <c>runcs features</c>: the runtime-spec features document. Only what runcs does today is
 /// claimed: the cgroup drivers (cgroupfs on v1, v2 and hybrid hosts; no systemd driver), the
-/// namespaces it creates and the capabilities it knows. Hooks are refused by runcs, so none are listed.
+/// namespaces it creates (time only where the kernel has it), the capabilities it knows, and the six
+/// hook kinds, in runc's order.
 /// </summary>
 internal static class FeaturesCommand
 {
@@ -20,10 +21,12 @@ internal static class FeaturesCommand
         {
             OciVersionMin = "1.0.0",
             OciVersionMax = "1.2.0",
-            Hooks = [],
+            Hooks = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
             Linux = new LinuxFeatures
             {
-                Namespaces = [LinuxNamespaceType.Cgroup, LinuxNamespaceType.Ipc, LinuxNamespaceType.Mount, LinuxNamespaceType.Network, LinuxNamespaceType.Pid, LinuxNamespaceType.User, LinuxNamespaceType.Uts],
+                Namespaces = [
+                    LinuxNamespaceType.Cgroup, LinuxNamespaceType.Ipc, LinuxNamespaceType.Mount, LinuxNamespaceType.Network, LinuxNamespaceType.Pid, LinuxNamespaceType.User, LinuxNamespaceType.Uts,
+                    .. File.Exists("/proc/self/ns/time") ? [LinuxNamespaceType.Time] : Array.Empty<string>()],
                 Capabilities = [.. LinuxCapability.All],
                 Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true },
                 Apparmor = new FeatureSupport { Enabled = false },

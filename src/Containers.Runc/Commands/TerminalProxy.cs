@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Containers.Linux;
 
 namespace Containers.Runc.Commands;
@@ -5,7 +6,8 @@ namespace Containers.Runc.Commands;
 /// <summary>
 /// <c>runcs run</c> in the foreground with process.terminal and no --console-socket, as runc does
 /// it: runcs is its own console-socket receiver, puts its terminal in raw mode, gives the pty the
-/// terminal's size, and copies bytes both ways until the container's terminal closes.
+/// terminal's size, and copies bytes both ways until the container's terminal closes. Window-size
+/// changes of runcs's terminal (SIGWINCH) are passed on to the pty, which signals the container.
 /// </summary>
 internal sealed unsafe class TerminalProxy : IDisposable
 {
@@ -15,6 +17,7 @@ internal sealed unsafe class TerminalProxy : IDisposable
     private SafeFdHandle? _master;
     private bool _raw;
     private Thread? _output;
+    private PosixSignalRegistration? _windowChanges;
 
     private TerminalProxy(string directory)
     {
@@ -42,10 +45,16 @@ internal sealed unsafe class TerminalProxy : IDisposable
     public void Receive()
     {
         _master = Interop.ReceiveFd(_listener);
+        CopyWindowSize(_master);
+    }
+
+    /// <summary>Gives the pty the size of runcs's terminal; the kernel sends SIGWINCH to the container when it changes.</summary>
+    private static void CopyWindowSize(SafeFdHandle master)
+    {
         ushort* size = stackalloc ushort[4];
         if (Interop.Ioctl(0, Interop.TIOCGWINSZ, size) == 0)
         {
-            Interop.Ioctl(_master.Fd, Interop.TIOCSWINSZ, size);
+            Interop.Ioctl(master.Fd, Interop.TIOCSWINSZ, size);
         }
     }
 
@@ -64,6 +73,10 @@ internal sealed unsafe class TerminalProxy : IDisposable
             }
         }
 
+        // A signal handler means a signal thread, which may exist only after the clone (as the copy threads). A
+        // resize between Receive and here has no handler to see it, so the size is copied once more after registering.
+        _windowChanges = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => CopyWindowSize(master));
+        CopyWindowSize(master);
         Thread input = new(() => Copy(0, master.Fd)) { IsBackground = true, Name = "runcs tty in" };
         _output = new Thread(() => Copy(master.Fd, 1)) { IsBackground = true, Name = "runcs tty out" };
         input.Start();
@@ -76,6 +89,7 @@ internal sealed unsafe class TerminalProxy : IDisposable
     /// <summary>Restores the terminal and removes the socket.</summary>
     public void Dispose()
     {
+        _windowChanges?.Dispose();
         if (_raw)
         {
             fixed (byte* termios = _saved)

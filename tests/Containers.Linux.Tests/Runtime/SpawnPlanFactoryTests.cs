@@ -84,7 +84,6 @@ public sealed class SpawnPlanFactoryTests
 
     private static IEnumerable<TestCaseData> Refused()
     {
-        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" })), "time");
         yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "mount", Path = "/proc/1/ns/mnt" })), "joining an existing mount namespace");
         yield return new TestCaseData(
             new Action<Spec>(s =>
@@ -95,7 +94,6 @@ public sealed class SpawnPlanFactoryTests
                 s.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
             }),
             "with a new user namespace");
-        yield return new TestCaseData(new Action<Spec>(s => s.Hooks = new Hooks { StartContainer = [new Hook { Path = "/bin/true" }] }), "hooks.startContainer");
     }
 
     [Test]

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Containers.Testing;
+
+namespace Containers.Linux.Tests.Runc;
+
+/// <summary>
+/// A foreground <c>run</c> with a terminal passes window-size changes of its own terminal on to the container's pty
+/// (SIGWINCH → TIOCSWINSZ on the master), as runc does: checked under script(1), whose pty is resized from inside.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class RuncsWindowSizeTests
+{
+    private TestBundle _bundle = null!;
+    private string _state = null!;
+    private string _out = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        RootRequired.Check();
+        if (!File.Exists("/usr/bin/script"))
+        {
+            Assert.Ignore("util-linux script(1) is needed to give the runtime a terminal");
+        }
+
+        _bundle = new TestBundle();
+        _state = Path.Combine(Path.GetTempPath(), $"winch-state-{Guid.NewGuid():N}");
+        _out = Directory.CreateTempSubdirectory("winch-out-").FullName;
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (_state is not null && Directory.Exists(_state))
+        {
+            foreach (string container in Directory.GetDirectories(_state))
+            {
+                Commands.Run(RuncsBinary.Path, ["--root", _state, "delete", "--force", Path.GetFileName(container)]);
+                Commands.Run("runc", ["--root", _state, "delete", "--force", Path.GetFileName(container)]);
+            }
+
+            Directory.Delete(_state, recursive: true);
+        }
+
+        if (_out is not null)
+        {
+            Directory.Delete(_out, recursive: true);
+        }
+
+        _bundle?.Dispose();
+    }
+
+    [TestCase("runcs")]
+    [TestCase("runc")]
+    public void ResizingTheRuntimesTerminal_ResizesTheContainersPty(string runtime)
+    {
+        string binary = runtime == "runcs" ? RuncsBinary.Path : "runc";
+        _bundle.Process["terminal"] = true;
+        _bundle.Config["mounts"]!.AsArray().Add(new JsonObject
+        {
+            ["destination"] = "/out",
+            ["type"] = "bind",
+            ["source"] = _out,
+            ["options"] = new JsonArray("rbind", "rw"),
+        });
+
+        // The trap is set before "ready"; the loop is bounded so a missing resize fails instead of hanging.
+        _bundle.WithArgs("sh", "-c", "trap 'stty size > /out/winch' WINCH; stty size > /out/before; touch /out/ready; i=0; while [ ! -s /out/winch ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done");
+        string id = $"winch-{Guid.NewGuid():N}"[..16];
+        string inner = $"\"{binary}\" --root {_state} run --bundle {_bundle.Directory} {id} </dev/tty & while [ ! -e {_out}/ready ]; do sleep 0.1; done; stty rows 33 cols 77 </dev/tty; wait";
+        string fifo = Path.Combine(_out, "stdin");
+
+        ProcessResult result;
+        using (RuncDevNullGuard guard = new())
+        {
+            // An empty, open fifo as script's stdin: no input and no EOF while the container runs.
+            result = Commands.Run("/bin/sh", ["-c", "mkfifo \"$1\"; script -qec \"$0\" /dev/null <\"$1\" & exec 3>\"$1\"; wait $!", inner, fifo]);
+        }
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(File.ReadAllText(Path.Combine(_out, "before")).Trim(), Is.Not.EqualTo("33 77"));
+        Assert.That(File.Exists(Path.Combine(_out, "winch")), Is.True, "the container got SIGWINCH");
+        Assert.That(File.ReadAllText(Path.Combine(_out, "winch")).Trim(), Is.EqualTo("33 77"));
+    }
+}
