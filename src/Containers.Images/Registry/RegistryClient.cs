@@ -39,8 +39,8 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
     public async Task<Descriptor> ResolveAsync(RegistryRepository repository, string reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        Uri uri = ManifestUri(repository, reference);
-        using (HttpResponseMessage head = await _http.SendAsync(() => ManifestRequest(HttpMethod.Head, uri), idempotent: true, cancellationToken).ConfigureAwait(false))
+        string path = ManifestPath(repository, reference);
+        using (HttpResponseMessage head = await _http.SendPullAsync(repository.Host, path, uri => ManifestRequest(HttpMethod.Head, uri), cancellationToken).ConfigureAwait(false))
         {
             await RegistryHttp.EnsureSuccessAsync(head, "manifest", $"{repository}:{reference}", cancellationToken).ConfigureAwait(false);
             string? mediaType = head.Content.Headers.ContentType?.MediaType;
@@ -68,8 +68,8 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
     public async Task<(Descriptor Descriptor, byte[] Content)> GetManifestAsync(RegistryRepository repository, string reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        Uri uri = ManifestUri(repository, reference);
-        using HttpResponseMessage response = await _http.SendAsync(() => ManifestRequest(HttpMethod.Get, uri), idempotent: true, cancellationToken).ConfigureAwait(false);
+        string path = ManifestPath(repository, reference);
+        using HttpResponseMessage response = await _http.SendPullAsync(repository.Host, path, uri => ManifestRequest(HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
         await RegistryHttp.EnsureSuccessAsync(response, "manifest", $"{repository}:{reference}", cancellationToken).ConfigureAwait(false);
         string mediaType = response.Content.Headers.ContentType?.MediaType ?? throw new UnsupportedException($"{repository}:{reference}: the registry sent no manifest media type");
         CheckManifestMediaType(mediaType, repository, reference);
@@ -119,8 +119,8 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, descriptor.Size);
-        Uri uri = BlobUri(repository, descriptor.Digest);
-        Stream stream = new ResumableBlobStream(_http, start =>
+        string path = BlobPath(repository, descriptor.Digest);
+        Stream stream = new ResumableBlobStream(_http, (start, token) => _http.SendPullAsync(repository.Host, path, uri =>
         {
             HttpRequestMessage request = new(HttpMethod.Get, uri);
             if (start > 0)
@@ -129,7 +129,7 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
             }
 
             return request;
-        }, descriptor.Digest.ToString(), descriptor.Size, offset);
+        }, token), descriptor.Digest.ToString(), descriptor.Size, offset);
         return Task.FromResult(stream);
     }
 
@@ -328,7 +328,9 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
-    private Uri ManifestUri(RegistryRepository repository, string reference)
+    private Uri ManifestUri(RegistryRepository repository, string reference) => new(_http.BaseUri(repository.Host), ManifestPath(repository, reference));
+
+    private static string ManifestPath(RegistryRepository repository, string reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
         bool isDigest = reference.Contains(':', StringComparison.Ordinal);
@@ -341,17 +343,19 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
             throw new InvalidSpecException("reference", $"\"{reference}\" is not a tag");
         }
 
-        return new Uri(_http.BaseUri(repository.Host), $"{repository.Name}/manifests/{reference}");
+        return $"{repository.Name}/manifests/{reference}";
     }
 
-    private Uri BlobUri(RegistryRepository repository, Digest digest)
+    private Uri BlobUri(RegistryRepository repository, Digest digest) => new(_http.BaseUri(repository.Host), BlobPath(repository, digest));
+
+    private static string BlobPath(RegistryRepository repository, Digest digest)
     {
         if (digest.IsEmpty)
         {
             throw new InvalidDigestException(string.Empty, "empty digest");
         }
 
-        return new Uri(_http.BaseUri(repository.Host), $"{repository.Name}/blobs/{digest}");
+        return $"{repository.Name}/blobs/{digest}";
     }
 
     private static HttpRequestMessage ManifestRequest(HttpMethod method, Uri uri)

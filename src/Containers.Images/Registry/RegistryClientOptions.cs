@@ -13,8 +13,12 @@ public sealed class RegistryClientOptions
     public ISet<string> InsecureRegistries { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Mirrors to try before a registry, by registry host. Not implemented yet: a non-empty map is
-    /// refused by <see cref="RegistryClient"/>'s constructor rather than silently ignored.
+    /// Mirrors to try before a registry, by registry host (e.g. <c>docker.io</c>), as containerd's
+    /// <c>hosts.toml</c> does: each an <c>http(s)://host[:port][/prefix]</c> URL, tried in order for
+    /// resolving and fetching (manifests and blobs); unreachable mirrors, 404 and 5xx fall through to
+    /// the next one and finally to the registry itself. Pushes, tag lists and blob checks always go to
+    /// the registry. A mirror's auth challenges are answered like any registry's, with credentials for
+    /// the mirror's own host.
     /// </summary>
     public IDictionary<string, IList<Uri>> Mirrors { get; } = new Dictionary<string, IList<Uri>>(StringComparer.OrdinalIgnoreCase);
 

@@ -19,10 +19,7 @@ internal sealed class RegistryHttp : IDisposable
     public RegistryHttp(RegistryClientOptions options)
     {
         _options = options;
-        if (options.Mirrors.Count > 0)
-        {
-            throw new UnsupportedException("registry mirrors are not implemented yet; remove RegistryClientOptions.Mirrors");
-        }
+        ValidateMirrors(options.Mirrors);
 
         HttpMessageHandler inner = options.CreateHandler();
         if (options.CaCertificateFiles.Count > 0)
@@ -51,6 +48,45 @@ internal sealed class RegistryHttp : IDisposable
     {
         bool plain = _options.InsecureRegistries.Contains(host) || (_options.PlainHttpOnLoopback && IsLoopback(host));
         return new Uri((plain ? "http://" : "https://") + host + "/v2/");
+    }
+
+    /// <summary>
+    /// Sends a pull request (resolve or fetch; <paramref name="path"/> is relative to <c>/v2/</c>) to
+    /// each mirror of <paramref name="host"/> in order, then to <paramref name="host"/> itself, as
+    /// containerd's hosts do. A mirror that cannot be reached, lacks the content (404) or fails (5xx)
+    /// hands over to the next one; any other answer (success, or 401/403 after its own auth
+    /// challenge) is final. A mirror gets one attempt: retrying a dead mirror would only delay the
+    /// endpoints behind it, and the upstream still gets the full retry policy.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendPullAsync(string host, string path, Func<Uri, HttpRequestMessage> createRequest, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseHeadersRead)
+    {
+        if (MirrorsOf(host) is { } mirrors)
+        {
+            foreach (Uri mirror in mirrors)
+            {
+                Uri uri = new(MirrorBase(mirror), path);
+                HttpResponseMessage response;
+                try
+                {
+                    response = await SendAsync(() => createRequest(uri), idempotent: false, cancellationToken, completion).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsTransient(ex, cancellationToken))
+                {
+                    continue;
+                }
+
+                if (response.StatusCode == HttpStatusCode.NotFound || (int)response.StatusCode >= 500)
+                {
+                    response.Dispose();
+                    continue;
+                }
+
+                return response;
+            }
+        }
+
+        Uri upstream = new(BaseUri(host), path);
+        return await SendAsync(() => createRequest(upstream), idempotent: true, cancellationToken, completion).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -147,6 +183,42 @@ internal sealed class RegistryHttp : IDisposable
 
             return custom.Build(new X509Certificate2(certificate));
         };
+    }
+
+    /// <summary>The base URL of a mirror: its path prefix followed by <c>/v2/</c> (a prefix already ending in <c>/v2</c> is kept as is).</summary>
+    internal static Uri MirrorBase(Uri mirror)
+    {
+        string prefix = mirror.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        return new Uri(prefix.EndsWith("/v2", StringComparison.Ordinal) ? prefix + "/" : prefix + "/v2/");
+    }
+
+    private IList<Uri>? MirrorsOf(string host)
+    {
+        if (_options.Mirrors.Count == 0)
+        {
+            return null;
+        }
+
+        return _options.Mirrors.TryGetValue(host, out IList<Uri>? mirrors) || _options.Mirrors.TryGetValue(RegistryHosts.Canonical(host), out mirrors)
+            ? mirrors
+            : null;
+    }
+
+    private static void ValidateMirrors(IDictionary<string, IList<Uri>> mirrors)
+    {
+        foreach ((string host, IList<Uri> list) in mirrors)
+        {
+            foreach (Uri mirror in list ?? throw new InvalidSpecException($"Mirrors[{host}]", "the mirror list is null"))
+            {
+                // Credentials are looked up per mirror host, so a URL must not carry its own; a query
+                // or fragment would be silently dropped when paths are appended.
+                if (mirror is null || !mirror.IsAbsoluteUri || (mirror.Scheme != Uri.UriSchemeHttp && mirror.Scheme != Uri.UriSchemeHttps)
+                    || !string.IsNullOrEmpty(mirror.UserInfo) || !string.IsNullOrEmpty(mirror.Query) || !string.IsNullOrEmpty(mirror.Fragment))
+                {
+                    throw new InvalidSpecException($"Mirrors[{host}]", $"\"{mirror}\" is not an http(s) URL of the form scheme://host[:port][/prefix]");
+                }
+            }
+        }
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)

@@ -10,7 +10,7 @@ namespace Containers.Registry;
 internal sealed class ResumableBlobStream : Stream
 {
     private readonly RegistryHttp _http;
-    private readonly Func<long, HttpRequestMessage> _createRequest;
+    private readonly Func<long, CancellationToken, Task<HttpResponseMessage>> _send;
     private readonly string _name;
     private readonly long _length;
     private HttpResponseMessage? _response;
@@ -18,10 +18,11 @@ internal sealed class ResumableBlobStream : Stream
     private long _position;
     private int _consecutiveFailures;
 
-    public ResumableBlobStream(RegistryHttp http, Func<long, HttpRequestMessage> createRequest, string name, long length, long offset)
+    // send: issues the GET from a byte offset (through the mirrors, when there are any).
+    public ResumableBlobStream(RegistryHttp http, Func<long, CancellationToken, Task<HttpResponseMessage>> send, string name, long length, long offset)
     {
         _http = http;
-        _createRequest = createRequest;
+        _send = send;
         _name = name;
         _length = length;
         _position = offset;
@@ -106,7 +107,7 @@ internal sealed class ResumableBlobStream : Stream
     private async Task<Stream> OpenAsync(CancellationToken cancellationToken)
     {
         long offset = _position;
-        HttpResponseMessage response = await _http.SendAsync(() => _createRequest(offset), idempotent: true, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response = await _send(offset, cancellationToken).ConfigureAwait(false);
         try
         {
             await RegistryHttp.EnsureSuccessAsync(response, "blob", _name, cancellationToken).ConfigureAwait(false);
