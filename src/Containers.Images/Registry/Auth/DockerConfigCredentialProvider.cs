@@ -8,9 +8,10 @@ namespace Containers.Registry.Auth;
 /// <c>~/.docker/config.json</c>), as written by <c>docker login</c>, <c>podman login</c> or <c>skopeo login</c>.
 /// </summary>
 /// <remarks>
-/// Credential helpers (<c>credsStore</c>, <c>credHelpers</c>) are external programs; running one
-/// would fork the embedding application, which DESIGN.md §2 forbids. A host that needs a helper
-/// gets an <see cref="UnsupportedException"/> that says so, rather than a silent anonymous pull.
+/// Credential helpers (<c>credHelpers</c> per registry, else <c>credsStore</c>) are run as docker
+/// does: <c>docker-credential-NAME get</c>, found in <see cref="HelperDirectories"/> or on PATH,
+/// spawned without managed code in the child (see DESIGN §2). A helper that exits non-zero
+/// ("credentials not found") leaves the registry to the <c>auths</c> entry, else anonymous.
 /// </remarks>
 public sealed class DockerConfigCredentialProvider : IRegistryCredentialProvider
 {
@@ -23,12 +24,18 @@ public sealed class DockerConfigCredentialProvider : IRegistryCredentialProvider
         _path = path ?? DefaultPath();
     }
 
+    /// <summary>Directories searched for <c>docker-credential-NAME</c>; empty means PATH.</summary>
+    public IList<string> HelperDirectories { get; } = [];
+
+    /// <summary>How long a credential helper may take before it is killed.</summary>
+    public TimeSpan HelperTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The file this provider reads.</summary>
     public string ConfigPath => _path;
 
     /// <inheritdoc />
     /// <exception cref="InvalidSpecException">The file is malformed (the field is named).</exception>
-    /// <exception cref="UnsupportedException">The host's credentials live in a credential helper.</exception>
+    /// <exception cref="CredentialHelperException">The registry's helper is missing, timed out or answered garbage.</exception>
     public async ValueTask<RegistryCredentials?> GetCredentialAsync(string registryHost, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(_path))
@@ -42,12 +49,19 @@ public sealed class DockerConfigCredentialProvider : IRegistryCredentialProvider
         string? helper = config.CredHelpers?.FirstOrDefault(kv => RegistryHosts.Canonical(kv.Key) == host).Value;
         KeyValuePair<string, DockerConfigAuth> found = config.Auths?.FirstOrDefault(kv => RegistryHosts.Canonical(kv.Key) == host) ?? default;
         DockerConfigAuth? entry = found.Value;
-        if (helper is not null || (config.CredsStore is not null && entry is not null && IsEmpty(entry)))
+        helper ??= string.IsNullOrEmpty(config.CredsStore) ? null : config.CredsStore;
+        if (helper is not null)
         {
-            throw new UnsupportedException($"credentials for {host} are kept by docker-credential-{helper ?? config.CredsStore}; credential helpers are not run (the embedding process never forks) — pass the credentials with StaticCredentialProvider");
+            // Docker Hub's helper entries are keyed by its historical index URL; others by host.
+            string serverUrl = host == RegistryHosts.DockerHub ? "https://index.docker.io/v1/" : host;
+            RegistryCredentials? fromHelper = await CredentialHelper.GetAsync(helper, serverUrl, [.. HelperDirectories], HelperTimeout, cancellationToken).ConfigureAwait(false);
+            if (fromHelper is not null)
+            {
+                return fromHelper;
+            }
         }
 
-        return entry is null ? null : ToCredential(entry, found.Key);
+        return entry is null || IsEmpty(entry) ? null : ToCredential(entry, found.Key);
     }
 
     private static RegistryCredentials? ToCredential(DockerConfigAuth entry, string key)

@@ -6,4 +6,5 @@ namespace Containers.Registry.Auth;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DockerConfigFile))]
 [JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(CredentialHelperOutput))]
 internal sealed partial class RegistryAuthJsonContext : JsonSerializerContext;

@@ -50,14 +50,19 @@ public sealed class DockerConfigCredentialProviderTests
     }
 
     [Test]
-    public void A_credential_helper_is_refused_clearly_not_ignored()
+    public void A_missing_credential_helper_is_a_clear_error_not_an_anonymous_pull()
     {
         using TempDirectory dir = new();
         string path = WriteAsync(dir, """{"auths":{"r.example":{}},"credHelpers":{"gcr.io":"gcloud"},"credsStore":"desktop"}""").GetAwaiter().GetResult();
         DockerConfigCredentialProvider provider = new(path);
+        provider.HelperDirectories.Add(dir.Path); // holds no helper
 
-        Assert.ThrowsAsync<UnsupportedException>(async () => await provider.GetCredentialAsync("gcr.io"));
-        Assert.ThrowsAsync<UnsupportedException>(async () => await provider.GetCredentialAsync("r.example"));
+        CredentialHelperException? gcloud = Assert.ThrowsAsync<CredentialHelperException>(async () => await provider.GetCredentialAsync("gcr.io"));
+        CredentialHelperException? desktop = Assert.ThrowsAsync<CredentialHelperException>(async () => await provider.GetCredentialAsync("r.example"));
+
+        Assert.That(gcloud!.Helper, Is.EqualTo("gcloud"));
+        Assert.That(gcloud.Message, Does.Contain("docker-credential-gcloud").And.Contain("not found"));
+        Assert.That(desktop!.Helper, Is.EqualTo("desktop"));
     }
 
     [Test]
