@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Containers.Oci;
 
@@ -10,12 +9,8 @@ namespace Containers.Registry.Auth;
 /// secret is an identity token.
 /// </summary>
 /// <remarks>
-/// DESIGN §2 lets a host start an executable only by a spawn with no managed code in the child.
-/// <see cref="Process"/> on Linux is such a spawn: SystemNative_ForkAndExecProcess (native code in
-/// System.Native) forks/vforks and calls execve at once, only resetting signal handlers and
-/// dup2-ing the three pipes in between; no managed code, GC or lock of the runtime runs in the
-/// child. It is used here rather than a second posix_spawn helper because it already gives pipes
-/// with async reads, kill and exit status.
+/// Started with posix_spawn (<see cref="HelperProcess"/>): DESIGN §2 lets a host start an
+/// executable only by a spawn that runs no managed code in the child.
 /// </remarks>
 internal static class CredentialHelper
 {
@@ -24,59 +19,64 @@ internal static class CredentialHelper
     public static async Task<RegistryCredentials?> GetAsync(string helper, string serverUrl, IReadOnlyList<string> directories, TimeSpan timeout, CancellationToken cancellationToken)
     {
         string executable = Find(helper, directories);
-        ProcessStartInfo start = new(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = new UTF8Encoding(false),
-        };
-        start.ArgumentList.Add("get");
-
-        using Process process = new() { StartInfo = start };
+        HelperProcess process;
         try
         {
-            process.Start();
+            process = HelperProcess.Start(executable, [executable, "get"]);
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (IOException ex)
         {
             throw new CredentialHelperException(helper, $"cannot start {executable}: {ex.Message}", ex);
         }
 
-        using CancellationTokenSource limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        byte[] output;
-        try
+        using (process)
         {
-            Task<byte[]> stdout = ReadBoundedAsync(process.StandardOutput.BaseStream, helper, "output", limit.Token);
-            Task<byte[]> stderr = ReadBoundedAsync(process.StandardError.BaseStream, helper, "error output", limit.Token);
+            using CancellationTokenSource limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            // A timeout kills the helper: its pipes then reach EOF and the blocking reads return.
+            using CancellationTokenRegistration killer = limit.Token.Register(process.Kill);
+            Task<byte[]> stdout = ReadBoundedAsync(process.StandardOutput, helper, "output");
+            Task<byte[]> stderr = ReadBoundedAsync(process.StandardError, helper, "error output");
             try
             {
-                await process.StandardInput.WriteAsync(serverUrl.AsMemory(), limit.Token).ConfigureAwait(false);
+                await process.StandardInput.WriteAsync(Encoding.UTF8.GetBytes(serverUrl), CancellationToken.None).ConfigureAwait(false);
                 process.StandardInput.Close();
             }
             catch (IOException)
             {
-                // The helper exited without reading stdin; its exit status says what happened.
+                // The helper exited without reading stdin (EPIPE); its exit status says what happened.
             }
 
-            output = await stdout.ConfigureAwait(false);
-            _ = await stderr.ConfigureAwait(false);
-            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Kill(process);
-            throw new CredentialHelperException(helper, $"did not answer within {timeout.TotalSeconds:0.#} s");
-        }
-        catch
-        {
-            Kill(process);
-            throw;
-        }
+            byte[] output;
+            int exitCode;
+            try
+            {
+                output = await stdout.ConfigureAwait(false);
+                _ = await stderr.ConfigureAwait(false);
+            }
+            catch (CredentialHelperException)
+            {
+                process.Kill();
+                throw;
+            }
+            finally
+            {
+                exitCode = await process.WaitForExitAsync().ConfigureAwait(false);
+            }
 
-        if (process.ExitCode != 0)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (limit.IsCancellationRequested)
+            {
+                throw new CredentialHelperException(helper, $"did not answer within {timeout.TotalSeconds:0.#} s");
+            }
+
+            return Parse(helper, exitCode, output);
+        }
+    }
+
+    private static RegistryCredentials? Parse(string helper, int exitCode, byte[] output)
+    {
+        if (exitCode != 0)
         {
             // The protocol's "credentials not found" (and any other refusal) means: no credentials.
             return null;
@@ -124,12 +124,12 @@ internal static class CredentialHelper
         throw new CredentialHelperException(helper, $"not found in {(directories.Count > 0 ? string.Join(':', directories) : "PATH")}");
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(Stream stream, string helper, string what, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadBoundedAsync(Stream stream, string helper, string what)
     {
         using MemoryStream buffer = new();
         byte[] chunk = new byte[8192];
         int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        while ((read = await stream.ReadAsync(chunk, CancellationToken.None).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > MaxOutputBytes)
             {
@@ -140,17 +140,5 @@ internal static class CredentialHelper
         }
 
         return buffer.ToArray();
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
     }
 }
