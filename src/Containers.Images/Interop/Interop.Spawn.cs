@@ -9,6 +9,7 @@ internal static partial class Interop
     internal const int SpawnFileActionsSize = 256;
     internal const int SpawnAttrSize = 1024;
     internal const int SigSetSize = 128;
+    internal const short POSIX_SPAWN_SETPGROUP = 0x02;
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04;
     internal const short POSIX_SPAWN_SETSIGMASK = 0x08;
     internal const int SIGKILL = 9;

@@ -6,7 +6,8 @@ namespace Containers.Registry.Auth;
 /// <summary>
 /// A child started with posix_spawn (DESIGN §2: glibc's vfork-style child runs no managed code)
 /// with its stdin, stdout and stderr on pipes, an empty signal mask and default signal
-/// dispositions (.NET ignores SIGPIPE), and every other descriptor closed.
+/// dispositions (.NET ignores SIGPIPE), every other descriptor closed, and its own process group,
+/// so that a kill also ends what a script helper started (which would otherwise hold the pipes open).
 /// </summary>
 internal sealed class HelperProcess : IDisposable
 {
@@ -77,12 +78,12 @@ internal sealed class HelperProcess : IDisposable
     /// <summary>Waits (on a pool thread) for the child to exit and reaps it; returns the shell-style exit code.</summary>
     public Task<int> WaitForExitAsync() => Task.Run(WaitForExit);
 
-    /// <summary>SIGKILLs the child if it has not been reaped yet.</summary>
+    /// <summary>SIGKILLs the child's process group (the child and what it started) if the child has not been reaped yet.</summary>
     public void Kill()
     {
         if (Volatile.Read(ref _reaped) == 0)
         {
-            _ = Interop.Kill(Pid, Interop.SIGKILL);
+            _ = Interop.Kill(-Pid, Interop.SIGKILL);
         }
     }
 
@@ -158,7 +159,7 @@ internal sealed class HelperProcess : IDisposable
 
             Check(Interop.SpawnFileActionsAddCloseFrom(actions, descriptors.Length), "posix_spawn_file_actions_addclosefrom_np");
             Check(Interop.SpawnAttrInit(attributes), "posix_spawnattr_init");
-            Check(Interop.SpawnAttrSetFlags(attributes, Interop.POSIX_SPAWN_SETSIGMASK | Interop.POSIX_SPAWN_SETSIGDEF), "posix_spawnattr_setflags");
+            Check(Interop.SpawnAttrSetFlags(attributes, Interop.POSIX_SPAWN_SETSIGMASK | Interop.POSIX_SPAWN_SETSIGDEF | Interop.POSIX_SPAWN_SETPGROUP), "posix_spawnattr_setflags");
             _ = Interop.SigEmptySet(signals);
             Check(Interop.SpawnAttrSetSigMask(attributes, signals), "posix_spawnattr_setsigmask");
             _ = Interop.SigFillSet(signals);

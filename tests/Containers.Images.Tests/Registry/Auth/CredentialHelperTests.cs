@@ -71,11 +71,13 @@ public sealed class CredentialHelperTests
         await Task.CompletedTask;
     }
 
-    [Test]
-    public void A_helper_that_hangs_is_killed_after_the_timeout()
+    // Without exec the shell's child sleep holds the pipes too: the whole process group is killed.
+    [TestCase("#!/bin/sh\nexec sleep 30\n")]
+    [TestCase("#!/bin/sh\nsleep 30\necho late\n")]
+    public void A_helper_that_hangs_is_killed_after_the_timeout(string script)
     {
         using TempDirectory dir = new();
-        WriteHelper(dir, "slow", "#!/bin/sh\nexec sleep 30\n");
+        WriteHelper(dir, "slow", script);
         DockerConfigCredentialProvider provider = Provider(dir, """{"credsStore":"slow"}""");
         provider.HelperTimeout = TimeSpan.FromMilliseconds(300);
 
