@@ -23,7 +23,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 work="$(mktemp -d /tmp/runtime-compare.XXXXXX)"
 tag="rtcmp-$$-$RANDOM"
 restore_dev_null() { chown root:root /dev/null; chmod 0666 /dev/null; }
+# runcs's default parent cgroup outlives its containers (as runc's parents do): remove it again if
+# this script created it (rmdir refuses a cgroup that is in use or has children).
+new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -f "$h/cgroup.procs" ] && [ ! -d "$h/containers-dotnet" ] && echo "$h/containers-dotnet"; done || true)"
 cleanup() {
+  for d in $new_parents; do rmdir "$d" 2>/dev/null || true; done
   # Only the containers this script made: each runtime's own state directory, our id prefix.
   for id in $(runc --root "$work/state-runc" list -q 2>/dev/null | grep "^$tag-" || true); do runc --root "$work/state-runc" delete -f "$id" >/dev/null 2>&1 || true; done
   restore_dev_null
