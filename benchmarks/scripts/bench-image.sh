@@ -1,9 +1,9 @@
-# Sourced by the side-by-side scripts (pull-vs-skopeo.sh, push-vs-skopeo.sh).
+# Sourced by the side-by-side scripts (pull-vs-skopeo.sh, push-vs-skopeo.sh; unpack-vs-umoci.sh through bench-common.sh).
 # `build_bench_image WORK LAYERS MIB` writes an OCI layout at WORK/layout holding image "v1":
 # busybox plus LAYERS layers of MIB MiB of random (incompressible) data each, gzip-compressed.
 # Sets $layout and $bytes (the compressed size of all blobs).
 build_bench_image() {
-  local work=$1 layers=$2 mib=$3 i dir size d c csize m msize layer_json="" diff_ids=""
+  local work=$1 layers=$2 mib=$3 i dir size d layer_json="" diff_ids=""
   layout="$work/layout"
   mkdir -p "$layout/blobs/sha256"
   blob() { local d; d=$(sha256sum "$1" | cut -d' ' -f1); mv "$1" "$layout/blobs/sha256/$d"; echo "$d"; }
@@ -18,12 +18,7 @@ build_bench_image() {
     size=$(stat -c%s "$work/l.tar.gz"); d=$(blob "$work/l.tar.gz")
     layer_json="$layer_json${layer_json:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$d\",\"size\":$size}"
   done
-  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[%s]}}' "$diff_ids" > "$work/config.json"
-  csize=$(stat -c%s "$work/config.json"); c=$(blob "$work/config.json")
-  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[%s]}' "$c" "$csize" "$layer_json" > "$work/manifest.json"
-  msize=$(stat -c%s "$work/manifest.json"); m=$(blob "$work/manifest.json")
-  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' "$m" "$msize" > "$layout/index.json"
-  echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+  write_oci_layout
   bytes=$(du -cb "$layout"/blobs/sha256/* | tail -1 | cut -f1)
 }
 
@@ -34,3 +29,15 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 mbps() { awk -v b="$bytes" -v t="$1" 'BEGIN {printf "%.0f", b/1048576/(t/1000)}'; }
 
 now() { date +%s%N; }
+
+# Finishes the OCI layout $layout (tag v1) from $diff_ids and $layer_json (comma-separated JSON items), writing
+# the config and manifest through the caller's blob function; $work holds the temporary files.
+write_oci_layout() {
+  local c csize m msize
+  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[%s]}}' "$diff_ids" > "$work/config.json"
+  csize=$(stat -c%s "$work/config.json"); c=$(blob "$work/config.json")
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[%s]}' "$c" "$csize" "$layer_json" > "$work/manifest.json"
+  msize=$(stat -c%s "$work/manifest.json"); m=$(blob "$work/manifest.json")
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' "$m" "$msize" > "$layout/index.json"
+  echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+}

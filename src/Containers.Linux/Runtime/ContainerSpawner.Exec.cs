@@ -64,20 +64,8 @@ public sealed partial class ContainerSpawner
                     args.ExitSignal = Interop.SIGCHLD;
 
                     // As in Spawn: a clone that a GC suspension overlapped is discarded before release.
-                    int errno;
-                    int collections = GC.CollectionCount(0);
-                    long result = ChildProcess.Clone(program, &args, &errno);
-                    bool gcOverlapped = GC.CollectionCount(0) != collections;
-                    if (result < 0)
+                    if (!CloneOutsideGc(program, &args, attempt < MaxCloneAttempts, out pid))
                     {
-                        throw new LinuxErrorException("clone3", errno);
-                    }
-
-                    pid = (int)result;
-                    if (gcOverlapped && attempt < MaxCloneAttempts)
-                    {
-                        Interop.Kill(pid, Interop.SIGKILL);
-                        Interop.WaitForChild(pid);
                         continue;
                     }
                 }

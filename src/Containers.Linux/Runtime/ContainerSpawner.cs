@@ -84,23 +84,8 @@ public sealed partial class ContainerSpawner
                     args.PidFd = (ulong)&pidfd;
                     args.ExitSignal = Interop.SIGCHLD;
 
-                    // A GC that starts between the two counts may have been suspending this thread
-                    // at the clone; its child would then block in its first GC poll. Such a child is
-                    // still waiting for the release byte, so it is killed and the clone repeated.
-                    int errno;
-                    int collections = GC.CollectionCount(0);
-                    long result = ChildProcess.Clone(program, &args, &errno);
-                    bool gcOverlapped = GC.CollectionCount(0) != collections;
-                    if (result < 0)
+                    if (!CloneOutsideGc(program, &args, attempt < MaxCloneAttempts, out pid))
                     {
-                        throw new LinuxErrorException("clone3", errno);
-                    }
-
-                    pid = (int)result;
-                    if (gcOverlapped && attempt < MaxCloneAttempts)
-                    {
-                        Interop.Kill(pid, Interop.SIGKILL);
-                        Interop.WaitForChild(pid);
                         Interop.Close(pidfd);
                         continue;
                     }
@@ -261,5 +246,33 @@ public sealed partial class ContainerSpawner
             ChildStep.SeccompNotify => $"seccomp agent at {plan.Seccomp?.ListenerPath}",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Clones the child. A GC that starts between the two counts may have been suspending this thread
+    /// at the clone; its child would then block in its first GC poll. Such a child is still waiting for
+    /// the release byte, so, when <paramref name="mayRetry"/>, it is killed and reaped and
+    /// <see langword="false"/> tells the caller to clone again.
+    /// </summary>
+    private static unsafe bool CloneOutsideGc(ChildProgram* program, Interop.CloneArgs* args, bool mayRetry, out int pid)
+    {
+        int errno;
+        int collections = GC.CollectionCount(0);
+        long result = ChildProcess.Clone(program, args, &errno);
+        bool gcOverlapped = GC.CollectionCount(0) != collections;
+        if (result < 0)
+        {
+            throw new LinuxErrorException("clone3", errno);
+        }
+
+        pid = (int)result;
+        if (gcOverlapped && mayRetry)
+        {
+            Interop.Kill(pid, Interop.SIGKILL);
+            Interop.WaitForChild(pid);
+            return false;
+        }
+
+        return true;
     }
 }
