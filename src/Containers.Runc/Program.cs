@@ -19,29 +19,7 @@ internal static class Program
                 return 0;
             }
 
-            ContainerStore store = new(line.Root);
-            return line.Verb switch
-            {
-                "spec" => SpecCommand.Execute(line),
-                "run" => RunCommand.Execute(line, store),
-                "create" => CreateCommand.Execute(line, store),
-                "exec" => ExecCommand.Execute(line, store),
-                "start" => StartCommand.Execute(line, store),
-                "state" => StateCommand.Execute(line, store),
-                "kill" => KillCommand.Execute(line, store),
-                "delete" => DeleteCommand.Execute(line, store),
-                "list" => ListCommand.Execute(line, store),
-                "pause" => PauseCommand.Pause(line, store),
-                "resume" => PauseCommand.Resume(line, store),
-                "ps" => PsCommand.Execute(line, store),
-                "events" => EventsCommand.Execute(line, store),
-                "update" => UpdateCommand.Execute(line, store),
-                "features" => FeaturesCommand.Execute(line),
-                "spawn-stress" => SpawnStressCommand.Execute(line),
-                "shim" => ShimCommand.Execute(line),
-                "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|exec|start|state|kill|delete|list|pause|resume|ps|events|update|features ..."),
-                _ => throw new UsageException($"No help topic for '{line.Verb}'"),
-            };
+            return Dispatch(line);
         }
         catch (ContainersException ex)
         {
@@ -60,7 +38,37 @@ internal static class Program
         }
     }
 
-    private static (IReadOnlySet<string> Values, IReadOnlySet<string> Switches) FlagsOf(string verb) => verb switch
+    /// <summary>Runs the verb of a parsed command line (the shim's in-process driver calls this too).</summary>
+    /// <returns>The exit code.</returns>
+    internal static int Dispatch(CommandLine line)
+    {
+        ContainerStore store = new(line.Root);
+        return line.Verb switch
+        {
+            "spec" => SpecCommand.Execute(line),
+            "run" => RunCommand.Execute(line, store),
+            "create" => CreateCommand.Execute(line, store),
+            "exec" => ExecCommand.Execute(line, store),
+            "start" => StartCommand.Execute(line, store),
+            "state" => StateCommand.Execute(line, store),
+            "kill" => KillCommand.Execute(line, store),
+            "delete" => DeleteCommand.Execute(line, store),
+            "list" => ListCommand.Execute(line, store),
+            "pause" => PauseCommand.Pause(line, store),
+            "resume" => PauseCommand.Resume(line, store),
+            "ps" => PsCommand.Execute(line, store),
+            "events" => EventsCommand.Execute(line, store),
+            "update" => UpdateCommand.Execute(line, store),
+            "features" => FeaturesCommand.Execute(line),
+            "spawn-stress" => SpawnStressCommand.Execute(line),
+            "shim" => ShimCommand.Execute(line),
+            "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|exec|start|state|kill|delete|list|pause|resume|ps|events|update|features ..."),
+            _ => throw new UsageException($"No help topic for '{line.Verb}'"),
+        };
+    }
+
+    /// <summary>The value flags and switches of each verb.</summary>
+    internal static (IReadOnlySet<string> Values, IReadOnlySet<string> Switches) FlagsOf(string verb) => verb switch
     {
         "spec" => (Set("--bundle"), Set("--rootless")),
         "run" => (Set("--bundle", "--pid-file", "--console-socket", "--preserve-fds"), Set("--detach", "--keep", "--no-pivot", "--no-new-keyring", "--no-subreaper")),

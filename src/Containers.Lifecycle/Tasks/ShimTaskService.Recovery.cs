@@ -8,7 +8,8 @@ namespace Containers.Lifecycle.Tasks;
 public sealed partial class ShimTaskService
 {
     /// <summary>
-    /// Finds every shim of this namespace in the state directory and reconnects: running tasks are
+    /// Finds every shim of this namespace in the state directory (shared shims included: each of their
+    /// tasks is reached through its link) and reconnects: running tasks are
     /// watched again (their exits published), tasks of shims that died report the exit they recorded
     /// or a failure. Returns the state of every task found.
     /// </summary>
@@ -24,6 +25,11 @@ public sealed partial class ShimTaskService
 
         foreach (string directory in Directory.EnumerateDirectories(shims))
         {
+            if (LinkedGroupDirectory(directory) is not null)
+            {
+                continue; // a grouped task's link: its task is found in the group's directory
+            }
+
             string tasks = ShimPaths.Tasks(directory);
             if (!Directory.Exists(tasks))
             {
@@ -33,7 +39,7 @@ public sealed partial class ShimTaskService
             foreach (string taskDirectory in Directory.EnumerateDirectories(tasks))
             {
                 ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(taskDirectory), ShimJsonContext.Default.ShimTaskRecord);
-                if (record is null || record.Namespace != _options.Namespace || ShimDirectory(record.Id) != directory)
+                if (record is null || record.Namespace != _options.Namespace || ResolvedShimDirectory(record.Id) != directory)
                 {
                     continue;
                 }

@@ -10,7 +10,8 @@ using Containers.Tasks;
 namespace Containers.Lifecycle.Tasks;
 
 /// <summary>
-/// <see cref="ITaskService"/> over shims: one <c>runcs shim</c> per container, found again from its
+/// <see cref="ITaskService"/> over shims: one <c>runcs shim</c> per container, or one per group for tasks
+/// created with <c>{"shimGroup": "name"}</c> in their options (see <see cref="ShimGroupOption"/>), found again from its
 /// state directory after the host restarts (no in-memory registry is needed for that: a container's
 /// shim directory follows from its namespace and id). A shim that is gone makes its tasks report a
 /// failed <see cref="ExitStatus"/> (or the exit it recorded on disk before it died), never a hang.
@@ -65,8 +66,14 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             throw new UnsupportedException("checkpoint: restore is not supported");
         }
 
-        string? runtime = RuntimeOf(request.Options) ?? _options.Runtime;
+        (string? runtime, string? group) = ParseOptions(request.Options);
+        runtime ??= _options.Runtime;
         string directory = ShimDirectory(request.ContainerId);
+        if (LinkedGroupDirectory(directory) is not null && !Directory.Exists(ShimPaths.Task(directory, request.ContainerId)))
+        {
+            File.Delete(directory); // the link of a grouped task whose delete did not finish
+        }
+
         if (Directory.Exists(directory))
         {
             ShimClient existing = new(directory);
@@ -85,22 +92,31 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             }
         }
 
+        ShimRequest create = new()
+        {
+            Op = ShimOps.Create,
+            Id = request.ContainerId,
+            Namespace = _options.Namespace,
+            Bundle = Path.GetFullPath(request.Bundle),
+            Runtime = runtime,
+            Stdin = request.IO.Stdin,
+            Stdout = request.IO.Stdout,
+            Stderr = request.IO.Stderr,
+        };
+        ShimResponse response = group is not null
+            ? await CreateInGroupAsync(group, directory, create, cancellationToken).ConfigureAwait(false)
+            : await CreateInOwnShimAsync(directory, create, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(new TaskCreate(request.ContainerId, request.Bundle, request.Rootfs, request.IO, null, response.Pid)).ConfigureAwait(false);
+        return response.Pid;
+    }
+
+    private async ValueTask<ShimResponse> CreateInOwnShimAsync(string directory, ShimRequest create, CancellationToken cancellationToken)
+    {
         await ShimLauncher.StartAsync(_options.ShimPath, directory, cancellationToken).ConfigureAwait(false);
         ShimClient client = new(directory);
-        ShimResponse response;
         try
         {
-            response = await client.CallAsync(new ShimRequest
-            {
-                Op = ShimOps.Create,
-                Id = request.ContainerId,
-                Namespace = _options.Namespace,
-                Bundle = Path.GetFullPath(request.Bundle),
-                Runtime = runtime,
-                Stdin = request.IO.Stdin,
-                Stdout = request.IO.Stdout,
-                Stderr = request.IO.Stderr,
-            }, cancellationToken).ConfigureAwait(false);
+            return await client.CallAsync(create, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -116,9 +132,6 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
             throw;
         }
-
-        await PublishAsync(new TaskCreate(request.ContainerId, request.Bundle, request.Rootfs, request.IO, null, response.Pid)).ConfigureAwait(false);
-        return response.Pid;
     }
 
     /// <inheritdoc/>
@@ -161,6 +174,13 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     public async ValueTask<ExitStatus> DeleteAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
     {
         string directory = RequireShimDirectory(containerId);
+        string? group = execId is null ? LinkedGroupDirectory(directory) : null;
+        SemaphoreSlim? gate = group is null ? null : GroupGate(group);
+        if (gate is not null)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         ExitStatus status;
         int pid = 0;
         try
@@ -168,6 +188,10 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             ShimResponse response = await new ShimClient(directory).CallAsync(new ShimRequest { Op = ShimOps.Delete, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
             status = ToStatus(response.Exit);
             pid = response.Pid;
+            if (execId is null)
+            {
+                RemoveGroupLink(directory);
+            }
         }
         catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
         {
@@ -182,8 +206,12 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
                     _ = await ShimLauncher.ForceDeleteAsync(record.Runtime, ShimPaths.RuntimeRoot(directory), containerId).ConfigureAwait(false);
                 }
 
-                Directory.Delete(directory, recursive: true);
+                RemoveDeadShimState(directory, containerId);
             }
+        }
+        finally
+        {
+            gate?.Release();
         }
 
         await PublishAsync(new TaskDelete(containerId, pid, status.ExitCode, status.ExitedAt, execId)).ConfigureAwait(false);
@@ -372,37 +400,6 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         ShimStatus.Stopped => ProcessStatus.Stopped,
         _ => ProcessStatus.Unknown,
     };
-
-    private static string? RuntimeOf(ReadOnlyMemory<byte> options)
-    {
-        if (options.IsEmpty)
-        {
-            return null;
-        }
-
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(options);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidSpecException("options", "expected an object");
-            }
-
-            if (!document.RootElement.TryGetProperty("binaryName", out JsonElement binary))
-            {
-                return null;
-            }
-
-            string? path = binary.ValueKind == JsonValueKind.String ? binary.GetString() : null;
-            return !string.IsNullOrEmpty(path) && Path.IsPathFullyQualified(path)
-                ? path
-                : throw new InvalidSpecException("options.binaryName", "expected an absolute path to a runc-compatible binary");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidSpecException("options", $"not JSON ({ex.Message})", ex);
-        }
-    }
 
     private async ValueTask PublishAsync(ContainerEvent @event)
     {

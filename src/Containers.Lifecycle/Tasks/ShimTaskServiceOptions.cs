@@ -13,8 +13,11 @@ public sealed class ShimTaskServiceOptions
     public string Namespace { get; set; } = "default";
 
     /// <summary>
-    /// The default runc-compatible runtime binary (runc, crun…); <see langword="null"/> runs containers with
-    /// the shim's own runcs. A task can name another in its options (<c>{"binaryName": "/usr/bin/crun"}</c>).
+    /// The default runc-compatible runtime binary (runc, crun…), driven through its command line;
+    /// <see langword="null"/> runs containers with the shim's own runcs engine inside the shim process (no
+    /// runtime process per call — naming the runcs binary here drives it through its command line instead).
+    /// A task can name another in its options (<c>{"binaryName": "/usr/bin/crun"}</c>), and join a shared
+    /// shim with <c>{"shimGroup": "name"}</c> (<see cref="ShimTaskService.ShimGroupOption"/>).
     /// </summary>
     public string? Runtime { get; set; }
 }

@@ -6,12 +6,16 @@ namespace Containers.Linux.Supervision;
 /// <summary>
 /// Runs one command of a runc-compatible runtime binary (<c>&lt;runtime&gt; --root R verb …</c>) from
 /// the shim's loop and waits for it: the shim is single-threaded, so a runtime call is a synchronous
-/// step of the loop (containerd's runc shim serialises them per container too).
+/// step of the loop (containerd's runc shim serialises them per container too). The CLI
+/// <see cref="IRuntimeDriver"/>: used for runc, crun, any named binary, and runcs when named explicitly.
 /// </summary>
-internal sealed class RuntimeCommand(string runtime, string root)
+internal sealed class RuntimeCommand(string runtime, string root) : IRuntimeDriver
 {
     /// <summary>The runtime binary.</summary>
     public string Runtime { get; } = runtime;
+
+    /// <inheritdoc/>
+    public bool InProcess => false;
 
     /// <summary>Runs the runtime with stdin on /dev/null and both outputs captured.</summary>
     /// <returns>The exit code and the two outputs.</returns>

@@ -53,7 +53,12 @@ internal sealed partial class ShimServer
             throw new ShimFault(ShimErrorKind.InvalidArgument, $"bundle: \"{request.Bundle}\" is not an absolute directory holding config.json");
         }
 
-        string runtime = string.IsNullOrEmpty(request.Runtime) ? _defaultRuntime : request.Runtime;
+        // A task that names no runtime gets the shim's own engine in-process; a named binary (even
+        // runcs's own path) is driven through its command line.
+        IRuntimeDriver driver = string.IsNullOrEmpty(request.Runtime) && _inProcessDriver is not null
+            ? _inProcessDriver(ShimPaths.RuntimeRoot(_directory))
+            : new RuntimeCommand(string.IsNullOrEmpty(request.Runtime) ? _defaultRuntime : request.Runtime, ShimPaths.RuntimeRoot(_directory));
+        string runtime = driver.Runtime;
         string directory = ShimPaths.Task(_directory, id);
         if (Directory.Exists(directory))
         {
@@ -67,11 +72,12 @@ internal sealed partial class ShimServer
             Id = id,
             Bundle = request.Bundle,
             Runtime = runtime,
+            InProcess = driver.InProcess,
             Stdin = request.Stdin,
             Stdout = request.Stdout,
             Stderr = request.Stderr,
         };
-        ShimTask task = new(record, new RuntimeCommand(runtime, ShimPaths.RuntimeRoot(_directory)), directory);
+        ShimTask task = new(record, driver, directory);
         task.Init.IO = (request.Stdin, request.Stdout, request.Stderr);
         try
         {

@@ -15,6 +15,7 @@ internal sealed partial class ShimServer : IDisposable
     private const int MaxUnclaimedExits = 4096;
     private readonly string _directory;
     private readonly string _defaultRuntime;
+    private readonly Func<string, IRuntimeDriver>? _inProcessDriver;
     private readonly SafeFdHandle _epoll;
     private readonly SafeFdHandle _signals;
     private readonly SafeFdHandle _listener;
@@ -25,10 +26,11 @@ internal sealed partial class ShimServer : IDisposable
     private bool _stopping;
     private bool _removeState;
 
-    private ShimServer(string directory, string defaultRuntime, SafeFdHandle epoll, SafeFdHandle signals, SafeFdHandle listener)
+    private ShimServer(string directory, string defaultRuntime, Func<string, IRuntimeDriver>? inProcessDriver, SafeFdHandle epoll, SafeFdHandle signals, SafeFdHandle listener)
     {
         _directory = directory;
         _defaultRuntime = defaultRuntime;
+        _inProcessDriver = inProcessDriver;
         _epoll = epoll;
         _signals = signals;
         _listener = listener;
@@ -37,11 +39,13 @@ internal sealed partial class ShimServer : IDisposable
     /// <summary>
     /// Sets the shim up in <paramref name="directory"/> (0700), reports readiness on
     /// <paramref name="readyFd"/> (closed afterwards), and serves until the last task is deleted or
-    /// SIGTERM arrives.
+    /// SIGTERM arrives. A task that names no runtime is driven by <paramref name="inProcessDriver"/>
+    /// (given the runtime root; runcs's engine on this thread) when there is one, else by
+    /// <paramref name="defaultRuntime"/> as a binary.
     /// </summary>
     /// <exception cref="LinuxErrorException">The socket, signalfd or epoll set cannot be made.</exception>
     /// <exception cref="ShimFault">Another shim serves the directory.</exception>
-    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd)
+    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd, Func<string, IRuntimeDriver>? inProcessDriver = null)
     {
         // Block the signals the loop reads from its signalfd (and SIGPIPE: sends use MSG_NOSIGNAL,
         // but a stray write must not kill the shim).
@@ -77,7 +81,7 @@ internal sealed partial class ShimServer : IDisposable
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         SafeFdHandle signals = new(Interop.ThrowOnError(Interop.SignalFd(-1, mask, Interop.SFD_NONBLOCK | Interop.SFD_CLOEXEC), "signalfd"));
         SafeFdHandle epoll = new(Interop.ThrowOnError(Interop.EpollCreate1(Interop.EPOLL_CLOEXEC), "epoll_create1"));
-        using ShimServer server = new(directory, defaultRuntime, epoll, signals, listener);
+        using ShimServer server = new(directory, defaultRuntime, inProcessDriver, epoll, signals, listener);
         server.Watch(listener.Fd, _ => server.Accept());
         server.Watch(signals.Fd, _ => server.OnSignal());
         File.WriteAllText(ShimPaths.PidFile(directory), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -1,13 +1,13 @@
 namespace Containers.Linux.Supervision;
 
 /// <summary>One container the shim runs: its record, its runtime, its init and exec'd processes.</summary>
-internal sealed class ShimTask(ShimTaskRecord record, RuntimeCommand runtime, string directory)
+internal sealed class ShimTask(ShimTaskRecord record, IRuntimeDriver runtime, string directory)
 {
     /// <summary>What the host asked for (also on disk as task.json).</summary>
     public ShimTaskRecord Record { get; } = record;
 
-    /// <summary>The runtime binary driving the container.</summary>
-    public RuntimeCommand Runtime { get; } = runtime;
+    /// <summary>What drives the container: a runtime binary, or runcs's engine in the shim.</summary>
+    public IRuntimeDriver Runtime { get; } = runtime;
 
     /// <summary>The task directory.</summary>
     public string Directory { get; } = directory;

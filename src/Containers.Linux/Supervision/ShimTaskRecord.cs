@@ -15,8 +15,11 @@ internal sealed class ShimTaskRecord
     /// <summary>The bundle directory.</summary>
     public string Bundle { get; set; } = string.Empty;
 
-    /// <summary>The runtime binary.</summary>
+    /// <summary>The runtime binary (runcs itself for a task the shim drives in-process).</summary>
     public string Runtime { get; set; } = string.Empty;
+
+    /// <summary>The shim runs the runtime's verbs in its own process (runcs's engine), not as <see cref="Runtime"/> processes.</summary>
+    public bool InProcess { get; set; }
 
     /// <summary>The stdin path, if any.</summary>
     public string? Stdin { get; set; }

@@ -10,6 +10,8 @@ namespace Containers.Runc.Commands;
 /// posix_spawn), it is the short-lived launcher: it spawns the daemon — itself with
 /// <c>--serve</c>, in a new session (setsid), stderr to D/shim.log — waits until the daemon says it
 /// serves, and exits, so the host reaps only the launcher and the daemon re-parents away from it.
+/// The daemon runs the tasks that name no runtime with runcs's engine in-process
+/// (<see cref="Shim.InProcessRuntime"/>); a named binary is driven through its command line.
 /// </summary>
 internal static class ShimCommand
 {
@@ -26,7 +28,7 @@ internal static class ShimCommand
         string executable = Environment.ProcessPath ?? throw new UsageException("shim: the executable's path is unknown");
         if (line.Switch("--serve"))
         {
-            ShimServer.Serve(directory, executable, line.IntOption("--ready-fd", -1));
+            ShimServer.Serve(directory, executable, line.IntOption("--ready-fd", -1), root => new Shim.InProcessRuntime(root));
             return 0;
         }
 

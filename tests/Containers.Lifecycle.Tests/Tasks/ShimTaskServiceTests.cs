@@ -6,10 +6,14 @@ using Containers.Testing;
 
 namespace Containers.Lifecycle.Tests.Tasks;
 
-/// <summary>Tasks through real <c>runcs shim</c> processes driving runcs, runc and crun on busybox bundles.</summary>
+/// <summary>
+/// Tasks through real <c>runcs shim</c> processes on busybox bundles, driving runcs in-process ("runcs",
+/// the default), runcs through its command line ("runcs-cli"), runc and crun.
+/// </summary>
 public sealed class ShimTaskServiceTests
 {
     [TestCase("runcs")]
+    [TestCase("runcs-cli")]
     [TestCase("runc")]
     [TestCase("crun")]
     public async Task CreateStartWaitDeleteCapturesExitCodeAndOutput(string runtimeName)
@@ -57,13 +61,14 @@ public sealed class ShimTaskServiceTests
         Assert.ThrowsAsync<NotFoundException>(async () => await service.StateAsync(id));
     }
 
-    [Test]
-    public async Task KillStopsARunningTaskAndPublishesItsExit()
+    [TestCase("runcs")]
+    [TestCase("runcs-cli")]
+    public async Task KillStopsARunningTaskAndPublishesItsExit(string runtimeName)
     {
         using ShimTestBed bed = await ShimTestBed.CreateAsync();
         InProcessEventBus events = new();
         using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
-        await using ShimTaskService service = bed.NewService(events: events);
+        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName), events);
         (string id, string bundle, string log) = await bed.BundleAsync("lc-shim-kill", "echo started; exec sleep 1000");
         IAsyncEnumerator<EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
         Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
@@ -98,13 +103,14 @@ public sealed class ShimTaskServiceTests
         await subscription.DisposeAsync();
     }
 
-    [Test]
-    public async Task ExecRunsAnotherProcessInTheTask()
+    [TestCase("runcs")]
+    [TestCase("runcs-cli")]
+    [TestCase("runc")]
+    public async Task ExecRunsAnotherProcessInTheTask(string runtimeName)
     {
         using ShimTestBed bed = await ShimTestBed.CreateAsync();
         using RuncDevNullGuard guard = new();
-        // runcs exec is not written yet; runc is the runtime here.
-        await using ShimTaskService service = bed.NewService(bed.Runtime("runc"));
+        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
         (string id, string bundle, string log) = await bed.BundleAsync("lc-shim-exec", "exec sleep 1000");
         _ = await service.CreateAsync(new TaskCreateRequest(id, bundle));
         _ = await service.StartAsync(id);
@@ -128,11 +134,12 @@ public sealed class ShimTaskServiceTests
         _ = await service.DeleteAsync(id);
     }
 
-    [Test]
-    public async Task PauseAndResumeFreezeTheTask()
+    [TestCase("runcs")]
+    [TestCase("runcs-cli")]
+    public async Task PauseAndResumeFreezeTheTask(string runtimeName)
     {
         using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService();
+        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
         (string id, string bundle, _) = await bed.BundleAsync("lc-shim-pause", "exec sleep 1000");
         int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle));
         _ = await service.StartAsync(id);
@@ -150,11 +157,12 @@ public sealed class ShimTaskServiceTests
         _ = await service.DeleteAsync(id);
     }
 
-    [Test]
-    public async Task ABadBundleFailsCreateWithTheRuntimesMessageAndLeavesNothing()
+    [TestCase("runcs")]
+    [TestCase("runcs-cli")]
+    public async Task ABadBundleFailsCreateWithTheRuntimesMessageAndLeavesNothing(string runtimeName)
     {
         using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService();
+        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
         (string id, string bundle, _) = await bed.BundleAsync("lc-shim-bad", "true");
         string config = Path.Combine(bundle, "config.json");
         await File.WriteAllTextAsync(config, "{\"ociVersion\": ");
@@ -166,11 +174,12 @@ public sealed class ShimTaskServiceTests
         Assert.ThrowsAsync<NotFoundException>(async () => await service.WaitAsync(id));
     }
 
-    [Test]
-    public async Task ADeadShimReportsItsTaskFailedInsteadOfHanging()
+    [TestCase("runcs")]
+    [TestCase("runcs-cli")]
+    public async Task ADeadShimReportsItsTaskFailedInsteadOfHanging(string runtimeName)
     {
         using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService();
+        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
         (string id, string bundle, _) = await bed.BundleAsync("lc-shim-dead", "exec sleep 1000");
         int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle));
         _ = await service.StartAsync(id);

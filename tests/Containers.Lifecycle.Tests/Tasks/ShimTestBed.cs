@@ -31,13 +31,18 @@ internal sealed class ShimTestBed : IDisposable
     public ShimTaskService NewService(string? runtime = null, Containers.Events.IEventBus? events = null)
         => new(new ShimTaskServiceOptions { StateDirectory = State, ShimPath = Runcs, Runtime = runtime }, events);
 
-    /// <summary>The runtime binary for a runtime name: null (the shim's own runcs), runc, or crun behind a wrapper.</summary>
+    /// <summary>
+    /// The runtime binary for a runtime name: null (the shim's own runcs engine, in-process), the runcs binary
+    /// ("runcs-cli": runcs driven through its command line), runc, or crun behind a wrapper.
+    /// </summary>
     public string? Runtime(string name)
     {
         switch (name)
         {
             case "runcs":
                 return null;
+            case "runcs-cli":
+                return Runcs;
             case "runc":
                 TestHost.RequireTool("/usr/sbin/runc", "runc");
                 return "/usr/sbin/runc";
@@ -78,6 +83,18 @@ internal sealed class ShimTestBed : IDisposable
         Assert.That(directories, Has.Length.EqualTo(1), "one shim");
         return int.Parse(File.ReadAllText(ShimPaths.PidFile(directories[0])), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The pids of every live shim under <see cref="Shims"/> (a shared shim's tasks link to one directory).</summary>
+    public int[] ShimPids()
+        => Directory.Exists(Shims)
+            ? Directory.GetDirectories(Shims)
+                .Select(d => ShimPaths.PidFile(d))
+                .Where(File.Exists)
+                .Select(f => int.Parse(File.ReadAllText(f), System.Globalization.CultureInfo.InvariantCulture))
+                .Where(IsAlive)
+                .Distinct()
+                .ToArray()
+            : [];
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds; false when it never did.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition)

@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Containers.Linux;
+using Containers.Linux.Supervision;
+
+namespace Containers.Runc.Shim;
+
+/// <summary>
+/// The shim's in-process <see cref="IRuntimeDriver"/>: each runtime verb runs the same code as
+/// <c>runcs --root R verb …</c> (<see cref="Program.Dispatch"/>), but on the shim's own (only) managed
+/// thread, so no runtime process is started and the container's init is cloned by the shim itself
+/// (DESIGN.md §2 point 5). The state is the CLI's, under the same root: <c>runcs --root R state|kill|list</c>
+/// from outside sees and drives these containers.
+/// As a runtime binary's would, descriptors 0–2 are the verb's stdio while it runs (the shim is
+/// single-threaded, so nothing else of it writes to them meanwhile): a cloned init inherits them, and
+/// the verb's error message goes to the given stderr.
+/// </summary>
+internal sealed class InProcessRuntime(string root) : IRuntimeDriver
+{
+    // Verbs that need nothing but the calling thread: foreground run/exec proxy a terminal with a
+    // thread, ps in table format and events start processes or timers — those are for the CLI only.
+    private static readonly HashSet<string> InProcessVerbs = new(StringComparer.Ordinal)
+    {
+        "create", "start", "kill", "delete", "exec", "pause", "resume", "ps", "update", "state",
+    };
+
+    /// <inheritdoc/>
+    public string Runtime { get; } = Environment.ProcessPath ?? "runcs";
+
+    /// <inheritdoc/>
+    public bool InProcess => true;
+
+    /// <inheritdoc/>
+    public (int ExitCode, string Stdout, string Stderr) Run(params string[] arguments)
+    {
+        // memfds, not pipes: a verb's output could exceed a pipe's buffer, and nobody else would drain it.
+        using SafeFdHandle stdout = new(Interop.ThrowOnError(Interop.MemfdCreate("runcs-stdout", Interop.MFD_CLOEXEC), "memfd_create"));
+        using SafeFdHandle stderr = new(Interop.ThrowOnError(Interop.MemfdCreate("runcs-stderr", Interop.MFD_CLOEXEC), "memfd_create"));
+        int exitCode = RunWithStdio([-1, stdout.Fd, stderr.Fd], arguments);
+        return (exitCode, ReadAll(stdout.Fd), ReadAll(stderr.Fd));
+    }
+
+    /// <inheritdoc/>
+    public int RunWithStdio(ReadOnlySpan<int> stdio, params string[] arguments)
+    {
+        using SafeFdHandle devNull = new(Interop.ThrowOnError(Interop.Open("/dev/null", Interop.O_RDWR | Interop.O_CLOEXEC, 0), "open", "/dev/null"));
+        Span<int> saved = stackalloc int[3];
+        saved.Fill(-1);
+        try
+        {
+            for (int fd = 0; fd < 3; fd++)
+            {
+                saved[fd] = Interop.ThrowOnError(Interop.Fcntl(fd, Interop.F_DUPFD_CLOEXEC, 3), "fcntl", $"F_DUPFD_CLOEXEC {fd}");
+            }
+
+            for (int fd = 0; fd < 3; fd++)
+            {
+                int source = fd < stdio.Length && stdio[fd] >= 0 ? stdio[fd] : devNull.Fd;
+                if (source != fd)
+                {
+                    _ = Interop.ThrowOnError(Interop.Dup3(source, fd, 0), "dup3", $"fd {fd}");
+                }
+            }
+
+            return Execute(arguments);
+        }
+        finally
+        {
+            for (int fd = 0; fd < 3; fd++)
+            {
+                if (saved[fd] >= 0)
+                {
+                    _ = Interop.Dup3(saved[fd], fd, 0);
+                    _ = Interop.Close(saved[fd]);
+                }
+            }
+        }
+    }
+
+    private int Execute(string[] arguments)
+    {
+        try
+        {
+            CommandLine line = CommandLine.Parse(["--root", root, .. arguments], Program.FlagsOf);
+            bool allowed = InProcessVerbs.Contains(line.Verb)
+                && (line.Verb != "ps" || (line.Option("--format") ?? line.Option("-f")) == "json")
+                && (line.Verb != "exec" || line.Switch("--detach"));
+            if (!allowed)
+            {
+                throw new UsageException($"\"{string.Join(' ', arguments)}\" is not run inside the shim (it needs threads or a terminal)");
+            }
+
+            return Program.Dispatch(line);
+        }
+        catch (Exception ex) when (ex is ContainersException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            // What runcs's Main prints and returns; the shim reads it from stderr as it would a binary's.
+            Output.Error($"runcs: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static unsafe string ReadAll(int fd)
+    {
+        _ = Interop.Lseek(fd, 0, 0 /* SEEK_SET */);
+        MemoryStream text = new();
+        byte* buffer = stackalloc byte[4096];
+        nint n;
+        while ((n = Interop.Read(fd, buffer, 4096)) > 0 || (n < 0 && Marshal.GetLastPInvokeError() == Interop.EINTR))
+        {
+            if (n > 0)
+            {
+                text.Write(new ReadOnlySpan<byte>(buffer, (int)n));
+            }
+        }
+
+        return Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
+    }
+}
