@@ -99,7 +99,8 @@ public class RuntimeStartBenchmarks
 
     private string NextId() => _tag + "-" + Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture);
 
-    private static void BuildBundle(string rootfs)
+    /// <summary>A busybox-static root filesystem (every applet linked), shared with the task benchmarks.</summary>
+    internal static void BuildBundle(string rootfs)
     {
         const string Busybox = "/bin/busybox";
         if (!File.Exists(Busybox))
@@ -126,7 +127,8 @@ public class RuntimeStartBenchmarks
         File.WriteAllText(Path.Combine(rootfs, "etc", "group"), "root:x:0:\n");
     }
 
-    private static string FindOrPublishRuncs()
+    /// <summary>RUNCS, or a published runcs under artifacts/ (published when missing).</summary>
+    internal static string FindOrPublishRuncs()
     {
         string? given = Environment.GetEnvironmentVariable("RUNCS");
         if (!string.IsNullOrEmpty(given))
@@ -145,7 +147,7 @@ public class RuntimeStartBenchmarks
     }
 
     // Runs a tool to its exit; a failure is an exception, so a broken runtime cannot post a fast time.
-    private static string Run(string file, params string[] args)
+    internal static string Run(string file, params string[] args)
     {
         ProcessStartInfo start = new(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in args)
