@@ -89,6 +89,12 @@ internal sealed class ShimBenchBed : IDisposable
             }
         }
 
+        // A shim removes its own directory as it exits after its last delete: let that finish first.
+        for (int i = 0; i < 1000 && Directory.EnumerateDirectories(Work, "shims", SearchOption.AllDirectories).Any(d => Directory.EnumerateFileSystemEntries(d).Any()); i++)
+        {
+            Thread.Sleep(10);
+        }
+
         Directory.Delete(Work, recursive: true);
     }
 }

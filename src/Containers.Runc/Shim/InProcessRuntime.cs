@@ -92,9 +92,11 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
 
             return Program.Dispatch(line);
         }
-        catch (Exception ex) when (ex is ContainersException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException or FormatException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // What runcs's Main prints and returns; the shim reads it from stderr as it would a binary's.
+            // Wider than Main's catch: a runtime binary that crashes ends only its own process, and a
+            // verb failing here must not end a shim that other containers (a shared shim) depend on.
             Output.Error($"runcs: {ex.Message}");
             return 1;
         }
