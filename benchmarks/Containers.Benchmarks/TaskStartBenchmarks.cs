@@ -12,7 +12,7 @@ namespace Containers.Benchmarks;
 /// <see cref="ShimTaskService"/>, as an embedding host sees it: a shim per container with runcs's engine
 /// in the shim (the default), a shim per container driving runcs through its command line (what the
 /// shim did before it had the in-process driver), and a warm shared shim (a group whose shim is kept
-/// alive by one created task). Needs root; run:
+/// alive by one created task) with either driver. Needs root; run:
 /// sudo dotnet run -c Release --project benchmarks/Containers.Benchmarks -- --filter '*TaskStart*'
 /// (RUNCS=/path/to/runcs uses a published binary).
 /// </summary>
@@ -26,8 +26,10 @@ public class TaskStartBenchmarks
     private ShimTaskService? _own;
     private ShimTaskService? _cli;
     private ShimTaskService? _shared;
+    private ShimTaskService? _sharedCli;
     private string _bundle = string.Empty;
     private string _keeper = string.Empty;
+    private string _cliKeeper = string.Empty;
     private readonly byte[] _groupOptions = ShimBenchBed.GroupOptions(Group);
 
     [GlobalSetup]
@@ -42,6 +44,9 @@ public class TaskStartBenchmarks
         // with its last task): the warm shared shim an application running many short jobs has.
         _keeper = _bed.NextId();
         _ = _shared.CreateAsync(new Containers.Tasks.TaskCreateRequest(_keeper, _bed.Bundle("keeper", "true")) { Options = _groupOptions }).AsTask().GetAwaiter().GetResult();
+        _sharedCli = _bed.Service("shared-cli", _bed.Runcs);
+        _cliKeeper = _bed.NextId();
+        _ = _sharedCli.CreateAsync(new Containers.Tasks.TaskCreateRequest(_cliKeeper, _bed.Bundle("cli-keeper", "true")) { Options = _groupOptions }).AsTask().GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -52,7 +57,12 @@ public class TaskStartBenchmarks
             _ = _shared.DeleteAsync(_keeper).AsTask().GetAwaiter().GetResult();
         }
 
-        foreach (ShimTaskService? service in new[] { _own, _cli, _shared })
+        if (_sharedCli is not null && _cliKeeper.Length > 0)
+        {
+            _ = _sharedCli.DeleteAsync(_cliKeeper).AsTask().GetAwaiter().GetResult();
+        }
+
+        foreach (ShimTaskService? service in new[] { _own, _cli, _shared, _sharedCli })
         {
             service?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
@@ -71,6 +81,10 @@ public class TaskStartBenchmarks
     /// <summary>The group's warm shared shim, runcs engine in-process.</summary>
     [Benchmark]
     public Task SharedShimInProcess() => ShimBenchBed.RunOnceAsync(_shared!, _bed!.NextId(), _bundle, _groupOptions);
+
+    /// <summary>The group's warm shared shim driving runcs through its command line: the driver's share of the time.</summary>
+    [Benchmark]
+    public Task SharedShimCli() => ShimBenchBed.RunOnceAsync(_sharedCli!, _bed!.NextId(), _bundle, _groupOptions);
 
     private sealed class Config : ManualConfig
     {
