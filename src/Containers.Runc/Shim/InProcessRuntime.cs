@@ -24,6 +24,10 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
         "create", "start", "kill", "delete", "exec", "pause", "resume", "ps", "update", "state",
     };
 
+    // The shim's loop thread, where the driver is made (at create): DESIGN.md §2 allows clones only from
+    // the spawner's one managed thread, so a verb on any other thread is refused, not run.
+    private readonly int _thread = Environment.CurrentManagedThreadId;
+
     /// <inheritdoc/>
     public string Runtime { get; } = Environment.ProcessPath ?? "runcs";
 
@@ -43,6 +47,11 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
     /// <inheritdoc/>
     public int RunWithStdio(ReadOnlySpan<int> stdio, params string[] arguments)
     {
+        if (Environment.CurrentManagedThreadId != _thread)
+        {
+            throw new InvalidOperationException("the in-process runtime runs only on the shim's loop thread");
+        }
+
         using SafeFdHandle devNull = new(Interop.ThrowOnError(Interop.Open("/dev/null", Interop.O_RDWR | Interop.O_CLOEXEC, 0), "open", "/dev/null"));
         Span<int> saved = stackalloc int[3];
         saved.Fill(-1);
