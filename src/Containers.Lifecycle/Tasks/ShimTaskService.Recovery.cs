@@ -42,6 +42,7 @@ public sealed partial class ShimTaskService
                 if (state.Status is ProcessStatus.Running or ProcessStatus.Paused)
                 {
                     WatchExit(record.Id);
+                    WatchOom(record.Id);
                 }
 
                 found.Add(state);
