@@ -36,14 +36,13 @@ internal sealed class OomWatch : IDisposable
     /// <summary>Registers for the OOM notifications of <paramref name="cgroup"/>'s memory cgroup; null when it has none.</summary>
     /// <exception cref="LinuxErrorException">eventfd, inotify or the registration failed.</exception>
     public static OomWatch? Open(ShimCgroup cgroup)
-    {
-        string? directory = cgroup.MemoryDirectory;
-        if (directory is null)
-        {
-            return null;
-        }
+        => cgroup.MemoryDirectory is null ? null : Open(cgroup.MemoryDirectory, cgroup.MemoryIsV2);
 
-        if (cgroup.MemoryIsV2)
+    /// <summary>Registers for the OOM notifications of the memory cgroup <paramref name="directory"/> (cgroup2 when <paramref name="v2"/>).</summary>
+    /// <exception cref="LinuxErrorException">eventfd, inotify or the registration failed.</exception>
+    public static OomWatch Open(string directory, bool v2)
+    {
+        if (v2)
         {
             SafeFdHandle inotify = new(Interop.ThrowOnError(Interop.Cgroups.InotifyInit1(Interop.Cgroups.IN_CLOEXEC | IN_NONBLOCK), "inotify_init1"));
             string events = Path.Combine(directory, "memory.events");

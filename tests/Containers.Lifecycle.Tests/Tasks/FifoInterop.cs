@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Containers.Lifecycle.Tests.Tasks;
 
-/// <summary>The libc calls the FIFO tests need (the BCL has no mkfifo and no non-blocking FIFO open).</summary>
+/// <summary>The libc calls the shim tests need (the BCL has no mkfifo, no non-blocking FIFO open, no poll of any fd).</summary>
 internal static partial class FifoInterop
 {
     public const int ORdOnly = 0x0;
@@ -22,6 +22,17 @@ internal static partial class FifoInterop
 
     [LibraryImport("libc", EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int MkFifo(string path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int Poll(long* fds, nuint count, int timeout);
+
+    /// <summary>Whether <paramref name="fd"/> becomes readable within <paramref name="milliseconds"/>.</summary>
+    public static unsafe bool WaitReadable(int fd, int milliseconds)
+    {
+        // struct pollfd { int fd; short events; short revents; } as one 8-byte word, POLLIN = 1.
+        long pollFd = (uint)fd | (1L << 32);
+        return Poll(&pollFd, 1, milliseconds) == 1 && ((pollFd >> 48) & 1) != 0;
+    }
 
     /// <summary>open(2), failing the test with errno.</summary>
     public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenOrFail(string path, int flags)
