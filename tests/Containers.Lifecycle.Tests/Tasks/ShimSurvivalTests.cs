@@ -6,7 +6,7 @@ using Containers.Tasks;
 namespace Containers.Lifecycle.Tests.Tasks;
 
 /// <summary>
-/// A host process creates ten containers through <see cref="ShimTaskService"/> and is killed with
+/// A host process creates eleven containers through <see cref="ShimTaskService"/> and is killed with
 /// SIGKILL; a new service reconnects to the shims it left: output written meanwhile is in the logs
 /// (log-file mode) or waiting in the FIFOs, exits of the absence come with their codes, running
 /// containers are attached again (stdin, stdout, terminal).
@@ -32,6 +32,9 @@ public sealed class ShimSurvivalTests
             await bed.BundleAsync("lc-survive-h", "read l; echo got-$l; " + WaitGo + "echo while-away-h; while read l; do echo got-$l; done; echo eof; exit 7"),
             await bed.BundleAsync("lc-survive-i", "read l; echo got-$l; " + WaitGo + "echo while-away-i; read l; echo got-$l; exit 8", null, SpecOptions.WithTty()),
             await bed.BundleAsync("lc-survive-j", WaitGo + "echo while-away-j; exec sleep 1000"),
+            // k runs out of its memory once the new host is there: that host publishes the OOM.
+            await bed.BundleAsync("lc-survive-k", WaitGo + "echo while-away-k; while [ ! -e /tmp/go2 ]; do sleep 0.1; done; x=a; while :; do x=$x$x; done",
+                null, SpecOptions.WithMemoryLimit(16 << 20)),
         ];
         // h and i are attached through FIFOs (i on a terminal); the others log to files.
         string[] io = new string[tasks.Length];
@@ -81,7 +84,11 @@ public sealed class ShimSurvivalTests
             Assert.That(await ShimTestBed.EventuallyAsync(() => File.Exists(log) && File.ReadAllText(log).Contains(expected, StringComparison.Ordinal)), Is.True, $"{log} has {expected}");
         }
 
-        await using ShimTaskService service = bed.NewService();
+        Containers.Events.InProcessEventBus events = new();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        IAsyncEnumerator<Containers.Events.EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+        Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
+        await using ShimTaskService service = bed.NewService(events: events);
         // c exited while no host was there: its shim recorded the code.
         Assert.That((await service.WaitAsync(tasks[2].Id)).ExitCode, Is.EqualTo(5));
         IReadOnlyList<TaskState> recovered = await service.ReconnectAsync();
@@ -130,6 +137,18 @@ public sealed class ShimSurvivalTests
             Assert.That((await service.WaitAsync(tasks[8].Id)).ExitCode, Is.EqualTo(8));
             Assert.That(await i.WaitForAsync("got-two\r\n"), Is.True, i.Text);
         }
+
+        // The reconnected service watches k for OOMs.
+        await File.WriteAllTextAsync(Path.Combine(tasks[10].Bundle, "rootfs", "tmp", "go2"), "");
+        Assert.That((await service.WaitAsync(tasks[10].Id)).ExitCode, Is.EqualTo(137));
+        bool more = await firstMove;
+        while (more && subscription.Current.Event is not Containers.Events.TaskOom)
+        {
+            more = await subscription.MoveNextAsync();
+        }
+
+        Assert.That(more && subscription.Current.Event is Containers.Events.TaskOom { ContainerId: var oomId } && oomId == tasks[10].Id, Is.True, "TaskOom of k");
+        await subscription.DisposeAsync();
 
         // The reconnected service drives the running ones as its own.
         foreach (int t in new[] { 0, 1, 5, 9 })
