@@ -48,6 +48,7 @@ public sealed partial class ShimTaskService
                 if (state.Status is ProcessStatus.Running or ProcessStatus.Paused)
                 {
                     WatchExit(record.Id);
+                    WatchOom(record.Id);
                 }
 
                 found.Add(state);

@@ -56,11 +56,6 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             throw new UnsupportedException("rootfs: mounting the rootfs is not done by the shim task service yet; pass a bundle that has its rootfs");
         }
 
-        if (request.IO.Terminal)
-        {
-            throw new UnsupportedException("io.terminal: the shim does not hold terminals yet");
-        }
-
         if (request.Checkpoint is not null)
         {
             throw new UnsupportedException("checkpoint: restore is not supported");
@@ -102,6 +97,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             Stdin = request.IO.Stdin,
             Stdout = request.IO.Stdout,
             Stderr = request.IO.Stderr,
+            Terminal = request.IO.Terminal,
         };
         ShimResponse response = group is not null
             ? await CreateInGroupAsync(group, directory, create, cancellationToken).ConfigureAwait(false)
@@ -141,6 +137,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         if (execId is null)
         {
             WatchExit(containerId);
+            WatchOom(containerId);
             await PublishAsync(new TaskStart(containerId, response.Pid)).ConfigureAwait(false);
         }
         else
@@ -222,11 +219,6 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     public async ValueTask ExecAsync(TaskExecRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.IO.Terminal)
-        {
-            throw new UnsupportedException("io.terminal: the shim does not hold terminals yet");
-        }
-
         _ = await CallAsync(request.ContainerId, new ShimRequest
         {
             Op = ShimOps.Exec,
@@ -236,6 +228,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             Stdin = request.IO.Stdin,
             Stdout = request.IO.Stdout,
             Stderr = request.IO.Stderr,
+            Terminal = request.IO.Terminal,
         }, cancellationToken).ConfigureAwait(false);
         await PublishAsync(new TaskExecAdded(request.ContainerId, request.ExecId)).ConfigureAwait(false);
     }
@@ -286,18 +279,33 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public ValueTask<ContainerStats> MetricsAsync(string containerId, CancellationToken cancellationToken = default)
-        => throw new UnsupportedException("metrics: the shim does not sample task metrics yet");
+    /// <exception cref="FailedPreconditionException">The task is not running (no live cgroup), or its shim is gone.</exception>
+    public async ValueTask<ContainerStats> MetricsAsync(string containerId, CancellationToken cancellationToken = default)
+    {
+        ShimResponse response = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Metrics, Id = containerId }, cancellationToken).ConfigureAwait(false);
+        return ShimMetrics.ToContainerStats(response);
+    }
 
     /// <inheritdoc/>
-    public ValueTask CloseIOAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
-        => throw new UnsupportedException("closeIO: the process reads the stdin FIFO itself and sees end-of-file when the host closes its writer; the shim holds no writer to close");
+    /// <remarks>
+    /// The shim copies the stdin FIFO into the process and holds the FIFO open itself, so a host that
+    /// closes its writer (or dies) does not end the process's input; this call does, after the
+    /// bytes already written are delivered. With a terminal it stops forwarding input (no EOF
+    /// reaches a process reading the terminal, as with containerd).
+    /// </remarks>
+    public async ValueTask CloseIOAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
+        => _ = await CallAsync(containerId, new ShimRequest { Op = ShimOps.CloseIO, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidSpecException">A size is not 1 to 65535.</exception>
     public async ValueTask ResizePtyAsync(string containerId, string? execId, int width, int height, CancellationToken cancellationToken = default)
     {
-        _ = await CallAsync(containerId, new ShimRequest { Op = ShimOps.State, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
-        throw new FailedPreconditionException($"task \"{containerId}\" has no terminal");
+        if (width is <= 0 or > ushort.MaxValue || height is <= 0 or > ushort.MaxValue)
+        {
+            throw new InvalidSpecException(width is <= 0 or > ushort.MaxValue ? "width" : "height", $"{width}x{height} is not a terminal size (1 to 65535 each)");
+        }
+
+        _ = await CallAsync(containerId, new ShimRequest { Op = ShimOps.ResizePty, Id = containerId, ExecId = execId, Width = width, Height = height }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -305,7 +313,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     {
         string directory = RequireShimDirectory(containerId);
         ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(directory, containerId)), ShimJsonContext.Default.ShimTaskRecord);
-        TaskIO io = record is null ? TaskIO.None : new TaskIO { Stdin = record.Stdin, Stdout = record.Stdout, Stderr = record.Stderr };
+        TaskIO io = record is null ? TaskIO.None : new TaskIO { Stdin = record.Stdin, Stdout = record.Stdout, Stderr = record.Stderr, Terminal = record.Terminal };
         try
         {
             ShimResponse response = await new ShimClient(directory).CallAsync(new ShimRequest { Op = ShimOps.State, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 internal static partial class Interop
 {
     internal const uint EPOLLIN = 0x1;
+    internal const uint EPOLLOUT = 0x4;
     internal const uint EPOLLERR = 0x8;
     internal const uint EPOLLHUP = 0x10;
     internal const int EPOLL_CTL_ADD = 1;

@@ -7,6 +7,7 @@ internal static partial class Interop
     internal const int MSG_NOSIGNAL = 0x4000;
     internal const int F_GETFL = 3;
     internal const int F_SETFL = 4;
+    internal const int F_DUPFD_CLOEXEC = 1030;
 
     [LibraryImport(Libc, EntryPoint = "getsockopt", SetLastError = true)]
     internal static unsafe partial int GetSockOpt(int fd, int level, int name, void* value, uint* length);
@@ -28,6 +29,11 @@ internal static partial class Interop
         uint length = 12;
         return GetSockOpt(fd, SOL_SOCKET, SO_PEERCRED, credentials, &length) == 0 ? (uint)credentials[1] : -1;
     }
+
+    /// <summary>A close-on-exec duplicate of <paramref name="fd"/> (the same open file description).</summary>
+    /// <exception cref="Containers.Linux.LinuxErrorException">fcntl failed.</exception>
+    internal static Containers.Linux.SafeFdHandle Duplicate(int fd)
+        => new(ThrowOnError(Fcntl(fd, F_DUPFD_CLOEXEC, 0), "fcntl", $"F_DUPFD_CLOEXEC fd {fd}"));
 
     /// <summary>Switches <paramref name="fd"/> to non-blocking mode.</summary>
     /// <exception cref="Containers.Linux.LinuxErrorException">fcntl failed.</exception>

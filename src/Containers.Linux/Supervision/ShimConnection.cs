@@ -11,4 +11,10 @@ internal sealed class ShimConnection(SafeFdHandle socket)
 
     /// <summary>The process whose exit this connection waits for, if any.</summary>
     public ShimProcess? Waiting { get; set; }
+
+    /// <summary>The task whose next OOM notification this connection waits for, if any.</summary>
+    public ShimTask? WaitingOom { get; set; }
+
+    /// <summary>Whether a request of this connection is held until something happens.</summary>
+    public bool IsWaiting => Waiting is not null || WaitingOom is not null;
 }

@@ -16,4 +16,8 @@ internal static class ShimOps
     public const string State = "state";
     public const string List = "list";
     public const string Shutdown = "shutdown";
+    public const string CloseIO = "closeIO";
+    public const string ResizePty = "resizePty";
+    public const string Oom = "oom";
+    public const string Metrics = "metrics";
 }

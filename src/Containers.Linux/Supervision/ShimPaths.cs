@@ -18,6 +18,12 @@ internal static class ShimPaths
     /// <summary>The runtime's state root (<c>--root</c>).</summary>
     public static string RuntimeRoot(string shimDirectory) => Path.Combine(shimDirectory, "runtime");
 
+    /// <summary>
+    /// The console socket a runtime sends a pty master to (runc's <c>--console-socket</c>): there only
+    /// while one create or exec runs, so one name serves every task of the shim.
+    /// </summary>
+    public static string ConsoleSocket(string shimDirectory) => Path.Combine(shimDirectory, "pty.sock");
+
     /// <summary>The parent of the task directories.</summary>
     public static string Tasks(string shimDirectory) => Path.Combine(shimDirectory, "tasks");
 

@@ -24,8 +24,14 @@ internal sealed class ShimProcess(string? execId, string directory)
     /// <summary>The stdout and stderr pumps.</summary>
     public List<StdioPump> Pumps { get; } = [];
 
-    /// <summary>The stdin FIFO, opened for the process.</summary>
-    public SafeFdHandle? Stdin { get; set; }
+    /// <summary>Copies the stdin FIFO into the process (its stdin pipe, or the pty master) until CloseIO.</summary>
+    public StdinPump? StdinPump { get; set; }
+
+    /// <summary>The pty master received from the runtime, when the process runs on a terminal.</summary>
+    public SafeFdHandle? Console { get; set; }
+
+    /// <summary>Whether the process runs on a pseudo-terminal.</summary>
+    public bool Terminal { get; set; }
 
     /// <summary>Connections waiting for the exit.</summary>
     public List<ShimConnection> Waiters { get; } = [];

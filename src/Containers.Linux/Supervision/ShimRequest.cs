@@ -39,6 +39,18 @@ internal sealed class ShimRequest
     /// <summary>Signal every process of the container (kill).</summary>
     public bool All { get; set; }
 
+    /// <summary>Run the process on a pseudo-terminal whose master the shim holds (create, exec).</summary>
+    public bool Terminal { get; set; }
+
+    /// <summary>The terminal's new width in columns (resizePty).</summary>
+    public int Width { get; set; }
+
+    /// <summary>The terminal's new height in rows (resizePty).</summary>
+    public int Height { get; set; }
+
+    /// <summary>The OOM count the host has seen (oom): the answer comes when the shim's count is higher, or the task stopped.</summary>
+    public ulong After { get; set; }
+
     /// <summary>A runtime-spec process object (exec) or linux.resources object (update), as JSON text.</summary>
     public string? Json { get; set; }
 }

@@ -21,6 +21,12 @@ internal sealed class ShimResponse
     /// <summary>The task's processes (pids).</summary>
     public List<ShimPid>? Pids { get; set; }
 
+    /// <summary>OOM notifications the shim counted for the task (oom), or the cgroup's oom_kill counter (metrics).</summary>
+    public ulong OomCount { get; set; }
+
+    /// <summary>The cgroup statistics as <c>runc events --stats</c> data JSON (metrics).</summary>
+    public string? Json { get; set; }
+
     /// <summary>The shim's tasks (list).</summary>
     public List<ShimTaskRecord>? Tasks { get; set; }
 

@@ -27,6 +27,10 @@ internal sealed partial class ShimServer
                 ShimOps.State => State(request),
                 ShimOps.List => List(),
                 ShimOps.Shutdown => Shutdown(),
+                ShimOps.CloseIO => CloseIO(request),
+                ShimOps.ResizePty => ResizePty(request),
+                ShimOps.Oom => OomWait(connection, request),
+                ShimOps.Metrics => Metrics(request),
                 _ => ShimResponse.Failure(ShimErrorKind.InvalidArgument, $"op: unknown operation \"{request.Op}\""),
             };
         }
@@ -53,6 +57,8 @@ internal sealed partial class ShimServer
             throw new ShimFault(ShimErrorKind.InvalidArgument, $"bundle: \"{request.Bundle}\" is not an absolute directory holding config.json");
         }
 
+        RequireTerminalAgrees(File.ReadAllText(Path.Combine(request.Bundle, "config.json")), request.Terminal);
+
         // A task that names no runtime gets the shim's own engine in-process; a named binary (even
         // runcs's own path) is driven through its command line.
         IRuntimeDriver driver = string.IsNullOrEmpty(request.Runtime) && _inProcessDriver is not null
@@ -76,9 +82,11 @@ internal sealed partial class ShimServer
             Stdin = request.Stdin,
             Stdout = request.Stdout,
             Stderr = request.Stderr,
+            Terminal = request.Terminal,
         };
         ShimTask task = new(record, driver, directory);
         task.Init.IO = (request.Stdin, request.Stdout, request.Stderr);
+        task.Init.Terminal = request.Terminal;
         try
         {
             ShimFiles.Write(ShimPaths.TaskRecord(directory), record, ShimJsonContext.Default.ShimTaskRecord);
@@ -89,6 +97,7 @@ internal sealed partial class ShimServer
             }
 
             _tasks[id] = task;
+            WatchOom(task);
             return new ShimResponse { Pid = task.Init.Pid };
         }
         catch
@@ -105,33 +114,57 @@ internal sealed partial class ShimServer
     /// </summary>
     private string? Launch(ShimTask task, ShimProcess process, string[] arguments)
     {
-        SafeFdHandle? stdin = null;
-        if (process.IO.Stdin is not null)
-        {
-            // Opening a FIFO for reading blocks until a writer comes unless O_NONBLOCK; the process
-            // then reads it blocking, and sees end-of-file when the host closes its writer.
-            stdin = new SafeFdHandle(Interop.ThrowOnError(
-                Interop.Open(process.IO.Stdin, Interop.O_RDONLY | Interop.O_NONBLOCK | Interop.O_CLOEXEC, 0), "open", process.IO.Stdin));
-            Interop.SetNonBlocking(stdin.Fd, nonBlocking: false);
-            process.Stdin = stdin;
-        }
-
-        StdioPump stdout = StdioPump.Open(process.IO.Stdout, out SafeFdHandle stdoutEnd);
+        // A terminal process writes to the pty: the runtime's own stdout/stderr pipes only carry its
+        // error message, and the process's output comes from the master (TakeConsole).
+        StdioPump stdout = StdioPump.Open(process.Terminal ? null : process.IO.Stdout, out SafeFdHandle stdoutEnd);
         process.Pumps.Add(stdout);
-        StdioPump stderr = StdioPump.Open(process.IO.Stderr, out SafeFdHandle stderrEnd);
+        StdioPump stderr = StdioPump.Open(process.Terminal ? null : process.IO.Stderr, out SafeFdHandle stderrEnd);
         process.Pumps.Add(stderr);
         int exitCode;
-        using (stdoutEnd)
-        using (stderrEnd)
+        using (SafeFdHandle? console = OpenConsoleSocket(process, ref arguments))
         {
-            exitCode = task.Runtime.RunWithStdio([stdin?.Fd ?? -1, stdoutEnd.Fd, stderrEnd.Fd], arguments);
-        }
+            using (SafeFdHandle? stdin = OpenStdin(process))
+            using (stdoutEnd)
+            using (stderrEnd)
+            {
+                exitCode = task.Runtime.RunWithStdio([stdin?.Fd ?? -1, stdoutEnd.Fd, stderrEnd.Fd], arguments);
+            }
 
-        if (exitCode != 0)
-        {
-            // The runtime wrote its error where the process's stderr goes: our pipe, read before it reaches the log.
-            string message = stderr.ReadAvailable();
-            return $"exit status {exitCode}" + (message.Length > 0 ? $": {message}" : string.Empty);
+            if (exitCode != 0)
+            {
+                // The runtime wrote its error where the process's stderr goes: our pipe, read before it reaches the log.
+                string message = stderr.ReadAvailable();
+                File.Delete(ShimPaths.ConsoleSocket(_directory));
+                return $"exit status {exitCode}" + (message.Length > 0 ? $": {message}" : string.Empty);
+            }
+
+            if (console is not null)
+            {
+                try
+                {
+                    TakeConsole(process, console);
+                }
+                catch (LinuxErrorException ex)
+                {
+                    // No master came: the process is unusable. A created init is removed again; an
+                    // exec'd process, found by its pid file, is killed — it re-parented to this
+                    // subreaper and is not reaped yet, so the pid is still that process.
+                    if (process.ExecId is null)
+                    {
+                        _ = task.Runtime.Run("delete", "--force", task.Record.Id);
+                    }
+                    else if (int.TryParse(File.Exists(process.PidFile) ? File.ReadAllText(process.PidFile).Trim() : "", NumberStyles.None, CultureInfo.InvariantCulture, out int orphan) && orphan > 0)
+                    {
+                        _ = Interop.Kill(orphan, 9);
+                    }
+
+                    return $"the runtime sent no pty master on the console socket: {ex.Message}";
+                }
+                finally
+                {
+                    File.Delete(ShimPaths.ConsoleSocket(_directory));
+                }
+            }
         }
 
         string pidText = File.ReadAllText(process.PidFile).Trim();
@@ -274,6 +307,7 @@ internal sealed partial class ShimServer
             Release(exec);
         }
 
+        ReleaseOom(task);
         _ = _tasks.Remove(task.Record.Id);
         Directory.Delete(task.Directory, recursive: true);
         if (_tasks.Count == 0)
@@ -314,8 +348,9 @@ internal sealed partial class ShimServer
             throw new ShimFault(ShimErrorKind.InvalidArgument, $"process: not JSON ({ex.Message})");
         }
 
+        RequireTerminalAgrees(request.Json!, request.Terminal);
         File.WriteAllText(Path.Combine(task.Directory, $"exec-{execId}.json"), request.Json);
-        ShimProcess exec = new(execId, task.Directory) { IO = (request.Stdin, request.Stdout, request.Stderr) };
+        ShimProcess exec = new(execId, task.Directory) { IO = (request.Stdin, request.Stdout, request.Stderr), Terminal = request.Terminal };
         task.Execs[execId] = exec;
         return new ShimResponse();
     }

@@ -209,7 +209,7 @@ internal sealed partial class ShimServer : IDisposable
     private void ProcessFrames(ShimConnection connection)
     {
         // One request at a time per connection: a pending wait holds the rest until it is answered.
-        while (connection.Waiting is null && !_stopping)
+        while (!connection.IsWaiting && !_stopping)
         {
             byte[] pending = connection.Pending.GetBuffer();
             int available = (int)connection.Pending.Length;
@@ -277,6 +277,8 @@ internal sealed partial class ShimServer : IDisposable
     {
         _ = connection.Waiting?.Waiters.Remove(connection);
         connection.Waiting = null;
+        _ = connection.WaitingOom?.OomWaiters.Remove(connection);
+        connection.WaitingOom = null;
         Unwatch(connection.Socket);
         connection.Socket.Dispose();
         _ = _connections.Remove(connection);
@@ -373,6 +375,8 @@ internal sealed partial class ShimServer : IDisposable
             _ = pump.Pump();
         }
 
+        BeforeExitRecorded(process);
+
         process.Exit = exit;
         process.Status = ShimStatus.Stopped;
         if (process.Pidfd is not null)
@@ -391,6 +395,7 @@ internal sealed partial class ShimServer : IDisposable
         }
 
         process.Waiters.Clear();
+        AfterExitRecorded(process);
     }
 
     /// <summary>Starts watching a process the runtime created: its pidfd and its output pumps.</summary>
@@ -409,6 +414,7 @@ internal sealed partial class ShimServer : IDisposable
             Watch(pump.Source.Fd, _ => OnPump(process, pump));
         }
 
+        StartStdin(process);
         if (_unclaimed.Remove(pid, out ShimExitRecord? early))
         {
             Record(process, early);
@@ -441,8 +447,9 @@ internal sealed partial class ShimServer : IDisposable
             process.Pidfd = null;
         }
 
-        process.Stdin?.Dispose();
-        process.Stdin = null;
+        CloseStdin(process);
+        process.Console?.Dispose();
+        process.Console = null;
         foreach (ShimConnection waiter in process.Waiters.ToArray())
         {
             waiter.Waiting = null;
@@ -462,6 +469,7 @@ internal sealed partial class ShimServer : IDisposable
 
         foreach (ShimTask task in _tasks.Values)
         {
+            ReleaseOom(task);
             Release(task.Init);
             foreach (ShimProcess exec in task.Execs.Values)
             {

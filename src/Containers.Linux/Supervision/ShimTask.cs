@@ -17,4 +17,13 @@ internal sealed class ShimTask(ShimTaskRecord record, IRuntimeDriver runtime, st
 
     /// <summary>The exec'd processes by exec id.</summary>
     public Dictionary<string, ShimProcess> Execs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The OOM notification source of the task's memory cgroup, while it is watched.</summary>
+    public OomWatch? Oom { get; set; }
+
+    /// <summary>OOM notifications counted since create.</summary>
+    public ulong OomCount { get; set; }
+
+    /// <summary>Connections waiting for the next OOM notification (or the init's exit).</summary>
+    public List<ShimConnection> OomWaiters { get; } = [];
 }

@@ -30,6 +30,9 @@ internal sealed class ShimTaskRecord
     /// <summary>The stderr path, if any.</summary>
     public string? Stderr { get; set; }
 
+    /// <summary>Whether the init runs on a pseudo-terminal (its output comes on <see cref="Stdout"/>).</summary>
+    public bool Terminal { get; set; }
+
     /// <summary>The init process's host pid (list only).</summary>
     public int Pid { get; set; }
 

@@ -44,16 +44,46 @@ internal sealed class StdioPump : IDisposable
             return new StdioPump(source, null, false);
         }
 
+        (SafeFdHandle sink, bool isFifo) = OpenSink(target);
+        (SafeFdHandle read, SafeFdHandle write) = Interop.CreatePipe();
+        Interop.SetNonBlocking(read.Fd, nonBlocking: true);
+        processEnd = write;
+        return new StdioPump(read, sink, isFifo);
+    }
+
+    /// <summary>
+    /// A pump from a source the caller made (a duplicate of a pty master, which reads EIO once the
+    /// terminal's last slave closes) to <paramref name="target"/>; takes ownership of <paramref name="source"/>.
+    /// </summary>
+    /// <exception cref="LinuxErrorException">The destination cannot be opened.</exception>
+    public static StdioPump FromSource(SafeFdHandle source, string? target)
+    {
+        Interop.SetNonBlocking(source.Fd, nonBlocking: true);
+        if (target is null)
+        {
+            return new StdioPump(source, null, false);
+        }
+
+        try
+        {
+            (SafeFdHandle sink, bool isFifo) = OpenSink(target);
+            return new StdioPump(source, sink, isFifo);
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    private static (SafeFdHandle Sink, bool IsFifo) OpenSink(string target)
+    {
         bool isFile = target.StartsWith("file://", StringComparison.Ordinal);
         string path = isFile ? target["file://".Length..] : target;
         int fd = isFile
             ? Interop.Open(path, Interop.O_WRONLY | Interop.O_CREAT | 0x400 /* O_APPEND */ | Interop.O_CLOEXEC, 0x180)
             : Interop.Open(path, Interop.O_RDWR | Interop.O_NONBLOCK | Interop.O_CLOEXEC, 0);
-        SafeFdHandle sink = new(Interop.ThrowOnError(fd, "open", path));
-        (SafeFdHandle read, SafeFdHandle write) = Interop.CreatePipe();
-        Interop.SetNonBlocking(read.Fd, nonBlocking: true);
-        processEnd = write;
-        return new StdioPump(read, sink, !isFile);
+        return (new SafeFdHandle(Interop.ThrowOnError(fd, "open", path)), !isFile);
     }
 
     /// <summary>Copies what the pipe holds now; false at end of file (every writer closed).</summary>

@@ -1,15 +1,20 @@
 using System.Diagnostics;
 using Containers.Lifecycle.Tasks;
+using Containers.Oci;
 using Containers.Tasks;
 
 namespace Containers.Lifecycle.Tests.Tasks;
 
 /// <summary>
-/// A host process creates three containers through <see cref="ShimTaskService"/> and is killed with
-/// SIGKILL; a new service reconnects to the shims it left.
+/// A host process creates eleven containers through <see cref="ShimTaskService"/> and is killed with
+/// SIGKILL; a new service reconnects to the shims it left: output written meanwhile is in the logs
+/// (log-file mode) or waiting in the FIFOs, exits of the absence come with their codes, running
+/// containers are attached again (stdin, stdout, terminal).
 /// </summary>
 public sealed class ShimSurvivalTests
 {
+    private const string WaitGo = "while [ ! -e /tmp/go ]; do sleep 0.1; done; ";
+
     [Test]
     public async Task ContainersOutliveAKilledHostAndANewHostReconnects()
     {
@@ -17,16 +22,40 @@ public sealed class ShimSurvivalTests
         // Each init waits for a file the test creates after the host is dead, so what follows happens while no host is there.
         (string Id, string Bundle, string Log)[] tasks =
         [
-            await bed.BundleAsync("lc-survive-a", "echo before; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo while-away-a; exec sleep 1000"),
-            await bed.BundleAsync("lc-survive-b", "while [ ! -e /tmp/go ]; do sleep 0.1; done; echo while-away-b; exec sleep 1000"),
-            await bed.BundleAsync("lc-survive-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; echo while-away-c; exit 5"),
+            await bed.BundleAsync("lc-survive-a", "echo before; " + WaitGo + "echo while-away-a; exec sleep 1000"),
+            await bed.BundleAsync("lc-survive-b", WaitGo + "echo while-away-b; exec sleep 1000"),
+            await bed.BundleAsync("lc-survive-c", WaitGo + "echo while-away-c; exit 5"),
+            await bed.BundleAsync("lc-survive-d", WaitGo + "echo while-away-d; exit 0"),
+            await bed.BundleAsync("lc-survive-e", WaitGo + "echo while-away-e >&2; exit 42"),
+            await bed.BundleAsync("lc-survive-f", WaitGo + "i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done; echo while-away-f; exec sleep 1000"),
+            await bed.BundleAsync("lc-survive-g", WaitGo + "echo while-away-g; exit 3"),
+            await bed.BundleAsync("lc-survive-h", "read l; echo got-$l; " + WaitGo + "echo while-away-h; while read l; do echo got-$l; done; echo eof; exit 7"),
+            await bed.BundleAsync("lc-survive-i", "read l; echo got-$l; " + WaitGo + "echo while-away-i; read l; echo got-$l; exit 8", null, SpecOptions.WithTty()),
+            await bed.BundleAsync("lc-survive-j", WaitGo + "echo while-away-j; exec sleep 1000"),
+            // k runs out of its memory once the new host is there: that host publishes the OOM.
+            await bed.BundleAsync("lc-survive-k", WaitGo + "echo while-away-k; while [ ! -e /tmp/go2 ]; do sleep 0.1; done; x=a; while :; do x=$x$x; done",
+                null, SpecOptions.WithMemoryLimit(16 << 20)),
         ];
+        // h and i are attached through FIFOs (i on a terminal); the others log to files.
+        string[] io = new string[tasks.Length];
+        for (int t = 0; t < tasks.Length; t++)
+        {
+            io[t] = tasks[t].Log;
+            if (t is 7 or 8)
+            {
+                string fifoBase = tasks[t].Log;
+                _ = bed.Fifo(Path.GetFileName(fifoBase) + ".in");
+                _ = bed.Fifo(Path.GetFileName(fifoBase) + ".out");
+                io[t] = (t == 7 ? "fifo:" : "tty:") + fifoBase;
+            }
+        }
+
         string helper = Path.Combine(AppContext.BaseDirectory, "Containers.Lifecycle.SurvivalHost.dll");
         string ready = Path.Combine(bed.State, "..", "host-ready");
         List<string> arguments = [helper, bed.State, bed.Runcs, ready];
-        foreach ((string id, string bundle, string log) in tasks)
+        for (int t = 0; t < tasks.Length; t++)
         {
-            arguments.AddRange([id, bundle, log]);
+            arguments.AddRange([tasks[t].Id, tasks[t].Bundle, io[t]]);
         }
 
         using (Process host = Process.Start(new ProcessStartInfo("dotnet", arguments))!)
@@ -43,32 +72,89 @@ public sealed class ShimSurvivalTests
         }
 
         // The output written while no host existed reaches the logs through the shims.
-        foreach ((string id, _, string log) in tasks)
+        for (int t = 0; t < tasks.Length; t++)
         {
-            string expected = "while-away-" + id[11];
+            if (t is 7 or 8)
+            {
+                continue;
+            }
+
+            string log = tasks[t].Log;
+            string expected = "while-away-" + tasks[t].Id[11];
             Assert.That(await ShimTestBed.EventuallyAsync(() => File.Exists(log) && File.ReadAllText(log).Contains(expected, StringComparison.Ordinal)), Is.True, $"{log} has {expected}");
         }
 
-        await using ShimTaskService service = bed.NewService();
+        Containers.Events.InProcessEventBus events = new();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        IAsyncEnumerator<Containers.Events.EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+        Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
+        await using ShimTaskService service = bed.NewService(events: events);
         // c exited while no host was there: its shim recorded the code.
         Assert.That((await service.WaitAsync(tasks[2].Id)).ExitCode, Is.EqualTo(5));
         IReadOnlyList<TaskState> recovered = await service.ReconnectAsync();
         Assert.That(recovered.Select(s => s.ContainerId), Is.EquivalentTo(tasks.Select(t => t.Id)));
         Dictionary<string, TaskState> byId = recovered.ToDictionary(s => s.ContainerId);
+        Dictionary<int, int> exitedWhileAway = new() { [2] = 5, [3] = 0, [4] = 42, [6] = 3 };
         Assert.Multiple(() =>
         {
-            Assert.That(byId[tasks[0].Id].Status, Is.EqualTo(ProcessStatus.Running));
-            Assert.That(byId[tasks[1].Id].Status, Is.EqualTo(ProcessStatus.Running));
-            Assert.That(byId[tasks[2].Id].Status, Is.EqualTo(ProcessStatus.Stopped));
-            Assert.That(byId[tasks[2].Id].Exit?.ExitCode, Is.EqualTo(5));
+            for (int t = 0; t < tasks.Length; t++)
+            {
+                TaskState state = byId[tasks[t].Id];
+                if (exitedWhileAway.TryGetValue(t, out int code))
+                {
+                    Assert.That(state.Status, Is.EqualTo(ProcessStatus.Stopped), tasks[t].Id);
+                    Assert.That(state.Exit?.ExitCode, Is.EqualTo(code), tasks[t].Id);
+                }
+                else
+                {
+                    Assert.That(state.Status, Is.EqualTo(ProcessStatus.Running), tasks[t].Id);
+                }
+            }
+
             Assert.That(File.ReadAllLines(tasks[0].Log), Is.EqualTo(new[] { "before", "while-away-a" }));
+            Assert.That(File.ReadAllLines(tasks[5].Log), Is.EqualTo(Enumerable.Range(0, 2000).Select(i => $"line-{i}").Append("while-away-f")), "nothing lost");
+            Assert.That(byId[tasks[8].Id].IO.Terminal, Is.True);
         });
 
-        // The reconnected service drives them as its own.
-        foreach ((string id, _, _) in tasks.Take(2))
+        // Reattach to h's FIFOs: what it wrote while away waited in the FIFO; stdin goes on until CloseIO.
+        using (FifoReader h = new(byId[tasks[7].Id].IO.Stdout!))
         {
-            await service.KillAsync(id, 9);
-            Assert.That((await service.WaitAsync(id)).ExitCode, Is.EqualTo(137));
+            Assert.That(await h.WaitForAsync("while-away-h\n"), Is.True, h.Text);
+            FifoReader.Write(byId[tasks[7].Id].IO.Stdin!, "two\n");
+            Assert.That(await h.WaitForAsync("got-two\n"), Is.True, h.Text);
+            await service.CloseIOAsync(tasks[7].Id);
+            Assert.That((await service.WaitAsync(tasks[7].Id)).ExitCode, Is.EqualTo(7));
+            Assert.That(await h.WaitForAsync("eof\n"), Is.True, h.Text);
+            Assert.That(h.Text, Is.EqualTo("while-away-h\ngot-two\neof\n"));
+        }
+
+        // Reattach to i's terminal.
+        using (FifoReader i = new(byId[tasks[8].Id].IO.Stdout!))
+        {
+            Assert.That(await i.WaitForAsync("while-away-i\r\n"), Is.True, i.Text);
+            await service.ResizePtyAsync(tasks[8].Id, null, 100, 30);
+            FifoReader.Write(byId[tasks[8].Id].IO.Stdin!, "two\n");
+            Assert.That((await service.WaitAsync(tasks[8].Id)).ExitCode, Is.EqualTo(8));
+            Assert.That(await i.WaitForAsync("got-two\r\n"), Is.True, i.Text);
+        }
+
+        // The reconnected service watches k for OOMs.
+        await File.WriteAllTextAsync(Path.Combine(tasks[10].Bundle, "rootfs", "tmp", "go2"), "");
+        Assert.That((await service.WaitAsync(tasks[10].Id)).ExitCode, Is.EqualTo(137));
+        bool more = await firstMove;
+        while (more && subscription.Current.Event is not Containers.Events.TaskOom)
+        {
+            more = await subscription.MoveNextAsync();
+        }
+
+        Assert.That(more && subscription.Current.Event is Containers.Events.TaskOom { ContainerId: var oomId } && oomId == tasks[10].Id, Is.True, "TaskOom of k");
+        await subscription.DisposeAsync();
+
+        // The reconnected service drives the running ones as its own.
+        foreach (int t in new[] { 0, 1, 5, 9 })
+        {
+            await service.KillAsync(tasks[t].Id, 9);
+            Assert.That((await service.WaitAsync(tasks[t].Id)).ExitCode, Is.EqualTo(137));
         }
 
         foreach ((string id, _, _) in tasks)

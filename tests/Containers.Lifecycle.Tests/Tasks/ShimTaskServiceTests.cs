@@ -152,9 +152,7 @@ public sealed class ShimTaskServiceTests
         Assert.That((await service.StateAsync(id)).Status, Is.EqualTo(ProcessStatus.Running));
         Assert.That(FreezerState(pid), Is.EqualTo("THAWED"));
 
-        await service.KillAsync(id, 9);
-        _ = await service.WaitAsync(id);
-        _ = await service.DeleteAsync(id);
+        await ShimTestBed.KillAndDeleteAsync(service, id);
     }
 
     [TestCase("runcs")]

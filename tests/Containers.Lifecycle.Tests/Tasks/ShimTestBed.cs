@@ -58,14 +58,14 @@ internal sealed class ShimTestBed : IDisposable
     }
 
     /// <summary>A bundle whose init runs <paramref name="script"/> with /bin/sh; returns (id, bundle, log path).</summary>
-    public async Task<(string Id, string Bundle, string Log)> BundleAsync(string prefix, string script, string? ociVersion = null)
+    public async Task<(string Id, string Bundle, string Log)> BundleAsync(string prefix, string script, string? ociVersion = null, params SpecOption[] options)
     {
         string id = prefix + "-" + Guid.NewGuid().ToString("N")[..10];
         string bundle = _directory.Combine("bundles", id);
         string rootfs = Path.Combine(bundle, "rootfs");
         await BusyboxRootfs.CreateAsync(rootfs);
         Spec spec = await SpecGenerator.GenerateAsync(new SpecContext("default", id) { RootfsPath = rootfs },
-            [SpecOptions.WithProcessArgs("/bin/sh", "-c", script)]);
+            [SpecOptions.WithProcessArgs("/bin/sh", "-c", script), .. options]);
         spec.Linux!.CgroupsPath = $"/lifecycle-tests/{id}";
         if (ociVersion is not null)
         {
@@ -74,6 +74,22 @@ internal sealed class ShimTestBed : IDisposable
 
         await File.WriteAllBytesAsync(Path.Combine(bundle, "config.json"), RuntimeSpecJson.Serialize(spec));
         return (id, bundle, _directory.Combine(id + ".log"));
+    }
+
+    /// <summary>Ends a running task with SIGKILL, reaps and deletes it.</summary>
+    public static async Task KillAndDeleteAsync(ShimTaskService service, string id)
+    {
+        await service.KillAsync(id, 9);
+        _ = await service.WaitAsync(id);
+        _ = await service.DeleteAsync(id);
+    }
+
+    /// <summary>Makes a FIFO (0600) in the bed's directory and returns its path.</summary>
+    public string Fifo(string name)
+    {
+        string path = _directory.Combine(name);
+        Assert.That(FifoInterop.MkFifo(path, 0x180), Is.Zero, $"mkfifo {path}");
+        return path;
     }
 
     /// <summary>The pid of the shim serving a container, from its directory.</summary>

@@ -1,0 +1,61 @@
+using Containers.Events;
+using Containers.Linux.Supervision;
+
+namespace Containers.Lifecycle.Tasks;
+
+/// <summary>OOM watchers: one long-poll per running task that publishes <see cref="TaskOom"/>.</summary>
+public sealed partial class ShimTaskService
+{
+    /// <summary>
+    /// Publishes a <see cref="TaskOom"/> for every OOM notification the task's shim counts (once per
+    /// container per service). The shim answers the <c>oom</c> operation when its count passes the
+    /// one given, or when the init has exited. A new host starts from zero, so it publishes the OOMs
+    /// of the time it was away as well (and again those its predecessor had published).
+    /// </summary>
+    private void WatchOom(string containerId)
+    {
+        if (_events is null)
+        {
+            return;
+        }
+
+        string key = containerId + "/oom"; // '/' is not in container ids: no clash with the exit watchers
+        lock (_watchersLock)
+        {
+            if (_watchers.TryGetValue(key, out Task? running) && !running.IsCompleted)
+            {
+                return;
+            }
+
+            _watchers[key] = Task.Run(async () =>
+            {
+                try
+                {
+                    ShimClient client = new(RequireShimDirectory(containerId));
+                    ulong seen = 0;
+                    while (true)
+                    {
+                        ShimResponse response = await client.CallAsync(new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = seen }, _closing.Token).ConfigureAwait(false);
+                        for (; seen < response.OomCount; seen++)
+                        {
+                            await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
+                        }
+
+                        if (response.Exit is not null)
+                        {
+                            return;
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The service is closing.
+                }
+                catch (ContainersException)
+                {
+                    // Deleted meanwhile, or the shim is gone (its exit watcher reports that).
+                }
+            });
+        }
+    }
+}
