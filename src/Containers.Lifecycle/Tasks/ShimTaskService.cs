@@ -50,11 +50,6 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         Identifiers.Validate(request.ContainerId, "containerId");
-        if (request.Rootfs.Count > 0)
-        {
-            throw new UnsupportedException("rootfs: mounting the rootfs is not done by the shim task service yet; pass a bundle that has its rootfs");
-        }
-
         if (request.IO.Terminal)
         {
             throw new UnsupportedException("io.terminal: the shim does not hold terminals yet");
@@ -85,7 +80,17 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             }
         }
 
-        await ShimLauncher.StartAsync(_options.ShimPath, directory, cancellationToken).ConfigureAwait(false);
+        bool mounted = MountRootfs(request);
+        try
+        {
+            await ShimLauncher.StartAsync(_options.ShimPath, directory, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (mounted)
+        {
+            UnmountRootfs(request.ContainerId);
+            throw;
+        }
+
         ShimClient client = new(directory);
         ShimResponse response;
         try
@@ -114,6 +119,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
                 // Already gone.
             }
 
+            UnmountRootfs(request.ContainerId);
             throw;
         }
 
@@ -184,6 +190,11 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
                 Directory.Delete(directory, recursive: true);
             }
+        }
+
+        if (execId is null)
+        {
+            UnmountRootfs(containerId);
         }
 
         await PublishAsync(new TaskDelete(containerId, pid, status.ExitCode, status.ExitedAt, execId)).ConfigureAwait(false);
