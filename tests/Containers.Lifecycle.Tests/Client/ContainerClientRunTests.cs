@@ -1,5 +1,8 @@
+using System.Text;
 using Containers.Client;
 using Containers.Images;
+using Containers.Oci;
+using Containers.Testing;
 
 namespace Containers.Lifecycle.Tests.Client;
 
@@ -30,8 +33,85 @@ public sealed class ContainerClientRunTests
             Assert.That(result.Stderr, Is.EqualTo("err\n"));
             Assert.That(_bed.Shims(), Is.Empty, "the shim exited after the delete");
             Assert.That(_bed.MountsUnder(), Is.Empty, "the rootfs was unmounted");
+            Assert.That(Directory.GetFileSystemEntries(Path.Combine(_bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty, "the bundle is gone");
+            Assert.That(Directory.GetFileSystemEntries(Path.Combine(_bed.State, "fifo")), Is.Empty, "the FIFOs are gone");
         });
         Assert.That(client.ListContainersAsync().ToBlockingEnumerable(), Is.Empty, "the container is gone");
         Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty, "its snapshot is gone");
+    }
+
+    [Test]
+    public async Task RunAsyncUsesTheImageConfigAndSpecOptions()
+    {
+        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        RunOptions options = new() { Args = null };
+        options.Spec.Add(SpecOptions.WithEnv("GREETING=hello"));
+        options.Spec.Add(SpecOptions.WithHostname("facade"));
+        options.Spec.Add(SpecOptions.WithUser("65534:65534"));
+        options.Spec.Add(SpecOptions.WithMemoryLimit(64 * 1024 * 1024));
+        options.Labels["purpose"] = "test";
+
+        RunResult result = await client.RunAsync(image, ["sh", "-c", "echo $GREETING $(hostname) $(id -u):$(id -g) $PATH; pwd"], options);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Is.EqualTo("hello facade 65534:65534 /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n/\n"));
+    }
+
+    [Test]
+    public async Task StdinIsFedToTheProcessAndEndsWithEndOfFile()
+    {
+        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        // More than a pipe's 64 KiB, so the copy has to wait for the process to read.
+        byte[] big = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("line of input\n", 20000)));
+
+        RunResult small = await client.RunAsync(image, ["sh", "-c", "tr a-z A-Z"], new RunOptions { Stdin = new MemoryStream(Encoding.ASCII.GetBytes("hello\nworld\n")) });
+        RunResult large = await client.RunAsync(image, ["sh", "-c", "wc -c; echo done"], new RunOptions { Stdin = new MemoryStream(big) });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(small.Stdout, Is.EqualTo("HELLO\nWORLD\n"));
+            Assert.That(large.Stdout.Split('\n', StringSplitOptions.TrimEntries), Is.EqualTo(new[] { big.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), "done", "" }));
+        });
+    }
+
+    [Test]
+    public async Task FiftyContainersRunConcurrentlyWithTheirOwnOutput()
+    {
+        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+
+        RunResult[] results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            client.RunAsync(image, ["sh", "-c", "echo out-$0; echo err-$0 >&2; exit $(($0 % 7))", i.ToString(System.Globalization.CultureInfo.InvariantCulture)])));
+
+        Assert.Multiple(() =>
+        {
+            for (int i = 0; i < results.Length; i++)
+            {
+                Assert.That(results[i].ExitCode, Is.EqualTo(i % 7), $"container {i}");
+                Assert.That(results[i].Stdout, Is.EqualTo($"out-{i}\n"), $"container {i}");
+                Assert.That(results[i].Stderr, Is.EqualTo($"err-{i}\n"), $"container {i}");
+            }
+
+            Assert.That(results.Select(r => r.Id).Distinct().Count(), Is.EqualTo(50));
+            Assert.That(_bed.MountsUnder(), Is.Empty);
+            Assert.That(_bed.Shims(), Is.Empty);
+        });
+        Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty);
+    }
+
+    [Test]
+    public async Task AContainerCanNameAnotherRuncCompatibleRuntime()
+    {
+        TestHost.RequireTool("/usr/sbin/runc", "runc");
+        using RuncDevNullGuard guard = new();
+        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+
+        RunResult result = await client.RunAsync(image, ["sh", "-c", "echo via-runc; exit 2"], new RunOptions { Runtime = "/usr/sbin/runc" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.Stderr);
+            Assert.That(result.Stdout, Is.EqualTo("via-runc\n"));
+            Assert.That(_bed.MountsUnder(), Is.Empty);
+        });
     }
 }
