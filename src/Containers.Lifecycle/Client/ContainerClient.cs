@@ -47,7 +47,7 @@ public sealed class ContainerClient
     private readonly IImageStore _images;
     private readonly ILeaseManager _leases;
     private readonly Unpacker _unpacker;
-    private readonly RegistryClient _registry;
+    private readonly ImagePuller _puller;
 
     /// <summary>Creates a client over the runtime's services (<c>AddContainerRuntime</c> registers one).</summary>
     /// <param name="options">Namespace, state directory and snapshotter name.</param>
@@ -74,7 +74,8 @@ public sealed class ContainerClient
         Tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
         Events = events ?? throw new ArgumentNullException(nameof(events));
         _unpacker = unpacker ?? throw new ArgumentNullException(nameof(unpacker));
-        _registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        // One puller for all pulls: concurrent pulls of the same blob fetch it once.
+        _puller = new ImagePuller(registry ?? throw new ArgumentNullException(nameof(registry)), content, images);
         Logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -121,8 +122,7 @@ public sealed class ContainerClient
         Lease lease = await _leases.CreateAsync(null, LeaseExpiry, null, cancellationToken).ConfigureAwait(false);
         try
         {
-            ImagePuller puller = new(_registry, _content, _images);
-            PulledImage pulled = await puller.PullAsync(parsed, new PullOptions { LeaseManager = _leases, LeaseId = lease.Id }, progress, cancellationToken).ConfigureAwait(false);
+            PulledImage pulled = await _puller.PullAsync(parsed, new PullOptions { LeaseManager = _leases, LeaseId = lease.Id }, progress, cancellationToken).ConfigureAwait(false);
             // The unpack's commits are held by the lease until the config's gc.ref.snapshot label names the top.
             foreach (Digest chainId in ChainIds.Compute(pulled.Config.RootFs.DiffIds))
             {
@@ -190,7 +190,9 @@ public sealed class ContainerClient
                 }
                 catch (OperationCanceledException)
                 {
+                    // A running task cannot be deleted: kill it and wait for its end first.
                     await task.KillAsync(9, all: true, CancellationToken.None).ConfigureAwait(false);
+                    _ = await task.WaitAsync(CancellationToken.None).ConfigureAwait(false);
                     throw;
                 }
             }

@@ -11,22 +11,14 @@ namespace Containers.Lifecycle.Tests.Client;
 
 /// <summary>What the facade leaves behind: nothing after a failure part-way, nothing unreferenced after a run and a collection.</summary>
 [NonParallelizable]
-public sealed class ContainerClientCleanupTests
+public sealed class ContainerClientCleanupTests : FacadeFixture
 {
-    private FacadeTestBed _bed = null!;
-
-    [SetUp]
-    public async Task SetUp() => _bed = await FacadeTestBed.CreateAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _bed.DisposeAsync();
-
     [Test]
     public async Task ABadSpecOptionLeavesNoRecordSnapshotMountOrLease()
     {
-        ServiceProvider provider = _bed.NewProvider();
+        ServiceProvider provider = Bed.NewProvider();
         ContainerClient client = provider.GetRequiredService<ContainerClient>();
-        Image image = await client.PullAsync(_bed.Reference);
+        Image image = await client.PullAsync(Bed.Reference);
         ContainerOptions options = new();
         options.Spec.Add(SpecOptions.WithUser("nosuchuser"));
 
@@ -39,27 +31,56 @@ public sealed class ContainerClientCleanupTests
     [Test]
     public async Task ARuntimeThatFailsLeavesNoTaskContainerSnapshotMountBundleOrShim()
     {
-        ServiceProvider provider = _bed.NewProvider();
+        ServiceProvider provider = Bed.NewProvider();
         ContainerClient client = provider.GetRequiredService<ContainerClient>();
-        Image image = await client.PullAsync(_bed.Reference);
+        Image image = await client.PullAsync(Bed.Reference);
 
         // The shim runs /bin/false as the runtime: its create fails after the rootfs was mounted.
         ContainersException? error = Assert.CatchAsync<ContainersException>(async () => await client.RunAsync(image, ["true"], new RunOptions { Id = "bad-runtime", Runtime = "/bin/false" }));
 
         Assert.That(error!.Message, Does.Contain("/bin/false"));
         await AssertNothingLeftAsync(provider);
-        Assert.That(_bed.Shims(), Is.Empty);
-        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty);
-        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_bed.State, "fifo")), Is.Empty);
-        Assert.That(Directory.Exists(Path.Combine(_bed.State, "rootfs")) ? Directory.GetFileSystemEntries(Path.Combine(_bed.State, "rootfs")) : [], Is.Empty, "no rootfs marker");
+        Assert.That(Bed.Shims(), Is.Empty);
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty);
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "fifo")), Is.Empty);
+        Assert.That(Directory.Exists(Path.Combine(Bed.State, "rootfs")) ? Directory.GetFileSystemEntries(Path.Combine(Bed.State, "rootfs")) : [], Is.Empty, "no rootfs marker");
+    }
+
+    [Test]
+    public async Task CancellingRunAsyncKillsTheContainerAndLeavesNothing()
+    {
+        ServiceProvider provider = Bed.NewProvider();
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+        using CancellationTokenSource run = new();
+        using CancellationTokenSource watch = new(TimeSpan.FromMinutes(2));
+        // Subscribed before the run (the bus registers at the call), so the start cannot be missed.
+        IAsyncEnumerable<Containers.Events.EventEnvelope> events = client.Events.SubscribeAsync(null, watch.Token);
+        Task cancelOnStart = Task.Run(async () =>
+        {
+            await foreach (Containers.Events.EventEnvelope e in events)
+            {
+                if (e.Event is Containers.Events.TaskStart start && start.ContainerId == "cancelled")
+                {
+                    await run.CancelAsync();
+                    return;
+                }
+            }
+        });
+
+        Assert.CatchAsync<OperationCanceledException>(async () => await client.RunAsync(image, ["sleep", "1000"], new RunOptions { Id = "cancelled" }, run.Token));
+        await cancelOnStart;
+
+        await AssertNothingLeftAsync(provider);
+        Assert.That(Bed.Shims(), Is.Empty);
     }
 
     [Test]
     public async Task AfterRunAndCollectionNothingUnreferencedRemainsAndTheImageIsKept()
     {
-        ServiceProvider provider = _bed.NewProvider();
+        ServiceProvider provider = Bed.NewProvider();
         ContainerClient client = provider.GetRequiredService<ContainerClient>();
-        Image image = await client.PullAsync(_bed.Reference);
+        Image image = await client.PullAsync(Bed.Reference);
         IContentStore content = provider.GetRequiredService<IContentStore>();
         ISnapshotter snapshotter = provider.GetRequiredService<ISnapshotter>();
         GarbageCollector collector = provider.GetRequiredService<GarbageCollector>();
@@ -92,8 +113,8 @@ public sealed class ContainerClientCleanupTests
         {
             Assert.That(client.ListContainersAsync().ToBlockingEnumerable(), Is.Empty, "no container record");
             Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty, "no active snapshot");
-            Assert.That(_bed.MountsUnder(), Is.Empty, "nothing mounted");
-            Assert.That(Directory.Exists(Path.Combine(_bed.State, "spec-rootfs")) ? Directory.GetFileSystemEntries(Path.Combine(_bed.State, "spec-rootfs")) : [], Is.Empty, "no spec view left");
+            Assert.That(Bed.MountsUnder(), Is.Empty, "nothing mounted");
+            Assert.That(Directory.Exists(Path.Combine(Bed.State, "spec-rootfs")) ? Directory.GetFileSystemEntries(Path.Combine(Bed.State, "spec-rootfs")) : [], Is.Empty, "no spec view left");
         });
         Assert.That(await provider.GetRequiredService<ILeaseManager>().ListAsync().ToListAsync(), Is.Empty, "no lease left");
     }

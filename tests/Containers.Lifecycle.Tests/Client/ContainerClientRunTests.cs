@@ -8,20 +8,12 @@ namespace Containers.Lifecycle.Tests.Client;
 
 /// <summary>The facade end to end: a real registry, overlayfs, runcs shims, real containers (root).</summary>
 [NonParallelizable]
-public sealed class ContainerClientRunTests
+public sealed class ContainerClientRunTests : FacadeFixture
 {
-    private FacadeTestBed _bed = null!;
-
-    [SetUp]
-    public async Task SetUp() => _bed = await FacadeTestBed.CreateAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _bed.DisposeAsync();
-
     [Test]
     public async Task RunAsyncReturnsTheExitCodeAndBothOutputs()
     {
-        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
 
         RunResult result = await client.RunAsync(image, ["sh", "-c", "echo out; echo err >&2; exit 3"]);
 
@@ -31,10 +23,10 @@ public sealed class ContainerClientRunTests
             Assert.That(result.Status.IsFailure, Is.False);
             Assert.That(result.Stdout, Is.EqualTo("out\n"));
             Assert.That(result.Stderr, Is.EqualTo("err\n"));
-            Assert.That(_bed.Shims(), Is.Empty, "the shim exited after the delete");
-            Assert.That(_bed.MountsUnder(), Is.Empty, "the rootfs was unmounted");
-            Assert.That(Directory.GetFileSystemEntries(Path.Combine(_bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty, "the bundle is gone");
-            Assert.That(Directory.GetFileSystemEntries(Path.Combine(_bed.State, "fifo")), Is.Empty, "the FIFOs are gone");
+            Assert.That(Bed.Shims(), Is.Empty, "the shim exited after the delete");
+            Assert.That(Bed.MountsUnder(), Is.Empty, "the rootfs was unmounted");
+            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty, "the bundle is gone");
+            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "fifo")), Is.Empty, "the FIFOs are gone");
         });
         Assert.That(client.ListContainersAsync().ToBlockingEnumerable(), Is.Empty, "the container is gone");
         Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty, "its snapshot is gone");
@@ -43,7 +35,7 @@ public sealed class ContainerClientRunTests
     [Test]
     public async Task RunAsyncUsesTheImageConfigAndSpecOptions()
     {
-        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
         RunOptions options = new() { Args = null };
         options.Spec.Add(SpecOptions.WithEnv("GREETING=hello"));
         options.Spec.Add(SpecOptions.WithHostname("facade"));
@@ -60,7 +52,7 @@ public sealed class ContainerClientRunTests
     [Test]
     public async Task StdinIsFedToTheProcessAndEndsWithEndOfFile()
     {
-        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
         // More than a pipe's 64 KiB, so the copy has to wait for the process to read.
         byte[] big = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("line of input\n", 20000)));
 
@@ -77,7 +69,7 @@ public sealed class ContainerClientRunTests
     [Test]
     public async Task FiftyContainersRunConcurrentlyWithTheirOwnOutput()
     {
-        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
 
         RunResult[] results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
             client.RunAsync(image, ["sh", "-c", "echo out-$0; echo err-$0 >&2; exit $(($0 % 7))", i.ToString(System.Globalization.CultureInfo.InvariantCulture)])));
@@ -92,8 +84,8 @@ public sealed class ContainerClientRunTests
             }
 
             Assert.That(results.Select(r => r.Id).Distinct().Count(), Is.EqualTo(50));
-            Assert.That(_bed.MountsUnder(), Is.Empty);
-            Assert.That(_bed.Shims(), Is.Empty);
+            Assert.That(Bed.MountsUnder(), Is.Empty);
+            Assert.That(Bed.Shims(), Is.Empty);
         });
         Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty);
     }
@@ -103,7 +95,7 @@ public sealed class ContainerClientRunTests
     {
         TestHost.RequireTool("/usr/sbin/runc", "runc");
         using RuncDevNullGuard guard = new();
-        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
 
         RunResult result = await client.RunAsync(image, ["sh", "-c", "echo via-runc; exit 2"], new RunOptions { Runtime = "/usr/sbin/runc" });
 
@@ -111,7 +103,7 @@ public sealed class ContainerClientRunTests
         {
             Assert.That(result.ExitCode, Is.EqualTo(2), result.Stderr);
             Assert.That(result.Stdout, Is.EqualTo("via-runc\n"));
-            Assert.That(_bed.MountsUnder(), Is.Empty);
+            Assert.That(Bed.MountsUnder(), Is.Empty);
         });
     }
 }

@@ -7,20 +7,12 @@ namespace Containers.Lifecycle.Tests.Client;
 
 /// <summary>Containers and tasks through the facade's handles: exec, kill, pause/resume, events (real containers, root).</summary>
 [NonParallelizable]
-public sealed class ContainerTaskTests
+public sealed class ContainerTaskTests : FacadeFixture
 {
-    private FacadeTestBed _bed = null!;
-
-    [SetUp]
-    public async Task SetUp() => _bed = await FacadeTestBed.CreateAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _bed.DisposeAsync();
-
     [Test]
     public async Task ExecRunsInTheContainerWithItsOwnOutputAndExitCode()
     {
-        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
         string id = "exec-" + Guid.NewGuid().ToString("N")[..8];
         Container container = await client.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", "echo ready > /tmp/ready; exec sleep 1000"] });
         ContainerTask task = await container.NewTaskAsync();
@@ -50,13 +42,13 @@ public sealed class ContainerTaskTests
         Assert.That((await task.WaitAsync()).ExitCode, Is.EqualTo(137));
         _ = await task.DeleteAsync();
         await container.DeleteAsync();
-        Assert.That(_bed.MountsUnder(), Is.Empty);
+        Assert.That(Bed.MountsUnder(), Is.Empty);
     }
 
     [Test]
     public async Task KillEndsTheTaskWith137AndPublishesItsExit()
     {
-        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
         string id = "kill-" + Guid.NewGuid().ToString("N")[..8];
         using CancellationTokenSource cts = new(TimeSpan.FromMinutes(2));
         await using IAsyncEnumerator<EventEnvelope> events = client.Events.SubscribeAsync(null, cts.Token).GetAsyncEnumerator(cts.Token);
@@ -89,9 +81,9 @@ public sealed class ContainerTaskTests
     [Test]
     public async Task PauseFreezesTheContainerAndResumeThawsIt()
     {
-        (ContainerClient client, Image image) = await _bed.NewClientAsync();
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
         string id = "pause-" + Guid.NewGuid().ToString("N")[..8];
-        string log = _bed.Directory.Combine(id + ".log");
+        string log = Bed.Directory.Combine(id + ".log");
         Container container = await client.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/n; done"] });
         ContainerTask task = await container.NewTaskAsync(new ProcessIO { LogFile = log });
         await task.StartAsync();
