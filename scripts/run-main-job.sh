@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's main job: a container from an image, end to end, through the library.
 # Starts Debian's docker-registry on 127.0.0.1, builds a busybox image from busybox-static and
-# pushes it with our registry client, pulls it back into a content store, unpacks it, and runs it
-# with runcs (NativeAOT). Extra arguments replace the command run in the container.
+# pushes it with our registry client, then through ContainerClient pulls it back (content store +
+# overlayfs snapshots), runs a container with a `runcs shim` driving runcs (NativeAOT), and prints
+# its output. Extra arguments replace the command run in the container.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -13,9 +14,10 @@ dotnet build samples/QuickStart -c Release -nologo -clp:ErrorsOnly
 
 work="$(mktemp -d /tmp/containers-main-job.XXXXXX)"
 registry=""
-# runcs's default parent cgroup outlives the container (as runc's parents do): remove it again
-# if this job created it and it is empty (rmdir refuses a cgroup that is in use).
-new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -f "$h/cgroup.procs" ] && [ ! -d "$h/containers-dotnet" ] && echo "$h/containers-dotnet"; done || true)"
+# Parent cgroups outlive their containers (as runc's do): runcs's default parent and the
+# quick start namespace's (/quickstart/<id>) are removed again if this job created them and
+# they are empty (rmdir refuses a cgroup that is in use).
+new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do for p in containers-dotnet quickstart; do [ -f "$h/cgroup.procs" ] && [ ! -d "$h/$p" ] && echo "$h/$p"; done; done || true)"
 trap '[ -z "$registry" ] || { kill $registry 2>/dev/null; wait $registry 2>/dev/null; } || true; rm -rf "$work"; for d in $new_parents; do rmdir "$d" 2>/dev/null || true; done' EXIT
 . scripts/local-registry.sh
 start_local_registry "$work"

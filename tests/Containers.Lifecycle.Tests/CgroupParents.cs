@@ -10,7 +10,7 @@ public sealed class CgroupParents
 
     /// <summary>Notes the parents that do not exist yet.</summary>
     [OneTimeSetUp]
-    public void Begin() => _cleanup = CgroupParentCleanup.Begin("/containers-dotnet", "/lifecycle-tests");
+    public void Begin() => _cleanup = CgroupParentCleanup.Begin("/containers-dotnet", "/lifecycle-tests", "/" + Containers.Lifecycle.Tests.Client.FacadeTestBed.Namespace);
 
     /// <summary>Removes those of them that are empty now.</summary>
     [OneTimeTearDown]

@@ -6,15 +6,27 @@ public sealed class ContainerRuntimeOptions
     /// <summary>The persistent root (metadata database, later content and snapshots); default <c>/var/lib/containers-dotnet</c>.</summary>
     public string Root { get; set; } = "/var/lib/containers-dotnet";
 
-    /// <summary>The volatile state directory (bundles, shim sockets); default <c>/run/containers-dotnet</c>. Not used yet.</summary>
+    /// <summary>
+    /// The volatile state directory (shims and their sockets, bundles, stdio FIFOs); default
+    /// <c>/run/containers-dotnet</c>. At most ~60 bytes, so the shims' socket paths fit a unix socket address.
+    /// </summary>
     public string State { get; set; } = "/run/containers-dotnet";
 
     /// <summary>The namespace the registered stores work in; default <c>default</c>.</summary>
     public string Namespace { get; set; } = "default";
 
-    /// <summary>The snapshotter containers use; default <c>overlayfs</c>. Recorded only until the snapshotters land.</summary>
+    /// <summary>The snapshotter images are unpacked into and containers' root filesystems are made by: <c>overlayfs</c> (default) or <c>native</c>.</summary>
     public string Snapshotter { get; set; } = "overlayfs";
 
     /// <summary>How many events one subscriber may have queued before its oldest are dropped; default 1024.</summary>
     public int EventSubscriberCapacity { get; set; } = new Events.EventBusOptions().SubscriberCapacity;
+
+    /// <summary>The runcs binary, started as <c>runcs shim</c> for each container; default <c>runcs</c> (looked up in PATH).</summary>
+    public string RuncsPath { get; set; } = "runcs";
+
+    /// <summary>
+    /// The runc-compatible binary (absolute path: runc, crun, youki…) the shims drive for containers that
+    /// do not name one; <see langword="null"/> (default) for runcs itself.
+    /// </summary>
+    public string? Runtime { get; set; }
 }

@@ -37,6 +37,16 @@ internal sealed class ContainerRuntimeOptionsValidator : IValidateOptions<Contai
             failures.Add("Snapshotter: must be set");
         }
 
+        if (string.IsNullOrEmpty(options.RuncsPath))
+        {
+            failures.Add("RuncsPath: must be set");
+        }
+
+        if (options.Runtime is not null && !Path.IsPathFullyQualified(options.Runtime))
+        {
+            failures.Add($"Runtime: \"{options.Runtime}\" must be an absolute path to a runc-compatible binary");
+        }
+
         if (options.EventSubscriberCapacity < 1)
         {
             failures.Add($"EventSubscriberCapacity: must be at least 1, got {options.EventSubscriberCapacity}");

@@ -1,12 +1,18 @@
+using Containers.Client;
 using Containers.Content;
 using Containers.Events;
 using Containers.GarbageCollection;
 using Containers.Images;
 using Containers.Leases;
+using Containers.Lifecycle.Tasks;
 using Containers.Metadata;
+using Containers.Registry;
 using Containers.Snapshots;
+using Containers.Tasks;
+using Containers.Unpack;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,10 +31,13 @@ public static class ContainerRuntimeServiceCollectionExtensions
     /// (<see cref="SqliteImageStore"/>, also as <see cref="IImageStore"/>), both keeping their records in
     /// <c>Root/metadata.db</c>; the snapshotter named by <see cref="ContainerRuntimeOptions.Snapshotter"/>
     /// (<c>overlayfs</c> or <c>native</c>, in <c>Root/snapshots/&lt;name&gt;</c>) as <see cref="ISnapshotter"/>;
-    /// and the <see cref="GarbageCollector"/> over all of them. Options are validated when first resolved
-    /// and, in a host, at start.
-    /// Not registered yet, because they do not exist yet: the unpacker, <c>ITaskService</c>, the shim host
-    /// and its recovery service, and the <c>ContainerClient</c> facade.
+    /// the <see cref="GarbageCollector"/> over all of them; the <see cref="Unpacker"/> into that snapshotter;
+    /// a <see cref="RegistryClient"/> with default options; <see cref="ITaskService"/> as a
+    /// <see cref="ShimTaskService"/> (shims in <c>State/shims</c>, started from
+    /// <see cref="ContainerRuntimeOptions.RuncsPath"/>, driving <see cref="ContainerRuntimeOptions.Runtime"/>
+    /// or runcs); the <see cref="ContainerClient"/> facade; and <see cref="ShimRecoveryService"/>, an
+    /// <see cref="IHostedService"/> that reconnects to every shim of the namespace when a host starts.
+    /// Options are validated when first resolved and, in a host, at start.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options, or <see langword="null"/> for the defaults.</param>
@@ -98,6 +107,53 @@ public static class ContainerRuntimeServiceCollectionExtensions
             },
             sp.GetService<ILogger<GarbageCollector>>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp =>
+        {
+            ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
+            return new Unpacker(sp.GetRequiredService<IContentStore>(), sp.GetRequiredService<ISnapshotter>(), o.Snapshotter, logger: sp.GetService<ILogger<Unpacker>>());
+        });
+        services.TryAddSingleton(_ => new RegistryClient());
+        services.TryAddSingleton<ITaskService>(sp =>
+        {
+            ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
+            Directory.CreateDirectory(o.State, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return new ShimTaskService(
+                new ShimTaskServiceOptions { StateDirectory = o.State, ShimPath = ExecutablePath(o.RuncsPath), Namespace = o.Namespace, Runtime = o.Runtime },
+                sp.GetRequiredService<IEventBus>());
+        });
+        services.TryAddSingleton(sp => new ContainerClient(
+            sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value,
+            sp.GetRequiredService<IContentStore>(),
+            sp.GetRequiredService<IImageStore>(),
+            sp.GetRequiredService<ISnapshotter>(),
+            sp.GetRequiredService<IContainerStore>(),
+            sp.GetRequiredService<ILeaseManager>(),
+            sp.GetRequiredService<ITaskService>(),
+            sp.GetRequiredService<IEventBus>(),
+            sp.GetRequiredService<Unpacker>(),
+            sp.GetRequiredService<RegistryClient>(),
+            sp.GetService<ILogger<ContainerClient>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShimRecoveryService>());
         return services;
+    }
+
+    /// <summary>A bare name is looked up in PATH, as a shell would (the shim is started with posix_spawn, which does not search).</summary>
+    private static string ExecutablePath(string name)
+    {
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            return Path.GetFullPath(name);
+        }
+
+        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new NotFoundException("executable", name);
     }
 }

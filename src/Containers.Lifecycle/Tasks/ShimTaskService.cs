@@ -51,10 +51,6 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         Identifiers.Validate(request.ContainerId, "containerId");
-        if (request.Rootfs.Count > 0)
-        {
-            throw new UnsupportedException("rootfs: mounting the rootfs is not done by the shim task service yet; pass a bundle that has its rootfs");
-        }
 
         if (request.Checkpoint is not null)
         {
@@ -99,9 +95,20 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             Stderr = request.IO.Stderr,
             Terminal = request.IO.Terminal,
         };
-        ShimResponse response = group is not null
-            ? await CreateInGroupAsync(group, directory, create, cancellationToken).ConfigureAwait(false)
-            : await CreateInOwnShimAsync(directory, create, cancellationToken).ConfigureAwait(false);
+        bool mounted = MountRootfs(request);
+        ShimResponse response;
+        try
+        {
+            response = group is not null
+                ? await CreateInGroupAsync(group, directory, create, cancellationToken).ConfigureAwait(false)
+                : await CreateInOwnShimAsync(directory, create, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (mounted)
+        {
+            UnmountRootfs(request.ContainerId);
+            throw;
+        }
+
         await PublishAsync(new TaskCreate(request.ContainerId, request.Bundle, request.Rootfs, request.IO, null, response.Pid)).ConfigureAwait(false);
         return response.Pid;
     }
@@ -209,6 +216,11 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         finally
         {
             gate?.Release();
+        }
+
+        if (execId is null)
+        {
+            UnmountRootfs(containerId);
         }
 
         await PublishAsync(new TaskDelete(containerId, pid, status.ExitCode, status.ExitedAt, execId)).ConfigureAwait(false);

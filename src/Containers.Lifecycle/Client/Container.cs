@@ -1,0 +1,117 @@
+using Containers.Metadata;
+using Containers.Oci.Runtime;
+using Containers.Tasks;
+using Mount = Containers.Mounts.Mount;
+
+namespace Containers.Client;
+
+/// <summary>
+/// A handle on a container record of a <see cref="ContainerClient"/>: make its task, find its running
+/// task again, or delete it (with its snapshot).
+/// </summary>
+public sealed class Container
+{
+    private readonly ContainerClient _client;
+
+    internal Container(ContainerClient client, ContainerRecord record)
+    {
+        _client = client;
+        Record = record;
+    }
+
+    /// <summary>The container id.</summary>
+    public string Id => Record.Id;
+
+    /// <summary>The record as it was when the handle was made.</summary>
+    public ContainerRecord Record { get; }
+
+    /// <summary>The container's spec.</summary>
+    public Spec Spec => RuntimeSpecJson.ParseSpec(Record.Spec.Span);
+
+    /// <summary>
+    /// Creates the container's task, as containerd's <c>container.NewTask</c> does: a bundle in
+    /// <c>&lt;State&gt;/bundles/&lt;namespace&gt;/&lt;id&gt;</c> with the spec as <c>config.json</c> (written to a
+    /// temporary file, synced and renamed), the snapshot's mounts performed at its <c>rootfs</c> by the
+    /// task service, and a shim asked to create the init process (created, not started). A failure
+    /// leaves no bundle, mount, FIFO or shim.
+    /// </summary>
+    /// <param name="io">Where the init's streams go; <see cref="ProcessIO.Null"/> when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <returns>The task, created.</returns>
+    /// <exception cref="AlreadyExistsException">The container has a task.</exception>
+    /// <exception cref="FailedPreconditionException">The container has no snapshot.</exception>
+    public async Task<ContainerTask> NewTaskAsync(ProcessIO? io = null, CancellationToken cancellationToken = default)
+    {
+        if (Record.SnapshotKey is null)
+        {
+            throw new FailedPreconditionException($"container \"{Id}\" has no snapshot to make a rootfs from");
+        }
+
+        IReadOnlyList<Mount> rootfs = await _client.Snapshotter.MountsAsync(Record.SnapshotKey, cancellationToken).ConfigureAwait(false);
+        string bundle = _client.BundleDirectory(Id);
+        BundleFiles.Create(bundle, Record.Spec.Span);
+        StdioFifos? fifos = null;
+        try
+        {
+            fifos = StdioFifos.Create(_client.FifoRoot, io ?? ProcessIO.Null);
+            int pid = await _client.Tasks.CreateAsync(new TaskCreateRequest(Id, bundle)
+            {
+                Rootfs = rootfs,
+                IO = fifos.TaskIO,
+                Options = Record.Runtime.Options,
+            }, cancellationToken).ConfigureAwait(false);
+            fifos.Start(() => _client.Tasks.CloseIOAsync(Id));
+            ContainerClientLog.TaskCreated(_client.Logger, Id, pid, bundle);
+            return new ContainerTask(_client, Id, pid, fifos);
+        }
+        catch
+        {
+            if (fifos is not null)
+            {
+                await fifos.DisposeAsync().ConfigureAwait(false);
+            }
+
+            BundleFiles.Delete(bundle);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Returns a handle on the container's existing task, for example one started before the
+    /// application restarted. Its streams are not attached (log-file output stays in its file).
+    /// </summary>
+    /// <exception cref="NotFoundException">The container has no task.</exception>
+    public async Task<ContainerTask> LoadTaskAsync(CancellationToken cancellationToken = default)
+    {
+        TaskState state = await _client.Tasks.StateAsync(Id, null, cancellationToken).ConfigureAwait(false);
+        return new ContainerTask(_client, Id, state.Pid, null);
+    }
+
+    /// <summary>
+    /// Deletes the container: its record, then its snapshot (containerd's <c>WithSnapshotCleanup</c>) and
+    /// any bundle left. A container with a task is refused: delete the task first.
+    /// </summary>
+    /// <exception cref="FailedPreconditionException">The container has a task.</exception>
+    /// <exception cref="NotFoundException">The container does not exist.</exception>
+    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            TaskState state = await _client.Tasks.StateAsync(Id, null, cancellationToken).ConfigureAwait(false);
+            throw new FailedPreconditionException($"container \"{Id}\" has a task ({state.Status}); delete it first");
+        }
+        catch (NotFoundException)
+        {
+            // No task: the container can go.
+        }
+
+        await _client.Containers.DeleteAsync(Id, cancellationToken).ConfigureAwait(false);
+        if (Record.SnapshotKey is not null)
+        {
+            await _client.RemoveSnapshotAsync(Record.SnapshotKey).ConfigureAwait(false);
+        }
+
+        BundleFiles.Delete(_client.BundleDirectory(Id));
+        ContainerClientLog.Deleted(_client.Logger, Id);
+    }
+}

@@ -1,0 +1,381 @@
+using System.Text;
+using System.Text.Json;
+using Containers.Content;
+using Containers.DependencyInjection;
+using Containers.Distribution;
+using Containers.Events;
+using Containers.Images;
+using Containers.Images.Pull;
+using Containers.Leases;
+using Containers.Metadata;
+using Containers.Oci;
+using Containers.Oci.Image;
+using Containers.Oci.Runtime;
+using Containers.Registry;
+using Containers.Snapshots;
+using Containers.Snapshots.Mounting;
+using Containers.Tasks;
+using Containers.Unpack;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Mount = Containers.Mounts.Mount;
+
+namespace Containers.Client;
+
+/// <summary>
+/// The common path over the runtime's services, as containerd's Go client is: pull an image, run a
+/// container and get its output, or create containers and drive their tasks. Get it from
+/// <c>services.AddContainerRuntime(…)</c>; it works in <see cref="ContainerRuntimeOptions.Namespace"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// await using ServiceProvider services = new ServiceCollection().AddContainerRuntime().BuildServiceProvider();
+/// ContainerClient client = services.GetRequiredService&lt;ContainerClient&gt;();
+/// Image image = await client.PullAsync("registry.example/library/busybox:latest");
+/// RunResult result = await client.RunAsync(image, ["echo", "hello"]);
+/// Console.Write(result.Stdout);
+/// </code>
+/// </example>
+public sealed class ContainerClient
+{
+    /// <summary>The runtime name recorded for containers run by the shim (with runcs or another runc-compatible binary).</summary>
+    public const string RuntimeName = "io.containers-dotnet.shim.v1";
+
+    private static readonly TimeSpan LeaseExpiry = TimeSpan.FromHours(1);
+    private readonly ContainerRuntimeOptions _options;
+    private readonly IContentStore _content;
+    private readonly IImageStore _images;
+    private readonly ILeaseManager _leases;
+    private readonly Unpacker _unpacker;
+    private readonly ImagePuller _puller;
+
+    /// <summary>Creates a client over the runtime's services (<c>AddContainerRuntime</c> registers one).</summary>
+    /// <param name="options">Namespace, state directory and snapshotter name.</param>
+    /// <param name="content">The content store images are pulled into.</param>
+    /// <param name="images">The image store.</param>
+    /// <param name="snapshotter">The snapshotter named by <see cref="ContainerRuntimeOptions.Snapshotter"/>.</param>
+    /// <param name="containers">The container store of the namespace.</param>
+    /// <param name="leases">The lease manager of the namespace (pulls and creates hold a lease).</param>
+    /// <param name="tasks">The task service of the namespace.</param>
+    /// <param name="events">The event bus.</param>
+    /// <param name="unpacker">Unpacks images into <paramref name="snapshotter"/>.</param>
+    /// <param name="registry">Fetches images.</param>
+    /// <param name="logger">Receives what the client does.</param>
+    public ContainerClient(ContainerRuntimeOptions options, IContentStore content, IImageStore images, ISnapshotter snapshotter, IContainerStore containers,
+        ILeaseManager leases, ITaskService tasks, IEventBus events, Unpacker unpacker, RegistryClient registry, ILogger<ContainerClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _content = content ?? throw new ArgumentNullException(nameof(content));
+        _images = images ?? throw new ArgumentNullException(nameof(images));
+        Snapshotter = snapshotter ?? throw new ArgumentNullException(nameof(snapshotter));
+        Containers = containers ?? throw new ArgumentNullException(nameof(containers));
+        _leases = leases ?? throw new ArgumentNullException(nameof(leases));
+        Tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
+        Events = events ?? throw new ArgumentNullException(nameof(events));
+        _unpacker = unpacker ?? throw new ArgumentNullException(nameof(unpacker));
+        // One puller for all pulls: concurrent pulls of the same blob fetch it once.
+        _puller = new ImagePuller(registry ?? throw new ArgumentNullException(nameof(registry)), content, images);
+        Logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The namespace the client works in.</summary>
+    public string Namespace => _options.Namespace;
+
+    /// <summary>The event bus: <c>Events.SubscribeAsync(filter)</c> streams container, task, image and snapshot events.</summary>
+    public IEventBus Events { get; }
+
+    /// <summary>The container store the client's containers are recorded in.</summary>
+    public IContainerStore Containers { get; }
+
+    /// <summary>The task service that runs the containers' tasks.</summary>
+    public ITaskService Tasks { get; }
+
+    /// <summary>The snapshotter holding images and the containers' root filesystems.</summary>
+    public ISnapshotter Snapshotter { get; }
+
+    /// <summary>The snapshotter's name, recorded in each container.</summary>
+    public string SnapshotterName => _options.Snapshotter;
+
+    internal ILogger Logger { get; }
+
+    /// <summary>Where bundles live: <c>&lt;State&gt;/bundles/&lt;namespace&gt;/&lt;id&gt;</c>.</summary>
+    internal string BundleDirectory(string id) => Path.Combine(_options.State, "bundles", _options.Namespace, id);
+
+    /// <summary>Where stdio FIFOs live (one 0700 directory per process).</summary>
+    internal string FifoRoot => Path.Combine(_options.State, "fifo");
+
+    /// <summary>
+    /// Pulls an image and unpacks it into the snapshotter, holding a lease for both so a concurrent
+    /// garbage collection keeps what the pull fetched and the layers unpacked so far.
+    /// </summary>
+    /// <param name="reference">The reference, for example <c>registry.example/library/busybox:latest</c> (the tag defaults to <c>latest</c>).</param>
+    /// <param name="progress">Receives the pull's phases and blob progress.</param>
+    /// <param name="cancellationToken">Stops the pull; what was fetched stays resumable until the lease expires.</param>
+    /// <returns>The image record.</returns>
+    /// <exception cref="InvalidReferenceException">The reference is malformed.</exception>
+    /// <exception cref="NotFoundException">The registry has no such image, or none for this platform.</exception>
+    /// <exception cref="DigestMismatchException">Content did not match its digest.</exception>
+    public async Task<Image> PullAsync(string reference, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ImageReference parsed = ImageReference.Parse(reference).WithDefaultTag();
+        Lease lease = await _leases.CreateAsync(null, LeaseExpiry, null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            PulledImage pulled = await _puller.PullAsync(parsed, new PullOptions { LeaseManager = _leases, LeaseId = lease.Id }, progress, cancellationToken).ConfigureAwait(false);
+            // The unpack's commits are held by the lease until the config's gc.ref.snapshot label names the top.
+            foreach (Digest chainId in ChainIds.Compute(pulled.Config.RootFs.DiffIds))
+            {
+                await _leases.AddResourceAsync(lease.Id, LeaseResource.ForSnapshot(SnapshotterName, chainId.ToString()), cancellationToken).ConfigureAwait(false);
+            }
+
+            Image image = await _images.GetAsync(parsed.ToString(), cancellationToken).ConfigureAwait(false);
+            UnpackResult unpacked = await _unpacker.UnpackAsync(image, null, null, cancellationToken).ConfigureAwait(false);
+            ContainerClientLog.Pulled(Logger, image.Name, image.Target.Digest.ToString(), unpacked.Applied, unpacked.Skipped);
+            return image;
+        }
+        finally
+        {
+            await _leases.DeleteAsync(lease.Id, synchronous: false, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Returns an image record by name (a normalised reference such as <c>docker.io/library/busybox:latest</c>).</summary>
+    /// <exception cref="NotFoundException">No image has that name.</exception>
+    public async Task<Image> GetImageAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        try
+        {
+            return await _images.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotFoundException) when (TryNormalise(name) is { } normalised && normalised != name)
+        {
+            return await _images.GetAsync(normalised, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs a container to its end, as <c>ctr run --rm</c> does: create the container (a snapshot on the
+    /// image, a spec from the image config, <paramref name="args"/> and the options), create and start its
+    /// task with stdout and stderr captured, wait, then delete the task and the container. Cancelling
+    /// kills the process (SIGKILL) and cleans up the same way.
+    /// </summary>
+    /// <param name="image">The image (from <see cref="PullAsync"/> or <see cref="GetImageAsync"/>).</param>
+    /// <param name="args">argv replacing the image's entrypoint and command; empty keeps the image's.</param>
+    /// <param name="options">Spec options, runtime, labels, id and stdin.</param>
+    /// <param name="cancellationToken">Kills the container and cleans up.</param>
+    /// <returns>The exit status and the output.</returns>
+    /// <exception cref="InvalidSpecException">An option or the resulting spec is invalid (nothing is left).</exception>
+    /// <exception cref="AlreadyExistsException">A container with <see cref="RunOptions.Id"/> exists.</exception>
+    public async Task<RunResult> RunAsync(Image image, IReadOnlyList<string> args, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(args);
+        options ??= new RunOptions();
+        string id = options.Id ?? "run-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 8);
+        Container container = await CreateContainerAsync(id, image, options, args.Count > 0 ? args : options.Args, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using MemoryStream stdout = new();
+            using MemoryStream stderr = new();
+            ExitStatus status;
+            ContainerTask task = await container.NewTaskAsync(new ProcessIO { Stdin = options.Stdin, Stdout = stdout, Stderr = stderr }, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                _ = await task.StartAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    status = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // A running task cannot be deleted: kill it and wait for its end first.
+                    await task.KillAsync(9, all: true, CancellationToken.None).ConfigureAwait(false);
+                    _ = await task.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+            }
+            finally
+            {
+                status = await task.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return new RunResult(id, status, Encoding.UTF8.GetString(stdout.GetBuffer(), 0, (int)stdout.Length), Encoding.UTF8.GetString(stderr.GetBuffer(), 0, (int)stderr.Length));
+        }
+        finally
+        {
+            await container.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs a container from the image named <paramref name="image"/>; see <see cref="RunAsync(Image, IReadOnlyList{string}, RunOptions?, CancellationToken)"/>.</summary>
+    /// <exception cref="NotFoundException">No image has that name (pull it first).</exception>
+    public async Task<RunResult> RunAsync(string image, IReadOnlyList<string> args, RunOptions? options = null, CancellationToken cancellationToken = default)
+        => await RunAsync(await GetImageAsync(image, cancellationToken).ConfigureAwait(false), args, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Creates a container: the image is unpacked (if it was not), an active snapshot keyed
+    /// <c>&lt;namespace&gt;/&lt;id&gt;</c> is prepared on its top layer, the spec is generated from the image
+    /// config and <paramref name="options"/> (user and group names are read from the snapshot, mounted
+    /// for that moment), and the record is stored. A failure at any step leaves no record and no
+    /// snapshot; a lease holds the snapshot until the record references it.
+    /// </summary>
+    /// <param name="id">The container id (containerd's identifier rule).</param>
+    /// <param name="image">The image.</param>
+    /// <param name="options">Args, spec options, runtime and labels.</param>
+    /// <param name="cancellationToken">Cancels the creation (nothing is left).</param>
+    /// <returns>A handle on the container.</returns>
+    /// <exception cref="InvalidSpecException">The id, an option or the resulting spec is invalid.</exception>
+    /// <exception cref="AlreadyExistsException">A container with that id exists.</exception>
+    public Task<Container> CreateContainerAsync(string id, Image image, ContainerOptions? options = null, CancellationToken cancellationToken = default)
+        => CreateContainerAsync(id, image, options ?? new ContainerOptions(), options?.Args, cancellationToken);
+
+    private async Task<Container> CreateContainerAsync(string id, Image image, ContainerOptions options, IReadOnlyList<string>? args, CancellationToken cancellationToken)
+    {
+        Identifiers.Validate(id, "id");
+        ArgumentNullException.ThrowIfNull(image);
+        if (options.Runtime is not null && !Path.IsPathFullyQualified(options.Runtime))
+        {
+            throw new InvalidSpecException("runtime", $"\"{options.Runtime}\" must be an absolute path to a runc-compatible binary");
+        }
+
+        if (await TryGetRecordAsync(id, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new AlreadyExistsException("container", id);
+        }
+
+        UnpackResult unpacked = await _unpacker.UnpackAsync(image, null, null, cancellationToken).ConfigureAwait(false);
+        ImageConfig config;
+        IContentReader reader = await _content.OpenReaderAsync(unpacked.Config, cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            Stream stream = reader.AsStream();
+            await using (stream.ConfigureAwait(false))
+            {
+                config = await ImageSpecJson.ReadConfigAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        string key = SnapshotKey(id);
+        Lease lease = await _leases.CreateAsync(null, LeaseExpiry, null, cancellationToken).ConfigureAwait(false);
+        bool prepared = false;
+        try
+        {
+            await _leases.AddResourceAsync(lease.Id, LeaseResource.ForSnapshot(SnapshotterName, key), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<Mount> mounts = await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false);
+            prepared = true;
+            Spec spec = await GenerateSpecAsync(id, mounts, config, args, options.Spec, cancellationToken).ConfigureAwait(false);
+            ContainerRecord record = await Containers.CreateAsync(new ContainerRecord(id, new RuntimeInfo(RuntimeName) { Options = RuntimeOptions(options.Runtime) })
+            {
+                Image = image.Name,
+                Spec = RuntimeSpecJson.Serialize(spec),
+                Snapshotter = SnapshotterName,
+                SnapshotKey = key,
+                Labels = new Dictionary<string, string>(options.Labels, StringComparer.Ordinal),
+            }, cancellationToken).ConfigureAwait(false);
+            ContainerClientLog.Created(Logger, id, image.Name, key);
+            return new Container(this, record);
+        }
+        catch when (prepared)
+        {
+            await RemoveSnapshotAsync(key).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            await _leases.DeleteAsync(lease.Id, synchronous: false, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates a container from the image named <paramref name="image"/>; see <see cref="CreateContainerAsync(string, Image, ContainerOptions?, CancellationToken)"/>.</summary>
+    /// <exception cref="NotFoundException">No image has that name.</exception>
+    public async Task<Container> CreateContainerAsync(string id, string image, ContainerOptions? options = null, CancellationToken cancellationToken = default)
+        => await CreateContainerAsync(id, await GetImageAsync(image, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Returns a handle on an existing container.</summary>
+    /// <exception cref="NotFoundException">No container has that id.</exception>
+    public async Task<Container> LoadContainerAsync(string id, CancellationToken cancellationToken = default)
+        => new(this, await Containers.GetAsync(id, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Lists the namespace's containers (containerd filters over <c>id</c>, <c>image</c>, <c>labels.k</c>…).</summary>
+    public async IAsyncEnumerable<Container> ListContainersAsync(IReadOnlyList<string>? filters = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (ContainerRecord record in Containers.ListAsync(filters, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new Container(this, record);
+        }
+    }
+
+    /// <summary>The snapshot key of a container's root filesystem; the namespace is part of it because snapshots are shared by all namespaces.</summary>
+    internal string SnapshotKey(string id) => _options.Namespace + "/" + id;
+
+    /// <summary>Removes a snapshot; one already gone is fine.</summary>
+    internal async Task RemoveSnapshotAsync(string key)
+    {
+        try
+        {
+            await Snapshotter.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+        }
+    }
+
+    private async Task<ContainerRecord?> TryGetRecordAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Containers.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<Spec> GenerateSpecAsync(string id, IReadOnlyList<Mount> mounts, ImageConfig config, IReadOnlyList<string>? args, IEnumerable<SpecOption> options, CancellationToken cancellationToken)
+    {
+        List<SpecOption> all = [SpecOptions.WithImageConfig(config)];
+        if (args is { Count: > 0 })
+        {
+            all.Add(SpecOptions.WithProcessArgs(args));
+        }
+
+        all.AddRange(options);
+        // Names (user, groups) are looked up in the container's own rootfs, mounted here for that moment.
+        string view = Path.Combine(_options.State, "spec-rootfs", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(view, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            MountHelper.MountAll(mounts, view);
+            try
+            {
+                return await SpecGenerator.GenerateAsync(new SpecContext(_options.Namespace, id) { RootfsPath = view }, all, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                MountHelper.Unmount(view);
+            }
+        }
+        finally
+        {
+            Directory.Delete(view);
+        }
+    }
+
+    private static ReadOnlyMemory<byte> RuntimeOptions(string? runtime)
+        => runtime is null ? ReadOnlyMemory<byte>.Empty : JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["binaryName"] = runtime }, ContainerClientJsonContext.Default.DictionaryStringString);
+
+    private static string? TryNormalise(string name)
+    {
+        try
+        {
+            return ImageReference.Parse(name).WithDefaultTag().ToString();
+        }
+        catch (InvalidReferenceException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace Containers.Client;
+
+/// <summary>What <see cref="ContainerClient.RunAsync(Containers.Images.Image, IReadOnlyList{string}, RunOptions?, CancellationToken)"/> takes besides the container's options.</summary>
+public sealed class RunOptions : ContainerOptions
+{
+    /// <summary>The container id; a random <c>run-…</c> id when <see langword="null"/>.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>Fed to the process's stdin (end of file after it); <see langword="null"/> for an empty stdin.</summary>
+    public Stream? Stdin { get; set; }
+}

@@ -1,0 +1,281 @@
+using Native = Containers.Lifecycle.Interop;
+using Containers.Tasks;
+using Microsoft.Win32.SafeHandles;
+
+namespace Containers.Client;
+
+/// <summary>
+/// The host's side of one process's stdio: FIFOs in a private directory under the state root (what
+/// the shim opens, as containerd's cio does), the host's ends, and the copies between them and the
+/// caller's streams.
+/// </summary>
+/// <remarks>
+/// Output FIFOs are opened here read-only and non-blocking before the shim opens them (read-write), so
+/// nothing the process writes is dropped for want of a reader; the copies start only once the shim
+/// holds its ends (an open FIFO without writers reads as end of file). The shim closes its end when
+/// the process's pipe reaches end of file or the process is deleted, which ends the copy. The stdin
+/// FIFO's writer is opened once the shim holds its reader, filled from the caller's stream and
+/// closed at its end; the shim holds the FIFO read-write, so the process reads end of file only
+/// after CloseIO, which the copy then asks for (a process that is gone makes the copy stop with EPIPE). Copies run on dedicated
+/// threads polling their descriptor, so many containers do not starve the thread pool and a copy
+/// can always be stopped.
+/// </remarks>
+internal sealed class StdioFifos : IAsyncDisposable
+{
+    private const int PollMilliseconds = 200;
+    private readonly string? _directory;
+    private readonly ProcessIO _io;
+    private readonly string? _stdinPath;
+    private readonly SafeFileHandle? _stdout;
+    private readonly SafeFileHandle? _stderr;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _outputs = [];
+    private Task? _input;
+
+    private StdioFifos(string? directory, ProcessIO io, TaskIO taskIO, SafeFileHandle? stdout, SafeFileHandle? stderr)
+    {
+        _directory = directory;
+        _io = io;
+        TaskIO = taskIO;
+        _stdinPath = taskIO.Stdin;
+        _stdout = stdout;
+        _stderr = stderr;
+    }
+
+    /// <summary>The paths to give the shim.</summary>
+    public TaskIO TaskIO { get; }
+
+    /// <summary>Makes the FIFOs <paramref name="io"/> needs in a new 0700 directory under <paramref name="root"/>.</summary>
+    /// <exception cref="InvalidSpecException">The log file is not absolute, or is combined with output streams.</exception>
+    public static StdioFifos Create(string root, ProcessIO io)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        if (io.LogFile is not null && (!Path.IsPathFullyQualified(io.LogFile) || io.Stdout is not null || io.Stderr is not null))
+        {
+            throw new InvalidSpecException("io.logFile", "must be an absolute path and excludes stdout/stderr streams");
+        }
+
+        if (io.Stdin is null && io.Stdout is null && io.Stderr is null)
+        {
+            string? log = io.LogFile is null ? null : "file://" + io.LogFile;
+            return new StdioFifos(null, io, new TaskIO { Stdout = log, Stderr = log }, null, null);
+        }
+
+        Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string directory = Path.Combine(root, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        SafeFileHandle? stdout = null, stderr = null;
+        try
+        {
+            string? stdinPath = io.Stdin is null ? null : Path.Combine(directory, "stdin");
+            if (stdinPath is not null)
+            {
+                Native.MakeFifo(stdinPath);
+            }
+
+            string? stdoutPath = Fifo(directory, "stdout", io.Stdout is not null, Native.O_RDONLY | Native.O_NONBLOCK, ref stdout);
+            string? stderrPath = Fifo(directory, "stderr", io.Stderr is not null, Native.O_RDONLY | Native.O_NONBLOCK, ref stderr);
+            string? log = io.LogFile is null ? null : "file://" + io.LogFile;
+            return new StdioFifos(directory, io, new TaskIO { Stdin = stdinPath, Stdout = stdoutPath ?? log, Stderr = stderrPath ?? log }, stdout, stderr);
+        }
+        catch
+        {
+            stdout?.Dispose();
+            stderr?.Dispose();
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the copies; call once the shim has opened its ends (after create, or an exec's start).</summary>
+    /// <param name="closeInput">
+    /// Called once the caller's stdin stream ended and all of it is in the FIFO: the shim holds the FIFO
+    /// open itself (so a new host can write on after a restart) and ends the process's input only on
+    /// CloseIO.
+    /// </param>
+    public void Start(Func<ValueTask> closeInput)
+    {
+        if (_stdout is not null)
+        {
+            _outputs.Add(CopyOut(_stdout, _io.Stdout!, "stdout"));
+        }
+
+        if (_stderr is not null)
+        {
+            _outputs.Add(CopyOut(_stderr, _io.Stderr!, "stderr"));
+        }
+
+        if (_stdinPath is not null)
+        {
+            _input = Task.Run(() => CopyInAsync(_io.Stdin!, _stdinPath, closeInput, _stop.Token));
+        }
+    }
+
+    /// <summary>Waits until every output copy saw end of file, or <paramref name="timeout"/> passed; true when they all ended.</summary>
+    public async Task<bool> OutputEndedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task all = Task.WhenAll(_outputs);
+        try
+        {
+            await all.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops the copies (what the FIFOs still hold is copied first), closes the FIFOs and removes their directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll([.. _outputs, _input ?? Task.CompletedTask]).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException or OperationCanceledException)
+        {
+            // A caller's stream failed: its copy stopped; the FIFOs still go.
+        }
+
+        _stdout?.Dispose();
+        _stderr?.Dispose();
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+
+        _stop.Dispose();
+    }
+
+    private static string? Fifo(string directory, string name, bool wanted, int flags, ref SafeFileHandle? handle)
+    {
+        if (!wanted)
+        {
+            return null;
+        }
+
+        string path = Path.Combine(directory, name);
+        Native.MakeFifo(path);
+        handle = Native.Open(path, flags);
+        return path;
+    }
+
+    private Task CopyOut(SafeFileHandle fifo, Stream destination, string name)
+    {
+        TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Thread thread = new(() =>
+        {
+            try
+            {
+                CopyOut(fifo, destination, _stop.Token);
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "stdio " + name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private static void CopyOut(SafeFileHandle fifo, Stream destination, CancellationToken stop)
+    {
+        byte[] buffer = new byte[65536];
+        while (true)
+        {
+            short events = Native.Poll(fifo, Native.POLLIN, PollMilliseconds);
+            if (events == 0)
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            nint n = Native.Read(fifo, buffer);
+            if (n > 0)
+            {
+                destination.Write(buffer, 0, (int)n);
+                destination.Flush();
+            }
+            else if (n == 0 || (n != -Native.EAGAIN && n != -4 /* EINTR */))
+            {
+                // End of file: the shim closed its end (the process's output ended, or it was deleted).
+                return;
+            }
+        }
+    }
+
+    private static async Task CopyInAsync(Stream source, string path, Func<ValueTask> closeInput, CancellationToken stop)
+    {
+        SafeFileHandle fifo;
+        try
+        {
+            // Non-blocking: the shim's reader exists now, or the process is already gone (ENXIO).
+            fifo = Native.Open(path, Native.O_WRONLY | Native.O_NONBLOCK);
+        }
+        catch (IOException)
+        {
+            return;
+        }
+
+        using (fifo)
+        {
+            byte[] buffer = new byte[65536];
+            int n;
+            while ((n = await source.ReadAsync(buffer, stop).ConfigureAwait(false)) > 0)
+            {
+                if (!WriteAll(fifo, buffer.AsSpan(0, n), stop))
+                {
+                    return;
+                }
+            }
+        }
+
+        try
+        {
+            await closeInput().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FailedPreconditionException or NotFoundException)
+        {
+            // The process ended (or was deleted) before its input did: nothing is left to close.
+        }
+    }
+
+    /// <summary>Writes all of <paramref name="data"/>, waiting while the FIFO is full; false when the reader is gone or <paramref name="stop"/> fired.</summary>
+    private static bool WriteAll(SafeFileHandle fifo, ReadOnlySpan<byte> data, CancellationToken stop)
+    {
+        while (data.Length > 0)
+        {
+            nint n = Native.Write(fifo, data);
+            if (n > 0)
+            {
+                data = data[(int)n..];
+            }
+            else if (n == -Native.EAGAIN)
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    return false;
+                }
+
+                _ = Native.Poll(fifo, Native.POLLOUT, PollMilliseconds);
+            }
+            else if (n != -4 /* EINTR */)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,85 @@
+using Containers.Tasks;
+
+namespace Containers.Client;
+
+/// <summary>A process of a task, the init (<see cref="ContainerTask"/>) or an exec'd one (<see cref="ExecProcess"/>): start, signal, wait, delete.</summary>
+public abstract class TaskProcess
+{
+    /// <summary>How long a wait gives the output copies to reach end of file after the exit, before it returns anyway.</summary>
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(10);
+    private readonly StdioFifos? _stdio;
+
+    private protected TaskProcess(ContainerClient client, string containerId, string? execId, int pid, StdioFifos? stdio)
+    {
+        Client = client;
+        ContainerId = containerId;
+        ExecId = execId;
+        Pid = pid;
+        _stdio = stdio;
+    }
+
+    /// <summary>The container id (also the task's id).</summary>
+    public string ContainerId { get; }
+
+    /// <summary>The exec id, or <see langword="null"/> for the init process.</summary>
+    public string? ExecId { get; }
+
+    /// <summary>The host pid, once created (init) or started (exec); 0 before.</summary>
+    public int Pid { get; private protected set; }
+
+    private protected ContainerClient Client { get; }
+
+    /// <summary>Starts the process.</summary>
+    /// <returns>Its host pid.</returns>
+    /// <exception cref="FailedPreconditionException">It was started already, or its shim is gone.</exception>
+    public virtual async Task<int> StartAsync(CancellationToken cancellationToken = default)
+    {
+        Pid = await Client.Tasks.StartAsync(ContainerId, ExecId, cancellationToken).ConfigureAwait(false);
+        return Pid;
+    }
+
+    /// <summary>Sends a signal to the process (for the init with <paramref name="all"/>: to every process of the container).</summary>
+    /// <param name="signal">The signal number, for example 15 (SIGTERM) or 9 (SIGKILL).</param>
+    /// <param name="all">For the init: signal every process of the container.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task KillAsync(int signal, bool all = false, CancellationToken cancellationToken = default)
+        => await Client.Tasks.KillAsync(ContainerId, signal, ExecId, all, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Waits for the process to exit and returns its status (128 + the signal when killed; a failure
+    /// status when its shim died). Output streams given at creation have then received what the
+    /// process wrote (the copies are given a few seconds to reach end of file, since a process's
+    /// children may keep its output open; the rest arrives until the delete).
+    /// </summary>
+    public async Task<ExitStatus> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        ExitStatus status = await Client.Tasks.WaitAsync(ContainerId, ExecId, cancellationToken).ConfigureAwait(false);
+        if (_stdio is not null && !await _stdio.OutputEndedAsync(OutputGrace, cancellationToken).ConfigureAwait(false))
+        {
+            ContainerClientLog.OutputStillOpen(Client.Logger, ContainerId, ExecId, (int)OutputGrace.TotalSeconds);
+        }
+
+        return status;
+    }
+
+    /// <summary>The process's state.</summary>
+    public async Task<TaskState> StatusAsync(CancellationToken cancellationToken = default)
+        => await Client.Tasks.StateAsync(ContainerId, ExecId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Deletes the stopped process and returns its exit status; its output copies end and its FIFOs
+    /// are removed. For the init this is the task's delete (its rootfs is unmounted and its bundle removed).
+    /// </summary>
+    /// <exception cref="FailedPreconditionException">The process is running.</exception>
+    public virtual async Task<ExitStatus> DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        ExitStatus status = await Client.Tasks.DeleteAsync(ContainerId, ExecId, cancellationToken).ConfigureAwait(false);
+        if (_stdio is not null)
+        {
+            // The shim closed the FIFOs with the process: the copies end once they have read what is left.
+            await _stdio.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return status;
+    }
+}

@@ -1,0 +1,132 @@
+using Containers.Client;
+using Containers.DependencyInjection;
+using Containers.Images;
+using Containers.Linux.Supervision;
+using Containers.Snapshots;
+using Containers.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Containers.Lifecycle.Tests.Client;
+
+/// <summary>
+/// One runtime for facade tests: <c>AddContainerRuntime</c> over a fresh root and state directory, the
+/// published runcs as shim, a local docker-registry holding a busybox image (pushed with skopeo), and
+/// a cleanup that kills any shim a failed test left and unmounts what it mounted.
+/// </summary>
+internal sealed class FacadeTestBed : IAsyncDisposable
+{
+    /// <summary>The namespace of the facade tests (also their containers' parent cgroup).</summary>
+    public const string Namespace = "facade-tests";
+
+    private readonly TempDirectory _directory;
+    private readonly List<ServiceProvider> _providers = [];
+
+    private FacadeTestBed(TempDirectory directory, LocalRegistry registry, string runcs, string reference)
+    {
+        _directory = directory;
+        Registry = registry;
+        Runcs = runcs;
+        Reference = reference;
+    }
+
+    public LocalRegistry Registry { get; }
+
+    public string Runcs { get; }
+
+    /// <summary>The busybox image's reference in the local registry.</summary>
+    public string Reference { get; }
+
+    public string Root => _directory.Combine("root");
+
+    public string State => _directory.Combine("state");
+
+    public TempDirectory Directory => _directory;
+
+    public static async Task<FacadeTestBed> CreateAsync()
+    {
+        TestHost.RequireRoot("runs containers through shims on overlayfs");
+        if (!OverlaySnapshotter.IsSupported() || !File.Exists(LocalRegistry.RegistryPath))
+        {
+            Assert.Ignore("needs overlayfs and Debian's docker-registry");
+        }
+
+        TempDirectory directory = new("facade-");
+        LocalRegistry registry = await LocalRegistry.StartAsync();
+        string layout = directory.Combine("layout");
+        await OciTestImage.WriteBusyboxAsync(layout, "v1");
+        await OciTestImage.PushWithSkopeoAsync(layout, "v1", registry, "test/busybox");
+        return new FacadeTestBed(directory, registry, await RuncsPublisher.GetPathAsync(), $"{registry.Host}/test/busybox:v1");
+    }
+
+    /// <summary>A new service provider over this bed's root and state (several may share them, as two application runs would).</summary>
+    public ServiceProvider NewProvider(Action<ContainerRuntimeOptions>? configure = null)
+    {
+        ServiceCollection services = new();
+        services.AddLogging();
+        services.AddContainerRuntime(o =>
+        {
+            o.Root = Root;
+            o.State = State;
+            o.Namespace = Namespace;
+            o.RuncsPath = Runcs;
+            configure?.Invoke(o);
+        });
+        ServiceProvider provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return provider;
+    }
+
+    /// <summary>A client of a new provider, with the busybox image pulled.</summary>
+    public async Task<(ContainerClient Client, Image Image)> NewClientAsync()
+    {
+        ContainerClient client = NewProvider().GetRequiredService<ContainerClient>();
+        return (client, await client.PullAsync(Reference));
+    }
+
+    /// <summary>Everything mounted under the bed's directory now (mountinfo mount points).</summary>
+    public IReadOnlyList<string> MountsUnder()
+        => File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_directory.Path, StringComparison.Ordinal)).ToArray();
+
+    /// <summary>Running shims (their directories) in the state directory.</summary>
+    public IReadOnlyList<string> Shims()
+        => System.IO.Directory.Exists(Path.Combine(State, "shims")) ? System.IO.Directory.GetDirectories(Path.Combine(State, "shims")) : [];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (string shim in Shims())
+        {
+            if (int.TryParse(File.Exists(ShimPaths.PidFile(shim)) ? File.ReadAllText(ShimPaths.PidFile(shim)) : "", out int pid))
+            {
+                try
+                {
+                    System.Diagnostics.Process.GetProcessById(pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+
+            foreach (string task in System.IO.Directory.Exists(ShimPaths.Tasks(shim)) ? System.IO.Directory.GetDirectories(ShimPaths.Tasks(shim)) : [])
+            {
+                ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(task), ShimJsonContext.Default.ShimTaskRecord);
+                if (record is not null)
+                {
+                    _ = await Tool.RunAsync(record.Runtime, ["--root", ShimPaths.RuntimeRoot(shim), "delete", "--force", record.Id]);
+                }
+            }
+        }
+
+        foreach (string mount in MountsUnder().Reverse())
+        {
+            _ = await Tool.RunAsync("umount", ["-l", mount]);
+        }
+
+        foreach (ServiceProvider provider in _providers)
+        {
+            await provider.DisposeAsync();
+        }
+
+        await Registry.DisposeAsync();
+        _directory.Dispose();
+    }
+}
