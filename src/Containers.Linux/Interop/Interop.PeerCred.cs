@@ -7,7 +7,6 @@ internal static partial class Interop
     internal const int MSG_NOSIGNAL = 0x4000;
     internal const int F_GETFL = 3;
     internal const int F_SETFL = 4;
-    internal const int F_DUPFD_CLOEXEC = 1030;
 
     [LibraryImport(Libc, EntryPoint = "getsockopt", SetLastError = true)]
     internal static unsafe partial int GetSockOpt(int fd, int level, int name, void* value, uint* length);
