@@ -40,7 +40,7 @@ internal static class ExecCommand
         }
         catch (ContainersException ex)
         {
-            Output.Error($"runcs: exec failed: {ex.Message}");
+            RuntimeLog.Error($"exec failed: {ex.Message}");
             return ExecFailed;
         }
     }
@@ -52,7 +52,7 @@ internal static class ExecCommand
         if (!File.Exists(Path.Combine(store.DirectoryOf(id), "state.json")))
         {
             // runc's words for it.
-            Output.Error("runcs: exec failed: container does not exist");
+            RuntimeLog.Error("exec failed: container does not exist");
             return ExecFailed;
         }
 
@@ -85,7 +85,7 @@ internal static class ExecCommand
         SpawnPlan plan = SpawnPlanFactory.CreateExec(spec, process, record.Bundle, warnings, ContainerLauncher.SeccompCacheFor(spec, store));
         foreach (string warning in warnings)
         {
-            Output.Error($"runcs: warning: {warning}");
+            RuntimeLog.Warning(warning);
         }
 
         using TerminalProxy? proxy = !detached && process.Terminal == true ? TerminalProxy.Listen() : null;
@@ -100,7 +100,7 @@ internal static class ExecCommand
         proxy?.Receive();
         if (line.Option("--pid-file") is string pidFile)
         {
-            File.WriteAllText(pidFile, spawned.Pid.ToString(CultureInfo.InvariantCulture));
+            PidFile.Write(pidFile, spawned.Pid);
         }
 
         if (detached)
