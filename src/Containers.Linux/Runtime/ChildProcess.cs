@@ -306,6 +306,11 @@ internal static unsafe partial class ChildProcess
         {
             // A remount only changes attributes of what is already there (below).
         }
+        else if (m->Kind == 3)
+        {
+            Check(p, Sys(p, p->Nr.MoveMount, m->MountFd, (long)p->Empty, target, (long)p->Empty, Interop.MOVE_MOUNT_F_EMPTY_PATH | Interop.MOVE_MOUNT_T_EMPTY_PATH), ChildStep.Mount, index);
+            Sys(p, p->Nr.Close, m->MountFd);
+        }
         else if (m->IsBind != 0)
         {
             Check(p, Sys(p, p->Nr.Mount, (long)m->Source, (long)targetPath, 0, (long)m->Flags, 0), ChildStep.Mount, index);

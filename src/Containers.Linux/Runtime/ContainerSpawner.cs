@@ -32,6 +32,7 @@ public sealed partial class ContainerSpawner
         ArgumentNullException.ThrowIfNull(plan);
         using NativeArena arena = new();
         ChildProgram* program = ChildProgramBuilder.Build(plan, arena);
+        using TmpfsCopyUp copyUp = TmpfsCopyUp.Prepare(plan, program);
         using SafeFdHandle? consoleSocket = plan.Terminal ? Interop.ConnectUnix(plan.ConsoleSocketPath!, "--console-socket") : null;
         program->ConsoleSocket = consoleSocket?.Fd ?? -1;
         using JoinedNamespaces joined = JoinedNamespaces.OpenPaths(plan.JoinNamespaces);

@@ -168,6 +168,38 @@ public sealed class PodmanRuntimeTests
         Assert.That(lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { "0", "100000", "65536" }));
     }
 
+    [Test]
+    public void RunReadOnly_GetsWritableTmpfsWithCopyUp()
+    {
+        // podman mounts /run, /tmp and /var/tmp as tmpfs with runc's "tmpcopyup" on a --read-only container.
+        ProcessResult run = Podman.Run(["run", "--rm", "--read-only", .. Podman.RunOptions, Image, "sh", "-c",
+            "touch /x 2>/dev/null || echo root-is-read-only; touch /tmp/a /run/b /var/tmp/c && echo tmpfs-writable; stat -c '%a %u' /tmp /var/tmp; "
+            + "awk '$5==\"/tmp\" || $5==\"/run\" || $5==\"/var/tmp\" {print $5, $8, $9}' /proc/self/mountinfo | sort"]);
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.StandardOutput, Is.EqualTo("root-is-read-only\ntmpfs-writable\n1777 0\n1777 0\n/run tmpfs tmpfs\n/tmp tmpfs tmpfs\n/var/tmp tmpfs tmpfs\n"), run.ToString());
+    }
+
+    [Test]
+    public void RunTmpfsOverADirectory_StartsWithItsContent()
+    {
+        ProcessResult run = Podman.Run(["run", "--rm", "--tmpfs", "/etc:rw,mode=700", .. Podman.RunOptions, Image, "sh", "-c",
+            "head -1 /etc/passwd; stat -c '%a %u' /etc; awk '$5==\"/etc\" {print $8, $9, $10}' /proc/self/mountinfo"]);
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.StandardOutput, Is.EqualTo("root:x:0:0:root:/root:/bin/sh\n755 0\ntmpfs tmpfs rw,mode=700\n"), run.ToString());
+    }
+
+    [Test]
+    public void RunReadOnly_InAUserNamespace_TmpfsBelongsToTheContainersRoot()
+    {
+        ProcessResult run = Podman.Run(["run", "--rm", "--read-only", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536", .. Podman.RunOptions,
+            Image, "sh", "-c", "touch /tmp/a /var/tmp/b && echo tmpfs-writable; stat -c '%u %g' /tmp /var/tmp; awk '$5==\"/var/tmp\" {print $10}' /proc/self/mountinfo"]);
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.StandardOutput, Is.EqualTo("tmpfs-writable\n0 0\n0 0\nrw,uid=100000,gid=100000\n"), run.ToString());
+    }
+
     private string StartDetached(params string[] command)
     {
         ProcessResult run = Podman.Run(["run", "-d", .. Podman.RunOptions, Image, .. command]);
