@@ -64,7 +64,9 @@ internal static class ExecCommand
             throw new FailedPreconditionException("cannot exec in a stopped container");
         }
 
-        if (status == ContainerStatus.Paused)
+        // As runc 1.1: with --ignore-paused the process joins the frozen cgroup and freezes there until `resume`
+        // (exec waits for it like any other; -d returns once it is placed).
+        if (status == ContainerStatus.Paused && !line.Switch("--ignore-paused"))
         {
             throw new FailedPreconditionException("cannot exec in a paused container (use --ignore-paused to override)");
         }
@@ -234,11 +236,6 @@ internal static class ExecCommand
         if (line.Option("--cgroup") is not null)
         {
             throw new UnsupportedException("--cgroup: exec into a sub-cgroup is not supported by runcs yet");
-        }
-
-        if (line.Switch("--ignore-paused"))
-        {
-            throw new UnsupportedException("--ignore-paused: exec into a frozen container is not supported by runcs (the process would stay frozen)");
         }
     }
 }
