@@ -13,6 +13,12 @@ internal static class Program
         try
         {
             CommandLine line = CommandLine.Parse(args, FlagsOf);
+            RuntimeLog.Configure(line);
+            if (line.Globals.TryGetValue("--rootless", out string? rootless) && rootless is not ("false" or "auto"))
+            {
+                // runc's rootless mode changes cgroup handling (errors ignored); runcs has no such mode.
+                throw new UnsupportedException($"--rootless {rootless}: rootless mode is not supported by runcs (false and auto are accepted)");
+            }
             if (line.Globals.ContainsKey("--version") || line.Globals.ContainsKey("-v"))
             {
                 Output.Out("runcs version 0.1.0\nspec: 1.2.0\n");
@@ -21,19 +27,25 @@ internal static class Program
 
             return Dispatch(line);
         }
+        catch (NotFoundException ex) when (ex.Kind == "container")
+        {
+            // runc's words: containerd's shim recognises a vanished container by "does not exist".
+            RuntimeLog.Error("container does not exist");
+            return 1;
+        }
         catch (ContainersException ex)
         {
-            Output.Error($"runcs: {ex.Message}");
+            RuntimeLog.Error(ex.Message);
             return 1;
         }
         catch (IOException ex)
         {
-            Output.Error($"runcs: {ex.Message}");
+            RuntimeLog.Error(ex.Message);
             return 1;
         }
         catch (UnauthorizedAccessException ex)
         {
-            Output.Error($"runcs: {ex.Message}");
+            RuntimeLog.Error(ex.Message);
             return 1;
         }
     }

@@ -11,7 +11,7 @@ internal static partial class Interop
     internal struct SyscallTable
     {
         public long Read, Write, Close, OpenAt, OpenAt2, MkdirAt, MknodAt, SymlinkAt, UnlinkAt, FchownAt;
-        public long Mount, Umount2, PivotRoot, MountSetattr, Chdir, Fchdir, Getcwd, Statx;
+        public long Mount, Umount2, PivotRoot, MountSetattr, MoveMount, Chdir, Fchdir, Getcwd, Statx;
         public long SetHostname, SetDomainname, Prctl, Capset, SetResUid, SetResGid, SetGroups;
         public long Prlimit64, Execve, ExitGroup, RtSigaction, RtSigprocmask, Umask, Setsid, CloseRange, Clone3, Unshare;
 
@@ -35,7 +35,7 @@ internal static partial class Interop
                 Fchdir = 81, Getcwd = 79, Statx = 332, SetHostname = 170, SetDomainname = 171, Prctl = 157,
                 Capset = 126, SetResUid = 117, SetResGid = 119, SetGroups = 116, Prlimit64 = 302, Execve = 59,
                 ExitGroup = 231, RtSigaction = 13, RtSigprocmask = 14, Umask = 95, Setsid = 112,
-                OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 272,
+                OpenAt2 = 437, MountSetattr = 442, MoveMount = 429, CloseRange = 436, Clone3 = 435, Unshare = 272,
                 Ioctl = 16, SendMsg = 46, Dup3 = 292, Fchown = 93, Setns = 308,
                 Pipe2 = 293, Ppoll = 271, Wait4 = 61, Kill = 62, Keyctl = 250, Chroot = 161,
             },
@@ -46,7 +46,7 @@ internal static partial class Interop
                 Fchdir = 50, Getcwd = 17, Statx = 291, SetHostname = 161, SetDomainname = 162, Prctl = 167,
                 Capset = 91, SetResUid = 147, SetResGid = 149, SetGroups = 159, Prlimit64 = 261, Execve = 221,
                 ExitGroup = 94, RtSigaction = 134, RtSigprocmask = 135, Umask = 166, Setsid = 157,
-                OpenAt2 = 437, MountSetattr = 442, CloseRange = 436, Clone3 = 435, Unshare = 97,
+                OpenAt2 = 437, MountSetattr = 442, MoveMount = 429, CloseRange = 436, Clone3 = 435, Unshare = 97,
                 Ioctl = 29, SendMsg = 211, Dup3 = 24, Fchown = 55, Setns = 268,
                 Pipe2 = 59, Ppoll = 73, Wait4 = 260, Kill = 129, Keyctl = 219, Chroot = 51,
             },

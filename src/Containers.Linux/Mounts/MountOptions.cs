@@ -48,18 +48,22 @@ internal sealed class MountOptions
 
     private static readonly HashSet<string> Refused = new(StringComparer.Ordinal)
     {
-        "remount", "tmpcopyup", "idmap", "ridmap", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
+        "remount", "idmap", "ridmap", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
         "rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
         "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "nosymfollow", "symfollow",
     };
 
-    private MountOptions(ulong flags, ulong cleared, ulong propagation, string? data)
+    private MountOptions(ulong flags, ulong cleared, ulong propagation, string? data, bool copyUp)
     {
         Flags = flags;
         Cleared = cleared;
         Propagation = propagation;
         Data = data;
+        CopyUp = copyUp;
     }
+
+    /// <summary>runc's <c>tmpcopyup</c> extension: a tmpfs starts with a copy of what the directory it covers held.</summary>
+    public bool CopyUp { get; }
 
     /// <summary>mount(2) flags set by the options (MS_BIND and MS_REC included).</summary>
     public ulong Flags { get; }
@@ -77,14 +81,19 @@ internal sealed class MountOptions
     public bool IsBind => (Flags & Interop.MS_BIND) != 0;
 
     /// <summary>Decodes <paramref name="options"/>.</summary>
-    /// <exception cref="UnsupportedException">An option runcs does not implement yet (recursive attributes, idmap, tmpcopyup…).</exception>
+    /// <exception cref="UnsupportedException">An option runcs does not implement yet (recursive attributes, idmap…).</exception>
     public static MountOptions Parse(IReadOnlyList<string> options, string jsonPath)
     {
         ulong flags = 0, cleared = 0, propagation = 0;
         List<string>? data = null;
+        bool copyUp = false;
         foreach (string option in options)
         {
-            if (FlagWords.TryGetValue(option, out (bool Clear, ulong Flag) word))
+            if (option == "tmpcopyup")
+            {
+                copyUp = true;
+            }
+            else if (FlagWords.TryGetValue(option, out (bool Clear, ulong Flag) word))
             {
                 if (word.Clear)
                 {
@@ -111,7 +120,7 @@ internal sealed class MountOptions
             }
         }
 
-        return new MountOptions(flags, cleared, propagation, data is null ? null : string.Join(',', data));
+        return new MountOptions(flags, cleared, propagation, data is null ? null : string.Join(',', data), copyUp);
     }
 
     /// <summary>

@@ -45,7 +45,11 @@ internal unsafe struct ChildMount
     /// <summary>
     /// 0 mount; 1 only apply <see cref="AttrSet"/>/<see cref="AttrClr"/> to the mount already at the
     /// target; 2 create a symlink named <see cref="Data"/> in the directory <see cref="Target"/>
-    /// pointing at <see cref="Source"/>.
+    /// pointing at <see cref="Source"/>; 3 move the detached mount <see cref="MountFd"/> (a tmpcopyup tmpfs the
+    /// spawner filled) onto the target, then apply the attributes as for a bind mount.
     /// </summary>
     public int Kind;
+
+    /// <summary>For <see cref="Kind"/> 3: the fsmount(2) fd, inherited through the clone.</summary>
+    public int MountFd;
 }

@@ -64,6 +64,16 @@ internal static unsafe partial class ChildProcess
             Sys(p, p->Nr.Close, p->ReleaseFd);
         }
 
+        // Opened while this task still has the host credentials it was cloned with: the fifo sits in the
+        // 0700 state directory, which the container's root (a host uid other than 0 in a user namespace)
+        // cannot search. The start wait reopens it through /proc/self/fd, which needs only the fifo's own
+        // mode (0622), as runc's init does with the O_PATH fd its parent passes.
+        int execFifo = -1;
+        if (p->ExecFifo != null)
+        {
+            execFifo = (int)Check(p, Sys(p, p->Nr.OpenAt, Interop.AT_FDCWD, (long)p->ExecFifo, Interop.O_PATH | Interop.O_CLOEXEC), ChildStep.OpenExecFifo, 0);
+        }
+
         if (p->ExecMode == 1)
         {
             RunExec(p);
@@ -93,12 +103,6 @@ internal static unsafe partial class ChildProcess
         ResetSignalHandlers(p);
         Check(p, Sys(p, p->Nr.Setsid), ChildStep.Setsid, 0);
 
-        int execFifo = -1;
-        if (p->ExecFifo != null)
-        {
-            execFifo = (int)Check(p, Sys(p, p->Nr.OpenAt, Interop.AT_FDCWD, (long)p->ExecFifo, Interop.O_PATH | Interop.O_CLOEXEC), ChildStep.OpenExecFifo, 0);
-        }
-
         int root = p->SetUpRootfs != 0 ? PrepareRootfs(p) : -1;
 
         // runc's order: the parent's prestart/createRuntime hooks, then createContainer, then pivot_root.
@@ -106,6 +110,7 @@ internal static unsafe partial class ChildProcess
         if (root >= 0)
         {
             EnterRootfs(p, root);
+            CreateCwd(p);
         }
 
         if (p->ConsoleSocket >= 0)
@@ -173,6 +178,12 @@ internal static unsafe partial class ChildProcess
         }
 
         SetUpUserAndCapabilities(p);
+        if (execFifo >= 0)
+        {
+            // runc looks the command up before it waits for start, so a missing one fails `create`, not the
+            // container after `start` (which clients such as conmon and containerd's shim would only see as an exit).
+            ResolveExecutable(p);
+        }
 
         Sys(p, p->Nr.Umask, p->Umask);
 
@@ -294,6 +305,11 @@ internal static unsafe partial class ChildProcess
         if (m->Kind == 1)
         {
             // A remount only changes attributes of what is already there (below).
+        }
+        else if (m->Kind == 3)
+        {
+            Check(p, Sys(p, p->Nr.MoveMount, m->MountFd, (long)p->Empty, target, (long)p->Empty, Interop.MOVE_MOUNT_F_EMPTY_PATH | Interop.MOVE_MOUNT_T_EMPTY_PATH), ChildStep.Mount, index);
+            Sys(p, p->Nr.Close, m->MountFd);
         }
         else if (m->IsBind != 0)
         {
@@ -633,6 +649,104 @@ internal static unsafe partial class ChildProcess
         }
 
         Report(p, ChildStep.Execve, lastError, 2);
+    }
+
+    /// <summary>
+    /// runc's init creates a missing cwd (MkdirAll, 0755) after entering the root and before the user switch;
+    /// inside the new root, one level at a time, never following a symlink out of it.
+    /// </summary>
+    private static void CreateCwd(ChildProgram* p)
+    {
+        byte* cwd = p->Cwd;
+        while (*cwd == (byte)'/')
+        {
+            cwd++;
+        }
+
+        if (*cwd == 0)
+        {
+            return;
+        }
+
+        int slash = (int)Check(p, Sys(p, p->Nr.OpenAt, Interop.AT_FDCWD, (long)p->Slash, Interop.O_PATH | Interop.O_DIRECTORY | Interop.O_CLOEXEC), ChildStep.CreateCwd, 0);
+        int fd = (int)Check(p, EnsurePath(p, slash, cwd, 0, 0), ChildStep.CreateCwd, 1);
+        Sys(p, p->Nr.Close, fd);
+        Sys(p, p->Nr.Close, slash);
+    }
+
+    /// <summary>
+    /// exec.LookPath as runc's init runs it (Go 1.19), as the container user in its cwd: a name with a slash must
+    /// be an executable file; otherwise the first PATH entry holding one wins. The result is what Exec runs.
+    /// </summary>
+    private static void ResolveExecutable(ChildProgram* p)
+    {
+        byte* file = p->ExecPath != null ? p->ExecPath : p->Argv[0];
+        byte* stx = p->Scratch1;
+        if (Contains(file, (byte)'/') || p->SearchPath == null)
+        {
+            Check(p, Sys(p, p->Nr.Statx, Interop.AT_FDCWD, (long)file, 0, STATX_TYPE | STATX_MODE, (long)stx), ChildStep.ExecLookup, 1);
+            if (!IsExecutableFile(stx))
+            {
+                Report(p, ChildStep.ExecLookup, Interop.EACCES, 2);
+            }
+
+            return;
+        }
+
+        long fileLength = Length(file);
+        byte* entry = p->SearchPath;
+        while (true)
+        {
+            byte* end = entry;
+            while (*end != 0 && *end != (byte)':')
+            {
+                end++;
+            }
+
+            // Go's LookPath takes an empty entry as ".", as execvp does.
+            byte* candidate = p->Scratch2;
+            long length = end - entry;
+            if (length == 0)
+            {
+                candidate[0] = (byte)'.';
+                length = 1;
+            }
+            else if (length + fileLength + 2 < ChildProgram.ScratchSize)
+            {
+                Copy(candidate, entry, length);
+            }
+            else
+            {
+                length = -1;
+            }
+
+            if (length > 0 && length + fileLength + 2 < ChildProgram.ScratchSize)
+            {
+                candidate[length] = (byte)'/';
+                Copy(candidate + length + 1, file, fileLength + 1);
+                if (Sys(p, p->Nr.Statx, Interop.AT_FDCWD, (long)candidate, 0, STATX_TYPE | STATX_MODE, (long)stx) == 0 && IsExecutableFile(stx))
+                {
+                    p->ExecPath = candidate;
+                    return;
+                }
+            }
+
+            if (*end == 0)
+            {
+                break;
+            }
+
+            entry = end + 1;
+        }
+
+        Report(p, ChildStep.ExecLookup, Interop.ENOENT, 0);
+    }
+
+    /// <summary>Go's findExecutable: not a directory, and some execute bit set.</summary>
+    private static bool IsExecutableFile(byte* stx)
+    {
+        ushort mode = *(ushort*)(stx + 28);
+        return (mode & S_IFMT) != S_IFDIR && (mode & 0x49) != 0;
     }
 
     /// <summary>

@@ -295,6 +295,20 @@ internal static unsafe partial class ChildProgramBuilder
                     throw new UnsupportedException($"{jsonPath}: a {type} mount needs the container's cgroup; expand it with CgroupMounts.Expand before spawning");
                 }
 
+                if (options.CopyUp)
+                {
+                    if (type != "tmpfs")
+                    {
+                        throw new UnsupportedException($"{jsonPath}.options: tmpcopyup applies to tmpfs mounts only, not {type}");
+                    }
+
+                    // The spawner mounts the tmpfs detached and copies the directory into it (TmpfsCopyUp); the
+                    // child moves it in and applies the flags as attributes, so it can be filled before a "ro".
+                    (m->AttrSet, m->AttrClr) = options.BindAttributes(jsonPath + ".options");
+                    m->Kind = 3;
+                    m->MountFd = -1;
+                }
+
                 m->FsType = arena.String(type, jsonPath + ".type");
                 m->Source = arena.String(request.Source ?? type, jsonPath + ".source");
                 m->Data = options.Data is null ? null : arena.String(options.Data, jsonPath + ".options");

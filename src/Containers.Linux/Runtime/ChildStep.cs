@@ -162,6 +162,15 @@ public enum ChildStep
     /// <summary>--no-pivot (index: 0 hiding a host proc/sysfs mount, 1 MS_MOVE onto "/", 2 chroot, 3 chdir).</summary>
     MoveRoot = 65,
 
+    /// <summary>
+    /// Finding the executable before the start wait, as runc's init does (so a missing command is a create-time
+    /// error). Index: 0 not found on the PATH, 1 a path that cannot be stat'ed, 2 a path that is not an executable file.
+    /// </summary>
+    ExecLookup = 66,
+
+    /// <summary>Creating a missing process.cwd inside the container (runc creates it, mode 0755, as root).</summary>
+    CreateCwd = 67,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 

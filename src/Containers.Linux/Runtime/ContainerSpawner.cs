@@ -32,6 +32,7 @@ public sealed partial class ContainerSpawner
         ArgumentNullException.ThrowIfNull(plan);
         using NativeArena arena = new();
         ChildProgram* program = ChildProgramBuilder.Build(plan, arena);
+        using TmpfsCopyUp copyUp = TmpfsCopyUp.Prepare(plan, program);
         using SafeFdHandle? consoleSocket = plan.Terminal ? Interop.ConnectUnix(plan.ConsoleSocketPath!, "--console-socket") : null;
         program->ConsoleSocket = consoleSocket?.Fd ?? -1;
         using JoinedNamespaces joined = JoinedNamespaces.OpenPaths(plan.JoinNamespaces);
@@ -241,6 +242,14 @@ public sealed partial class ContainerSpawner
             ChildStep.ReadonlyPath => At(plan.ReadonlyPaths, index, m => $"read-only path {m}"),
             ChildStep.Execve => $"exec {plan.Args[0]}",
             ChildStep.Chdir => $"cwd {plan.Cwd}",
+            ChildStep.CreateCwd => $"mkdir cwd {plan.Cwd}",
+            ChildStep.ExecLookup => index switch
+            {
+                // runc's (Go's exec.LookPath) words, which clients match: podman maps "not found" to exit code 127.
+                0 => $"exec: \"{plan.ExecPath ?? plan.Args[0]}\": executable file not found in $PATH",
+                1 => $"exec: \"{plan.ExecPath ?? plan.Args[0]}\": stat {plan.ExecPath ?? plan.Args[0]}",
+                _ => $"exec: \"{plan.ExecPath ?? plan.Args[0]}\": permission denied",
+            },
             ChildStep.CapabilityBounding or ChildStep.AmbientCapabilities => $"capability {index}",
             ChildStep.Seccomp => $"linux.seccomp, {plan.Seccomp?.Length} instructions, flags {plan.Seccomp?.Flags}",
             ChildStep.SeccompNotify => $"seccomp agent at {plan.Seccomp?.ListenerPath}",

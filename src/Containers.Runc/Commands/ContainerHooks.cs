@@ -74,7 +74,7 @@ internal static class ContainerHooks
             }
             catch (HookException ex)
             {
-                Output.Error($"runcs: warning: {ex.Message}");
+                RuntimeLog.Warning(ex.Message);
             }
         }
     }

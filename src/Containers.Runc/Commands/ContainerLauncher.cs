@@ -49,7 +49,7 @@ internal static class ContainerLauncher
         SpawnPlan plan = SpawnPlanFactory.Create(spec, bundle, warnings, SeccompCacheFor(spec, store));
         foreach (string warning in warnings)
         {
-            Output.Error($"runcs: warning: {warning}");
+            RuntimeLog.Warning(warning);
         }
 
         string directory;
@@ -120,7 +120,7 @@ internal static class ContainerLauncher
             ContainerHooks.Keep(store, id, configPath, spec);
             if (line.Option("--pid-file") is string pidFile)
             {
-                File.WriteAllText(pidFile, process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                PidFile.Write(pidFile, process.Pid);
             }
 
             terminal = proxy;
@@ -138,7 +138,7 @@ internal static class ContainerLauncher
                 catch (CgroupException ex)
                 {
                     // The start failure is the error to report; the leftover directory is named.
-                    Output.Error($"runcs: warning: {ex.Message}");
+                    RuntimeLog.Warning(ex.Message);
                 }
             }
 

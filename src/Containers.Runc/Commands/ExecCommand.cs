@@ -40,7 +40,7 @@ internal static class ExecCommand
         }
         catch (ContainersException ex)
         {
-            Output.Error($"runcs: exec failed: {ex.Message}");
+            RuntimeLog.Error($"exec failed: {ex.Message}");
             return ExecFailed;
         }
     }
@@ -52,7 +52,7 @@ internal static class ExecCommand
         if (!File.Exists(Path.Combine(store.DirectoryOf(id), "state.json")))
         {
             // runc's words for it.
-            Output.Error("runcs: exec failed: container does not exist");
+            RuntimeLog.Error("exec failed: container does not exist");
             return ExecFailed;
         }
 
@@ -64,7 +64,9 @@ internal static class ExecCommand
             throw new FailedPreconditionException("cannot exec in a stopped container");
         }
 
-        if (status == ContainerStatus.Paused)
+        // As runc 1.1: with --ignore-paused the process joins the frozen cgroup and freezes there until `resume`
+        // (exec waits for it like any other; -d returns once it is placed).
+        if (status == ContainerStatus.Paused && !line.Switch("--ignore-paused"))
         {
             throw new FailedPreconditionException("cannot exec in a paused container (use --ignore-paused to override)");
         }
@@ -85,7 +87,7 @@ internal static class ExecCommand
         SpawnPlan plan = SpawnPlanFactory.CreateExec(spec, process, record.Bundle, warnings, ContainerLauncher.SeccompCacheFor(spec, store));
         foreach (string warning in warnings)
         {
-            Output.Error($"runcs: warning: {warning}");
+            RuntimeLog.Warning(warning);
         }
 
         using TerminalProxy? proxy = !detached && process.Terminal == true ? TerminalProxy.Listen() : null;
@@ -100,7 +102,7 @@ internal static class ExecCommand
         proxy?.Receive();
         if (line.Option("--pid-file") is string pidFile)
         {
-            File.WriteAllText(pidFile, spawned.Pid.ToString(CultureInfo.InvariantCulture));
+            PidFile.Write(pidFile, spawned.Pid);
         }
 
         if (detached)
@@ -234,11 +236,6 @@ internal static class ExecCommand
         if (line.Option("--cgroup") is not null)
         {
             throw new UnsupportedException("--cgroup: exec into a sub-cgroup is not supported by runcs yet");
-        }
-
-        if (line.Switch("--ignore-paused"))
-        {
-            throw new UnsupportedException("--ignore-paused: exec into a frozen container is not supported by runcs (the process would stay frozen)");
         }
     }
 }

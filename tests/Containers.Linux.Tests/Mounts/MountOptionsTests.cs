@@ -47,13 +47,22 @@ public sealed class MountOptionsTests
 
     [TestCase("rro")]
     [TestCase("idmap")]
-    [TestCase("tmpcopyup")]
     [TestCase("remount")]
     public void UnimplementedOptions_AreRefusedByName(string option)
     {
         UnsupportedException ex = Assert.Throws<UnsupportedException>(() => MountOptions.Parse(["nosuid", option], "mounts[4].options"))!;
 
         Assert.That(ex.Message, Does.Contain(option).And.Contain("mounts[4].options"));
+    }
+
+    [Test]
+    public void TmpCopyUp_IsAnExtensionNotData()
+    {
+        MountOptions options = MountOptions.Parse(["nosuid", "tmpcopyup", "mode=755"], "m");
+
+        Assert.That(options.CopyUp, Is.True);
+        Assert.That(options.Data, Is.EqualTo("mode=755"));
+        Assert.That(options.Flags, Is.EqualTo(Interop.MS_NOSUID));
     }
 
     [Test]
