@@ -46,6 +46,15 @@ internal sealed class ContainerRecord
     /// every <c>update</c> since, as runc keeps them in its state's <c>cgroup_config</c>; null for a
     /// container recorded by an older runcs.
     /// </summary>
-    [JsonPropertyName("resources")]
+    [JsonIgnore]
     public Containers.Oci.Runtime.LinuxResources? Resources { get; set; }
+
+    /// <summary><see cref="Resources"/> as written to state.json (see <see cref="SpecResources"/> for why it is boxed).</summary>
+    [JsonPropertyName("resources")]
+    [JsonInclude]
+    internal SpecResources? ResourcesJson
+    {
+        get => Resources is null ? null : new SpecResources(Resources);
+        set => Resources = value?.Value;
+    }
 }
