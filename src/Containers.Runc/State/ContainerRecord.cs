@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace Containers.Runc.State;
 
 /// <summary>What runcs keeps on disk for one container (state.json under <c>--root/&lt;id&gt;</c>).</summary>
+/// <remarks>state.json is written by <see cref="ContainerRecordWriter"/>: a new property goes there too (its tests fail until it does).</remarks>
 internal sealed class ContainerRecord
 {
     /// <summary>The container id.</summary>
