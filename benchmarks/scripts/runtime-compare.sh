@@ -56,19 +56,25 @@ if [ -z "$runcs" ]; then
   runcs="$PWD/artifacts/runcs/runcs"
 fi
 
-now() { date +%s%N; }
 mkdir -p "$work/times"
+# Wall time comes from bash's EPOCHREALTIME and CPU time from this shell's reaped-children counters
+# (fields 16 and 17 of /proc/$$/stat, read with a builtin), so that nothing but the runtimes (and what
+# they start: the container's process) is forked between the two readings. CPU time is what a loaded,
+# shared machine distorts least; it is summed over the N runs and reported as a mean per run.
+child_ticks() { local -a st; read -r -a st < "/proc/$$/stat"; ticks=$(( st[15] + st[16] )); }
 # time_runs NAME CMD...: runs CMD run -b BUNDLE ID N times, one duration (ns) per line to
-# $work/times/NAME; the runtime's stderr (runcs prints its warnings there) goes to NAME.log.
+# $work/times/NAME and the CPU ticks of all N to NAME.cpu; the runtime's stderr goes to NAME.log.
 time_runs() {
   local name="$1"; shift
-  for i in $(seq "$N"); do
-    local start end
-    start=$(now)
+  local i start end t0
+  child_ticks; t0=$ticks
+  for ((i = 1; i <= N; i++)); do
+    start=${EPOCHREALTIME/[.,]/}
     "$@" run -b "$bundle" "$tag-$name-$i" >/dev/null 2>>"$work/times/$name.log" || { cat "$work/times/$name.log" >&2; exit 1; }
-    end=$(now)
-    echo $((end - start)) >> "$work/times/$name"
+    end=${EPOCHREALTIME/[.,]/}
+    echo $(( (end - start) * 1000 )) >> "$work/times/$name"
   done
+  child_ticks; echo $(( ticks - t0 )) > "$work/times/$name.cpu"
 }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -82,28 +88,35 @@ time_runs runc runc --root "$work/state-runc"
 restore_dev_null
 
 # crun: all runs inside one private mount namespace, timed there.
-unshare -m sh -c '
+unshare -m bash -c '
   set -e
   mount --make-rprivate /
   mount -t tmpfs none /sys/fs/cgroup/unified
   crun --root "$1/state-crun" run -b "$2" "$3-warm-crun" >/dev/null
-  for i in $(seq "$4"); do
-    start=$(date +%s%N)
+  child_ticks() { local -a st; read -r -a st < "/proc/$$/stat"; ticks=$(( st[15] + st[16] )); }
+  child_ticks; t0=$ticks
+  for ((i = 1; i <= $4; i++)); do
+    start=${EPOCHREALTIME/[.,]/}
     crun --root "$1/state-crun" run -b "$2" "$3-crun-$i" >/dev/null
-    end=$(date +%s%N)
-    echo $((end - start)) >> "$1/times/crun"
+    end=${EPOCHREALTIME/[.,]/}
+    echo $(( (end - start) * 1000 )) >> "$1/times/crun"
   done
+  child_ticks; echo $(( ticks - t0 )) > "$1/times/crun.cpu"
 ' crun-compare "$work" "$bundle" "$tag" "$N"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 median_ms() { sort -n "$work/times/$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m / 1e6 }'; }
 min_ms() { sort -n "$work/times/$1" | head -1 | awk '{ printf "%.1f", $1 / 1e6 }'; }
 max_ms() { sort -n "$work/times/$1" | tail -1 | awk '{ printf "%.1f", $1 / 1e6 }'; }
+hz="$(getconf CLK_TCK)"
+cpu_ms() { awk -v t="$(cat "$work/times/$1.cpu")" -v n="$N" -v hz="$hz" 'BEGIN { printf "%.1f", t * 1000 / hz / n }'; }
 m_runcs=$(median_ms runcs); m_runc=$(median_ms runc); m_crun=$(median_ms crun)
+c_runcs=$(cpu_ms runcs); c_runc=$(cpu_ms runc); c_crun=$(cpu_ms crun)
 
 echo
 echo "run of 'true', busybox bundle, N=$N per runtime ($(nproc) cores)"
-printf '%-8s %10s %10s %10s\n' runtime "median ms" "min ms" "max ms"
-for r in runcs runc crun; do printf '%-8s %10s %10s %10s\n' "$r" "$(median_ms $r)" "$(min_ms $r)" "$(max_ms $r)"; done
-awk -v a="$m_runcs" -v b="$m_runc" -v c="$m_crun" 'BEGIN { printf "ratio runcs/runc = %.2f, runcs/crun = %.2f\n", a / b, a / c }'
+printf '%-8s %10s %10s %10s %12s\n' runtime "median ms" "min ms" "max ms" "cpu ms/run"
+for r in runcs runc crun; do printf '%-8s %10s %10s %10s %12s\n' "$r" "$(median_ms $r)" "$(min_ms $r)" "$(max_ms $r)" "$(cpu_ms $r)"; done
+awk -v a="$m_runcs" -v b="$m_runc" -v c="$m_crun" 'BEGIN { printf "ratio (wall, medians) runcs/runc = %.2f, runcs/crun = %.2f\n", a / b, a / c }'
+awk -v a="$c_runcs" -v b="$c_runc" -v c="$c_crun" 'BEGIN { printf "ratio (cpu, means)    runcs/runc = %.2f, runcs/crun = %.2f\n", a / b, a / c }'
 echo "load average (1/5/15 min): before $load_before, after $load_after"

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace Containers.Runc.State;
 
 /// <summary>What runcs keeps on disk for one container (state.json under <c>--root/&lt;id&gt;</c>).</summary>
+/// <remarks>state.json is written by <see cref="ContainerRecordWriter"/>: a new property goes there too (its tests fail until it does).</remarks>
 internal sealed class ContainerRecord
 {
     /// <summary>The container id.</summary>
@@ -46,6 +47,15 @@ internal sealed class ContainerRecord
     /// every <c>update</c> since, as runc keeps them in its state's <c>cgroup_config</c>; null for a
     /// container recorded by an older runcs.
     /// </summary>
-    [JsonPropertyName("resources")]
+    [JsonIgnore]
     public Containers.Oci.Runtime.LinuxResources? Resources { get; set; }
+
+    /// <summary><see cref="Resources"/> as written to state.json (see <see cref="SpecResources"/> for why it is boxed).</summary>
+    [JsonPropertyName("resources")]
+    [JsonInclude]
+    internal SpecResources? ResourcesJson
+    {
+        get => Resources is null ? null : new SpecResources(Resources);
+        set => Resources = value?.Value;
+    }
 }

@@ -53,7 +53,7 @@ internal sealed partial class ContainerStore
     {
         string directory = DirectoryOf(record.Id);
         string temp = Path.Combine(directory, ".state.json.tmp");
-        byte[] bytes = OciJson.SerializeToUtf8Bytes(record, RuncsJsonContext.Default.ContainerRecord);
+        byte[] bytes = ContainerRecordWriter.Write(record);
         using (FileStream stream = new(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(bytes);

@@ -13,7 +13,10 @@ public static class RuntimeSpecJson
     /// <exception cref="SizeLimitExceededException">The document is larger than 4 MiB.</exception>
     public static Spec ParseSpec(ReadOnlySpan<byte> utf8Json)
     {
-        Spec spec = OciJson.Deserialize(utf8Json, RuntimeSpecJsonContext.Default.Spec);
+        // The common fields first, without the serializer's metadata (see SpecFastReader); the serializer
+        // reads everything else and gives every error.
+        Spec spec = (utf8Json.Length <= OciJson.DefaultMaxDocumentBytes ? SpecFastReader.TryRead(utf8Json) : null)
+            ?? OciJson.Deserialize(utf8Json, RuntimeSpecJsonContext.Default.Spec);
         SpecValidator.Validate(spec);
         return spec;
     }

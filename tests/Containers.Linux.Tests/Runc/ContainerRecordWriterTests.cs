@@ -1,0 +1,87 @@
+using System.Text;
+using Containers.Oci;
+using Containers.Oci.Runtime;
+using Containers.Runc.State;
+
+namespace Containers.Linux.Tests.Runc;
+
+/// <summary>runcs's hand-written state.json writer against the source-generated serializer: the same bytes, or the serializer.</summary>
+public sealed class ContainerRecordWriterTests
+{
+    [Test]
+    public void RecordWithoutOptionalFields_SameBytesAsSerializer()
+    {
+        ContainerRecord record = Record();
+
+        AssertSameAsSerializer(record);
+    }
+
+    [Test]
+    public void RecordWithResourcesAndAnnotations_SameBytesAsSerializer()
+    {
+        ContainerRecord record = Record();
+        record.Annotations = new Dictionary<string, string> { ["org.example/a"] = "1", ["\u00e9\"<"] = "line\nbreak" };
+        record.CgroupPath = "/containers-dotnet/c1";
+        record.Resources = new LinuxResources
+        {
+            Devices =
+            [
+                new LinuxDeviceCgroup { Allow = false, Access = "rwm" },
+                new LinuxDeviceCgroup { Allow = true, Type = "c", Major = 1, Minor = 3, Access = "rwm" },
+                new LinuxDeviceCgroup { Allow = true, Type = "c", Major = 136, Minor = -1, Access = "rwm" },
+            ],
+            Memory = new LinuxMemory { Limit = 536870912, Swap = -1, Swappiness = 60, DisableOomKiller = true, UseHierarchy = false },
+            Cpu = new LinuxCpu { Shares = 1024, Quota = 50000, Period = 100000, Cpus = "0-1", Mems = "0", Idle = 0 },
+            Pids = new LinuxPids { Limit = 100 },
+            Unified = new Dictionary<string, string> { ["memory.high"] = "max" },
+        };
+
+        AssertSameAsSerializer(record);
+    }
+
+    [Test]
+    public void RecordWithResourcesOutsideTheWriter_LeftToSerializer()
+    {
+        ContainerRecord record = Record();
+        record.Resources = new LinuxResources { BlockIO = new LinuxBlockIO { Weight = 10 } };
+
+        Assert.That(ContainerRecordWriter.TryWrite(record), Is.Null);
+        Assert.That(Encoding.UTF8.GetString(ContainerRecordWriter.Write(record)), Is.EqualTo(Serialized(record)));
+    }
+
+    [Test]
+    public void WrittenRecord_ReadsBackTheSameValues()
+    {
+        ContainerRecord record = Record();
+        record.CgroupPath = "/x";
+        record.Resources = new LinuxResources { Devices = [new LinuxDeviceCgroup { Allow = false, Access = "rwm" }], Pids = new LinuxPids { Limit = 7 } };
+
+        ContainerRecord read = OciJson.Deserialize(ContainerRecordWriter.Write(record), RuncsJsonContext.Default.ContainerRecord);
+
+        Assert.That(read.Created, Is.EqualTo(record.Created));
+        Assert.That(read.PidStartTime, Is.EqualTo(record.PidStartTime));
+        Assert.That(read.Resources!.Pids!.Limit, Is.EqualTo(7));
+        Assert.That(Serialized(read), Is.EqualTo(Serialized(record)));
+    }
+
+    private static ContainerRecord Record() => new()
+    {
+        Id = "c1",
+        OciVersion = "1.2.0",
+        Pid = 4242,
+        PidStartTime = 123456789012UL,
+        Bundle = "/tmp/bundle",
+        Rootfs = "/tmp/bundle/rootfs",
+        Created = new DateTime(2026, 11, 29, 10, 15, 30, DateTimeKind.Utc).AddTicks(1234567),
+    };
+
+    private static void AssertSameAsSerializer(ContainerRecord record)
+    {
+        byte[]? written = ContainerRecordWriter.TryWrite(record);
+
+        Assert.That(written, Is.Not.Null);
+        Assert.That(Encoding.UTF8.GetString(written!), Is.EqualTo(Serialized(record)));
+    }
+
+    private static string Serialized(ContainerRecord record) => Encoding.UTF8.GetString(OciJson.SerializeToUtf8Bytes(record, RuncsJsonContext.Default.ContainerRecord));
+}
