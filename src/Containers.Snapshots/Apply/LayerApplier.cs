@@ -27,6 +27,10 @@ namespace Containers.Snapshots.Apply;
 /// </remarks>
 public sealed class LayerApplier : ILayerApplier
 {
+    // 8 × 256 KiB: enough for the decompressor to stay ahead across a run of small files.
+    private const int ReadAheadChunkSize = 256 * 1024;
+    private const int ReadAheadChunks = 8;
+
     /// <inheritdoc />
     /// <remarks>
     /// The apply is a long run of small blocking system calls (openat, write, fchown…), so it
@@ -61,7 +65,12 @@ public sealed class LayerApplier : ILayerApplier
         Stream source = new PrefixedReadStream(prefix, layer);
         HashingReadStream? compressed = compressedHash is null ? null : new HashingReadStream(source, compressedHash, long.MaxValue, "compressed layer");
         using Stream decompressed = compressed is null ? source : LayerStreamOpener.Decompress(compressed, compression);
-        var tar = new HashingReadStream(decompressed, diffHash, options.MaxTotalBytes, "layer size", capture);
+
+        // Decompression (and hashing the compressed bytes) runs on its own thread, ahead of the entries
+        // being applied, through a bounded buffer; the compressed blob is drained there too, after the
+        // last member, so nothing else reads it concurrently. A plain tar is read directly.
+        using ReadAheadStream? readAhead = compressed is null ? null : new ReadAheadStream(decompressed, ReadAheadChunkSize, ReadAheadChunks, () => Drain(compressed));
+        var tar = new HashingReadStream((Stream?)readAhead ?? decompressed, diffHash, options.MaxTotalBytes, "layer size", capture);
 
         long entries = 0;
         using var session = new LayerApplySession(tree, options, capture);
@@ -79,18 +88,15 @@ public sealed class LayerApplier : ILayerApplier
         }
 
         // The diff id covers the whole stream, including the zero blocks and record padding
-        // after the end-of-archive marker, and the compressed digest covers the whole blob.
+        // after the end-of-archive marker, and the compressed digest covers the whole blob (drained
+        // by the read-ahead thread once the decompressor ends).
         Drain(tar);
-        if (compressed is not null)
-        {
-            Drain(compressed);
-        }
 
         session.RestoreDirectoryTimes();
 
         Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, diffHash.CompleteAsync(cancellationToken).GetAwaiter().GetResult());
         Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, compressedHash.CompleteAsync(cancellationToken).GetAwaiter().GetResult());
-        return new LayerApplyResult(diffId, compressedDigest, tar.BytesRead, entries, compression, session.Skipped);
+        return new LayerApplyResult(diffId, compressedDigest, tar.BytesRead, entries, compression, session.Skipped, session.Notes);
     }
 
     private static void ApplyEntry(LayerApplySession session, TarEntry entry, CancellationToken cancellationToken)
