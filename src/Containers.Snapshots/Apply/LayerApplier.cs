@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.Security.Cryptography;
 using Containers.Diff;
 
 namespace Containers.Snapshots.Apply;
@@ -59,18 +60,20 @@ public sealed class LayerApplier : ILayerApplier
         using RootedTree tree = RootedTree.Open(rootDirectory);
         (LayerCompression compression, byte[] prefix) = LayerStreamOpener.Detect(layer, options.Compression);
 
-        using var diffHash = new PipelinedHash(Digest.CreateHasher());
-        using PipelinedHash? compressedHash = compression == LayerCompression.None ? null : new PipelinedHash(Digest.CreateHasher());
+        using IncrementalHash diffHash = Digest.CreateHasher();
+        using IncrementalHash? compressedHash = compression == LayerCompression.None ? null : Digest.CreateHasher();
         var capture = new PaxXattrCapture();
         Stream source = new PrefixedReadStream(prefix, layer);
         HashingReadStream? compressed = compressedHash is null ? null : new HashingReadStream(source, compressedHash, long.MaxValue, "compressed layer");
         using Stream decompressed = compressed is null ? source : LayerStreamOpener.Decompress(compressed, compression);
 
-        // Decompression (and hashing the compressed bytes) runs on its own thread, ahead of the entries
-        // being applied, through a bounded buffer; the compressed blob is drained there too, after the
-        // last member, so nothing else reads it concurrently. A plain tar is read directly.
-        using ReadAheadStream? readAhead = compressed is null ? null : new ReadAheadStream(decompressed, ReadAheadChunkSize, ReadAheadChunks, () => Drain(compressed));
-        var tar = new HashingReadStream((Stream?)readAhead ?? decompressed, diffHash, options.MaxTotalBytes, "layer size", capture);
+        // Reading the blob, hashing it, decompressing and hashing the tar all run on one thread, ahead of
+        // the entries being applied on this one, through a bounded buffer: two threads for two kinds of
+        // work, handing over 256 KiB at a time. The compressed blob is drained there too, after the last
+        // member, so nothing else reads it concurrently. The diff id covers every byte produced, which is
+        // the whole tar once it has been drained below.
+        using var readAhead = new ReadAheadStream(decompressed, ReadAheadChunkSize, ReadAheadChunks, diffHash, compressed is null ? null : () => Drain(compressed));
+        var tar = new HashingReadStream(readAhead, null, options.MaxTotalBytes, "layer size", capture);
 
         long entries = 0;
         using var session = new LayerApplySession(tree, options, capture);
@@ -94,8 +97,9 @@ public sealed class LayerApplier : ILayerApplier
 
         session.RestoreDirectoryTimes();
 
-        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, diffHash.CompleteAsync(cancellationToken).GetAwaiter().GetResult());
-        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, compressedHash.CompleteAsync(cancellationToken).GetAwaiter().GetResult());
+        // The read-ahead thread has ended (the tar was read to its end), so both hashes are complete.
+        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, diffHash.GetHashAndReset());
+        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, compressedHash.GetHashAndReset());
         return new LayerApplyResult(diffId, compressedDigest, tar.BytesRead, entries, compression, session.Skipped, session.Notes);
     }
 
