@@ -31,6 +31,7 @@ public sealed class LayerApplier : ILayerApplier
     // 8 × 256 KiB: enough for the decompressor to stay ahead across a run of small files.
     private const int ReadAheadChunkSize = 256 * 1024;
     private const int ReadAheadChunks = 8;
+    private const int SourceBufferSize = 1 << 20;
 
     /// <inheritdoc />
     /// <remarks>
@@ -63,7 +64,10 @@ public sealed class LayerApplier : ILayerApplier
         using IncrementalHash diffHash = Digest.CreateHasher();
         using IncrementalHash? compressedHash = compression == LayerCompression.None ? null : Digest.CreateHasher();
         var capture = new PaxXattrCapture();
-        Stream source = new PrefixedReadStream(prefix, layer);
+        // Large reads of the blob: a content store stream may serve each read through the thread pool
+        // (RandomAccess on a synchronous handle), and the inflater asks for 8 KiB at a time, which made
+        // a hop, a wake-up and a spinning idle worker per 8 KiB. Not disposed: the caller owns the layer.
+        Stream source = new PrefixedReadStream(prefix, new BufferedStream(layer, SourceBufferSize));
         HashingReadStream? compressed = compressedHash is null ? null : new HashingReadStream(source, compressedHash, long.MaxValue, "compressed layer");
         using Stream decompressed = compressed is null ? source : LayerStreamOpener.Decompress(compressed, compression);
 
