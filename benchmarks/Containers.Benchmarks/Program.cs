@@ -19,6 +19,11 @@ internal static class Program
             return await PushSideBySide.RunAsync(args).ConfigureAwait(false);
         }
 
+        if (args is ["unpack-import", ..])
+        {
+            return await UnpackSideBySide.ImportAsync(args).ConfigureAwait(false);
+        }
+
         if (args is ["unpack", ..])
         {
             return await UnpackSideBySide.RunAsync(args).ConfigureAwait(false);

@@ -1,13 +1,19 @@
 // Runs Prepare / Commit / View / Remove on a snapshotter forever, printing each finished round, so a test
-// can kill -9 it at arbitrary points and check what the store looks like afterwards.
+// can kill -9 it at arbitrary points and check what the store looks like afterwards. With "apply", applies
+// one layer (ApplyCommand), for the rootless test that runs it inside a user namespace.
 using System.Globalization;
 using Containers.Snapshots;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
+if (args is ["apply", var applyRoot, .. var layerPaths] && layerPaths.Length > 0)
+{
+    return await ApplyCommand.RunAsync(applyRoot, layerPaths);
+}
+
 if (args is not [var kind, var root])
 {
-    Console.Error.WriteLine("usage: crash-helper overlay|native ROOT");
+    Console.Error.WriteLine("usage: crash-helper overlay|native ROOT | crash-helper apply ROOT LAYER...");
     return 2;
 }
 

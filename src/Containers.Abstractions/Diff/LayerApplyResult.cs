@@ -4,8 +4,9 @@ namespace Containers.Diff;
 public sealed class LayerApplyResult
 {
     /// <summary>Creates the result.</summary>
-    public LayerApplyResult(Digest diffId, Digest? compressedDigest, long size, long entries, LayerCompression compression, long skippedEntries = 0)
+    public LayerApplyResult(Digest diffId, Digest? compressedDigest, long size, long entries, LayerCompression compression, long skippedEntries = 0, IReadOnlyList<string>? notes = null)
     {
+        Notes = notes ?? [];
         DiffId = diffId;
         CompressedDigest = compressedDigest;
         Size = size;
@@ -29,6 +30,12 @@ public sealed class LayerApplyResult
     /// <summary>The compression the stream had.</summary>
     public LayerCompression Compression { get; }
 
-    /// <summary>Entries deliberately not applied (device nodes when not allowed, entries naming the root).</summary>
+    /// <summary>Entries deliberately not applied (device nodes when not allowed or in a user namespace, entries naming the root).</summary>
     public long SkippedEntries { get; }
+
+    /// <summary>
+    /// What a rootless apply left out and why, one line each: device nodes a user namespace cannot create,
+    /// xattrs that need privilege outside it (<c>trusted.*</c>). Empty when nothing was left out.
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; }
 }

@@ -1,19 +1,21 @@
+using System.Security.Cryptography;
+
 namespace Containers.Snapshots.Apply;
 
 /// <summary>
-/// A forward-only pass-through that hashes and counts every byte read through it, so a layer's
-/// digest is computed in the same pass that applies it (on a background task, see
-/// <see cref="PipelinedHash"/>), and refuses to read past a size bound.
+/// A forward-only pass-through that counts (and optionally hashes) every byte read through it, so a layer's
+/// digest is computed in the same pass that reads it (on the read-ahead thread, see
+/// <see cref="ReadAheadStream"/>), and refuses to read past a size bound.
 /// </summary>
 internal sealed class HashingReadStream : Stream
 {
     private readonly Stream _inner;
-    private readonly PipelinedHash _hash;
+    private readonly IncrementalHash? _hash;
     private readonly long _maxBytes;
     private readonly string _limitName;
     private readonly PaxXattrCapture? _observer;
 
-    public HashingReadStream(Stream inner, PipelinedHash hash, long maxBytes, string limitName, PaxXattrCapture? observer = null)
+    public HashingReadStream(Stream inner, IncrementalHash? hash, long maxBytes, string limitName, PaxXattrCapture? observer = null)
     {
         _inner = inner;
         _hash = hash;
@@ -45,18 +47,7 @@ internal sealed class HashingReadStream : Stream
     {
         int n = _inner.Read(buffer);
         Account(buffer[..n]);
-        _hash.Append(buffer[..n]);
-        return n;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Account(buffer.Span[..n]);
-        await _hash.AppendAsync(buffer[..n], cancellationToken).ConfigureAwait(false);
+        _hash?.AppendData(buffer[..n]);
         return n;
     }
 

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.Security.Cryptography;
 using Containers.Diff;
 
 namespace Containers.Snapshots.Apply;
@@ -27,6 +28,11 @@ namespace Containers.Snapshots.Apply;
 /// </remarks>
 public sealed class LayerApplier : ILayerApplier
 {
+    // 8 × 256 KiB: enough for the decompressor to stay ahead across a run of small files.
+    private const int ReadAheadChunkSize = 256 * 1024;
+    private const int ReadAheadChunks = 8;
+    private const int SourceBufferSize = 1 << 20;
+
     /// <inheritdoc />
     /// <remarks>
     /// The apply is a long run of small blocking system calls (openat, write, fchown…), so it
@@ -55,13 +61,23 @@ public sealed class LayerApplier : ILayerApplier
         using RootedTree tree = RootedTree.Open(rootDirectory);
         (LayerCompression compression, byte[] prefix) = LayerStreamOpener.Detect(layer, options.Compression);
 
-        using var diffHash = new PipelinedHash(Digest.CreateHasher());
-        using PipelinedHash? compressedHash = compression == LayerCompression.None ? null : new PipelinedHash(Digest.CreateHasher());
+        using IncrementalHash diffHash = Digest.CreateHasher();
+        using IncrementalHash? compressedHash = compression == LayerCompression.None ? null : Digest.CreateHasher();
         var capture = new PaxXattrCapture();
-        Stream source = new PrefixedReadStream(prefix, layer);
+        // Large reads of the blob: a content store stream may serve each read through the thread pool
+        // (RandomAccess on a synchronous handle), and the inflater asks for 8 KiB at a time, which made
+        // a hop, a wake-up and a spinning idle worker per 8 KiB. Not disposed: the caller owns the layer.
+        Stream source = new PrefixedReadStream(prefix, new BufferedStream(layer, SourceBufferSize));
         HashingReadStream? compressed = compressedHash is null ? null : new HashingReadStream(source, compressedHash, long.MaxValue, "compressed layer");
         using Stream decompressed = compressed is null ? source : LayerStreamOpener.Decompress(compressed, compression);
-        var tar = new HashingReadStream(decompressed, diffHash, options.MaxTotalBytes, "layer size", capture);
+
+        // Reading the blob, hashing it, decompressing and hashing the tar all run on one thread, ahead of
+        // the entries being applied on this one, through a bounded buffer: two threads for two kinds of
+        // work, handing over 256 KiB at a time. The compressed blob is drained there too, after the last
+        // member, so nothing else reads it concurrently. The diff id covers every byte produced, which is
+        // the whole tar once it has been drained below.
+        using var readAhead = new ReadAheadStream(decompressed, ReadAheadChunkSize, ReadAheadChunks, diffHash, compressed is null ? null : () => Drain(compressed));
+        var tar = new HashingReadStream(readAhead, null, options.MaxTotalBytes, "layer size", capture);
 
         long entries = 0;
         using var session = new LayerApplySession(tree, options, capture);
@@ -79,18 +95,16 @@ public sealed class LayerApplier : ILayerApplier
         }
 
         // The diff id covers the whole stream, including the zero blocks and record padding
-        // after the end-of-archive marker, and the compressed digest covers the whole blob.
+        // after the end-of-archive marker, and the compressed digest covers the whole blob (drained
+        // by the read-ahead thread once the decompressor ends).
         Drain(tar);
-        if (compressed is not null)
-        {
-            Drain(compressed);
-        }
 
         session.RestoreDirectoryTimes();
 
-        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, diffHash.CompleteAsync(cancellationToken).GetAwaiter().GetResult());
-        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, compressedHash.CompleteAsync(cancellationToken).GetAwaiter().GetResult());
-        return new LayerApplyResult(diffId, compressedDigest, tar.BytesRead, entries, compression, session.Skipped);
+        // The read-ahead thread has ended (the tar was read to its end), so both hashes are complete.
+        Digest diffId = Digest.FromHash(DigestAlgorithm.Sha256, diffHash.GetHashAndReset());
+        Digest? compressedDigest = compressedHash is null ? null : Digest.FromHash(DigestAlgorithm.Sha256, compressedHash.GetHashAndReset());
+        return new LayerApplyResult(diffId, compressedDigest, tar.BytesRead, entries, compression, session.Skipped, session.Notes);
     }
 
     private static void ApplyEntry(LayerApplySession session, TarEntry entry, CancellationToken cancellationToken)

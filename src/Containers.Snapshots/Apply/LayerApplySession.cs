@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Text;
 using Containers.Diff;
+using Containers.Snapshots.Rootless;
 using Microsoft.Win32.SafeHandles;
 
 namespace Containers.Snapshots.Apply;
@@ -17,6 +18,7 @@ internal sealed class LayerApplySession : IDisposable
     private const string LibarchiveXattrPrefix = "LIBARCHIVE.xattr.";
     private const int EOPNOTSUPP = 95;
     private const int CopyBufferSize = 1 << 20;
+    private const int MaxNotes = 100;
 
     private static readonly bool s_isRoot = Environment.IsPrivilegedProcess;
 
@@ -26,6 +28,8 @@ internal sealed class LayerApplySession : IDisposable
     private readonly HashSet<(ulong Dev, ulong Ino, string Name)>? _unpacked;
     private readonly List<(string Path, Interop.Timespec Mtime)> _directoryTimes = [];
     private readonly byte[] _buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+    private readonly List<string> _notes = [];
+    private long _unrecordedNotes;
     private (SafeFileHandle Fd, ulong Dev, ulong Ino)? _parentIdentity;
 
     public LayerApplySession(RootedTree tree, LayerApplyOptions options, PaxXattrCapture capture)
@@ -40,6 +44,9 @@ internal sealed class LayerApplySession : IDisposable
 
     /// <summary>Entries deliberately not applied.</summary>
     public long Skipped { get; private set; }
+
+    /// <summary>What was left out and why (device nodes and privileged xattrs in a user namespace), the first 100.</summary>
+    public IReadOnlyList<string> Notes => _unrecordedNotes == 0 ? _notes : [.. _notes, $"… and {_unrecordedNotes} more"];
 
     /// <summary>Applies one entry; its data, if any, is read from <see cref="TarEntry.DataStream"/>.</summary>
     public void Apply(TarEntry entry, CancellationToken cancellationToken)
@@ -83,6 +90,16 @@ internal sealed class LayerApplySession : IDisposable
                 if (entry.EntryType != TarEntryType.Fifo && !_options.AllowDeviceNodes)
                 {
                     Skipped++;
+                    return;
+                }
+
+                if (entry.EntryType != TarEntryType.Fifo && UserNamespace.IsNested)
+                {
+                    // No user namespace but the initial one may create devices (containerd skips them
+                    // there too); umoci --rootless leaves an empty file instead, which a diff would then
+                    // record as a regular file.
+                    Skipped++;
+                    Note($"{entry.Name}: {(entry.EntryType == TarEntryType.CharacterDevice ? "character" : "block")} device {DeviceNumbers(entry)} skipped: a user namespace cannot create device nodes");
                     return;
                 }
 
@@ -145,11 +162,11 @@ internal sealed class LayerApplySession : IDisposable
 
             // chown clears setuid/setgid and security.capability, so it goes first.
             (uint uid, uint gid) = Owner(entry);
-            Check(Interop.FChown(fd, uid, gid), "fchown", entry.Name, tolerateNonRootPermission: true);
+            CheckChown(Interop.FChown(fd, uid, gid), "fchown", entry, uid, gid);
             Check(Interop.FChmod(fd, (uint)entry.Mode), "fchmod", entry.Name);
             foreach ((string key, byte[] value) in Xattrs(entry))
             {
-                Check(Interop.FSetXattr(fd, key, value), "fsetxattr", entry.Name, tolerateUnsupported: true);
+                CheckXattr(Interop.FSetXattr(fd, key, value), "fsetxattr", entry.Name, key);
             }
 
             Interop.Timespec mtime = ModificationTime(entry);
@@ -187,7 +204,7 @@ internal sealed class LayerApplySession : IDisposable
         using (SafeFileHandle dir = RootedTree.OpenDirectoryForReading(parent, name))
         {
             (uint uid, uint gid) = Owner(entry);
-            Check(Interop.FChown(dir, uid, gid), "fchown", entry.Name, tolerateNonRootPermission: true);
+            CheckChown(Interop.FChown(dir, uid, gid), "fchown", entry, uid, gid);
             Check(Interop.FChmod(dir, (uint)entry.Mode), "fchmod", entry.Name);
             List<(string Key, byte[] Value)> xattrs = Xattrs(entry);
             if (kept)
@@ -197,7 +214,7 @@ internal sealed class LayerApplySession : IDisposable
 
             foreach ((string key, byte[] value) in xattrs)
             {
-                Check(Interop.FSetXattr(dir, key, value), "fsetxattr", entry.Name, tolerateUnsupported: true);
+                CheckXattr(Interop.FSetXattr(dir, key, value), "fsetxattr", entry.Name, key);
             }
         }
 
@@ -314,7 +331,7 @@ internal sealed class LayerApplySession : IDisposable
     private void ApplyMetadataByName(TarEntry entry, SafeFileHandle parent, string name, bool chmod)
     {
         (uint uid, uint gid) = Owner(entry);
-        Check(Interop.FChownAt(parent, name, uid, gid, Interop.AT_SYMLINK_NOFOLLOW), "fchownat", entry.Name, tolerateNonRootPermission: true);
+        CheckChown(Interop.FChownAt(parent, name, uid, gid, Interop.AT_SYMLINK_NOFOLLOW), "fchownat", entry, uid, gid);
         if (chmod)
         {
             // fchmod needs a real fd and opening a device would run its driver, so: an O_PATH fd,
@@ -341,7 +358,7 @@ internal sealed class LayerApplySession : IDisposable
             string path = ProcFdPath(parent) + "/" + name;
             foreach ((string key, byte[] value) in xattrs)
             {
-                Check(Interop.LSetXattr(path, key, value), "lsetxattr", entry.Name, tolerateUnsupported: true);
+                CheckXattr(Interop.LSetXattr(path, key, value), "lsetxattr", entry.Name, key);
             }
         }
 
@@ -373,7 +390,7 @@ internal sealed class LayerApplySession : IDisposable
             }
 
             (uint uid, uint gid) = Owner(entry);
-            Check(Interop.FChownAt(parent, target, uid, gid, Interop.AT_SYMLINK_NOFOLLOW), "fchownat", entry.Name, tolerateNonRootPermission: true);
+            CheckChown(Interop.FChownAt(parent, target, uid, gid, Interop.AT_SYMLINK_NOFOLLOW), "fchownat", entry, uid, gid);
             return;
         }
 
@@ -595,6 +612,49 @@ internal sealed class LayerApplySession : IDisposable
 
         time = new Interop.Timespec { Seconds = seconds, Nanoseconds = nanoseconds };
         return true;
+    }
+
+    private static string DeviceNumbers(TarEntry entry) =>
+        entry is PosixTarEntry posix ? $"{posix.DeviceMajor}:{posix.DeviceMinor}" : "?:?";
+
+    private void Note(string note)
+    {
+        if (_notes.Count < MaxNotes)
+        {
+            _notes.Add(note);
+        }
+        else
+        {
+            _unrecordedNotes++;
+        }
+    }
+
+    private static void CheckChown(int result, string operation, TarEntry entry, uint uid, uint gid)
+    {
+        if (result != 0 && Marshal.GetLastPInvokeError() == 22 && s_isRoot && UserNamespace.IsNested)
+        {
+            // EINVAL from the namespace's root: the id has no mapping in this user namespace. containerd
+            // fails the same way; silently owning the file by someone else would change the image.
+            throw new InvalidLayerException(
+                InvalidLayerReason.UnmappedOwner,
+                entry.Name,
+                $"owner {entry.Uid}:{entry.Gid} (set as {uid}:{gid}) has no id in this user namespace (uid_map: {UserNamespace.DescribeUidMap()}); map more ids (/etc/subuid, /etc/subgid) or shift them with LayerApplyOptions.IdMap");
+        }
+
+        Check(result, operation, entry.Name, tolerateNonRootPermission: true);
+    }
+
+    private void CheckXattr(int result, string operation, string entryName, string key)
+    {
+        if (result != 0 && Marshal.GetLastPInvokeError() == Interop.EPERM && UserNamespace.IsNested)
+        {
+            // trusted.* (and security.* the kernel does not translate, unlike security.capability) need
+            // CAP_SYS_ADMIN in the initial namespace; containerd and umoci skip them with a warning.
+            Note($"{entryName}: xattr {key} not set: needs privilege outside this user namespace");
+            return;
+        }
+
+        Check(result, operation, entryName, tolerateUnsupported: true);
     }
 
     private static string ProcFdPath(SafeFileHandle fd) => "/proc/self/fd/" + fd.DangerousGetHandle().ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -17,7 +17,10 @@ internal static class TreeCopier
     {
         var links = new Dictionary<(uint, uint, ulong), string>();
         Interop.Statx root = LStat(source);
-        CopyChildren(source, destination, links, cancellationToken);
+
+        // Cleared by the first file the filesystem cannot reflink: one refused FICLONE per file adds up over a tree.
+        bool reflink = true;
+        CopyChildren(source, destination, links, ref reflink, cancellationToken);
         CopyMetadata(source, destination, root);
     }
 
@@ -34,7 +37,7 @@ internal static class TreeCopier
         return st;
     }
 
-    private static void CopyChildren(string source, string destination, Dictionary<(uint, uint, ulong), string> links, CancellationToken cancellationToken)
+    private static void CopyChildren(string source, string destination, Dictionary<(uint, uint, ulong), string> links, ref bool reflink, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         List<string> names;
@@ -65,10 +68,10 @@ internal static class TreeCopier
             {
                 case Interop.S_IFDIR:
                     Check(Interop.MkdirAt(cwd, to, 0x1C0 /* 0700 */), "mkdir", to);
-                    CopyChildren(from, to, links, cancellationToken);
+                    CopyChildren(from, to, links, ref reflink, cancellationToken);
                     break;
                 case Interop.S_IFREG:
-                    CopyFile(from, to, st);
+                    CopyFile(from, to, st, ref reflink);
                     break;
                 case Interop.S_IFLNK:
                     Check(Interop.SymlinkAt(Interop.ReadLinkAt(cwd, from), cwd, to), "symlink", to);
@@ -82,7 +85,7 @@ internal static class TreeCopier
         }
     }
 
-    private static void CopyFile(string from, string to, Interop.Statx st)
+    private static void CopyFile(string from, string to, Interop.Statx st, ref bool reflink)
     {
         using SafeFileHandle input = Open(from, Interop.O_RDONLY | Interop.O_NOFOLLOW);
         using var cwd = new SafeFileHandle(Interop.AT_FDCWD, ownsHandle: false);
@@ -92,9 +95,22 @@ internal static class TreeCopier
             Interop.ThrowLastError("create", to);
         }
 
-        if (st.Size == 0 || Interop.Ficlone(output, input) == 0)
+        if (st.Size == 0)
         {
             return;
+        }
+
+        if (reflink)
+        {
+            int error = Interop.Ficlone(output, input);
+            if (error == 0)
+            {
+                return;
+            }
+
+            // EOPNOTSUPP (ext4), EXDEV (another filesystem), EINVAL: the tree is on one filesystem, so the rest
+            // would be refused alike; other errors (e.g. ETXTBSY) concern this file only.
+            reflink = error is not (Interop.EOPNOTSUPP or Interop.EXDEV or Interop.EINVAL);
         }
 
         long remaining = (long)st.Size;

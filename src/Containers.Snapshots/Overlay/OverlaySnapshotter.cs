@@ -26,7 +26,7 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
     public OverlaySnapshotter(string root, OverlaySnapshotterOptions? options = null, TimeProvider? timeProvider = null)
         : base(root, timeProvider)
     {
-        _userXattr = (options ?? new OverlaySnapshotterOptions()).UserXattr ?? (InNonInitialUserNamespace() && KernelAtLeast(5, 11));
+        _userXattr = (options ?? new OverlaySnapshotterOptions()).UserXattr ?? (Rootless.UserNamespace.IsNested && KernelAtLeast(5, 11));
     }
 
     /// <summary>Whether this kernel has overlayfs (listed in /proc/filesystems, or loadable on first mount).</summary>
@@ -89,20 +89,6 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
 
         options.Add("lowerdir=" + string.Join(':', parents.Select(FsDirectory)));
         return [new Mount("overlay", "overlay", options)];
-    }
-
-    /// <summary>Whether the process's user namespace maps less than the whole id range, i.e. is not the initial one.</summary>
-    private static bool InNonInitialUserNamespace()
-    {
-        try
-        {
-            string[] fields = File.ReadAllText("/proc/self/uid_map").Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            return !(fields is ["0", "0", "4294967295"]);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     private static bool KernelAtLeast(int major, int minor)
