@@ -126,7 +126,7 @@ public class RuntimeStartBenchmarks
         File.WriteAllText(Path.Combine(rootfs, "etc", "group"), "root:x:0:\n");
     }
 
-    private static string FindOrPublishRuncs()
+    internal static string FindOrPublishRuncs()
     {
         string? given = Environment.GetEnvironmentVariable("RUNCS");
         if (!string.IsNullOrEmpty(given))
