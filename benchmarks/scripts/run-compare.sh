@@ -142,7 +142,7 @@ echo "shim memory, one running container each:"
 echo "  ours:       $(mem "$(awk '{print $4}' "/proc/$ours_init/stat")")"
 echo "  containerd: $(mem "$(awk '{print $4}' "/proc/$theirs_init/stat")")"
 ctrs tasks rm -f "$tag-mem" >/dev/null; ctrs containers rm "$tag-mem" >/dev/null
-ctr tasks kill -s SIGKILL "$tag-mem"; sleep 0.5; ctr tasks rm -f "$tag-mem" >/dev/null 2>&1 || true; ctr containers rm "$tag-mem"
+ctr tasks kill -s SIGKILL "$tag-mem" 2>/dev/null || true; sleep 0.5; ctr tasks rm -f "$tag-mem" >/dev/null 2>&1 || true; ctr containers rm "$tag-mem"
 restore_dev_null
 
 # BDN=1: also BenchmarkDotNet's ContainerRunBenchmarks (RunAsync in a warm host) on the same image,
