@@ -34,14 +34,19 @@ internal static class Program
             return await ShimMemorySideBySide.RunAsync(args).ConfigureAwait(false);
         }
 
+        if (args is ["run-warm", ..])
+        {
+            return await WarmRunSideBySide.RunAsync(args).ConfigureAwait(false);
+        }
+
         // BenchmarkDotNet builds a boilerplate project per job with a 2-minute limit; on a shared,
         // loaded machine that build alone can take longer.
         ManualConfig config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15));
         if (!RuntimeStartBenchmarks.CanRun)
         {
             // Starting containers needs root; leave those out visibly rather than fail or post nonsense.
-            Console.WriteLine("// RuntimeStartBenchmarks and TaskStartBenchmarks skipped: they start containers and need root");
-            config = config.AddFilter(new SimpleFilter(benchmark => benchmark.Descriptor.Type != typeof(RuntimeStartBenchmarks) && benchmark.Descriptor.Type != typeof(TaskStartBenchmarks)));
+            Console.WriteLine("// RuntimeStartBenchmarks, TaskStartBenchmarks and ContainerRunBenchmarks skipped: they start containers and need root");
+            config = config.AddFilter(new SimpleFilter(benchmark => benchmark.Descriptor.Type != typeof(RuntimeStartBenchmarks) && benchmark.Descriptor.Type != typeof(TaskStartBenchmarks) && benchmark.Descriptor.Type != typeof(ContainerRunBenchmarks)));
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);

@@ -8,7 +8,8 @@ namespace Containers.Samples.Ctrs;
 
 /// <summary>
 /// ctrs: a ctr-like command line. Usage:
-/// <c>ctrs [--root DIR] [--namespace NS] images pull|push|ls|rm|export|import ... | content ls|get|rm DIGEST</c>.
+/// <c>ctrs [--root DIR] [--state DIR] [--namespace NS] [--runcs PATH] images pull|push|ls|rm|export|import ... | content ls|get|rm DIGEST |
+/// run … | tasks … | containers … | events</c> (see <see cref="Usage"/>).
 /// Typed errors print one line and exit 1; usage errors exit 2.
 /// </summary>
 internal static class Program
@@ -17,6 +18,8 @@ internal static class Program
     {
         string root = "/var/lib/ctrs";
         string ns = "default";
+        string state = "/run/ctrs";
+        string runcs = "runcs";
         int i = 0;
         for (; i < args.Length && args[i].StartsWith("--", StringComparison.Ordinal); i++)
         {
@@ -24,6 +27,8 @@ internal static class Program
             {
                 case "--root" when i + 1 < args.Length: root = args[++i]; break;
                 case "--namespace" when i + 1 < args.Length: ns = args[++i]; break;
+                case "--state" when i + 1 < args.Length: state = args[++i]; break;
+                case "--runcs" when i + 1 < args.Length: runcs = args[++i]; break;
                 default: return Usage($"unknown option {args[i]}");
             }
         }
@@ -35,7 +40,7 @@ internal static class Program
             return await GcCommand.RunAsync(root, ns, gcCancel.Token);
         }
 
-        if (args.Length - i < 2)
+        if (args.Length - i < 2 && !(args.Length - i == 1 && args[i] == "events"))
         {
             return Usage("missing command");
         }
@@ -44,6 +49,15 @@ internal static class Program
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
         try
         {
+            CtrsSettings settings = new(root, state, ns, runcs);
+            switch (args[i])
+            {
+                case "run": return await RunCommand.RunAsync(settings, args[(i + 1)..], Usage, cts.Token);
+                case "tasks" or "t" or "task": return await TasksCommands.RunAsync(settings, args[(i + 1)..], Usage, cts.Token);
+                case "containers" or "c" or "container": return await ContainersCommands.RunAsync(settings, args[(i + 1)..], Usage, cts.Token);
+                case "events": return await EventsCommand.RunAsync(settings, args[(i + 1)..], Usage, cts.Token);
+            }
+
             Directory.CreateDirectory(root);
             LocalContentStore content = new(Path.Combine(root, "content"), ns);
             SqliteImageStore images = new(Path.Combine(root, "metadata.db"), ns);
@@ -77,8 +91,11 @@ internal static class Program
     private static int Usage(string message)
     {
         Console.Error.WriteLine($"ctrs: {message}");
-        Console.Error.WriteLine("usage: ctrs [--root DIR] [--namespace NS] images pull|push|ls|rm|export|import ... | content ls|get|rm ... | gc");
+        Console.Error.WriteLine("usage: ctrs [--root DIR] [--state DIR] [--namespace NS] [--runcs PATH] images pull|push|ls|rm|export|import ... | content ls|get|rm ... | gc");
         Console.Error.WriteLine("       ctrs images unpack|mount REF [DIR] [--snapshotter overlayfs|native] | images unmount DIR");
+        Console.Error.WriteLine("       ctrs run [--rm] [-d] [-i] [--env K=V] [--mount type=bind,src=S,dst=D,options=O:O] [--memory N] [--cpus N] [--pids N] [--user U] [--net none|host] [--runtime PATH] IMAGE ID [ARGS...]");
+        Console.Error.WriteLine("       ctrs tasks ls | kill [-s SIG] [--all] [--exec-id E] ID | exec --exec-id E [-d] [--env K=V] [--cwd D] ID ARGS... | attach ID | pause ID | resume ID | metrics ID | rm [-f] ID");
+        Console.Error.WriteLine("       ctrs containers ls [FILTER...] | info ID | rm ID... | events [--follow]");
         Console.Error.WriteLine("       ctrs snapshots [--snapshotter overlayfs|native] ls|info KEY|usage [KEY]|rm KEY|mounts TARGET KEY");
         return 2;
     }

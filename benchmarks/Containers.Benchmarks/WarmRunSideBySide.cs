@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Globalization;
+using Containers.Client;
+
+namespace Containers.Benchmarks;
+
+/// <summary>
+/// For benchmarks/scripts/run-compare.sh: <c>run-warm &lt;reference&gt; &lt;runcs&gt; &lt;count&gt;</c> pulls the image once,
+/// then times <c>count</c> <c>RunAsync(image, ["/bin/busybox", "true"])</c> calls in this one
+/// (warm) process after two untimed ones, and prints each in milliseconds, one per line.
+/// </summary>
+internal static class WarmRunSideBySide
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length != 4)
+        {
+            await Console.Error.WriteLineAsync("usage: run-warm <reference> <runcs> <count>").ConfigureAwait(false);
+            return 2;
+        }
+
+        int count = int.Parse(args[3], CultureInfo.InvariantCulture);
+        await using WarmRuntime runtime = await WarmRuntime.StartAsync(args[1], args[2]).ConfigureAwait(false);
+        for (int i = -2; i < count; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            RunResult result = await runtime.Client.RunAsync(runtime.Image, ["/bin/busybox", "true"]).ConfigureAwait(false);
+            double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (result.ExitCode != 0)
+            {
+                await Console.Error.WriteLineAsync($"run {i}: exit {result.ExitCode}: {result.Stderr}").ConfigureAwait(false);
+                return 1;
+            }
+
+            if (i >= 0)
+            {
+                Console.WriteLine(ms.ToString("F1", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return 0;
+    }
+}

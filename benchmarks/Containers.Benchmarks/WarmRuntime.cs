@@ -1,0 +1,56 @@
+using Containers.Client;
+using Containers.DependencyInjection;
+using Containers.Images;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Containers.Benchmarks;
+
+/// <summary>
+/// A warm host for the container-run benchmarks: <c>AddContainerRuntime</c> over a temporary root and state,
+/// runcs as shim, and an image pulled and unpacked once. The image comes from a registry named by
+/// <c>CONTAINERS_BENCH_IMAGE</c> (benchmarks/scripts/run-compare.sh starts Debian's docker-registry and
+/// pushes a busybox image there).
+/// </summary>
+internal sealed class WarmRuntime : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly string _work;
+
+    private WarmRuntime(ServiceProvider services, string work, ContainerClient client, Image image)
+    {
+        _services = services;
+        _work = work;
+        Client = client;
+        Image = image;
+    }
+
+    public ContainerClient Client { get; }
+
+    public Image Image { get; }
+
+    public static string ImageReference => Environment.GetEnvironmentVariable("CONTAINERS_BENCH_IMAGE") is { Length: > 0 } reference ? reference
+        : throw new InvalidOperationException("set CONTAINERS_BENCH_IMAGE to a busybox image in a registry (benchmarks/scripts/run-compare.sh does)");
+
+    /// <summary>Builds the services in a fresh temporary directory (state path kept short for the shims' socket paths) and pulls the image.</summary>
+    public static async Task<WarmRuntime> StartAsync(string reference, string runcs)
+    {
+        string work = Directory.CreateTempSubdirectory("crb-").FullName;
+        ServiceProvider services = new ServiceCollection().AddContainerRuntime(o =>
+        {
+            o.Root = Path.Combine(work, "root");
+            o.State = Path.Combine(work, "state");
+            o.RuncsPath = runcs;
+            o.Namespace = "bench";
+        }).BuildServiceProvider();
+        ContainerClient client = services.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(reference).ConfigureAwait(false);
+        return new WarmRuntime(services, work, client, image);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync().ConfigureAwait(false);
+        // The image's snapshots are overlay lower directories, not mounts: the tree can go.
+        Directory.Delete(_work, recursive: true);
+    }
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Side by side, on one busybox image in one local registry, in one run: how long it takes to run a
+# container of `/bin/busybox true` and remove it, from a warm host (image pulled and unpacked before):
+#   ctrs run --rm             our ctr-like CLI (a .NET process per run: startup + JIT included)
+#   ours, warm in-process     ContainerClient.RunAsync in one long-lived .NET process (the library as embedded)
+#   ctr run --rm              Debian's containerd 1.6 (a private instance, all paths under the work dir) + runc
+#   podman run --rm           Debian's podman 4.3, private --root/--runroot, cgroupfs, file events, runc,
+#                             --network none; `--ulimit nofile=H:H --ulimit nproc=32768:32768` with the current
+#                             hard limits (root here lacks CAP_SYS_RESOURCE, podman's defaults would raise them)
+# Runs alternate between the tools; prints each tool's runs, medians and the ratios to ours. Then the
+# shim's memory for one running container (sleep), ours (`runcs shim`) against containerd-shim-runc-v2:
+# RSS, PSS and USS (Private_Clean + Private_Dirty) from /proc/<pid>/smaps_rollup, and the thread count.
+# Usage (root): benchmarks/scripts/run-compare.sh [runs, default 10]     RUNCS=/path/to/runcs to skip publishing,
+# BDN=1 to run BenchmarkDotNet's ContainerRunBenchmarks on the same image afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-10}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+need=()
+for tool in podman:podman ctr:containerd containerd-shim-runc-v2:containerd runc:runc docker-registry:docker-registry skopeo:skopeo busybox:busybox-static; do
+  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  apt-get update && apt-get install -y "${need[@]}"
+fi
+
+runcs="${RUNCS:-}"
+if [ -z "$runcs" ]; then
+  runcs="$PWD/artifacts/runcs/runcs"
+  if [ ! -x "$runcs" ]; then
+    echo "publishing runcs (NativeAOT)..." >&2
+    dotnet publish src/Containers.Runc -c Release -r linux-x64 -o artifacts/runcs -nologo -clp:ErrorsOnly >&2
+  fi
+fi
+dotnet build samples/Ctrs -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build benchmarks/Containers.Benchmarks -c Release -nologo -clp:ErrorsOnly >/dev/null
+ctrs_dll=samples/Ctrs/bin/Release/net10.0/ctrs.dll
+bench=benchmarks/Containers.Benchmarks/bin/Release/net10.0/Containers.Benchmarks.dll
+
+work="$(mktemp -d /tmp/run-compare.XXXXXX)"
+ns="runcmp-$$"
+tag="rc$$"
+registry=""
+# Cgroup parents this script's containers get (/<ns> for ours and containerd's, podman's libpod_parent):
+# removed at the end when this script made them (rmdir refuses one in use).
+new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -f "$h/cgroup.procs" ] || continue; [ -d "$h/$ns" ] || echo "$h/$ns"; [ -d "$h/libpod_parent" ] || echo "$h/libpod_parent"; done || true)"
+podman_made_run=$([ -e /run/containers ] && echo 0 || echo 1)
+restore_dev_null() { chown root:root /dev/null; chmod 0666 /dev/null; }
+ctrs() { dotnet "$ctrs_dll" --root "$work/ctrs/root" --state "$work/ctrs/state" --namespace "$ns" --runcs "$runcs" "$@"; }
+cleanup() {
+  set +e
+  for id in $(ctrs containers ls 2>/dev/null | tail -n +2 | cut -d' ' -f1); do ctrs tasks rm -f "$id" >/dev/null 2>&1; ctrs containers rm "$id" >/dev/null 2>&1; done
+  if [ -n "${ctrd_sock:-}" ] && [ -n "${ctrd:-}" ]; then
+    for id in $(/usr/bin/ctr --address "$ctrd_sock" -n "$ns" containers ls -q 2>/dev/null); do
+      /usr/bin/ctr --address "$ctrd_sock" -n "$ns" tasks rm -f "$id" >/dev/null 2>&1
+      /usr/bin/ctr --address "$ctrd_sock" -n "$ns" containers rm "$id" >/dev/null 2>&1
+    done
+  fi
+  stop_private_containerd
+  [ -n "$registry" ] && { kill "$registry" 2>/dev/null; wait "$registry" 2>/dev/null; }
+  grep " $work" /proc/self/mountinfo | cut -d' ' -f5 | sort -r | while read -r m; do umount -l "$m"; done
+  for d in $new_parents; do rmdir "$d" 2>/dev/null; done
+  [ "$podman_made_run" = 1 ] && rmdir /run/containers/networks /run/containers 2>/dev/null
+  restore_dev_null
+  rm -rf "$work"
+  true
+}
+trap cleanup EXIT
+. scripts/local-registry.sh
+. benchmarks/scripts/bench-image.sh
+. benchmarks/scripts/private-containerd.sh
+
+# The image: one layer holding busybox-static (no applet links: every tool runs /bin/busybox true).
+start_local_registry "$work"
+build_bench_image "$work" 0 0
+ref="127.0.0.1:$port/bench/busybox:v1"
+skopeo copy --quiet --dest-tls-verify=false "oci:$layout:v1" "docker://$ref"
+
+# Warm hosts: each tool has the image pulled and unpacked, and has run one container, before timing.
+ctrs images pull --plain-http "$ref" >/dev/null
+ctrs run --rm "$ref" "$tag-warm" /bin/busybox true
+start_private_containerd "$work/containerd"
+ctr() { /usr/bin/ctr --address "$ctrd_sock" -n "$ns" "$@"; }
+ctr images pull --plain-http "$ref" >/dev/null
+ctr run --rm "$ref" "$tag-warm" /bin/busybox true
+restore_dev_null
+p="$work/podman"
+mkdir -p "$p"
+cat > "$p/containers.conf" <<CONF
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$p/events.log"
+runtime = "runc"
+[network]
+network_config_dir = "$p/networks"
+CONF
+nofile=$(ulimit -Hn)
+nproc_hard=$(ulimit -Hu)
+nproc=32768
+[ "$nproc_hard" != unlimited ] && [ "$nproc_hard" -lt "$nproc" ] && nproc=$nproc_hard
+podman() { CONTAINERS_CONF="$p/containers.conf" /usr/bin/podman --root "$p/storage" --runroot "$p/run" --tmpdir "$p/tmp" --cgroup-manager cgroupfs --events-backend file --runtime /usr/bin/runc "$@"; }
+podman_run() { podman run --rm --network none --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" "$@"; }
+podman pull --quiet --tls-verify=false "docker://$ref" >/dev/null
+podman_run "$ref" /bin/busybox true
+restore_dev_null
+
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+t_ctrs=(); t_ctr=(); t_podman=()
+for i in $(seq "$runs"); do
+  t0=$(now); ctrs run --rm "$ref" "$tag-$i" /bin/busybox true; t1=$(now); t_ctrs+=($(ms "$t0" "$t1"))
+  t0=$(now); ctr run --rm "$ref" "$tag-$i" /bin/busybox true; t1=$(now); t_ctr+=($(ms "$t0" "$t1")); restore_dev_null
+  t0=$(now); podman_run "$ref" /bin/busybox true; t1=$(now); t_podman+=($(ms "$t0" "$t1")); restore_dev_null
+done
+t_warm=($(CONTAINERS_BENCH_IMAGE="$ref" dotnet "$bench" run-warm "$ref" "$runcs" "$runs"))
+
+m_ctrs=$(median "${t_ctrs[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+echo "run --rm of /bin/busybox true, warm hosts, $runs runs each (alternating), load average $(cut -d' ' -f1-3 /proc/loadavg):"
+echo "  ctrs run --rm (process):     ${t_ctrs[*]} ms; median $m_ctrs ms"
+echo "  ours warm (RunAsync):        ${t_warm[*]} ms; median $m_warm ms"
+echo "  ctr run --rm (containerd):   ${t_ctr[*]} ms; median $m_ctr ms"
+echo "  podman run --rm:             ${t_podman[*]} ms; median $m_podman ms"
+echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
+
+# Shim memory: one running container each.
+mem() {
+  local pid=$1 rss pss uss threads
+  rss=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup")
+  pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
+  uss=$(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$pid/smaps_rollup")
+  threads=$(awk '/^Threads:/ {print $2}' "/proc/$pid/status")
+  echo "$(cat "/proc/$pid/comm") (pid $pid): RSS $rss kB, PSS $pss kB, USS $uss kB, $threads threads"
+}
+ctrs run -d "$ref" "$tag-mem" /bin/busybox sleep 1000
+ctr run -d "$ref" "$tag-mem" /bin/busybox sleep 1000
+sleep 1
+ours_init=$(ctrs tasks ls | awk -v id="$tag-mem" '$1 == id {print $2}')
+theirs_init=$(ctr tasks ls | awk -v id="$tag-mem" '$1 == id {print $2}')
+echo "shim memory, one running container each:"
+echo "  ours:       $(mem "$(awk '{print $4}' "/proc/$ours_init/stat")")"
+echo "  containerd: $(mem "$(awk '{print $4}' "/proc/$theirs_init/stat")")"
+ctrs tasks rm -f "$tag-mem" >/dev/null; ctrs containers rm "$tag-mem" >/dev/null
+ctr tasks kill -s SIGKILL "$tag-mem" 2>/dev/null || true; sleep 0.5; ctr tasks rm -f "$tag-mem" >/dev/null 2>&1 || true; ctr containers rm "$tag-mem"
+restore_dev_null
+
+# BDN=1: also BenchmarkDotNet's ContainerRunBenchmarks (RunAsync in a warm host) on the same image,
+# in-process (no generated project to build on a loaded machine).
+if [ "${BDN:-0}" = 1 ]; then
+  CONTAINERS_BENCH_IMAGE="$ref" RUNCS="$runcs" dotnet "$bench" --filter '*ContainerRun*' --inProcess
+fi

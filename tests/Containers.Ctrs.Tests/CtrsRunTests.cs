@@ -1,0 +1,206 @@
+using Containers.Testing;
+
+namespace Containers.Ctrs.Tests;
+
+/// <summary>
+/// <c>ctrs run</c>, <c>tasks</c>, <c>containers</c> and <c>events</c> as processes: a busybox image pulled from
+/// Debian's docker-registry, real containers through runcs shims on overlayfs (root).
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class CtrsRunTests
+{
+    /// <summary>The namespace of these tests (also their containers' parent cgroup).</summary>
+    public const string Namespace = "ctrs-run-tests";
+
+    private LocalRegistry _registry = null!;
+    private TempDirectory _dir = null!;
+    private string _reference = null!;
+    private string _runcs = null!;
+
+    [OneTimeSetUp]
+    public async Task SetUp()
+    {
+        TestHost.RequireRoot("runs containers through runcs shims on overlayfs");
+        if (!File.Exists(LocalRegistry.RegistryPath))
+        {
+            Assert.Ignore($"{LocalRegistry.RegistryPath} is not installed");
+        }
+
+        _dir = new TempDirectory("ctrs-run-");
+        _registry = await LocalRegistry.StartAsync();
+        await OciTestImage.WriteBusyboxAsync(_dir.Combine("layout"), "v1");
+        await OciTestImage.PushWithSkopeoAsync(_dir.Combine("layout"), "v1", _registry, "ctrs/run");
+        _reference = $"{_registry.Host}/ctrs/run:v1";
+        _runcs = await RuncsPublisher.GetPathAsync();
+        (await CtrsAsync("images", "pull", "--plain-http", _reference)).EnsureSuccess("pull");
+    }
+
+    [OneTimeTearDown]
+    public async Task TearDown()
+    {
+        if (_dir is null)
+        {
+            return;
+        }
+
+        // Whatever a failed test left: its tasks killed and deleted, its containers removed, then mounts.
+        ToolResult containers = await CtrsAsync("containers", "ls");
+        foreach (string id in containers.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ')[0]))
+        {
+            _ = await CtrsAsync("tasks", "rm", "-f", id);
+            _ = await CtrsAsync("containers", "rm", id);
+        }
+
+        foreach (string mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_dir.Path, StringComparison.Ordinal)).Reverse())
+        {
+            _ = await Tool.RunAsync("umount", ["-l", mount]);
+        }
+
+        await _registry.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Test]
+    public async Task Run_rm_prints_the_output_returns_the_exit_code_and_leaves_nothing()
+    {
+        string id = NewId();
+
+        ToolResult run = await CtrsAsync("run", "--rm", _reference, id, "sh", "-c", "echo out; echo err >&2; exit 7");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(7), run.StandardError);
+            Assert.That(run.StandardOutput, Is.EqualTo("out\n"));
+            Assert.That(run.StandardError, Is.EqualTo("err\n"));
+        });
+        Assert.That((await CtrsAsync("containers", "ls")).StandardOutput, Does.Not.Contain(id));
+        Assert.That(MountsUnderState(), Is.Empty, "the rootfs was unmounted");
+    }
+
+    [Test]
+    public async Task Run_applies_env_user_mount_and_resource_flags_and_keeps_the_container_without_rm()
+    {
+        string id = NewId();
+        string data = _dir.Combine("data-" + id);
+        Directory.CreateDirectory(data);
+        await File.WriteAllTextAsync(Path.Combine(data, "file"), "from the host");
+
+        ToolResult run = await CtrsAsync("run", "--env", "GREETING=hello", "--user", "1000:1000", "--memory", "64m", "--cpus", "0.5", "--pids", "20",
+            "--mount", $"type=bind,src={data},dst=/data,options=rbind:ro", "--net", "none", _reference, id,
+            "sh", "-c", "echo $GREETING; id -u; id -g; cat /data/file; echo; ls /sys/class/net");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.StandardError);
+        Assert.That(run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { "hello", "1000", "1000", "from the host", "lo" }));
+
+        ToolResult info = await CtrsAsync("containers", "info", id);
+        Assert.That(info.ExitCode, Is.EqualTo(0), info.StandardError);
+        Assert.Multiple(() =>
+        {
+            Assert.That(info.StandardOutput, Does.Contain("\"limit\": 67108864"), "memory");
+            Assert.That(info.StandardOutput, Does.Contain("\"quota\": 50000").And.Contain("\"period\": 100000"), "cpus");
+            Assert.That(info.StandardOutput, Does.Contain("\"limit\": 20"), "pids");
+            Assert.That(info.StandardOutput, Does.Contain($"\"Image\": \"{_reference}\""));
+            Assert.That(info.StandardOutput, Does.Contain("\"type\": \"network\""), "--net none keeps a network namespace");
+        });
+        Assert.That((await CtrsAsync("containers", "ls")).StandardOutput, Does.Contain(id));
+        Assert.That((await CtrsAsync("tasks", "ls")).StandardOutput, Does.Not.Contain(id), "the foreground run deleted its task");
+        (await CtrsAsync("containers", "rm", id)).EnsureSuccess("containers rm");
+        Assert.That((await CtrsAsync("containers", "ls")).StandardOutput, Does.Not.Contain(id));
+
+        string hostId = NewId();
+        ToolResult host = await CtrsAsync("run", "--rm", "--net", "host", _reference, hostId, "ls", "/sys/class/net");
+        Assert.That(host.ExitCode, Is.EqualTo(0), host.StandardError);
+        Assert.That(host.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EquivalentTo(Directory.GetFileSystemEntries("/sys/class/net").Select(Path.GetFileName)));
+    }
+
+    [Test]
+    public async Task A_detached_task_is_driven_by_later_ctrs_processes_and_the_journal_records_it()
+    {
+        string id = NewId();
+        ToolResult run = await CtrsAsync("run", "-d", _reference, id, "sh", "-c", "echo started; exec sleep 1000");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.StandardError);
+
+        Assert.That(TaskLine(await CtrsAsync("tasks", "ls"), id), Does.EndWith("RUNNING"));
+        ToolResult exec = await CtrsAsync("tasks", "exec", "--exec-id", "e1", id, "sh", "-c", "echo exec out; exit 4");
+        Assert.Multiple(() =>
+        {
+            Assert.That(exec.ExitCode, Is.EqualTo(4), exec.StandardError);
+            Assert.That(exec.StandardOutput, Is.EqualTo("exec out\n"));
+        });
+
+        (await CtrsAsync("tasks", "pause", id)).EnsureSuccess("pause");
+        Assert.That(TaskLine(await CtrsAsync("tasks", "ls"), id), Does.EndWith("PAUSED"));
+        (await CtrsAsync("tasks", "resume", id)).EnsureSuccess("resume");
+        Assert.That(TaskLine(await CtrsAsync("tasks", "ls"), id), Does.EndWith("RUNNING"));
+
+        ToolResult metrics = await CtrsAsync("tasks", "metrics", id);
+        if (metrics.ExitCode == 0)
+        {
+            Assert.That(metrics.StandardOutput, Does.Contain("memory.usage").And.Contain("pids.current"));
+        }
+        else
+        {
+            Assert.That(metrics.ExitCode, Is.EqualTo(1), "metrics either work or are refused by name");
+            Assert.That(metrics.StandardError, Does.Contain("UnsupportedException: metrics"));
+        }
+
+        ToolResult attach = await CtrsAsync("tasks", "attach", id);
+        Assert.That(attach.ExitCode, Is.EqualTo(1));
+        Assert.That(attach.StandardError, Does.Contain("UnsupportedException").And.Contain("attach"));
+
+        ToolResult removeRunning = await CtrsAsync("containers", "rm", id);
+        Assert.That(removeRunning.ExitCode, Is.EqualTo(1), "a container with a task is refused");
+        Assert.That(removeRunning.StandardError, Does.Contain("FailedPreconditionException"));
+
+        (await CtrsAsync("tasks", "kill", "-s", "KILL", id)).EnsureSuccess("kill");
+        ToolResult rm = await CtrsAsync("tasks", "rm", "-f", id);
+        Assert.That(rm.ExitCode, Is.EqualTo(0), rm.StandardError);
+        Assert.That(rm.StandardOutput, Does.Contain($"{id}: exit status 137"));
+        Assert.That(await File.ReadAllTextAsync(_dir.Combine("state", "logs", Namespace, id + ".log")), Does.Contain("started\n"));
+        (await CtrsAsync("containers", "rm", id)).EnsureSuccess("containers rm");
+
+        ToolResult events = await CtrsAsync("events");
+        Assert.That(events.ExitCode, Is.EqualTo(0), events.StandardError);
+        string[] topics = events.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.Contains(id, StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToArray();
+        string[] expected = ["/containers/create", "/tasks/create", "/tasks/start", "/tasks/exec-added", "/tasks/exec-started", "/tasks/delete", "/tasks/paused", "/tasks/resumed", "/tasks/delete", "/containers/delete"];
+        Assert.That(topics.Where(expected.Contains), Is.EqualTo(expected), string.Join("\n", topics));
+    }
+
+    [Test]
+    public async Task Bad_flags_fail_with_a_named_error_and_leave_no_container()
+    {
+        string id = NewId();
+        ToolResult memory = await CtrsAsync("run", "--rm", "--memory", "12x", _reference, id, "true");
+        ToolResult mount = await CtrsAsync("run", "--rm", "--mount", "type=bind,src=/tmp,dst=/x,bogus=1", _reference, id, "true");
+        ToolResult net = await CtrsAsync("run", "--rm", "--net", "bridge", _reference, id, "true");
+        ToolResult tty = await CtrsAsync("run", "--rm", "-t", _reference, id, "true");
+        ToolResult image = await CtrsAsync("run", "--rm", _registry.Host + "/ctrs/absent:v1", id, "true");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(memory.StandardError, Does.Contain("InvalidSpecException").And.Contain("--memory").And.Contain("12x"));
+            Assert.That(mount.StandardError, Does.Contain("--mount").And.Contain("bogus"));
+            Assert.That(net.StandardError, Does.Contain("--net").And.Contain("bridge"));
+            Assert.That(tty.StandardError, Does.Contain("UnsupportedException").And.Contain("terminal"));
+            Assert.That(image.StandardError, Does.Contain("NotFoundException"));
+            Assert.That(new[] { memory.ExitCode, mount.ExitCode, net.ExitCode, tty.ExitCode, image.ExitCode }, Is.All.EqualTo(1));
+        });
+        Assert.That((await CtrsAsync("containers", "ls")).StandardOutput, Does.Not.Contain(id));
+    }
+
+    private static string NewId() => "t" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 6);
+
+    private static string TaskLine(ToolResult ls, string id)
+        => ls.StandardOutput.Split('\n').SingleOrDefault(l => l.StartsWith(id + " ", StringComparison.Ordinal))?.TrimEnd() ?? $"(no task {id} in:\n{ls.StandardOutput}{ls.StandardError})";
+
+    private IReadOnlyList<string> MountsUnderState()
+        => File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_dir.Combine("state"), StringComparison.Ordinal)).ToArray();
+
+    private Task<ToolResult> CtrsAsync(params string[] args)
+    {
+        string ctrs = Path.Combine(TestContext.CurrentContext.TestDirectory, "ctrs.dll");
+        return Tool.RunAsync("dotnet", [ctrs, "--root", _dir.Combine("root"), "--state", _dir.Combine("state"), "--namespace", Namespace, "--runcs", _runcs, .. args], timeout: TimeSpan.FromMinutes(3));
+    }
+}
