@@ -6,7 +6,7 @@ namespace Containers.Linux.Seccomp;
 /// <param name="Architecture">The architecture.</param>
 /// <param name="OciName">Its <c>SCMP_ARCH_*</c> name.</param>
 /// <param name="AuditArch">The <c>AUDIT_ARCH_*</c> value the kernel puts in <c>seccomp_data.arch</c>.</param>
-/// <param name="Is64Bit">Whether syscall arguments are 64 bits wide (otherwise only the low word is compared, as libseccomp does).</param>
+/// <param name="Is64Bit">Whether libseccomp treats the ABI as 64-bit (ARCH_SIZE_64) and compares both words of an argument; otherwise it compares the low word only (x32 and MIPS n32 included).</param>
 /// <param name="BigEndian">Whether the high word of an argument comes first in <c>seccomp_data</c>.</param>
 /// <param name="Abi">The syscall table column, or null when the table has none.</param>
 internal sealed record SeccompArchitectureInfo(
@@ -28,7 +28,8 @@ internal sealed record SeccompArchitectureInfo(
     [
         new(SeccompArchitecture.X86, "SCMP_ARCH_X86", 3 | ArchLe, false, false, SyscallAbi.X86),
         new(SeccompArchitecture.X86_64, "SCMP_ARCH_X86_64", 62 | Arch64 | ArchLe, true, false, SyscallAbi.X8664),
-        new(SeccompArchitecture.X32, "SCMP_ARCH_X32", 62 | Arch64 | ArchLe, true, false, SyscallAbi.X32),
+        // libseccomp's x32 is ARCH_SIZE_32: its rules compare the low word of each argument only, like MIPS n32's.
+        new(SeccompArchitecture.X32, "SCMP_ARCH_X32", 62 | Arch64 | ArchLe, false, false, SyscallAbi.X32),
         new(SeccompArchitecture.Arm, "SCMP_ARCH_ARM", 40 | ArchLe, false, false, SyscallAbi.Arm),
         new(SeccompArchitecture.Aarch64, "SCMP_ARCH_AARCH64", 183 | Arch64 | ArchLe, true, false, SyscallAbi.Aarch64),
         new(SeccompArchitecture.Mips, "SCMP_ARCH_MIPS", 8, false, true, SyscallAbi.Mips),

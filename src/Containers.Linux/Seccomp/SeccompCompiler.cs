@@ -71,6 +71,30 @@ public static class SeccompCompiler
         int syscallCount = 0;
         bool usesNotify = false;
 
+        // Every architecture's rules first: libseccomp shares argument blocks across syscalls and architectures,
+        // and which of them get a reload depends on the whole filter (RuleTreeEmitter.ResolveReloads).
+        Dictionary<SeccompArchitecture, Section> sections = [];
+        foreach (SeccompArchitectureInfo arch in archs)
+        {
+            sections[arch.Architecture] = BuildSection(arch, profile, defaultRet, ref usesNotify);
+        }
+
+        RuleTreeEmitter emitter = new(asm, returns.For);
+        int planned = 0;
+        foreach (Section section in sections.Values)
+        {
+            foreach ((uint nr, SyscallRuleTree tree) in section.Entries)
+            {
+                if (tree.Chains is not null)
+                {
+                    section.Labels[nr] = emitter.Plan(section.Arch, tree.Chains, defaultRet);
+                    section.Indexes[nr] = planned++;
+                }
+            }
+        }
+
+        emitter.ResolveReloads(WalkOrder(archs, sections));
+
         // Group by AUDIT_ARCH: x86_64 and x32 share one and are told apart by the syscall number.
         List<IGrouping<uint, SeccompArchitectureInfo>> groups = [.. archs.GroupBy(a => a.AuditArch)];
         asm.Load(Bpf.OffsetArch);
@@ -90,7 +114,7 @@ public static class SeccompCompiler
             asm.Load(Bpf.OffsetNr);
             SeccompArchitectureInfo? x64 = groups[g].FirstOrDefault(a => a.Architecture == SeccompArchitecture.X86_64);
             SeccompArchitectureInfo? x32 = groups[g].FirstOrDefault(a => a.Architecture == SeccompArchitecture.X32);
-            List<SeccompArchitectureInfo> sections = [.. groups[g]];
+            List<SeccompArchitectureInfo> inGroup = [.. groups[g]];
             if (x64 is not null || x32 is not null)
             {
                 int x64Label = asm.NewLabel();
@@ -113,26 +137,27 @@ public static class SeccompCompiler
                     asm.Jump(Bpf.JgeK, SeccompArchitectureInfo.X32SyscallBit, x32Label, badArch);
                 }
 
-                sections = [];
+                inGroup = [];
                 if (x64 is not null)
                 {
                     asm.Bind(x64Label);
-                    EmitSection(asm, returns, x64, profile, defaultRet, enosysStub, ref syscallCount, ref usesNotify);
+                    EmitSection(asm, returns, sections[x64.Architecture], defaultRet, enosysStub, ref syscallCount);
                 }
 
                 if (x32 is not null)
                 {
                     asm.Bind(x32Label);
-                    EmitSection(asm, returns, x32, profile, defaultRet, enosysStub, ref syscallCount, ref usesNotify);
+                    EmitSection(asm, returns, sections[x32.Architecture], defaultRet, enosysStub, ref syscallCount);
                 }
             }
 
-            foreach (SeccompArchitectureInfo arch in sections)
+            foreach (SeccompArchitectureInfo arch in inGroup)
             {
-                EmitSection(asm, returns, arch, profile, defaultRet, enosysStub, ref syscallCount, ref usesNotify);
+                EmitSection(asm, returns, sections[arch.Architecture], defaultRet, enosysStub, ref syscallCount);
             }
         }
 
+        emitter.EmitPlanned();
         returns.EmitAll();
         SockFilter[] program = asm.Link();
         if (program.Length > SeccompProgram.MaxInstructions)
@@ -151,9 +176,8 @@ public static class SeccompCompiler
             syscallCount, profile.ListenerPath, profile.ListenerMetadata);
     }
 
-    // One architecture: a binary search over syscall-number ranges, then the conditional rule blocks.
-    private static void EmitSection(BpfAssembler asm, ReturnPool returns, SeccompArchitectureInfo arch, SeccompProfile profile,
-        uint defaultRet, bool enosysStub, ref int syscallCount, ref bool usesNotify)
+    // One architecture's rules merged per syscall as libseccomp's db.c merges them.
+    private static Section BuildSection(SeccompArchitectureInfo arch, SeccompProfile profile, uint defaultRet, ref bool usesNotify)
     {
         SortedDictionary<uint, SyscallRuleTree> entries = [];
         long highest = -1;
@@ -199,6 +223,61 @@ public static class SeccompCompiler
             }
         }
 
+        return new Section(arch, entries, highest);
+    }
+
+    // The order in which libseccomp's layout walk (gen_bpf.c, _gen_bpf_build_bpf) reaches the syscalls that have
+    // argument blocks: filters in the order the architectures were added (the native one first), x86_64 and x32 as
+    // one filter at the place of the first of them; each filter's syscalls sorted by priority (_sys_priority_sort:
+    // stable over ascending numbers, the second architecture's after the first's), laid out highest first; the
+    // walk goes from the end of the program backwards.
+    private static IEnumerable<int> WalkOrder(List<SeccompArchitectureInfo> archs, Dictionary<SeccompArchitecture, Section> sections)
+    {
+        List<List<Section>> filters = [];
+        HashSet<SeccompArchitecture> merged = [];
+        foreach (SeccompArchitectureInfo arch in archs)
+        {
+            if (merged.Contains(arch.Architecture))
+            {
+                continue;
+            }
+
+            List<Section> filter = [sections[arch.Architecture]];
+            SeccompArchitecture partner = arch.Architecture switch
+            {
+                SeccompArchitecture.X86_64 => SeccompArchitecture.X32,
+                SeccompArchitecture.X32 => SeccompArchitecture.X86_64,
+                _ => arch.Architecture,
+            };
+            if (partner != arch.Architecture && sections.TryGetValue(partner, out Section? second))
+            {
+                filter.Add(second);
+                merged.Add(partner);
+            }
+
+            filters.Add(filter);
+        }
+
+        for (int f = filters.Count - 1; f >= 0; f--)
+        {
+            List<(int Priority, uint Nr, Section Section)> list = [.. filters[f].SelectMany(s => s.Entries.Select(e => (e.Value.Priority, e.Key, s)))];
+            List<(int Priority, uint Nr, Section Section)> sorted = [.. list.OrderByDescending(e => e.Priority)];
+            for (int i = sorted.Count - 1; i >= 0; i--)
+            {
+                if (sorted[i].Section.Indexes.TryGetValue(sorted[i].Nr, out int index))
+                {
+                    yield return index;
+                }
+            }
+        }
+    }
+
+    // One architecture: a binary search over syscall-number ranges to each syscall's action or argument blocks.
+    private static void EmitSection(BpfAssembler asm, ReturnPool returns, Section section, uint defaultRet, bool enosysStub, ref int syscallCount)
+    {
+        SeccompArchitectureInfo arch = section.Arch;
+        SortedDictionary<uint, SyscallRuleTree> entries = section.Entries;
+        long highest = section.Highest;
         int defaultLabel = returns.For(defaultRet);
         int enosysLabel = enosysStub && highest >= 0 ? returns.For(Bpf.RetErrno | Bpf.Enosys) : -1;
 
@@ -226,10 +305,9 @@ public static class SeccompCompiler
         }
 
         Add(0, defaultLabel);
-        RuleTreeEmitter emitter = new(asm, arch, returns.For);
         foreach ((uint nr, SyscallRuleTree tree) in entries)
         {
-            int target = tree.Chains is null ? returns.For(tree.Action) : emitter.Plan(tree.Chains, defaultRet);
+            int target = tree.Chains is null ? returns.For(tree.Action) : section.Labels[nr];
             syscallCount++;
             Add(nr, target);
             if (nr != uint.MaxValue)
@@ -256,8 +334,6 @@ public static class SeccompCompiler
         }
 
         EmitSearch(asm, ranges, 0, ranges.Count - 1);
-
-        emitter.EmitPlanned();
     }
 
     // runc and crun cannot hand libseccomp two conditions on one argument in one rule, so they add each
@@ -300,6 +376,15 @@ public static class SeccompCompiler
             asm.Bind(right);
             EmitSearch(asm, ranges, mid, hi);
         }
+    }
+
+    // One architecture's merged rules, and where each syscall's argument blocks start.
+    private sealed record Section(SeccompArchitectureInfo Arch, SortedDictionary<uint, SyscallRuleTree> Entries, long Highest)
+    {
+        public Dictionary<uint, int> Labels { get; } = [];
+
+        // Each planned syscall's index in RuleTreeEmitter's order of Plan calls.
+        public Dictionary<uint, int> Indexes { get; } = [];
     }
 
     // One "ret" instruction per distinct return value, all placed at the end of the program.

@@ -36,6 +36,13 @@ internal sealed class SyscallRuleTree
     [ThreadStatic]
     private static int t_steps;
 
+    // Nodes made by the rule generator, and nodes _db_tree_add frees, since the last reset: db.c's node_cnt arithmetic.
+    [ThreadStatic]
+    private static int t_created;
+
+    [ThreadStatic]
+    private static int t_freedByAdd;
+
     private readonly bool _is64Bit;
 
     /// <summary>The root level (any node of it), or null when the syscall has one unconditional action.</summary>
@@ -46,9 +53,20 @@ internal sealed class SyscallRuleTree
     {
         _is64Bit = is64Bit;
         t_steps = 0;
+        t_created = 0;
         Chains = Generate(conditions, action, out uint unconditional);
         Action = unconditional;
+        NodeCount = Chains is null ? 0 : t_created;
     }
+
+    /// <summary>
+    /// libseccomp's <c>node_cnt</c> for the syscall: the bookkeeping (not a count of live nodes) from which db.c
+    /// derives the syscall's priority, and gen_bpf.c the order in which it lays out the syscalls.
+    /// </summary>
+    public int NodeCount { get; private set; }
+
+    /// <summary>libseccomp's syscall priority without user hints: fewer chain nodes first (db.c, <c>_DB_PRI_MASK_CHAIN</c>).</summary>
+    public int Priority => 0xFFFF - NodeCount;
 
     /// <summary>The action when <see cref="Chains"/> is null.</summary>
     public uint Action { get; private set; }
@@ -63,7 +81,10 @@ internal sealed class SyscallRuleTree
     public bool Add(IReadOnlyList<SeccompCondition> conditions, uint action)
     {
         t_steps = 0;
+        t_created = 0;
+        t_freedByAdd = 0;
         RuleTreeNode? added = Generate(conditions, action, out uint unconditional);
+        int addedCount = added is null ? 0 : t_created;
         if (Chains is null)
         {
             // An unconditional action is already at least as wide as anything new.
@@ -77,6 +98,7 @@ internal sealed class SyscallRuleTree
             TreePut(ref Chains);
             Chains = null;
             Action = unconditional;
+            NodeCount = 0;
             return true;
         }
 
@@ -84,10 +106,12 @@ internal sealed class SyscallRuleTree
         int removed = Prune(ref Chains, added, state);
         if (removed > 0)
         {
+            NodeCount -= removed;
             if (Chains is null)
             {
                 // The whole tree was pruned: the new chain takes its place.
                 Chains = added;
+                NodeCount = addedCount;
                 return true;
             }
         }
@@ -99,8 +123,13 @@ internal sealed class SyscallRuleTree
         }
 
         int rc = TreeAdd(ref Chains, added);
-        TreePut(ref added);
-        return rc == 0;
+        if (rc != 0)
+        {
+            return false;
+        }
+
+        NodeCount += addedCount - t_freedByAdd - TreePut(ref added);
+        return true;
     }
 
     // _db_rule_gen: the chain of one rule, arguments in index order. Null with the action in `unconditional`
@@ -177,7 +206,9 @@ internal sealed class SyscallRuleTree
     }
 
     private static RuleTreeNode NewNode(SeccompCondition condition, bool high, SeccompComparison op, uint mask, uint datum, ulong datumFull)
-        => new()
+    {
+        t_created++;
+        return new()
         {
             Arg = condition.Index,
             High = high,
@@ -187,6 +218,7 @@ internal sealed class SyscallRuleTree
             Datum = datum & mask,
             DatumFull = datumFull,
         };
+    }
 
     // _db_rule_gen_arg_64: EQ/NE/MASKED_EQ are two nodes (high word, then low word); GT/GE/LT/LE three
     // (high word greater; else high word equal; then low word greater or greater-or-equal).
@@ -707,7 +739,7 @@ internal sealed class SyscallRuleTree
                             return EExist;
                         }
 
-                        Put(ref x.NextTrue);
+                        t_freedByAdd += Put(ref x.NextTrue);
                         x.NextTrue = null;
                         x.ActionTrue = n.ActionTrue;
                         x.HasActionTrue = true;
@@ -736,7 +768,7 @@ internal sealed class SyscallRuleTree
                             return EExist;
                         }
 
-                        Put(ref x.NextFalse);
+                        t_freedByAdd += Put(ref x.NextFalse);
                         x.NextFalse = null;
                         x.ActionFalse = n.ActionFalse;
                         x.HasActionFalse = true;

@@ -11,6 +11,8 @@ internal static class BpfInterpreter
 {
     public const uint AuditArchX8664 = 0xc000003e;
 
+    public const uint AuditArchI386 = 0x40000003;
+
     public static uint Run(ReadOnlySpan<byte> program, int nr, ReadOnlySpan<ulong> args, uint arch = AuditArchX8664)
         => Run(program, nr, args, null, out _, arch);
 

@@ -45,12 +45,14 @@ internal sealed class CrunOracle : IDisposable
         return new CrunOracle(bundle, config);
     }
 
-    /// <summary>Runs the cases under crun with <paramref name="seccomp"/>; Outcomes is null when crun refused the profile (its stderr in Error).</summary>
-    public async Task<(string[]? Outcomes, string Error)> RunAsync(LinuxSeccomp seccomp, IReadOnlyList<string> cases)
+    /// <summary>Runs the cases under crun with <paramref name="seccomp"/> (and <paramref name="edit"/> applied to config.json); Outcomes is null when crun refused the profile (its stderr in Error).</summary>
+    public async Task<(string[]? Outcomes, string Error)> RunAsync(LinuxSeccomp seccomp, IReadOnlyList<string> cases, Action<JsonObject>? edit = null)
     {
-        _config["process"]!["args"] = new JsonArray([JsonValue.Create("/harness"), .. cases.Select(c => (JsonNode)JsonValue.Create(c))]);
-        _config["linux"]!["seccomp"] = JsonNode.Parse(JsonSerializer.Serialize(seccomp, RuntimeSpecJsonContext.Default.LinuxSeccomp));
-        await File.WriteAllTextAsync(_bundle.Combine("config.json"), _config.ToJsonString());
+        JsonObject config = _config.DeepClone().AsObject();
+        config["process"]!["args"] = new JsonArray([JsonValue.Create("/harness"), .. cases.Select(c => (JsonNode)JsonValue.Create(c))]);
+        config["linux"]!["seccomp"] = JsonNode.Parse(JsonSerializer.Serialize(seccomp, RuntimeSpecJsonContext.Default.LinuxSeccomp));
+        edit?.Invoke(config);
+        await File.WriteAllTextAsync(_bundle.Combine("config.json"), config.ToJsonString());
         string id = "ctr-seccomp-" + Environment.ProcessId + "-" + Interlocked.Increment(ref _runs);
 
         // crun 1.8 refuses a hybrid cgroup host; a private tmpfs over the unified mount hides it.

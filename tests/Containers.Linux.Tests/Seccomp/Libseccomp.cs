@@ -17,7 +17,7 @@ internal static unsafe partial class Libseccomp
     public static bool Available { get; } = NativeLibrary.TryLoad(Library, out _);
 
     /// <summary>
-    /// Builds the x86_64 filter for <paramref name="profile"/>. Returns the program's bytes, or null with the negative
+    /// Builds the filter (x86_64 and the profile's architectures) for <paramref name="profile"/>. Returns the program's bytes, or null with the negative
     /// errno of the first <c>seccomp_rule_add_array</c> that failed (crun refuses the profile then).
     /// </summary>
     public static (byte[]? Program, int Error) Export(LinuxSeccomp profile)
@@ -31,6 +31,17 @@ internal static unsafe partial class Libseccomp
 
         try
         {
+            foreach (string arch in profile.Architectures ?? [])
+            {
+                // As crun adds them: the native architecture is there already (EEXIST).
+                uint token = ResolveArch(arch.StartsWith("SCMP_ARCH_", StringComparison.Ordinal) ? arch["SCMP_ARCH_".Length..].ToLowerInvariant() : arch);
+                int added = token == 0 ? -22 : ArchAdd(ctx, token);
+                if (added != 0 && added != -17)
+                {
+                    throw new InvalidOperationException($"seccomp_arch_add({arch}): {added}");
+                }
+            }
+
             ScmpArgCmp* args = stackalloc ScmpArgCmp[6];
             foreach (LinuxSyscall rule in profile.Syscalls ?? [])
             {
@@ -136,6 +147,12 @@ internal static unsafe partial class Libseccomp
 
     [LibraryImport(Library, EntryPoint = "seccomp_rule_add_array")]
     private static partial int RuleAddArray(nint ctx, uint action, int syscall, uint count, ScmpArgCmp* args);
+
+    [LibraryImport(Library, EntryPoint = "seccomp_arch_resolve_name", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial uint ResolveArch(string name);
+
+    [LibraryImport(Library, EntryPoint = "seccomp_arch_add")]
+    private static partial int ArchAdd(nint ctx, uint token);
 
     [LibraryImport(Library, EntryPoint = "seccomp_export_bpf")]
     private static partial int ExportBpf(nint ctx, int fd);

@@ -27,8 +27,6 @@ public sealed class LibseccompDifferentialTests
         SeccompOperator.GreaterOrEqual, SeccompOperator.GreaterThan, SeccompOperator.MaskedEqual,
     ];
 
-    private const string StalePrefix = "libseccomp stale accumulator: ";
-
     private static readonly string[] Actions = ["SCMP_ACT_ERRNO", "SCMP_ACT_TRAP", "SCMP_ACT_LOG", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_ALLOW"];
 
     [OneTimeSetUp]
@@ -43,66 +41,120 @@ public sealed class LibseccompDifferentialTests
     [Test]
     public async Task Oracle_matrix_profiles_decide_as_libseccomp()
     {
-        (int profiles, int cases, List<string> mismatches) = (0, 0, []);
+        (int profiles, int cases, Tally tally) = (0, 0, new Tally());
         foreach (SeccompMatrix.Entry entry in SeccompMatrix.Generate(seed: 20261128, count: 150))
         {
             profiles++;
             LinuxSeccomp profile = Parse(entry.Json);
-            cases += Compare(profile, entry.Json, [.. entry.Cases.Select(SeccompModel.ParseCase)], mismatches);
+            cases += Compare(profile, entry.Json, [.. entry.Cases.Select(SeccompModel.ParseCase).Select(c => new Call(BpfInterpreter.AuditArchX8664, c.Nr, c.Args))], tally);
         }
 
-        await Report($"oracle matrix against libseccomp's exported programs: {profiles} profiles, {cases} cases", mismatches);
+        await Report($"oracle matrix against libseccomp's exported programs: {profiles} profiles, {cases} cases", tally);
+        Assert.That(tally.Stale, Is.GreaterThan(0), "the matrix no longer reaches a stale-accumulator comparison");
     }
 
-    // Seed 1 only: with seed 2 some rule set makes libseccomp 2.5.4 itself never return from seccomp_rule_add_array
-    // (gdb: a recursion inside libseccomp.so.2), so crun would hang on it too; our compiler bounds its tree walks.
+    // Some rule sets make libseccomp 2.5.4 itself never return from seccomp_rule_add_array (gdb: a recursion inside
+    // libseccomp.so.2), so crun would hang on them too; our compiler bounds the same walk, refuses them, and they are
+    // not handed to libseccomp.
     [TestCase(1, 4000)]
     public async Task Dense_random_rule_sets_decide_as_libseccomp(int seed, int count)
     {
         Random random = new(seed);
-        (int refused, int cases, List<string> mismatches) = (0, 0, []);
+        (int refused, int cases, Tally tally) = (0, 0, new Tally());
         for (int p = 0; p < count; p++)
         {
-            (string json, List<ulong[]> vectors) = DenseProfile(random);
+            (string json, List<ulong[]> vectors) = DenseProfile(random, ["getpid"], []);
             LinuxSeccomp profile = Parse(json);
-            int ran = Compare(profile, json, [.. vectors.Select(v => (Getpid, v))], mismatches);
+            int ran = Compare(profile, json, [.. vectors.Select(v => new Call(BpfInterpreter.AuditArchX8664, Getpid, v))], tally);
             refused += ran == 0 ? 1 : 0;
             cases += ran;
         }
 
         Assert.That(cases, Is.GreaterThan(count * 10));
-        await Report($"dense rule sets (seed {seed}): {count} profiles ({refused} refused by libseccomp and by us with EEXIST), {cases} cases", mismatches);
+        await Report($"dense rule sets (seed {seed}): {count} profiles ({refused} refused by libseccomp and by us with EEXIST), {cases} cases", tally);
+        Assert.That(tally.Stale, Is.GreaterThan(0), "no rule set reached a stale-accumulator comparison");
     }
 
-    // Every disagreement must be one where libseccomp's program compared a stale accumulator (its gen_bpf.c
-    // bug, which we do not reproduce); those are printed, any other fails the test.
-    private static async Task Report(string what, List<string> mismatches)
+    // Several syscalls in one filter: libseccomp shares equal argument blocks between syscalls (and architectures)
+    // and decides their reloads in one layout walk over the whole filter, so the syscalls' priorities matter. Rules are copied between syscalls so
+    // that their blocks coincide.
+    // Known gap: 1464 of 111312 cases still differ (the cross-syscall part of the walk is not exact yet), so it only
+    // runs when asked for.
+    [Explicit("1464 of 111312 cases differ from libseccomp: the cross-syscall layout walk is not exact yet")]
+    [TestCase(3, 1000)]
+    public async Task Dense_rule_sets_over_several_syscalls_decide_as_libseccomp(int seed, int count)
     {
-        List<string> stale = [.. mismatches.Where(m => m.StartsWith(StalePrefix, StringComparison.Ordinal))];
-        List<string> other = [.. mismatches.Except(stale)];
-        await TestContext.Out.WriteLineAsync($"{what}: {other.Count} mismatches; {stale.Count} cases decided by libseccomp at a stale-accumulator comparison");
-        foreach (string line in stale.Take(20))
+        // x86_64 only here: with x32 or i386 added (32-bit in libseccomp) some of these rule sets make libseccomp
+        // 2.5.4 loop in seccomp_rule_add_array, which would hang the test.
+        string[][] archSets = [[]];
+        (string Name, int X8664, int I386)[] syscalls = [("getpid", 39, 20), ("getppid", 110, 64), ("getpgrp", 111, 65)];
+        Random random = new(seed);
+        (int refused, int cases, Tally tally) = (0, 0, new Tally());
+        for (int p = 0; p < count; p++)
         {
-            await TestContext.Out.WriteLineAsync(line);
+            string[] archs = archSets[random.Next(archSets.Length)];
+            (string json, List<ulong[]> vectors) = DenseProfile(random, [.. syscalls.Select(s => s.Name)], archs);
+            LinuxSeccomp profile = Parse(json);
+            List<Call> calls = [];
+            foreach (ulong[] v in vectors)
+            {
+                foreach ((_, int x8664, int i386) in syscalls)
+                {
+                    calls.Add(new Call(BpfInterpreter.AuditArchX8664, x8664, v));
+                    if (archs.Contains("SCMP_ARCH_X32"))
+                    {
+                        calls.Add(new Call(BpfInterpreter.AuditArchX8664, x8664 | 0x4000_0000, v));
+                    }
+
+                    if (archs.Contains("SCMP_ARCH_X86"))
+                    {
+                        calls.Add(new Call(BpfInterpreter.AuditArchI386, i386, v));
+                    }
+                }
+            }
+
+            int ran = Compare(profile, json, calls, tally);
+            refused += ran == 0 ? 1 : 0;
+            cases += ran;
         }
 
-        Assert.That(other, Is.Empty, string.Join("\n", other.Take(10)));
+        Assert.That(cases, Is.GreaterThan(count * 10));
+        await Report($"dense rule sets over several syscalls (seed {seed}): {count} profiles ({refused} refused by libseccomp and by us), {cases} cases", tally);
+        Assert.That(tally.Stale, Is.GreaterThan(0), "no rule set reached a stale-accumulator comparison");
     }
 
-    // Returns the number of vectors run (0 when both refused the profile); adds each disagreement to mismatches.
-    private static int Compare(LinuxSeccomp profile, string json, IReadOnlyList<(int Nr, ulong[] Args)> vectors, List<string> mismatches)
+    // Every case must be decided as libseccomp's program decides it, those it decides at a comparison of a stale
+    // accumulator (gen_bpf.c's reload left out) included; how many of those there were is printed.
+    private static async Task Report(string what, Tally tally)
     {
-        (byte[]? theirs, int error) = Libseccomp.Export(profile);
+        await TestContext.Out.WriteLineAsync($"{what}: {tally.Mismatches.Count} mismatches; {tally.Stale} cases decided by libseccomp at a stale-accumulator comparison " +
+            $"(all agree unless listed); {tally.Endless} profiles whose rule merge does not terminate in libseccomp (not run there)");
+        Assert.That(tally.Mismatches, Is.Empty, string.Join("\n", tally.Mismatches.Take(10)));
+    }
+
+    // Returns the number of vectors run (0 when both refused the profile); adds each disagreement to the tally.
+    private static int Compare(LinuxSeccomp profile, string json, IReadOnlyList<Call> vectors, Tally tally)
+    {
+        List<string> mismatches = tally.Mismatches;
         byte[]? ours = null;
         string? refusal = null;
         try
         {
             ours = SeccompCompiler.Compile(profile, SeccompArchitecture.X86_64).ToBytes();
         }
+        catch (InvalidSpecException e) when (e.Message.Contains("does not terminate", StringComparison.Ordinal))
+        {
+            // libseccomp 2.5.4 never returns from seccomp_rule_add_array on such a rule set (so crun would hang on
+            // it); our compiler bounds the same walk and refuses. Nothing to compare with.
+            tally.Endless++;
+            return 0;
+        }
         catch (InvalidSpecException e)
         {
             refusal = e.Message;
         }
+
+        (byte[]? theirs, int error) = Libseccomp.Export(profile);
 
         if (theirs is null || ours is null)
         {
@@ -115,23 +167,25 @@ public sealed class LibseccompDifferentialTests
         }
 
         bool[] staleSites = BpfInterpreter.StaleAccumulatorSites(theirs);
-        foreach ((int nr, ulong[] args) in vectors)
+        foreach ((uint arch, int nr, ulong[] args) in vectors)
         {
-            uint want = BpfInterpreter.Run(theirs, nr, args, staleSites, out bool staleHit);
-            uint got = BpfInterpreter.Run(ours, nr, args);
+            uint want = BpfInterpreter.Run(theirs, nr, args, staleSites, out bool staleHit, arch);
+            uint got = BpfInterpreter.Run(ours, nr, args, arch);
+            tally.Stale += staleHit ? 1 : 0;
             if (want != got)
             {
-                mismatches.Add((staleHit ? StalePrefix : string.Empty) + $"nr {nr} args [{string.Join(", ", args.Select(a => "0x" + a.ToString("x", CultureInfo.InvariantCulture)))}]: libseccomp 0x{want:x8}, ours 0x{got:x8} in {json}");
+                mismatches.Add((staleHit ? "(stale accumulator) " : string.Empty) + $"arch 0x{arch:x8} nr 0x{nr:x} args [{string.Join(", ", args.Select(a => "0x" + a.ToString("x", CultureInfo.InvariantCulture)))}]: libseccomp 0x{want:x8}, ours 0x{got:x8} in {json}");
             }
         }
 
         return vectors.Count;
     }
 
-    private static (string Json, List<ulong[]> Vectors) DenseProfile(Random random)
+    private static (string Json, List<ulong[]> Vectors) DenseProfile(Random random, string[] names, string[] archs)
     {
         bool allowDefault = random.Next(2) == 0;
-        StringBuilder json = new(allowDefault ? "{ \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [ " : "{ \"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": [ ");
+        string architectures = archs.Length == 0 ? string.Empty : "\"architectures\": [" + string.Join(", ", archs.Select(a => "\"" + a + "\"")) + "], ";
+        StringBuilder json = new("{ " + architectures + (allowDefault ? "\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [ " : "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": [ "));
         List<string> rules = [];
         List<ulong[]> vectors = [];
         int ruleCount = random.Next(2, 6);
@@ -161,7 +215,11 @@ public sealed class LibseccompDifferentialTests
             }
 
             string argList = args.Count == 0 ? string.Empty : ", \"args\": [ " + string.Join(", ", args) + " ]";
-            rules.Add($"{{ \"names\": [\"getpid\"], \"action\": \"{action}\"{errno}{argList} }}");
+            // Usually one syscall; sometimes the same rule for several, so that their argument blocks coincide.
+            // (One name draws nothing, so the single-syscall seed keeps its rule sets: other seeds reach rule sets on
+            // which libseccomp itself never returns.)
+            string[] ruleNames = names.Length == 1 ? names : random.Next(3) != 0 ? [names[random.Next(names.Length)]] : names;
+            rules.Add($"{{ \"names\": [{string.Join(", ", ruleNames.Select(n => "\"" + n + "\""))}], \"action\": \"{action}\"{errno}{argList} }}");
             vectors.Add(hit);
         }
 
@@ -180,5 +238,16 @@ public sealed class LibseccompDifferentialTests
 
         json.Append(string.Join(", ", rules)).Append(" ] }");
         return (json.ToString(), vectors);
+    }
+
+    private readonly record struct Call(uint Arch, int Nr, ulong[] Args);
+
+    private sealed class Tally
+    {
+        public List<string> Mismatches { get; } = [];
+
+        public int Stale { get; set; }
+
+        public int Endless { get; set; }
     }
 }

@@ -24,6 +24,18 @@ internal static class Profiles
         "rt_sigprocmask", "rt_sigreturn", "newfstatat", "fstat",
     ];
 
+    /// <summary>
+    /// What crun's and runcs's init call between installing the filter and execve when they install it before
+    /// dropping privileges (<c>noNewPrivileges: false</c>): capabilities, ids, the working directory, descriptors,
+    /// signals, the start handshake and the executable's lookup.
+    /// </summary>
+    public static readonly string[] RuntimeBaseline =
+    [
+        "capget", "capset", "prctl", "setgroups", "setresuid", "setresgid", "setuid", "setgid", "chdir", "umask", "dup3",
+        "close", "close_range", "read", "openat", "fcntl", "getdents64", "statx", "access", "faccessat", "faccessat2",
+        "lseek", "stat", "lstat", "readlink", "ioctl", "getcwd", "sendmsg", "recvmsg",
+    ];
+
     public static LinuxSeccomp Parse(string json)
         => JsonSerializer.Deserialize(json, RuntimeSpecJsonContext.Default.LinuxSeccomp)
             ?? throw new InvalidOperationException("null profile");

@@ -22,16 +22,20 @@ internal static class SeccompMatrix
 
     public sealed record Entry(string Json, string[] Cases);
 
-    public static IEnumerable<Entry> Generate(int seed, int count)
+    /// <param name="seed">The same seed gives the same profiles and cases.</param>
+    /// <param name="count">Number of profiles.</param>
+    /// <param name="runtimeBaseline">Also allow, under a deny-by-default profile, what the runtime's init calls after
+    /// installing the filter when it installs it before dropping privileges (<c>noNewPrivileges: false</c>).</param>
+    public static IEnumerable<Entry> Generate(int seed, int count, bool runtimeBaseline = false)
     {
         Random random = new(seed);
         for (int p = 0; p < count; p++)
         {
-            yield return One(random);
+            yield return One(random, runtimeBaseline);
         }
     }
 
-    private static Entry One(Random random)
+    private static Entry One(Random random, bool runtimeBaseline)
     {
         // A KILL default cannot be used: crun itself makes syscalls after installing the filter.
         (string action, int errno) defaultAction = random.Next(3) switch
@@ -50,7 +54,8 @@ internal static class SeccompMatrix
         List<string> rules = [];
         if (defaultAction.action != "SCMP_ACT_ALLOW")
         {
-            rules.Add("{ \"names\": [" + string.Join(", ", HarnessBaseline.Select(n => "\"" + n + "\"")) + "], \"action\": \"SCMP_ACT_ALLOW\" }");
+            IEnumerable<string> baseline = runtimeBaseline ? HarnessBaseline.Concat(RuntimeBaseline) : HarnessBaseline;
+            rules.Add("{ \"names\": [" + string.Join(", ", baseline.Select(n => "\"" + n + "\"")) + "], \"action\": \"SCMP_ACT_ALLOW\" }");
         }
 
         List<int> chosen = [.. Enumerable.Range(0, Targets.Length).OrderBy(_ => random.Next()).Take(3)];
