@@ -58,6 +58,8 @@ public static class MountHelper
         }
     }
 
+    private const int EBUSY = 16;
+
     /// <summary>Unmounts everything stacked at <paramref name="target"/>; a target with no mount is left as is.</summary>
     /// <param name="target">The directory passed to <see cref="MountAll"/>.</param>
     /// <exception cref="IOException">The kernel refused to unmount (for example, busy).</exception>
@@ -65,6 +67,7 @@ public static class MountHelper
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
         // Stacked mounts (several mounts at one target) come off one by one; EINVAL means nothing is left.
+        int busy = 0;
         for (int i = 0; i < 1024; i++)
         {
             if (Interop.Umount2(target, Interop.UMOUNT_NOFOLLOW) != 0)
@@ -73,6 +76,16 @@ public static class MountHelper
                 if (errno is Interop.EINVAL or Interop.ENOENT)
                 {
                     return;
+                }
+
+                // EBUSY can be transient: a process spawned at that moment by any thread of this process
+                // (posix_spawn's clone copies the fd table) holds a copy of a descriptor opened under the
+                // mount until it execs. containerd retries the same way (50 times, 50 ms apart).
+                if (errno == EBUSY && ++busy < 50)
+                {
+                    Thread.Sleep(20);
+                    i--;
+                    continue;
                 }
 
                 throw new ErrnoException(errno, "umount", target);
