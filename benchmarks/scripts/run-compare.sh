@@ -60,7 +60,8 @@ cleanup() {
   stop_private_containerd
   [ -n "$registry" ] && { kill "$registry" 2>/dev/null; wait "$registry" 2>/dev/null; }
   grep " $work" /proc/self/mountinfo | cut -d' ' -f5 | sort -r | while read -r m; do umount -l "$m"; done
-  for d in $new_parents; do rmdir "$d" 2>/dev/null; done
+  # podman puts conmon in libpod_parent/conmon (cgroupfs manager): that child goes first.
+  for d in $new_parents; do rmdir "$d/conmon" 2>/dev/null; rmdir "$d" 2>/dev/null; done
   [ "$podman_made_run" = 1 ] && rmdir /run/containers/networks /run/containers 2>/dev/null
   restore_dev_null
   rm -rf "$work"
