@@ -40,15 +40,7 @@ internal static class WarmRunPhases
         await using WarmRuntime runtime = await WarmRuntime.StartAsync(args[1], args[2]).ConfigureAwait(false);
         Unpacker unpacker = runtime.Services.GetRequiredService<Unpacker>();
         ISnapshotter snapshotter = runtime.Client.Snapshotter;
-        ContainerTask? keeper = null;
-        if (group is not null)
-        {
-            // A long-running member of the group keeps its shim alive between the runs (the shim exits with its last task).
-            Container keep = await runtime.Client.CreateContainerAsync("ph-keeper", runtime.Image, new ContainerOptions { ShimGroup = group, Args = ["/bin/busybox", "sleep", "1000"] }).ConfigureAwait(false);
-            keeper = await keep.NewTaskAsync().ConfigureAwait(false);
-            _ = await keeper.StartAsync().ConfigureAwait(false);
-        }
-
+        await using GroupKeeper? keeper = group is null ? null : await GroupKeeper.StartAsync(runtime.Client, runtime.Image, group).ConfigureAwait(false);
         List<double>[] times = [.. Phases.Select(_ => new List<double>())];
         for (int i = -2; i < count; i++)
         {
@@ -114,14 +106,6 @@ internal static class WarmRunPhases
                     times[p].Add(t[p]);
                 }
             }
-        }
-
-        if (keeper is not null)
-        {
-            await keeper.KillAsync(9, all: true).ConfigureAwait(false);
-            _ = await keeper.WaitAsync().ConfigureAwait(false);
-            _ = await keeper.DeleteAsync().ConfigureAwait(false);
-            await (await runtime.Client.LoadContainerAsync("ph-keeper").ConfigureAwait(false)).DeleteAsync().ConfigureAwait(false);
         }
 
         Console.WriteLine($"median of {count} warm runs{(group is null ? ", one shim per container" : $", shim group {group} kept alive by a sleeping member")}, load {File.ReadAllText("/proc/loadavg").Trim()}:");
