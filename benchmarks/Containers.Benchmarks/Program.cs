@@ -34,6 +34,11 @@ internal static class Program
             return await ShimMemorySideBySide.RunAsync(args).ConfigureAwait(false);
         }
 
+        if (args is ["run-phases", ..])
+        {
+            return await WarmRunPhases.RunAsync(args).ConfigureAwait(false);
+        }
+
         if (args is ["run-warm", ..])
         {
             return await WarmRunSideBySide.RunAsync(args).ConfigureAwait(false);

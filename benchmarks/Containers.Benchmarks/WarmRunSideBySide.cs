@@ -7,24 +7,27 @@ namespace Containers.Benchmarks;
 /// <summary>
 /// For benchmarks/scripts/run-compare.sh: <c>run-warm &lt;reference&gt; &lt;runcs&gt; &lt;count&gt;</c> pulls the image once,
 /// then times <c>count</c> <c>RunAsync(image, ["/bin/busybox", "true"])</c> calls in this one
-/// (warm) process after two untimed ones, and prints each in milliseconds, one per line.
+/// (warm) process after two untimed ones, and prints each in milliseconds, one per line. With a fifth
+/// argument, a shim group: every run joins that group, whose shim a sleeping member keeps alive.
 /// </summary>
 internal static class WarmRunSideBySide
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length != 4)
+        if (args.Length is not (4 or 5))
         {
-            await Console.Error.WriteLineAsync("usage: run-warm <reference> <runcs> <count>").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: run-warm <reference> <runcs> <count> [shim group]").ConfigureAwait(false);
             return 2;
         }
 
         int count = int.Parse(args[3], CultureInfo.InvariantCulture);
+        string? group = args.Length == 5 ? args[4] : null;
         await using WarmRuntime runtime = await WarmRuntime.StartAsync(args[1], args[2]).ConfigureAwait(false);
+        await using GroupKeeper? keeper = group is null ? null : await GroupKeeper.StartAsync(runtime.Client, runtime.Image, group).ConfigureAwait(false);
         for (int i = -2; i < count; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            RunResult result = await runtime.Client.RunAsync(runtime.Image, ["/bin/busybox", "true"]).ConfigureAwait(false);
+            RunResult result = await runtime.Client.RunAsync(runtime.Image, ["/bin/busybox", "true"], new RunOptions { ShimGroup = group }).ConfigureAwait(false);
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (result.ExitCode != 0)
             {

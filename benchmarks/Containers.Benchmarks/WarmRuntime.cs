@@ -26,6 +26,10 @@ internal sealed class WarmRuntime : IAsyncDisposable
 
     public ContainerClient Client { get; }
 
+    public IServiceProvider Services => _services;
+
+    public string State => Path.Combine(_work, "state");
+
     public Image Image { get; }
 
     public static string ImageReference => Environment.GetEnvironmentVariable("CONTAINERS_BENCH_IMAGE") is { Length: > 0 } reference ? reference

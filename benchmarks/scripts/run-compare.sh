@@ -115,15 +115,17 @@ for i in $(seq "$runs"); do
   t0=$(now); podman_run "$ref" /bin/busybox true; t1=$(now); t_podman+=($(ms "$t0" "$t1")); restore_dev_null
 done
 t_warm=($(CONTAINERS_BENCH_IMAGE="$ref" dotnet "$bench" run-warm "$ref" "$runcs" "$runs"))
+t_group=($(CONTAINERS_BENCH_IMAGE="$ref" dotnet "$bench" run-warm "$ref" "$runcs" "$runs" "$tag-group"))
 
-m_ctrs=$(median "${t_ctrs[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}")
+m_ctrs=$(median "${t_ctrs[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}"); m_group=$(median "${t_group[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 echo "run --rm of /bin/busybox true, warm hosts, $runs runs each (alternating), load average $(cut -d' ' -f1-3 /proc/loadavg):"
 echo "  ctrs run --rm (process):     ${t_ctrs[*]} ms; median $m_ctrs ms"
 echo "  ours warm (RunAsync):        ${t_warm[*]} ms; median $m_warm ms"
+echo "  ours warm, shared shim group: ${t_group[*]} ms; median $m_group ms (a sleeping member keeps the group's shim)"
 echo "  ctr run --rm (containerd):   ${t_ctr[*]} ms; median $m_ctr ms"
 echo "  podman run --rm:             ${t_podman[*]} ms; median $m_podman ms"
-echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
+echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"), ctr/ours-group $(ratio "$m_ctr" "$m_group"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
 
 # Shim memory: one running container each.
 mem() {

@@ -240,6 +240,11 @@ public sealed class ContainerClient
             throw new InvalidSpecException("runtime", $"\"{options.Runtime}\" must be an absolute path to a runc-compatible binary");
         }
 
+        if (options.ShimGroup is not null)
+        {
+            Identifiers.Validate(options.ShimGroup, "shimGroup");
+        }
+
         if (await TryGetRecordAsync(id, cancellationToken).ConfigureAwait(false) is not null)
         {
             throw new AlreadyExistsException("container", id);
@@ -266,7 +271,7 @@ public sealed class ContainerClient
             IReadOnlyList<Mount> mounts = await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false);
             prepared = true;
             Spec spec = await GenerateSpecAsync(id, mounts, config, args, options.Spec, cancellationToken).ConfigureAwait(false);
-            ContainerRecord record = await Containers.CreateAsync(new ContainerRecord(id, new RuntimeInfo(RuntimeName) { Options = RuntimeOptions(options.Runtime) })
+            ContainerRecord record = await Containers.CreateAsync(new ContainerRecord(id, new RuntimeInfo(RuntimeName) { Options = RuntimeOptions(options.Runtime, options.ShimGroup) })
             {
                 Image = image.Name,
                 Spec = RuntimeSpecJson.Serialize(spec),
@@ -364,8 +369,27 @@ public sealed class ContainerClient
         }
     }
 
-    private static ReadOnlyMemory<byte> RuntimeOptions(string? runtime)
-        => runtime is null ? ReadOnlyMemory<byte>.Empty : JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["binaryName"] = runtime }, ContainerClientJsonContext.Default.DictionaryStringString);
+    /// <summary>The shim task's options (<c>binaryName</c>, <c>shimGroup</c>), recorded in the container's runtime info.</summary>
+    private static ReadOnlyMemory<byte> RuntimeOptions(string? runtime, string? shimGroup)
+    {
+        if (runtime is null && shimGroup is null)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        Dictionary<string, string> options = new(StringComparer.Ordinal);
+        if (runtime is not null)
+        {
+            options[Lifecycle.Tasks.ShimTaskService.BinaryNameOption] = runtime;
+        }
+
+        if (shimGroup is not null)
+        {
+            options[Lifecycle.Tasks.ShimTaskService.ShimGroupOption] = shimGroup;
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(options, ContainerClientJsonContext.Default.DictionaryStringString);
+    }
 
     private static string? TryNormalise(string name)
     {

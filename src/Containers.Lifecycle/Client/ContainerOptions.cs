@@ -23,6 +23,17 @@ public class ContainerOptions
     /// </summary>
     public string? Runtime { get; set; }
 
+    /// <summary>
+    /// A shared shim group (container-id rule): the container's task goes to the one shim of that group
+    /// in the namespace instead of a shim of its own (<see cref="Lifecycle.Tasks.ShimTaskService.ShimGroupOption"/>).
+    /// A task created while another task of the group lives skips the shim's start (no launcher, daemon
+    /// or socket handshake) and the group costs one shim's memory; the shim exits with the group's last
+    /// task. The trade-off is isolation: the group's tasks share one supervising process, so a shim that
+    /// dies (or is killed) fails every task of the group, and a busy task's I/O shares the shim's threads.
+    /// <see langword="null"/> (the default) gives each container its own shim, as containerd does.
+    /// </summary>
+    public string? ShimGroup { get; set; }
+
     /// <summary>The container's labels.</summary>
     public IDictionary<string, string> Labels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

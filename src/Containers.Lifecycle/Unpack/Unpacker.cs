@@ -351,6 +351,14 @@ public sealed class Unpacker
 
     private async Task LabelAsync(Digest digest, string key, string value, CancellationToken cancellationToken)
     {
+        // An image unpacked before has its labels: a read skips the write transaction (and its fsync)
+        // every warm run would otherwise make; the result is the same label either way.
+        ContentInfo current = await _content.InfoAsync(digest, cancellationToken).ConfigureAwait(false);
+        if (current.Labels.TryGetValue(key, out string? existing) && existing == value)
+        {
+            return;
+        }
+
         Dictionary<string, string> labels = new(StringComparer.Ordinal) { [key] = value };
         await _content.UpdateAsync(new ContentInfo { Digest = digest, Labels = labels }, ["labels." + key], cancellationToken).ConfigureAwait(false);
     }

@@ -94,6 +94,29 @@ public sealed class UnpackerTests
     }
 
     [Test]
+    public async Task ASecondUnpackWritesNoLabelThatIsSetAndRestoresOneThatWasRemoved()
+    {
+        Image image = await _fixture.ImportAsync(_layout);
+        ISnapshotter snapshotter = _fixture.Snapshotter("overlayfs");
+        Unpacker unpacker = new(_fixture.Content, snapshotter, "overlayfs");
+        UnpackResult first = await unpacker.UnpackAsync(image);
+        const string gcLabel = "containerd.io/gc.ref.snapshot.overlayfs";
+        ContentInfo before = await _fixture.Content.InfoAsync(first.Config.Digest);
+
+        _ = await unpacker.UnpackAsync(image);
+        ContentInfo untouched = await _fixture.Content.InfoAsync(first.Config.Digest);
+        _ = await _fixture.Content.UpdateAsync(new ContentInfo { Digest = first.Config.Digest }, ["labels." + gcLabel]);
+        _ = await unpacker.UnpackAsync(image);
+        ContentInfo restored = await _fixture.Content.InfoAsync(first.Config.Digest);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(untouched.UpdatedAt, Is.EqualTo(before.UpdatedAt), "labels already set are not written again");
+            Assert.That(restored.Labels[gcLabel], Is.EqualTo(first.TopChainId.ToString()), "a removed label is written again");
+        });
+    }
+
+    [Test]
     public async Task ProgressReportsEachLayerStartingAndDone()
     {
         Image image = await _fixture.ImportAsync(_layout);
