@@ -13,33 +13,22 @@ public sealed class CtrsRunTests
     /// <summary>The namespace of these tests (also their containers' parent cgroup).</summary>
     public const string Namespace = "ctrs-run-tests";
 
-    private LocalRegistry _registry = null!;
-    private TempDirectory _dir = null!;
-    private string _reference = null!;
+    private BusyboxInRegistry _image = null!;
     private string _runcs = null!;
 
     [OneTimeSetUp]
     public async Task SetUp()
     {
         TestHost.RequireRoot("runs containers through runcs shims on overlayfs");
-        if (!File.Exists(LocalRegistry.RegistryPath))
-        {
-            Assert.Ignore($"{LocalRegistry.RegistryPath} is not installed");
-        }
-
-        _dir = new TempDirectory("ctrs-run-");
-        _registry = await LocalRegistry.StartAsync();
-        await OciTestImage.WriteBusyboxAsync(_dir.Combine("layout"), "v1");
-        await OciTestImage.PushWithSkopeoAsync(_dir.Combine("layout"), "v1", _registry, "ctrs/run");
-        _reference = $"{_registry.Host}/ctrs/run:v1";
+        _image = await BusyboxInRegistry.StartAsync("ctrs-run-", "ctrs/run");
         _runcs = await RuncsPublisher.GetPathAsync();
-        (await CtrsAsync("images", "pull", "--plain-http", _reference)).EnsureSuccess("pull");
+        (await CtrsAsync("images", "pull", "--plain-http", _image.Reference)).EnsureSuccess("pull");
     }
 
     [OneTimeTearDown]
     public async Task TearDown()
     {
-        if (_dir is null)
+        if (_image is null)
         {
             return;
         }
@@ -52,13 +41,7 @@ public sealed class CtrsRunTests
             _ = await CtrsAsync("containers", "rm", id);
         }
 
-        foreach (string mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_dir.Path, StringComparison.Ordinal)).Reverse())
-        {
-            _ = await Tool.RunAsync("umount", ["-l", mount]);
-        }
-
-        await _registry.DisposeAsync();
-        _dir.Dispose();
+        await _image.DisposeAsync();
     }
 
     [Test]
@@ -66,7 +49,7 @@ public sealed class CtrsRunTests
     {
         string id = NewId();
 
-        ToolResult run = await CtrsAsync("run", "--rm", _reference, id, "sh", "-c", "echo out; echo err >&2; exit 7");
+        ToolResult run = await CtrsAsync("run", "--rm", _image.Reference, id, "sh", "-c", "echo out; echo err >&2; exit 7");
 
         Assert.Multiple(() =>
         {
@@ -82,12 +65,12 @@ public sealed class CtrsRunTests
     public async Task Run_applies_env_user_mount_and_resource_flags_and_keeps_the_container_without_rm()
     {
         string id = NewId();
-        string data = _dir.Combine("data-" + id);
+        string data = _image.Directory.Combine("data-" + id);
         Directory.CreateDirectory(data);
         await File.WriteAllTextAsync(Path.Combine(data, "file"), "from the host");
 
         ToolResult run = await CtrsAsync("run", "--env", "GREETING=hello", "--user", "1000:1000", "--memory", "64m", "--cpus", "0.5", "--pids", "20",
-            "--mount", $"type=bind,src={data},dst=/data,options=rbind:ro", "--net", "none", _reference, id,
+            "--mount", $"type=bind,src={data},dst=/data,options=rbind:ro", "--net", "none", _image.Reference, id,
             "sh", "-c", "echo $GREETING; id -u; id -g; cat /data/file; echo; ls /sys/class/net");
 
         Assert.That(run.ExitCode, Is.EqualTo(0), run.StandardError);
@@ -100,7 +83,7 @@ public sealed class CtrsRunTests
             Assert.That(info.StandardOutput, Does.Contain("\"limit\": 67108864"), "memory");
             Assert.That(info.StandardOutput, Does.Contain("\"quota\": 50000").And.Contain("\"period\": 100000"), "cpus");
             Assert.That(info.StandardOutput, Does.Contain("\"limit\": 20"), "pids");
-            Assert.That(info.StandardOutput, Does.Contain($"\"Image\": \"{_reference}\""));
+            Assert.That(info.StandardOutput, Does.Contain($"\"Image\": \"{_image.Reference}\""));
             Assert.That(info.StandardOutput, Does.Contain("\"type\": \"network\""), "--net none keeps a network namespace");
         });
         Assert.That((await CtrsAsync("containers", "ls")).StandardOutput, Does.Contain(id));
@@ -109,7 +92,7 @@ public sealed class CtrsRunTests
         Assert.That((await CtrsAsync("containers", "ls")).StandardOutput, Does.Not.Contain(id));
 
         string hostId = NewId();
-        ToolResult host = await CtrsAsync("run", "--rm", "--net", "host", _reference, hostId, "ls", "/sys/class/net");
+        ToolResult host = await CtrsAsync("run", "--rm", "--net", "host", _image.Reference, hostId, "ls", "/sys/class/net");
         Assert.That(host.ExitCode, Is.EqualTo(0), host.StandardError);
         Assert.That(host.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EquivalentTo(Directory.GetFileSystemEntries("/sys/class/net").Select(Path.GetFileName)));
     }
@@ -118,7 +101,7 @@ public sealed class CtrsRunTests
     public async Task A_detached_task_is_driven_by_later_ctrs_processes_and_the_journal_records_it()
     {
         string id = NewId();
-        ToolResult run = await CtrsAsync("run", "-d", _reference, id, "sh", "-c", "echo started; exec sleep 1000");
+        ToolResult run = await CtrsAsync("run", "-d", _image.Reference, id, "sh", "-c", "echo started; exec sleep 1000");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.StandardError);
 
         Assert.That(TaskLine(await CtrsAsync("tasks", "ls"), id), Does.EndWith("RUNNING"));
@@ -157,7 +140,7 @@ public sealed class CtrsRunTests
         ToolResult rm = await CtrsAsync("tasks", "rm", "-f", id);
         Assert.That(rm.ExitCode, Is.EqualTo(0), rm.StandardError);
         Assert.That(rm.StandardOutput, Does.Contain($"{id}: exit status 137"));
-        Assert.That(await File.ReadAllTextAsync(_dir.Combine("state", "logs", Namespace, id + ".log")), Does.Contain("started\n"));
+        Assert.That(await File.ReadAllTextAsync(_image.Directory.Combine("state", "logs", Namespace, id + ".log")), Does.Contain("started\n"));
         (await CtrsAsync("containers", "rm", id)).EnsureSuccess("containers rm");
 
         ToolResult events = await CtrsAsync("events");
@@ -172,11 +155,11 @@ public sealed class CtrsRunTests
     public async Task Bad_flags_fail_with_a_named_error_and_leave_no_container()
     {
         string id = NewId();
-        ToolResult memory = await CtrsAsync("run", "--rm", "--memory", "12x", _reference, id, "true");
-        ToolResult mount = await CtrsAsync("run", "--rm", "--mount", "type=bind,src=/tmp,dst=/x,bogus=1", _reference, id, "true");
-        ToolResult net = await CtrsAsync("run", "--rm", "--net", "bridge", _reference, id, "true");
-        ToolResult tty = await CtrsAsync("run", "--rm", "-t", _reference, id, "true");
-        ToolResult image = await CtrsAsync("run", "--rm", _registry.Host + "/ctrs/absent:v1", id, "true");
+        ToolResult memory = await CtrsAsync("run", "--rm", "--memory", "12x", _image.Reference, id, "true");
+        ToolResult mount = await CtrsAsync("run", "--rm", "--mount", "type=bind,src=/tmp,dst=/x,bogus=1", _image.Reference, id, "true");
+        ToolResult net = await CtrsAsync("run", "--rm", "--net", "bridge", _image.Reference, id, "true");
+        ToolResult tty = await CtrsAsync("run", "--rm", "-t", _image.Reference, id, "true");
+        ToolResult image = await CtrsAsync("run", "--rm", _image.Registry.Host + "/ctrs/absent:v1", id, "true");
 
         Assert.Multiple(() =>
         {
@@ -196,11 +179,11 @@ public sealed class CtrsRunTests
         => ls.StandardOutput.Split('\n').SingleOrDefault(l => l.StartsWith(id + " ", StringComparison.Ordinal))?.TrimEnd() ?? $"(no task {id} in:\n{ls.StandardOutput}{ls.StandardError})";
 
     private IReadOnlyList<string> MountsUnderState()
-        => File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_dir.Combine("state"), StringComparison.Ordinal)).ToArray();
+        => File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_image.Directory.Combine("state"), StringComparison.Ordinal)).ToArray();
 
     private Task<ToolResult> CtrsAsync(params string[] args)
     {
         string ctrs = Path.Combine(TestContext.CurrentContext.TestDirectory, "ctrs.dll");
-        return Tool.RunAsync("dotnet", [ctrs, "--root", _dir.Combine("root"), "--state", _dir.Combine("state"), "--namespace", Namespace, "--runcs", _runcs, .. args], timeout: TimeSpan.FromMinutes(3));
+        return Tool.RunAsync("dotnet", [ctrs, "--root", _image.Directory.Combine("root"), "--state", _image.Directory.Combine("state"), "--namespace", Namespace, "--runcs", _runcs, .. args], timeout: TimeSpan.FromMinutes(3));
     }
 }

@@ -15,56 +15,37 @@ namespace Containers.Samples.Tests;
 [NonParallelizable]
 public sealed class SamplesTests
 {
-    private LocalRegistry _registry = null!;
-    private TempDirectory _dir = null!;
-    private string _reference = null!;
+    private BusyboxInRegistry _image = null!;
     private string _runcs = null!;
 
     [OneTimeSetUp]
     public async Task SetUp()
     {
         TestHost.RequireRoot("the samples run containers through runcs shims on overlayfs");
-        if (!File.Exists(LocalRegistry.RegistryPath))
-        {
-            Assert.Ignore($"{LocalRegistry.RegistryPath} is not installed");
-        }
-
-        _dir = new TempDirectory("samples-");
-        _registry = await LocalRegistry.StartAsync();
-        await OciTestImage.WriteBusyboxAsync(_dir.Combine("layout"), "v1");
-        await OciTestImage.PushWithSkopeoAsync(_dir.Combine("layout"), "v1", _registry, "samples/busybox");
-        _reference = $"{_registry.Host}/samples/busybox:v1";
+        _image = await BusyboxInRegistry.StartAsync("samples-", "samples/busybox");
         _runcs = await RuncsPublisher.GetPathAsync();
     }
 
     [OneTimeTearDown]
     public async Task TearDown()
     {
-        if (_dir is null)
+        if (_image is not null)
         {
-            return;
+            await _image.DisposeAsync();
         }
-
-        foreach (string mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_dir.Path, StringComparison.Ordinal)).Reverse())
-        {
-            _ = await Tool.RunAsync("umount", ["-l", mount]);
-        }
-
-        await _registry.DisposeAsync();
-        _dir.Dispose();
     }
 
     [Test]
     public async Task JobHost_runs_the_requested_job_in_a_container_and_answers_its_output()
     {
         int port = FreePort();
-        string state = _dir.Combine("jobhost-state");
+        string state = _image.Directory.Combine("jobhost-state");
         using Process host = Process.Start(new ProcessStartInfo("dotnet")
         {
             ArgumentList =
             {
-                Sample("jobhost"), "--urls", $"http://127.0.0.1:{port}", $"--Jobs:Image={_reference}",
-                $"--Containers:Root={_dir.Combine("jobhost-root")}", $"--Containers:State={state}", $"--Containers:Runcs={_runcs}",
+                Sample("jobhost"), "--urls", $"http://127.0.0.1:{port}", $"--Jobs:Image={_image.Reference}",
+                $"--Containers:Root={_image.Directory.Combine("jobhost-root")}", $"--Containers:State={state}", $"--Containers:Runcs={_runcs}",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -107,7 +88,7 @@ public sealed class SamplesTests
     [Test]
     public async Task ResourceLimits_shows_the_oom_kill_the_refused_fork_and_the_cpu_quota()
     {
-        ToolResult result = await RunSampleAsync("resourcelimits", _reference);
+        ToolResult result = await RunSampleAsync("resourcelimits", _image.Reference);
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StandardError);
         string[] lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -122,7 +103,7 @@ public sealed class SamplesTests
     [Test]
     public async Task ExecLogs_streams_the_container_output_and_the_execs_output()
     {
-        ToolResult result = await RunSampleAsync("execlogs", "--seconds", "4", _reference);
+        ToolResult result = await RunSampleAsync("execlogs", "--seconds", "4", _image.Reference);
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StandardError);
         string[] lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -138,7 +119,7 @@ public sealed class SamplesTests
     }
 
     private Task<ToolResult> RunSampleAsync(string name, params string[] args)
-        => Tool.RunAsync("dotnet", [Sample(name), "--root", _dir.Combine(name + "-root"), "--state", _dir.Combine(name + "-state"), "--runcs", _runcs, .. args], timeout: TimeSpan.FromMinutes(4));
+        => Tool.RunAsync("dotnet", [Sample(name), "--root", _image.Directory.Combine(name + "-root"), "--state", _image.Directory.Combine(name + "-state"), "--runcs", _runcs, .. args], timeout: TimeSpan.FromMinutes(4));
 
     private static string Sample(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, name + ".dll");
 
