@@ -38,8 +38,13 @@ public sealed class Container
     /// <param name="io">Where the init's streams go; <see cref="ProcessIO.Null"/> when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>The task, created.</returns>
+    /// <remarks>
+    /// A bundle left by a host that died (no task exists for it) is removed first, its rootfs unmounted
+    /// if it was still mounted; concurrent creates of one container's task are serialised by a lock file.
+    /// </remarks>
     /// <exception cref="AlreadyExistsException">The container has a task.</exception>
-    /// <exception cref="FailedPreconditionException">The container has no snapshot.</exception>
+    /// <exception cref="InvalidSpecException"><see cref="ProcessIO.Terminal"/> disagrees with the spec's process.terminal.</exception>
+    /// <exception cref="FailedPreconditionException">The container has no snapshot, or another process is creating its task.</exception>
     public async Task<ContainerTask> NewTaskAsync(ProcessIO? io = null, CancellationToken cancellationToken = default)
     {
         if (Record.SnapshotKey is null)
@@ -47,8 +52,14 @@ public sealed class Container
             throw new FailedPreconditionException($"container \"{Id}\" has no snapshot to make a rootfs from");
         }
 
+        if ((io?.Terminal ?? false) != (Spec.Process?.Terminal ?? false))
+        {
+            throw new InvalidSpecException("process.terminal", $"container \"{Id}\" has terminal {Spec.Process?.Terminal ?? false} in its spec (SpecOptions.WithTty()), the task's io asks for {io?.Terminal ?? false}");
+        }
+
         IReadOnlyList<Mount> rootfs = await _client.Snapshotter.MountsAsync(Record.SnapshotKey, cancellationToken).ConfigureAwait(false);
         string bundle = _client.BundleDirectory(Id);
+        using BundleGuard guard = await BundleGuard.AcquireAsync(_client, Id, bundle, cancellationToken).ConfigureAwait(false);
         BundleFiles.Create(bundle, Record.Spec.Span);
         StdioFifos? fifos = null;
         try
@@ -78,7 +89,8 @@ public sealed class Container
 
     /// <summary>
     /// Returns a handle on the container's existing task, for example one started before the
-    /// application restarted. Its streams are not attached (log-file output stays in its file).
+    /// application restarted. Its streams are not attached: <see cref="ContainerTask.AttachAsync"/>
+    /// connects them again (log-file output stays in its file).
     /// </summary>
     /// <exception cref="NotFoundException">The container has no task.</exception>
     public async Task<ContainerTask> LoadTaskAsync(CancellationToken cancellationToken = default)
@@ -112,6 +124,7 @@ public sealed class Container
         }
 
         BundleFiles.Delete(_client.BundleDirectory(Id));
+        File.Delete(BundleGuard.LockPath(_client.BundleDirectory(Id)));
         ContainerClientLog.Deleted(_client.Logger, Id);
     }
 }

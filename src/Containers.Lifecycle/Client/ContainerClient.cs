@@ -158,7 +158,8 @@ public sealed class ContainerClient
     /// <summary>
     /// Runs a container to its end, as <c>ctr run --rm</c> does: create the container (a snapshot on the
     /// image, a spec from the image config, <paramref name="args"/> and the options), create and start its
-    /// task with stdout and stderr captured, wait, then delete the task and the container. Cancelling
+    /// task with stdout and stderr captured (or streamed to <see cref="RunOptions.Stdout"/> and
+    /// <see cref="RunOptions.Stderr"/>), wait, then delete the task and the container. Cancelling
     /// kills the process (SIGKILL) and cleans up the same way.
     /// </summary>
     /// <param name="image">The image (from <see cref="PullAsync"/> or <see cref="GetImageAsync"/>).</param>
@@ -180,7 +181,7 @@ public sealed class ContainerClient
             using MemoryStream stdout = new();
             using MemoryStream stderr = new();
             ExitStatus status;
-            ContainerTask task = await container.NewTaskAsync(new ProcessIO { Stdin = options.Stdin, Stdout = stdout, Stderr = stderr }, cancellationToken).ConfigureAwait(false);
+            ContainerTask task = await container.NewTaskAsync(new ProcessIO { Stdin = options.Stdin, Stdout = options.Stdout ?? stdout, Stderr = options.Stderr ?? stderr }, cancellationToken).ConfigureAwait(false);
             try
             {
                 _ = await task.StartAsync(cancellationToken).ConfigureAwait(false);

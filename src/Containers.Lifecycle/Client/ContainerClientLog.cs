@@ -19,4 +19,7 @@ internal static partial class ContainerClientLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Output of {Id} {ExecId} still open {Seconds} s after its exit; it is copied until the process is deleted")]
     public static partial void OutputStillOpen(ILogger logger, string id, string? execId, int seconds);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Removed the stale bundle {Bundle} of container {Id}: no task exists for it (a host died before deleting it)")]
+    public static partial void StaleBundleRemoved(ILogger logger, string id, string bundle);
 }

@@ -11,7 +11,7 @@ namespace Containers.Client;
 /// exec). Made by <see cref="Container.NewTaskAsync"/> (created, not started) or found again by
 /// <see cref="Container.LoadTaskAsync"/>.
 /// </summary>
-public sealed class ContainerTask : TaskProcess
+public sealed partial class ContainerTask : TaskProcess
 {
     internal ContainerTask(ContainerClient client, string containerId, int pid, StdioFifos? stdio)
         : base(client, containerId, null, pid, stdio)
@@ -33,7 +33,7 @@ public sealed class ContainerTask : TaskProcess
     /// <summary>
     /// Adds a process to the running container, as <c>ctr tasks exec</c> does: the container's process
     /// spec (user, capabilities, limits, environment) with <paramref name="args"/>, the options' environment
-    /// and working directory, no terminal. The process is created, not started: call <see cref="TaskProcess.StartAsync"/>.
+    /// and working directory, and a terminal of its own when <see cref="ProcessIO.Terminal"/> asks for one. The process is created, not started: call <see cref="TaskProcess.StartAsync"/>.
     /// </summary>
     /// <param name="execId">The process's id, unique in the task (containerd's identifier rule).</param>
     /// <param name="args">argv, starting with the program.</param>
@@ -55,7 +55,8 @@ public sealed class ContainerTask : TaskProcess
         Spec spec = container.Spec;
         ProcessSpec process = spec.Process ?? throw new InvalidSpecException("process", $"container \"{ContainerId}\" has no process to exec from");
         process.Args = [.. args];
-        process.Terminal = false;
+        process.Terminal = io?.Terminal ?? false;
+        process.ConsoleSize = process.Terminal == true ? options?.ConsoleSize ?? process.ConsoleSize : null;
         if (options is not null)
         {
             process.Env = EnvMerge.ReplaceOrAppend(process.Env ?? [], options.Env);
@@ -82,7 +83,15 @@ public sealed class ContainerTask : TaskProcess
     /// <exception cref="FailedPreconditionException">The task is running.</exception>
     public override async Task<ExitStatus> DeleteAsync(CancellationToken cancellationToken = default)
     {
+        // A handle from LoadTaskAsync did not make the FIFOs: the host that did may be gone, so their
+        // paths are taken from the shim's state before the delete forgets them.
+        TaskIO? fifos = OwnsStdio ? null : (await StatusAsync(cancellationToken).ConfigureAwait(false)).IO;
         ExitStatus status = await base.DeleteAsync(cancellationToken).ConfigureAwait(false);
+        if (fifos is not null)
+        {
+            StdioFifos.RemoveDirectoryOf(fifos, Client.FifoRoot);
+        }
+
         BundleFiles.Delete(Client.BundleDirectory(ContainerId));
         return status;
     }

@@ -15,8 +15,25 @@ public sealed class ProcessIO
     /// <summary>Receives the process's stdout (written from a copying thread); <see langword="null"/> discards it.</summary>
     public Stream? Stdout { get; init; }
 
-    /// <summary>Receives the process's stderr (written from a copying thread); <see langword="null"/> discards it.</summary>
+    /// <summary>Receives the process's stderr (written from a copying thread); <see langword="null"/> discards it. Excluded by <see cref="Terminal"/>.</summary>
     public Stream? Stderr { get; init; }
+
+    /// <summary>
+    /// Makes stdio FIFOs (stdin, stdout and, without a terminal, stderr) and connects nothing to them, as
+    /// <c>ctr run -d</c> does: output waits in the FIFOs (up to 64 KiB each; beyond that it is dropped)
+    /// until <see cref="ContainerTask.AttachAsync"/> — from this or another host process — connects
+    /// streams. Excludes <see cref="Stdin"/>, <see cref="Stdout"/>, <see cref="Stderr"/> and <see cref="LogFile"/>.
+    /// </summary>
+    public bool Unattached { get; init; }
+
+    /// <summary>
+    /// Runs the process on a pseudo-terminal, as <c>ctr run -t</c>: the shim holds the pty master,
+    /// <see cref="Stdout"/> receives what the terminal shows (stdout and stderr merged, line endings
+    /// as CRLF, input echoed), <see cref="Stdin"/> is typed into it, and
+    /// <see cref="TaskProcess.ResizeAsync"/> sets its size. The process spec must agree: a task's
+    /// container needs <c>SpecOptions.WithTty()</c> (process.terminal), an exec is given it.
+    /// </summary>
+    public bool Terminal { get; init; }
 
     /// <summary>
     /// A log file (absolute path) the shim appends stdout and stderr to instead: output is kept while no

@@ -8,4 +8,13 @@ public sealed class RunOptions : ContainerOptions
 
     /// <summary>Fed to the process's stdin (end of file after it); <see langword="null"/> for an empty stdin.</summary>
     public Stream? Stdin { get; set; }
+
+    /// <summary>
+    /// Receives the process's stdout as it is written (from a copying thread) instead of
+    /// <see cref="RunResult.Stdout"/>, which is then empty; <see langword="null"/> (the default) buffers it.
+    /// </summary>
+    public Stream? Stdout { get; set; }
+
+    /// <summary>Receives the process's stderr as it is written instead of <see cref="RunResult.Stderr"/>; <see langword="null"/> buffers it.</summary>
+    public Stream? Stderr { get; set; }
 }

@@ -30,11 +30,13 @@ internal sealed class StdioFifos : IAsyncDisposable
     private readonly SafeFileHandle? _stderr;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _outputs = [];
+    private readonly bool _attached;
     private Task? _input;
 
-    private StdioFifos(string? directory, ProcessIO io, TaskIO taskIO, SafeFileHandle? stdout, SafeFileHandle? stderr)
+    private StdioFifos(string? directory, ProcessIO io, TaskIO taskIO, SafeFileHandle? stdout, SafeFileHandle? stderr, bool attached = false)
     {
         _directory = directory;
+        _attached = attached;
         _io = io;
         TaskIO = taskIO;
         _stdinPath = taskIO.Stdin;
@@ -55,10 +57,20 @@ internal sealed class StdioFifos : IAsyncDisposable
             throw new InvalidSpecException("io.logFile", "must be an absolute path and excludes stdout/stderr streams");
         }
 
-        if (io.Stdin is null && io.Stdout is null && io.Stderr is null)
+        if (io.Terminal && io.Stderr is not null)
+        {
+            throw new InvalidSpecException("io.stderr", "a terminal merges stderr into stdout: give only Stdout");
+        }
+
+        if (io.Unattached && (io.Stdin is not null || io.Stdout is not null || io.Stderr is not null || io.LogFile is not null))
+        {
+            throw new InvalidSpecException("io.unattached", "makes FIFOs for a later attachment and excludes streams and a log file");
+        }
+
+        if (io.Stdin is null && io.Stdout is null && io.Stderr is null && !io.Unattached)
         {
             string? log = io.LogFile is null ? null : "file://" + io.LogFile;
-            return new StdioFifos(null, io, new TaskIO { Stdout = log, Stderr = log }, null, null);
+            return new StdioFifos(null, io, new TaskIO { Stdout = log, Stderr = io.Terminal ? null : log, Terminal = io.Terminal }, null, null);
         }
 
         Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -67,16 +79,30 @@ internal sealed class StdioFifos : IAsyncDisposable
         SafeFileHandle? stdout = null, stderr = null;
         try
         {
-            string? stdinPath = io.Stdin is null ? null : Path.Combine(directory, "stdin");
+            string? stdinPath = io.Stdin is null && !io.Unattached ? null : Path.Combine(directory, "stdin");
             if (stdinPath is not null)
             {
                 Native.MakeFifo(stdinPath);
             }
 
+            if (io.Unattached)
+            {
+                // Nothing is held here: the shim holds the FIFOs read-write, so output waits in them for a reader.
+                string stdoutFifo = Path.Combine(directory, "stdout");
+                Native.MakeFifo(stdoutFifo);
+                string? stderrFifo = io.Terminal ? null : Path.Combine(directory, "stderr");
+                if (stderrFifo is not null)
+                {
+                    Native.MakeFifo(stderrFifo);
+                }
+
+                return new StdioFifos(directory, io, new TaskIO { Stdin = stdinPath, Stdout = stdoutFifo, Stderr = stderrFifo, Terminal = io.Terminal }, null, null);
+            }
+
             string? stdoutPath = Fifo(directory, "stdout", io.Stdout is not null, Native.O_RDONLY | Native.O_NONBLOCK, ref stdout);
             string? stderrPath = Fifo(directory, "stderr", io.Stderr is not null, Native.O_RDONLY | Native.O_NONBLOCK, ref stderr);
             string? log = io.LogFile is null ? null : "file://" + io.LogFile;
-            return new StdioFifos(directory, io, new TaskIO { Stdin = stdinPath, Stdout = stdoutPath ?? log, Stderr = stderrPath ?? log }, stdout, stderr);
+            return new StdioFifos(directory, io, new TaskIO { Stdin = stdinPath, Stdout = stdoutPath ?? log, Stderr = stderrPath ?? (io.Terminal ? null : log), Terminal = io.Terminal }, stdout, stderr);
         }
         catch
         {
@@ -84,6 +110,87 @@ internal sealed class StdioFifos : IAsyncDisposable
             stderr?.Dispose();
             Directory.Delete(directory, recursive: true);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens the FIFOs of a running process again (<paramref name="existing"/>, from the shim's task
+    /// state) for the streams <paramref name="io"/> gives, as containerd's <c>cio.NewAttach</c> does. The
+    /// FIFOs stay when the attachment is disposed (the process keeps them; its delete removes them).
+    /// </summary>
+    /// <exception cref="FailedPreconditionException">The process has no FIFO for a stream asked for (none, or a log file), or it is gone.</exception>
+    public static StdioFifos Attach(TaskIO existing, ProcessIO io)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        if (io.LogFile is not null || (existing.Terminal && io.Stderr is not null))
+        {
+            throw new InvalidSpecException(io.LogFile is not null ? "io.logFile" : "io.stderr", "an attachment reads the process's FIFOs (a terminal has no stderr)");
+        }
+
+        string? stdinPath = io.Stdin is null ? null : AttachablePath(existing.Stdin, "stdin");
+        SafeFileHandle? stdout = null, stderr = null;
+        try
+        {
+            if (io.Stdout is not null)
+            {
+                stdout = OpenExisting(AttachablePath(existing.Stdout, "stdout"));
+            }
+
+            if (io.Stderr is not null)
+            {
+                stderr = OpenExisting(AttachablePath(existing.Stderr, "stderr"));
+            }
+        }
+        catch
+        {
+            stdout?.Dispose();
+            throw;
+        }
+
+        return new StdioFifos(null, io, existing with { Stdin = stdinPath }, stdout, stderr, attached: true);
+    }
+
+    /// <summary>
+    /// Removes the FIFO directory of a process created by a client over <paramref name="root"/>, once the
+    /// process is deleted (by any host: the one that made them may be gone). Paths elsewhere are left alone.
+    /// </summary>
+    public static void RemoveDirectoryOf(TaskIO io, string root)
+    {
+        foreach (string? path in (string?[])[io.Stdin, io.Stdout, io.Stderr])
+        {
+            if (path is null || path.StartsWith("file://", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string? directory = Path.GetDirectoryName(path);
+            if (directory is not null && Path.GetDirectoryName(directory) == Path.GetFullPath(root) && Directory.Exists(directory))
+            {
+                foreach (string name in (string[])["stdin", "stdout", "stderr"])
+                {
+                    File.Delete(Path.Combine(directory, name));
+                }
+
+                Directory.Delete(directory);
+                return;
+            }
+        }
+    }
+
+    private static string AttachablePath(string? path, string stream)
+        => path is null || path.StartsWith("file://", StringComparison.Ordinal)
+            ? throw new FailedPreconditionException($"the process has no {stream} FIFO to attach to ({(path is null ? "not connected" : "it writes to " + path[7..])})")
+            : File.Exists(path) ? path : throw new FailedPreconditionException($"the process's {stream} FIFO {path} is gone");
+
+    private static SafeFileHandle OpenExisting(string path)
+    {
+        try
+        {
+            return Native.Open(path, Native.O_RDONLY | Native.O_NONBLOCK);
+        }
+        catch (IOException ex)
+        {
+            throw new FailedPreconditionException($"cannot open {path}: {ex.Message}");
         }
     }
 
@@ -105,7 +212,7 @@ internal sealed class StdioFifos : IAsyncDisposable
             _outputs.Add(CopyOut(_stderr, _io.Stderr!, "stderr"));
         }
 
-        if (_stdinPath is not null)
+        if (_stdinPath is not null && _io.Stdin is not null)
         {
             _input = Task.Run(() => CopyInAsync(_io.Stdin!, _stdinPath, closeInput, _stop.Token));
         }
@@ -132,7 +239,16 @@ internal sealed class StdioFifos : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll([.. _outputs, _input ?? Task.CompletedTask]).ConfigureAwait(false);
+            await Task.WhenAll(_outputs).ConfigureAwait(false);
+            if (_input is not null)
+            {
+                // A caller's stream that ignores cancellation (a terminal's stdin blocked in read) would
+                // hold the dispose forever: the copy is let go; its next write fails or finds the stop.
+                await _input.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+        }
+        catch (TimeoutException)
+        {
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException or OperationCanceledException)
         {
@@ -146,7 +262,10 @@ internal sealed class StdioFifos : IAsyncDisposable
             Directory.Delete(_directory, recursive: true);
         }
 
-        _stop.Dispose();
+        if (_input is not { IsCompleted: false })
+        {
+            _stop.Dispose();
+        }
     }
 
     private static string? Fifo(string directory, string name, bool wanted, int flags, ref SafeFileHandle? handle)
@@ -169,7 +288,7 @@ internal sealed class StdioFifos : IAsyncDisposable
         {
             try
             {
-                CopyOut(fifo, destination, _stop.Token);
+                CopyOut(fifo, destination, _attached, _stop.Token);
                 done.SetResult();
             }
             catch (Exception ex)
@@ -185,12 +304,19 @@ internal sealed class StdioFifos : IAsyncDisposable
         return done.Task;
     }
 
-    private static void CopyOut(SafeFileHandle fifo, Stream destination, CancellationToken stop)
+    // detachOnStop: an attachment stops at once (its process writes on for a later reader); a
+    // process's own copy first drains what the FIFO holds.
+    private static void CopyOut(SafeFileHandle fifo, Stream destination, bool detachOnStop, CancellationToken stop)
     {
         byte[] buffer = new byte[65536];
         while (true)
         {
             short events = Native.Poll(fifo, Native.POLLIN, PollMilliseconds);
+            if (detachOnStop && stop.IsCancellationRequested)
+            {
+                return;
+            }
+
             if (events == 0)
             {
                 if (stop.IsCancellationRequested)

@@ -29,6 +29,26 @@ public abstract class TaskProcess
 
     private protected ContainerClient Client { get; }
 
+    /// <summary>Whether this handle made the process's streams (it removes their FIFOs at the delete).</summary>
+    private protected bool OwnsStdio => _stdio is not null;
+
+    /// <summary>Sets the size of the process's terminal (TIOCSWINSZ on the pty master the shim holds; the process gets SIGWINCH).</summary>
+    /// <param name="columns">Columns, 1 to 65535.</param>
+    /// <param name="rows">Rows, 1 to 65535.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="InvalidSpecException">A size is out of range.</exception>
+    /// <exception cref="FailedPreconditionException">The process has no terminal, or has exited.</exception>
+    public async Task ResizeAsync(int columns, int rows, CancellationToken cancellationToken = default)
+        => await Client.Tasks.ResizePtyAsync(ContainerId, ExecId, columns, rows, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Ends the process's input: what was written is delivered, then it reads end of file (with a
+    /// terminal, input stops; no EOF character is typed, as with containerd). Streams given as
+    /// <see cref="ProcessIO.Stdin"/> do this themselves at their end.
+    /// </summary>
+    public async Task CloseStdinAsync(CancellationToken cancellationToken = default)
+        => await Client.Tasks.CloseIOAsync(ContainerId, ExecId, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Starts the process.</summary>
     /// <returns>Its host pid.</returns>
     /// <exception cref="FailedPreconditionException">It was started already, or its shim is gone.</exception>

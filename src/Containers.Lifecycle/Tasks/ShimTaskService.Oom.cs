@@ -7,6 +7,21 @@ namespace Containers.Lifecycle.Tasks;
 public sealed partial class ShimTaskService
 {
     /// <summary>
+    /// Waits until the kernel's OOM killer acts in the task's memory cgroup (true), or the task's init
+    /// exits without that having happened (false). It asks the shim, which counted the OOMs since the
+    /// task was created, so an OOM from before the call — or from before this host process started — is seen.
+    /// </summary>
+    /// <param name="containerId">The task's container id.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="NotFoundException">There is no such task.</exception>
+    /// <exception cref="FailedPreconditionException">The task's shim is gone.</exception>
+    public async ValueTask<bool> WaitForOomAsync(string containerId, CancellationToken cancellationToken = default)
+    {
+        ShimResponse response = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = 0 }, cancellationToken).ConfigureAwait(false);
+        return response.OomCount > 0;
+    }
+
+    /// <summary>
     /// Publishes a <see cref="TaskOom"/> for every OOM notification the task's shim counts (once per
     /// container per service). The shim answers the <c>oom</c> operation when its count passes the
     /// one given, or when the init has exited. A new host starts from zero, so it publishes the OOMs

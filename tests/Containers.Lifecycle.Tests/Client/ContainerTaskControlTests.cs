@@ -1,0 +1,162 @@
+using Containers.Client;
+using Containers.Images;
+using Containers.Oci;
+using Containers.Oci.Runtime;
+using Containers.Runtime;
+using Containers.Snapshots.Mounting;
+using Containers.Tasks;
+
+namespace Containers.Lifecycle.Tests.Client;
+
+/// <summary>Metrics, limit updates, OOM notification, stale bundles and streamed runs through the facade (real containers, root, cgroup v1 memory).</summary>
+[NonParallelizable]
+public sealed class ContainerTaskControlTests : FacadeFixture
+{
+    private const long MiB = 1024 * 1024;
+
+    [Test]
+    public async Task MetricsShowTheLimitsAndUpdateChangesMemoryCpuAndPids()
+    {
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        string id = "upd-" + Guid.NewGuid().ToString("N")[..8];
+        ContainerOptions options = new() { Args = ["sleep", "1000"] };
+        options.Spec.Add(SpecOptions.WithMemoryLimit(64 * MiB));
+        Container container = await client.CreateContainerAsync(id, image, options);
+        ContainerTask task = await container.NewTaskAsync();
+        await task.StartAsync();
+
+        ContainerStats before = await task.MetricsAsync();
+        await task.UpdateAsync(new LinuxResources
+        {
+            Memory = new LinuxMemory { Limit = 48 * MiB },
+            Pids = new LinuxPids { Limit = 20 },
+            Cpu = new LinuxCpu { Period = 100_000, Quota = 50_000 },
+        });
+        ContainerStats after = await task.MetricsAsync();
+        string quota = File.ReadAllText(Path.Combine(CpuCgroupDirectory(task.Pid), "cpu.cfs_quota_us")).Trim();
+        await task.KillAsync(9);
+        _ = await task.WaitAsync(timeout.Token);
+        bool oom = await task.WaitForOomAsync(timeout.Token);
+        FailedPreconditionException? stopped = Assert.ThrowsAsync<FailedPreconditionException>(async () => await task.MetricsAsync());
+        _ = await task.DeleteAsync();
+        await container.DeleteAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Memory.LimitBytes, Is.EqualTo((ulong)(64 * MiB)));
+            Assert.That(before.Pids.Current, Is.GreaterThanOrEqualTo(1UL));
+            Assert.That(after.Memory.LimitBytes, Is.EqualTo((ulong)(48 * MiB)));
+            Assert.That(after.Pids.Limit, Is.EqualTo(20UL));
+            Assert.That(quota, Is.EqualTo("50000"));
+            Assert.That(oom, Is.False, "a killed task without an OOM reports none");
+            Assert.That(stopped, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public async Task ATaskOverItsMemoryLimitIsReportedOomAndExits137()
+    {
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        string id = "oom-" + Guid.NewGuid().ToString("N")[..8];
+        ContainerOptions options = new() { Args = ["sh", "-c", "x=a; while :; do x=$x$x; done"] };
+        options.Spec.Add(SpecOptions.WithMemoryLimit(16 * MiB));
+        Container container = await client.CreateContainerAsync(id, image, options);
+        ContainerTask task = await container.NewTaskAsync();
+        await task.StartAsync();
+
+        bool oom = await task.WaitForOomAsync(timeout.Token);
+        ExitStatus status = await task.WaitAsync(timeout.Token);
+        _ = await task.DeleteAsync();
+        await container.DeleteAsync();
+
+        Assert.That(oom, Is.True);
+        Assert.That(status.ExitCode, Is.EqualTo(137));
+    }
+
+    [Test]
+    public async Task ABundleLeftByADeadHostIsUnmountedAndRemovedByTheNextTaskButNotOneOfALiveTask()
+    {
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        string id = "stale-" + Guid.NewGuid().ToString("N")[..8];
+        Container container = await client.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", "echo fresh; ls /stale-marker 2>&1; exit 2"] });
+        // What a host that died after mounting the rootfs, before the shim made the task, leaves behind.
+        string bundle = Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace, id);
+        string rootfs = Path.Combine(bundle, "rootfs");
+        Directory.CreateDirectory(rootfs);
+        File.WriteAllText(Path.Combine(bundle, "config.json"), "{}");
+        MountHelper.MountAll(await client.Snapshotter.MountsAsync(container.Record.SnapshotKey!), rootfs);
+        File.WriteAllText(Path.Combine(rootfs, "stale-marker"), "x");
+        int mountsBefore = Bed.MountsUnder().Count(m => m == rootfs);
+
+        OutputRecorder output = new();
+        ContainerTask task = await container.NewTaskAsync(new ProcessIO { Stdout = output });
+        await task.StartAsync();
+        ExitStatus status = await task.WaitAsync(timeout.Token);
+        int mountsDuring = Bed.MountsUnder().Count(m => m == rootfs);
+        _ = await task.DeleteAsync();
+
+        // A live task's bundle is not touched: the second create is refused and the task runs on.
+        Container other = await client.CreateContainerAsync(id + "-live", image, new ContainerOptions { Args = ["sleep", "1000"] });
+        ContainerTask live = await other.NewTaskAsync();
+        await live.StartAsync();
+        AlreadyExistsException? refused = Assert.ThrowsAsync<AlreadyExistsException>(async () => await other.NewTaskAsync());
+        ProcessStatus liveStatus = (await live.StatusAsync()).Status;
+        bool liveMounted = Bed.MountsUnder().Contains(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace, id + "-live", "rootfs"));
+        await live.KillAsync(9);
+        _ = await live.WaitAsync(timeout.Token);
+        _ = await live.DeleteAsync();
+        await other.DeleteAsync();
+        await container.DeleteAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(mountsBefore, Is.EqualTo(1));
+            Assert.That(status.ExitCode, Is.EqualTo(2));
+            Assert.That(output.Text, Does.StartWith("fresh\n"));
+            Assert.That(output.Text, Does.Contain("stale-marker"), "the file written through the stale mount is in the snapshot");
+            Assert.That(mountsDuring, Is.EqualTo(1), "the stale mount was taken off before the task's own");
+            Assert.That(refused, Is.Not.Null);
+            Assert.That(liveStatus, Is.EqualTo(ProcessStatus.Running));
+            Assert.That(liveMounted, Is.True, "the live task's rootfs stayed mounted");
+            Assert.That(Bed.MountsUnder(), Is.Empty);
+            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty, "bundles and lock files are gone with the containers");
+        });
+    }
+
+    [Test]
+    public async Task RunAsyncStreamsOutputToTheCallersStreamsWhenGiven()
+    {
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+        OutputRecorder stdout = new();
+
+        RunResult result = await client.RunAsync(image, ["sh", "-c", "echo out; echo err >&2; echo more"], new RunOptions { Stdout = stdout });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(0));
+            Assert.That(stdout.Text, Is.EqualTo("out\nmore\n"));
+            Assert.That(result.Stdout, Is.Empty, "streamed, not buffered");
+            Assert.That(result.Stderr, Is.EqualTo("err\n"), "the other stream is still buffered");
+        });
+    }
+
+    /// <summary>The v1 cpu controller's directory of a process (from /proc/PID/cgroup).</summary>
+    private static string CpuCgroupDirectory(int pid)
+    {
+        foreach (string line in File.ReadAllLines($"/proc/{pid}/cgroup"))
+        {
+            string[] parts = line.Split(':', 3);
+            if (parts[1].Split(',').Contains("cpu"))
+            {
+                const string mount = "/sys/fs/cgroup/cpu";
+                return mount + parts[2];
+            }
+        }
+
+        Assert.Ignore("no cgroup v1 cpu controller");
+        return "";
+    }
+}
