@@ -12,14 +12,16 @@ namespace Containers.Samples.Ctrs;
 /// [--cpus N] [--pids N] [--user U] [--net none|host] [--runtime PATH] IMAGE ID [ARGS…]</c>, as <c>ctr run</c>:
 /// create the container, start its task with this process's stdout/stderr, wait, delete the task (and
 /// with <c>--rm</c> the container); the exit code is the container's. <c>-d</c> starts the task and
-/// returns; its output goes to a log file the shim appends to. Differences from ctr: stdin is connected
-/// only with <c>-i</c> (ctr always connects it); <c>-t</c> is refused because the facade has no terminal I/O yet.
+/// returns; its output goes to a log file the shim appends to, or — with <c>-t</c> or <c>-i</c> — waits in stdio
+/// FIFOs for <c>ctrs tasks attach</c>, as ctr's. <c>-t</c> gives the container a terminal connected to this
+/// process's (raw mode when stdin is a terminal, its size forwarded on SIGWINCH). Differences from ctr: without
+/// <c>-t</c>, stdin is connected only with <c>-i</c> (ctr always connects it).
 /// </summary>
 internal static class RunCommand
 {
     public static async Task<int> RunAsync(CtrsSettings settings, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
     {
-        bool remove = false, detach = false, stdin = false;
+        bool remove = false, detach = false, stdin = false, tty = false;
         ContainerOptions options = new();
         int i = 0;
         for (; i < args.Length && args[i].StartsWith('-'); i++)
@@ -31,8 +33,7 @@ internal static class RunCommand
                 case "--rm": remove = true; break;
                 case "-d" or "--detach": detach = true; break;
                 case "-i" or "--stdin": stdin = true; break;
-                case "-t" or "--tty":
-                    throw new UnsupportedException("run -t: the ContainerClient facade has no terminal I/O yet (ProcessIO carries no pty), so ctrs cannot give the container a terminal");
+                case "-t" or "--tty": tty = true; options.Spec.Add(SpecOptions.WithTty()); options.Spec.Add(WithConsoleSize(HostTerminal.CurrentSize())); break;
                 case "--env" or "-e": options.Spec.Add(SpecOptions.WithEnv(Value())); break;
                 case "--mount": options.Spec.Add(SpecOptions.WithMounts(ParseMount(Value()))); break;
                 case "--memory": options.Spec.Add(SpecOptions.WithMemoryLimit(ParseSize(flag, Value()))); break;
@@ -73,6 +74,14 @@ internal static class RunCommand
         Container container = await client.CreateContainerAsync(id, image, options, cancellationToken);
         try
         {
+            if (detach && (tty || stdin))
+            {
+                // FIFOs nobody reads until `ctrs tasks attach` (output beyond their 64 KiB waits is dropped).
+                ContainerTask attachable = await container.NewTaskAsync(new ProcessIO { Unattached = true, Terminal = tty }, cancellationToken);
+                _ = await attachable.StartAsync(cancellationToken);
+                return 0;
+            }
+
             if (detach)
             {
                 string log = runtime.LogFile(id);
@@ -82,7 +91,7 @@ internal static class RunCommand
                 return 0;
             }
 
-            return await RunForegroundAsync(container, stdin, cancellationToken);
+            return tty ? await RunTerminalAsync(container, cancellationToken) : await RunForegroundAsync(container, stdin, cancellationToken);
         }
         catch when (detach)
         {
@@ -111,6 +120,26 @@ internal static class RunCommand
         try
         {
             _ = await task.StartAsync(cancellationToken);
+            status = await WaitOrKillAsync(task, cancellationToken);
+        }
+        finally
+        {
+            status = await task.DeleteAsync(CancellationToken.None);
+        }
+
+        return ExitCode(container.Id, status);
+    }
+
+    /// <summary>The container on a terminal connected to this process's: started, waited for, deleted.</summary>
+    private static async Task<int> RunTerminalAsync(Container container, CancellationToken cancellationToken)
+    {
+        await using HostTerminal terminal = HostTerminal.Open();
+        ContainerTask task = await container.NewTaskAsync(new ProcessIO { Terminal = true, Stdin = terminal.Stdin, Stdout = terminal.Stdout }, cancellationToken);
+        ExitStatus status;
+        try
+        {
+            _ = await task.StartAsync(cancellationToken);
+            await terminal.ForwardSizeAsync(task, cancellationToken);
             status = await WaitOrKillAsync(task, cancellationToken);
         }
         finally
@@ -211,6 +240,17 @@ internal static class RunCommand
     private static SpecOption WithPidsLimit(long limit) => (_, spec, _) =>
     {
         ((spec.Linux ??= new Containers.Oci.Runtime.Linux()).Resources ??= new LinuxResources()).Pids = new LinuxPids { Limit = limit };
+        return ValueTask.CompletedTask;
+    };
+
+    /// <summary>The terminal's first size (process.consoleSize), so the process never sees 0×0 before the first resize.</summary>
+    private static SpecOption WithConsoleSize(ConsoleSize? size) => (_, spec, _) =>
+    {
+        if (size is not null && spec.Process is { } process)
+        {
+            process.ConsoleSize = size;
+        }
+
         return ValueTask.CompletedTask;
     };
 

@@ -6,7 +6,7 @@ using Containers.Tasks;
 namespace Containers.Samples.Ctrs;
 
 /// <summary>
-/// <c>ctrs tasks ls | kill [-s SIGNAL] [--all] [--exec-id E] ID | exec --exec-id E [-d] [--env K=V] [--cwd D] ID ARGS… |
+/// <c>ctrs tasks ls | kill [-s SIGNAL] [--all] [--exec-id E] ID | exec --exec-id E [-d] [-t] [--env K=V] [--cwd D] ID ARGS… |
 /// attach ID | pause ID | resume ID | metrics ID | rm [-f] ID</c>, as <c>ctr tasks</c>. Tasks are found through
 /// their shims in the state directory, so a task started by one ctrs process (<c>run -d</c>) is driven by the next.
 /// </summary>
@@ -20,13 +20,6 @@ internal static class TasksCommands
         }
 
         string[] rest = args[1..];
-        if (args[0] is "attach")
-        {
-            // Refused before anything is opened: there is nothing to pretend with.
-            throw new UnsupportedException("tasks attach: the ContainerClient facade cannot reattach a running task's streams yet (LoadTaskAsync returns a handle without I/O); "
-                + $"output of a task started with run -d is in {Path.Combine(settings.State, "logs", settings.Namespace)}/<id>.log");
-        }
-
         await using CtrsRuntime runtime = CtrsRuntime.Open(settings);
         ContainerClient client = runtime.Client;
         return args[0] switch
@@ -34,6 +27,7 @@ internal static class TasksCommands
             "ls" or "list" => await ListAsync(client, cancellationToken),
             "kill" => await KillAsync(client, rest, usage, cancellationToken),
             "exec" => await ExecAsync(client, rest, usage, cancellationToken),
+            "attach" when rest.Length == 1 => await AttachCommand.RunAsync(client, rest[0], cancellationToken),
             "pause" when rest.Length == 1 => await PauseAsync(client, rest[0], pause: true, cancellationToken),
             "resume" when rest.Length == 1 => await PauseAsync(client, rest[0], pause: false, cancellationToken),
             "metrics" or "stats" when rest.Length == 1 => await MetricsAsync(client, rest[0], cancellationToken),
@@ -111,7 +105,7 @@ internal static class TasksCommands
     private static async Task<int> ExecAsync(ContainerClient client, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
     {
         string? execId = null;
-        bool detach = false;
+        bool detach = false, tty = false;
         ExecOptions options = new();
         int i = 0;
         for (; i < args.Length && args[i].StartsWith('-'); i++)
@@ -122,15 +116,14 @@ internal static class TasksCommands
                 case "-d" or "--detach": detach = true; break;
                 case "--env" or "-e" when i + 1 < args.Length: options.Env.Add(args[++i]); break;
                 case "--cwd" when i + 1 < args.Length: options.Cwd = args[++i]; break;
-                case "-t" or "--tty":
-                    throw new UnsupportedException("tasks exec -t: the ContainerClient facade has no terminal I/O for exec yet");
+                case "-t" or "--tty": tty = true; break;
                 default: return usage($"tasks exec: unknown flag {args[i]}");
             }
         }
 
         if (execId is null || args.Length - i < 2)
         {
-            return usage("tasks exec --exec-id E [-d] [--env K=V] [--cwd DIR] ID ARGS...");
+            return usage("tasks exec --exec-id E [-d] [-t] [--env K=V] [--cwd DIR] ID ARGS...");
         }
 
         Container container = await client.LoadContainerAsync(args[i], cancellationToken);
@@ -143,13 +136,21 @@ internal static class TasksCommands
             return 0;
         }
 
+        options.ConsoleSize = tty ? HostTerminal.CurrentSize() : null;
+        await using HostTerminal? terminal = tty ? HostTerminal.Open() : null;
         await using Stream stdout = Console.OpenStandardOutput();
         await using Stream stderr = Console.OpenStandardError();
-        ExecProcess process = await task.ExecAsync(execId, args[(i + 1)..], new ProcessIO { Stdout = stdout, Stderr = stderr }, options, cancellationToken);
+        ProcessIO io = terminal is null ? new ProcessIO { Stdout = stdout, Stderr = stderr } : new ProcessIO { Terminal = true, Stdin = terminal.Stdin, Stdout = terminal.Stdout };
+        ExecProcess process = await task.ExecAsync(execId, args[(i + 1)..], io, options, cancellationToken);
         ExitStatus status;
         try
         {
             _ = await process.StartAsync(cancellationToken);
+            if (terminal is not null)
+            {
+                await terminal.ForwardSizeAsync(process, cancellationToken);
+            }
+
             status = await RunCommand.WaitOrKillAsync(process, cancellationToken);
         }
         finally
