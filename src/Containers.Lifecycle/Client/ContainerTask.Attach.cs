@@ -21,6 +21,7 @@ public sealed partial class ContainerTask
     /// The task has no FIFO for a stream asked for (it was created without it, or writes to a log file),
     /// or it has exited.
     /// </exception>
+    /// <exception cref="InvalidSpecException"><paramref name="io"/> names a log file, or stderr of a terminal task.</exception>
     /// <exception cref="NotFoundException">The container has no task.</exception>
     public async Task<TaskAttachment> AttachAsync(ProcessIO io, CancellationToken cancellationToken = default)
     {

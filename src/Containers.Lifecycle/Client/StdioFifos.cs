@@ -119,6 +119,7 @@ internal sealed class StdioFifos : IAsyncDisposable
     /// FIFOs stay when the attachment is disposed (the process keeps them; its delete removes them).
     /// </summary>
     /// <exception cref="FailedPreconditionException">The process has no FIFO for a stream asked for (none, or a log file), or it is gone.</exception>
+    /// <exception cref="InvalidSpecException"><paramref name="io"/> names a log file, or stderr of a terminal process.</exception>
     public static StdioFifos Attach(TaskIO existing, ProcessIO io)
     {
         ArgumentNullException.ThrowIfNull(io);
