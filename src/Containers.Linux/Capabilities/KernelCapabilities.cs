@@ -7,5 +7,5 @@ internal static class KernelCapabilities
 {
     /// <summary>The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap).</summary>
     public static int LastCapability()
-        => int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+        => int.Parse(KernelFile.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace Containers.Linux.Cgroups;
 
@@ -12,9 +12,10 @@ internal static class CgroupFiles
         string path = System.IO.Path.Combine(directory, file);
         try
         {
-            // Every value must reach the kernel in one write(2): one RandomAccess.Write on an O_TRUNC handle, as runc does.
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
-            RandomAccess.Write(handle, Encoding.ASCII.GetBytes(value), 0);
+            // Every value must reach the kernel in one write(2) on an O_TRUNC descriptor, as runc does.
+            Span<byte> bytes = value.Length <= 256 ? stackalloc byte[value.Length] : new byte[value.Length];
+            Encoding.ASCII.GetBytes(value, bytes);
+            KernelFile.WriteExisting(path, bytes);
         }
         catch (IOException ex)
         {
@@ -30,15 +31,15 @@ internal static class CgroupFiles
 
     public static void Write(string directory, string file, ulong value) => Write(directory, file, value.ToString(CultureInfo.InvariantCulture));
 
-    public static string Read(string directory, string file) => File.ReadAllText(System.IO.Path.Combine(directory, file)).Trim();
+    public static string Read(string directory, string file) => KernelFile.ReadAllText(System.IO.Path.Combine(directory, file)).Trim();
 
     public static string? TryRead(string directory, string file)
     {
         try
         {
-            return Read(directory, file);
+            return KernelFile.TryReadAllText(System.IO.Path.Combine(directory, file))?.Trim();
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+        catch (IOException)
         {
             return null;
         }
@@ -106,31 +107,45 @@ internal static class CgroupFiles
     /// <summary>Creates a cgroup directory and its missing parents; returns the directories it created, outermost first.</summary>
     public static List<string> CreateDirectory(string path)
     {
+        // mkdir first: the parent (the runtime's default parent cgroup) usually exists and the cgroup
+        // itself usually does not, so one system call instead of a stat per level plus the mkdir.
         List<string> created = [];
-        string? current = path;
-        Stack<string> missing = new();
-        while (current is not null && !Directory.Exists(current))
-        {
-            missing.Push(current);
-            current = System.IO.Path.GetDirectoryName(current);
-        }
-
-        while (missing.Count > 0)
-        {
-            string directory = missing.Pop();
-            try
-            {
-                Directory.CreateDirectory(directory);
-            }
-            catch (IOException ex)
-            {
-                throw new CgroupException(directory, "mkdir failed: " + ex.Message, ex);
-            }
-
-            created.Add(directory);
-        }
-
+        MakeDirectory(path, created);
         return created;
+    }
+
+    private static void MakeDirectory(string directory, List<string> created)
+    {
+        // Mode 0777 before the umask, as Directory.CreateDirectory made them.
+        if (Interop.MkDir(directory, 0x1FF) == 0)
+        {
+            created.Add(directory);
+            return;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == Interop.EEXIST && Directory.Exists(directory))
+        {
+            return;
+        }
+
+        if (errno == Interop.ENOENT && System.IO.Path.GetDirectoryName(directory) is string parent && parent != directory)
+        {
+            MakeDirectory(parent, created);
+            if (Interop.MkDir(directory, 0x1FF) == 0)
+            {
+                created.Add(directory);
+                return;
+            }
+
+            errno = Marshal.GetLastPInvokeError();
+            if (errno == Interop.EEXIST && Directory.Exists(directory))
+            {
+                return;
+            }
+        }
+
+        throw new CgroupException(directory, "mkdir failed: " + KernelFile.Error(directory, errno).Message);
     }
 
     /// <summary>
@@ -139,6 +154,19 @@ internal static class CgroupFiles
     /// </summary>
     public static void RemoveDirectory(string path)
     {
+        // The common case first: an empty cgroup whose tasks are gone goes with one rmdir(2); the
+        // listing of sub-cgroups and the retries are for the other cases.
+        if (Interop.RmDir(path) == 0)
+        {
+            return;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is Interop.ENOENT)
+        {
+            return;
+        }
+
         for (int attempt = 0; ; attempt++)
         {
             if (!Directory.Exists(path))

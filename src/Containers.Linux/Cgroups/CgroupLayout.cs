@@ -34,8 +34,8 @@ public sealed class CgroupLayout
     /// <summary>Reads the layout of the calling process's mount namespace.</summary>
     public static CgroupLayout Detect()
     {
-        string mountInfo = File.ReadAllText("/proc/self/mountinfo");
-        string? own = File.Exists("/proc/self/cgroup") ? File.ReadAllText("/proc/self/cgroup") : null;
+        string mountInfo = KernelFile.ReadAllText("/proc/self/mountinfo");
+        string? own = KernelFile.TryReadAllText("/proc/self/cgroup");
         return Parse(mountInfo, own);
     }
 

@@ -12,7 +12,7 @@ public static class ProcessIdentity
         string text;
         try
         {
-            text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            text = KernelFile.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
         }
         catch (IOException)
         {

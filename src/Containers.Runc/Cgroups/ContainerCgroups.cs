@@ -7,6 +7,19 @@ namespace Containers.Runc.Cgroups;
 /// <summary>The container's cgroup as runcs's verbs see it: opened from the spec at create, from the record afterwards.</summary>
 internal static class ContainerCgroups
 {
+    private static CgroupLayout? _layout;
+
+    /// <summary>
+    /// The host's cgroup layout, read once per runcs process: `run` needs it to create the cgroup and
+    /// again to remove it, and reading and parsing /proc/self/mountinfo twice cost about 0.1 ms. A runcs
+    /// command is one short process whose mount namespace does not change under it.
+    /// </summary>
+    public static CgroupLayout Layout => _layout ??= CgroupLayout.Detect();
+
+    /// <summary>The manager of the cgroup the spec asks for (runcs's default parent when it names none).</summary>
+    public static ICgroupManager Open(Spec spec, string id)
+        => CgroupManager.Open(Layout, CgroupPath.Resolve(spec.Linux?.CgroupsPath, id, CgroupPath.DefaultParent));
+
     /// <summary>Refuses <c>--systemd-cgroup</c>: only the cgroupfs driver exists.</summary>
     /// <exception cref="UnsupportedException">The flag is given.</exception>
     public static void RefuseSystemd(CommandLine line)
@@ -117,7 +130,7 @@ internal static class ContainerCgroups
     /// <exception cref="FailedPreconditionException">The container was created without a cgroup (by an older runcs).</exception>
     public static ICgroupManager Of(ContainerRecord record)
         => record.CgroupPath is string path
-            ? CgroupManager.Open(CgroupLayout.Detect(), path)
+            ? CgroupManager.Open(Layout, path)
             : throw new FailedPreconditionException($"container {record.Id} has no cgroup recorded");
 
     /// <summary>

@@ -59,7 +59,7 @@ internal static class ContainerLauncher
         {
             // Resolving the path validates it before anything exists; Create validates the resources
             // completely before its first mkdir.
-            cgroup = CgroupManager.Open(spec.Linux?.CgroupsPath, id);
+            cgroup = ContainerCgroups.Open(spec, id);
             resources = ContainerCgroups.ResourcesOf(spec);
             directory = store.Create(id);
         }

@@ -28,8 +28,17 @@ internal static class ContainerRecordWriter
             return null;
         }
 
+        // Plain ASCII strings (the usual case) are written without building the default encoder's
+        // tables; if any string needs escaping the record is written again with the default encoder.
+        PlainAsciiJsonEncoder plain = new();
+        byte[] bytes = Write(record, new JsonWriterOptions { Indented = true, IndentSize = 2, Encoder = plain });
+        return plain.EscapingNeeded ? Write(record, Indented) : bytes;
+    }
+
+    private static byte[] Write(ContainerRecord record, JsonWriterOptions options)
+    {
         ArrayBufferWriter<byte> buffer = new(2048);
-        using (Utf8JsonWriter writer = new(buffer, Indented))
+        using (Utf8JsonWriter writer = new(buffer, options))
         {
             writer.WriteStartObject();
             writer.WriteString("id"u8, record.Id);

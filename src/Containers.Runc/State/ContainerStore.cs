@@ -98,6 +98,18 @@ internal sealed partial class ContainerStore
     public void Remove(string id)
     {
         string directory = DirectoryOf(id);
+        try
+        {
+            // Usually state.json is all there is: unlink and rmdir, not a listing of the directory.
+            File.Delete(Path.Combine(directory, "state.json"));
+            Directory.Delete(directory, recursive: false);
+            return;
+        }
+        catch (IOException)
+        {
+            // Not empty (exec fifo, kept hook config, …) or already gone: the general path below.
+        }
+
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);

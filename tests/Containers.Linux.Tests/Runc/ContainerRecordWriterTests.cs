@@ -40,6 +40,25 @@ public sealed class ContainerRecordWriterTests
     }
 
     [Test]
+    public void EveryAsciiCharacterAndSomeOthers_SameBytesAsSerializer()
+    {
+        // The writer skips the default encoder for text it judges plain; one character it misjudged
+        // would be written unescaped (or escaped differently) here.
+        for (int c = 0; c < 0x100; c++)
+        {
+            ContainerRecord record = Record();
+            record.Id = "a" + (char)c + "b";
+            record.Annotations = new Dictionary<string, string> { ["k" + (char)c] = (char)c + "v" };
+            AssertSameAsSerializer(record);
+        }
+
+        ContainerRecord other = Record();
+        other.Bundle = "/b/\u00e9\u2028\U0001F600";
+        other.Rootfs = "r\u007f\u0085";
+        AssertSameAsSerializer(other);
+    }
+
+    [Test]
     public void RecordWithResourcesOutsideTheWriter_LeftToSerializer()
     {
         ContainerRecord record = Record();

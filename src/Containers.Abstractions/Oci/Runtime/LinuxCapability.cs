@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Containers.Oci.Runtime;
 
 /// <summary>The Linux capability names (capabilities(7)) a spec may use.</summary>
@@ -132,7 +130,9 @@ public static class LinuxCapability
     /// <summary>Every value this version knows, in declaration order.</summary>
     public static IReadOnlyList<string> All { get; } = [Chown, DacOverride, DacReadSearch, Fowner, Fsetid, Kill, Setgid, Setuid, Setpcap, LinuxImmutable, NetBindService, NetBroadcast, NetAdmin, NetRaw, IpcLock, IpcOwner, SysModule, SysRawio, SysChroot, SysPtrace, SysPacct, SysAdmin, SysBoot, SysNice, SysResource, SysTime, SysTtyConfig, Mknod, Lease, AuditWrite, AuditControl, Setfcap, MacOverride, MacAdmin, Syslog, WakeAlarm, BlockSuspend, AuditRead, Perfmon, Bpf, CheckpointRestore];
 
-    private static readonly FrozenSet<string> Known = FrozenSet.Create(StringComparer.Ordinal, All.ToArray());
+    // A HashSet, not a FrozenSet: a runcs process builds it once and looks up a few names; a FrozenSet's
+    // analysis of its keys costs more than it saves there (measured in benchmarks/README.md).
+    private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="value"/> is one of <see cref="All"/> (ordinal, case-sensitive).</summary>
     /// <param name="value">The value to check.</param>

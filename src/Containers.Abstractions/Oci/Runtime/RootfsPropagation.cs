@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Containers.Oci.Runtime;
 
 /// <summary>The propagation types of <see cref="Linux.RootfsPropagation"/>.</summary>
@@ -33,7 +31,9 @@ public static class RootfsPropagation
     /// <summary>Every value this version knows, in declaration order.</summary>
     public static IReadOnlyList<string> All { get; } = [Shared, Slave, Private, Unbindable, RecursiveShared, RecursiveSlave, RecursivePrivate, RecursiveUnbindable];
 
-    private static readonly FrozenSet<string> Known = FrozenSet.Create(StringComparer.Ordinal, All.ToArray());
+    // A HashSet, not a FrozenSet: a runcs process builds it once and looks up a few names; a FrozenSet's
+    // analysis of its keys costs more than it saves there (measured in benchmarks/README.md).
+    private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="value"/> is one of <see cref="All"/> (ordinal, case-sensitive).</summary>
     /// <param name="value">The value to check.</param>

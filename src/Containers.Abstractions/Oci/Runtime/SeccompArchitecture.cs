@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Containers.Oci.Runtime;
 
 /// <summary>The architecture names of a seccomp filter (libseccomp's SCMP_ARCH_*).</summary>
@@ -68,7 +66,9 @@ public static class SeccompArchitecture
     /// <summary>Every value this version knows, in declaration order.</summary>
     public static IReadOnlyList<string> All { get; } = [X86, X8664, X32, Arm, Aarch64, Mips, Mips64, Mips64n32, Mipsel, Mipsel64, Mipsel64n32, Ppc, Ppc64, Ppc64le, S390, S390x, Parisc, Parisc64, Riscv64, Loongarch64];
 
-    private static readonly FrozenSet<string> Known = FrozenSet.Create(StringComparer.Ordinal, All.ToArray());
+    // A HashSet, not a FrozenSet: a runcs process builds it once and looks up a few names; a FrozenSet's
+    // analysis of its keys costs more than it saves there (measured in benchmarks/README.md).
+    private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="value"/> is one of <see cref="All"/> (ordinal, case-sensitive).</summary>
     /// <param name="value">The value to check.</param>
