@@ -206,9 +206,9 @@ internal static unsafe partial class ChildProgramBuilder
             throw new InvalidSpecException("root.path", "must be an absolute host path");
         }
 
-        if ((plan.Namespaces & ContainerNamespaces.Mount) == 0)
+        if ((plan.Namespaces & ContainerNamespaces.Mount) == 0 && !plan.JoinNamespaces.Any(j => j.Type == ContainerNamespaces.Mount))
         {
-            throw new InvalidSpecException("linux.namespaces", "a root filesystem needs a new mount namespace");
+            throw new InvalidSpecException("linux.namespaces", "a root filesystem needs a mount namespace, new or joined");
         }
 
         if (!Directory.Exists(rootfs))
