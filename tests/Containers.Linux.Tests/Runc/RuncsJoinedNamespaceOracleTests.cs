@@ -15,10 +15,10 @@ namespace Containers.Linux.Tests.Runc;
 [NonParallelizable]
 public sealed partial class RuncsJoinedNamespaceOracleTests
 {
+    private readonly List<Process> _holders = [];
     private TestBundle _bundle = null!;
     private StateRoot _root = null!;
-    private string _runcRoot = null!;
-    private readonly List<Process> _holders = [];
+    private RuncStateRoot _runcRoot = null!;
 
     [SetUp]
     public void SetUp()
@@ -28,7 +28,7 @@ public sealed partial class RuncsJoinedNamespaceOracleTests
         TestHost.RequireTool("/usr/sbin/runc", "runc");
         _bundle = new TestBundle();
         _root = new StateRoot("runcs-joinns");
-        _runcRoot = Path.Combine(Path.GetTempPath(), $"runc-joinns-{Guid.NewGuid():N}");
+        _runcRoot = new RuncStateRoot("joinns");
     }
 
     [TearDown]
@@ -46,19 +46,7 @@ public sealed partial class RuncsJoinedNamespaceOracleTests
         }
 
         _holders.Clear();
-        if (_runcRoot is not null && Directory.Exists(_runcRoot))
-        {
-            using (new RuncDevNullGuard())
-            {
-                foreach (string container in Directory.GetDirectories(_runcRoot))
-                {
-                    Commands.Run("runc", ["--root", _runcRoot, "delete", "--force", Path.GetFileName(container)]);
-                }
-            }
-
-            Directory.Delete(_runcRoot, recursive: true);
-        }
-
+        _runcRoot?.Dispose();
         _root?.Dispose();
         _bundle?.Dispose();
     }
@@ -82,12 +70,7 @@ public sealed partial class RuncsJoinedNamespaceOracleTests
     [Test]
     public void JoinedNetworkNamespace_NextToANewUserNamespace_MatchesRunc()
     {
-        Assert.That(Commands.Run("chown", ["-R", "-h", "100000:100000", _bundle.Rootfs]).ExitCode, Is.Zero);
-        File.SetUnixFileMode(_bundle.Directory, (UnixFileMode)0x1ED);
-        JsonObject linux = _bundle.Config["linux"]!.AsObject();
-        linux["namespaces"]!.AsArray().Add(JsonNode.Parse("""{"type": "user"}"""));
-        linux["uidMappings"] = JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
-        linux["gidMappings"] = JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
+        _bundle.WithNewUserNamespace();
 
         // sysfs cannot be mounted by a user namespace that does not own the network namespace (runc fails there
         // too); the host's /sys is bound instead, as in runc's rootless spec.
@@ -156,20 +139,13 @@ public sealed partial class RuncsJoinedNamespaceOracleTests
 
     private string Run(bool runc)
     {
-        ProcessResult result;
         if (runc)
         {
-            using (new RuncDevNullGuard())
-            {
-                result = Commands.Run("runc", ["--root", _runcRoot, "run", "joinns-" + Guid.NewGuid().ToString("N")[..8]], _bundle.Directory);
-            }
-        }
-        else
-        {
-            result = Commands.Run(RuncsBinary.Path, ["--root", _root.Path, "run", "joinns-" + Guid.NewGuid().ToString("N")[..8]], _bundle.Directory);
+            return _runcRoot.Run(_bundle.Directory);
         }
 
-        Assert.That(result.ExitCode, Is.Zero, (runc ? "runc: " : "runcs: ") + result);
+        ProcessResult result = Commands.Run(RuncsBinary.Path, ["--root", _root.Path, "run", "joinns-" + Guid.NewGuid().ToString("N")[..8]], _bundle.Directory);
+        Assert.That(result.ExitCode, Is.Zero, "runcs: " + result);
         return result.StandardOutput;
     }
 
