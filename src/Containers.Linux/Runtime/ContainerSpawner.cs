@@ -33,6 +33,7 @@ public sealed partial class ContainerSpawner
         using NativeArena arena = new();
         ChildProgram* program = ChildProgramBuilder.Build(plan, arena);
         using TmpfsCopyUp copyUp = TmpfsCopyUp.Prepare(plan, program);
+        using IdMappedMounts idMapped = IdMappedMounts.Prepare(plan, program);
         using SafeFdHandle? consoleSocket = plan.Terminal ? Interop.ConnectUnix(plan.ConsoleSocketPath!, "--console-socket") : null;
         program->ConsoleSocket = consoleSocket?.Fd ?? -1;
         using JoinedNamespaces joined = JoinedNamespaces.OpenPaths(plan.JoinNamespaces);
@@ -214,7 +215,7 @@ public sealed partial class ContainerSpawner
         File.WriteAllText(proc + "gid_map", MapText(plan.GidMappings));
     }
 
-    private static string MapText(IReadOnlyList<IdMapping> mappings)
+    internal static string MapText(IReadOnlyList<IdMapping> mappings)
         => string.Concat(mappings.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.ContainerId} {m.HostId} {m.Size}\n")));
 
     private static void AwaitChild(SafeFdHandle statusRead, SpawnPlan plan, int pid)

@@ -50,11 +50,6 @@ public static class SpawnPlanFactory
         for (int i = 0; i < (spec.Mounts?.Count ?? 0); i++)
         {
             Mount mount = spec.Mounts![i];
-            if (mount.UidMappings is not null || mount.GidMappings is not null)
-            {
-                throw new UnsupportedException($"mounts[{i}]: id-mapped mounts are not supported by runcs yet");
-            }
-
             Report(mount.ExtensionData, $"mounts[{i}]", warnings);
             string? source = mount.Source;
             bool isBind = mount.Type == "bind" || (mount.Options?.Any(o => o is "bind" or "rbind") ?? false);
@@ -63,7 +58,11 @@ public static class SpawnPlanFactory
                 source = Path.GetFullPath(source, bundleDirectory);
             }
 
-            mounts.Add(new MountRequest(mount.Destination, mount.Type, source, mount.Options?.ToArray() ?? []));
+            mounts.Add(new MountRequest(mount.Destination, mount.Type, source, mount.Options?.ToArray() ?? [])
+            {
+                UidMappings = mount.UidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)).ToArray(),
+                GidMappings = mount.GidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)).ToArray(),
+            });
         }
 
         (ulong bounding, ulong effective, ulong permitted, ulong inheritable, ulong ambient) = CapabilitySets(process, warnings);
