@@ -111,7 +111,7 @@ public sealed partial class ContainerSpawner
                         File.WriteAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/oom_score_adj", score.ToString(CultureInfo.InvariantCulture));
                     }
 
-                    if (hookStateWrite is not null)
+                    if (hookStateWrite is not null && !secondClone)
                     {
                         WriteHookStates(hookStateWrite, plan, pid);
                     }
@@ -143,6 +143,12 @@ public sealed partial class ContainerSpawner
                         if (newUser)
                         {
                             WriteIdMaps(pid, plan);
+                        }
+
+                        // The init's own pid, which only now is known; it reads the states after "C".
+                        if (hookStateWrite is not null)
+                        {
+                            WriteHookStates(hookStateWrite, plan, pid);
                         }
 
                         Interop.WriteFully(releaseWrite.Fd, "C"u8);

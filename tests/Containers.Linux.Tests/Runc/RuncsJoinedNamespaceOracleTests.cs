@@ -70,16 +70,7 @@ public sealed partial class RuncsJoinedNamespaceOracleTests
     [Test]
     public void JoinedNetworkNamespace_NextToANewUserNamespace_MatchesRunc()
     {
-        _bundle.WithNewUserNamespace();
-
-        // sysfs cannot be mounted by a user namespace that does not own the network namespace (runc fails there
-        // too); the host's /sys is bound instead, as in runc's rootless spec.
-        foreach (JsonNode? mount in _bundle.Config["mounts"]!.AsArray().Where(m => (string?)m!["type"] == "sysfs"))
-        {
-            mount!["type"] = "none";
-            mount["source"] = "/sys";
-            mount["options"] = JsonNode.Parse("""["rbind", "nosuid", "noexec", "nodev", "ro"]""");
-        }
+        WithNewUserNamespaceAndHostSys();
 
         string hostUser = new FileInfo("/proc/self/ns/user").LinkTarget!;
         (string runcs, string runcsNet) = RunJoinedToNetHolder(runc: false, hostUser);
@@ -89,6 +80,38 @@ public sealed partial class RuncsJoinedNamespaceOracleTests
         Assert.That(runcs, Does.Contain("100000").And.Contain("own-user").And.Contain("joined-net").And.Contain("uid=0 gid=0"));
         Assert.That(runcsNet, Is.Not.EqualTo(new FileInfo("/proc/self/ns/net").LinkTarget));
         Assert.That(runcNet, Is.Not.EqualTo(new FileInfo("/proc/self/ns/net").LinkTarget));
+    }
+
+    [Test]
+    public void JoinedNetworkNamespace_NextToANewUserNamespace_HooksSeeTheInitsPid()
+    {
+        WithNewUserNamespaceAndHostSys();
+
+        // The createContainer hook runs as the container's root (host uid 100000).
+        using TempDirectory output = new("runcs-joinns-hooks-");
+        File.SetUnixFileMode(output.Path, (UnixFileMode)0x1FF);
+        JsonObject Recorder(string name) => new()
+        {
+            ["path"] = "/bin/sh",
+            ["args"] = new JsonArray("sh", "-c", $"cat > '{output.Combine(name + ".json")}'"),
+        };
+        _bundle.Config["hooks"] = new JsonObject
+        {
+            ["prestart"] = new JsonArray(Recorder("prestart")),
+            ["createContainer"] = new JsonArray(Recorder("createContainer")),
+        };
+        Process holder = StartHolder(["-n", "sh", "-c", "echo ready && exec sleep 600"]);
+        SetPath("network", $"/proc/{holder.Id}/ns/net");
+        _bundle.WithArgs("true");
+
+        ProcessResult create = Commands.Run(RuncsBinary.Path, ["--root", _root.Path, "create", "--bundle", _bundle.Directory, "joinns-hooks"]);
+        Assert.That(create.ExitCode, Is.Zero, create.ToString());
+        ProcessResult state = Commands.Run(RuncsBinary.Path, ["--root", _root.Path, "state", "joinns-hooks"]);
+        int pid = (int)JsonNode.Parse(state.StandardOutput)!["pid"]!;
+
+        Assert.That(new FileInfo($"/proc/{pid}/ns/net").LinkTarget, Is.EqualTo(new FileInfo($"/proc/{holder.Id}/ns/net").LinkTarget));
+        Assert.That((int?)JsonNode.Parse(File.ReadAllText(output.Combine("prestart.json")))!["pid"], Is.EqualTo(pid));
+        Assert.That((int?)JsonNode.Parse(File.ReadAllText(output.Combine("createContainer.json")))!["pid"], Is.EqualTo(pid));
     }
 
     [Test]
@@ -162,6 +185,23 @@ public sealed partial class RuncsJoinedNamespaceOracleTests
         _holders.Add(holder);
         Assert.That(holder.StandardOutput.ReadLine(), Is.EqualTo("ready"), "the namespace holder started");
         return holder;
+    }
+
+    /// <summary>
+    /// A new user namespace, and the host's /sys bound instead of a sysfs mount: sysfs cannot be mounted by a user
+    /// namespace that does not own the network namespace (runc fails there too), as in runc's rootless spec.
+    /// </summary>
+    private void WithNewUserNamespaceAndHostSys()
+    {
+        _bundle.WithNewUserNamespace();
+        foreach (JsonNode? mount in _bundle.Config["mounts"]!.AsArray().Where(m => (string?)m!["type"] == "sysfs"))
+        {
+            mount!["type"] = "none";
+            mount["source"] = "/sys";
+            mount["options"] = JsonNode.Parse("""["rbind", "nosuid", "noexec", "nodev", "ro"]""");
+        }
+
+        _bundle.Save();
     }
 
     private void SetPath(string type, string path)
