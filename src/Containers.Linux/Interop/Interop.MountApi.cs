@@ -10,7 +10,13 @@ internal static partial class Interop
     internal const int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
     internal const int MOVE_MOUNT_T_EMPTY_PATH = 0x40;
 
+    internal const uint OPEN_TREE_CLONE = 0x1;
+    internal const uint OPEN_TREE_CLOEXEC = 0x80000;
+    internal const ulong MOUNT_ATTR_IDMAP = 0x100000;
+
     // The new mount API shares one number on every architecture (it came after the 424 unification).
+    private const long SYS_open_tree = 428;
+    private const long SYS_mount_setattr = 442;
     private const long SYS_fsopen = 430;
     private const long SYS_fsconfig = 431;
     private const long SYS_fsmount = 432;
@@ -23,6 +29,20 @@ internal static partial class Interop
 
     [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall3(long number, long arg1, long arg2, long arg3);
+
+    [LibraryImport(Libc, EntryPoint = "syscall", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial long SyscallOpenTree(long number, int dirFd, string path, uint flags);
+
+    [LibraryImport(Libc, EntryPoint = "syscall", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial long SyscallMountSetattr(long number, int dirFd, string path, uint flags, MountAttr* attr, nuint size);
+
+    /// <summary>open_tree(2) with OPEN_TREE_CLONE: a detached copy of the mount (tree, with AT_RECURSIVE) at <paramref name="path"/>.</summary>
+    internal static int OpenTreeClone(string path, bool recursive)
+        => (int)SyscallOpenTree(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? (uint)AT_RECURSIVE : 0));
+
+    /// <summary>mount_setattr(2) on the mount <paramref name="fd"/> refers to (AT_EMPTY_PATH).</summary>
+    internal static unsafe int MountSetattr(int fd, bool recursive, MountAttr attr)
+        => (int)SyscallMountSetattr(SYS_mount_setattr, fd, string.Empty, (uint)(AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0)), &attr, (nuint)sizeof(MountAttr));
 
     /// <summary>fsopen(2): a filesystem context for <paramref name="fsType"/>.</summary>
     internal static int Fsopen(string fsType) => (int)SyscallString2(SYS_fsopen, fsType, FSOPEN_CLOEXEC);

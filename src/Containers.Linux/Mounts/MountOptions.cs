@@ -48,19 +48,27 @@ internal sealed class MountOptions
 
     private static readonly HashSet<string> Refused = new(StringComparer.Ordinal)
     {
-        "remount", "idmap", "ridmap", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
+        "remount", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
         "rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
         "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "nosymfollow", "symfollow",
     };
 
-    private MountOptions(ulong flags, ulong cleared, ulong propagation, string? data, bool copyUp)
+    private MountOptions(ulong flags, ulong cleared, ulong propagation, string? data, bool copyUp, int idMap)
     {
         Flags = flags;
         Cleared = cleared;
         Propagation = propagation;
         Data = data;
         CopyUp = copyUp;
+        IdMap = idMap != 0;
+        RecursiveIdMap = idMap == 2;
     }
+
+    /// <summary>runtime-spec 1.2's <c>idmap</c> or <c>ridmap</c>: an id-mapped bind mount (its mappings from the mount, else the container's).</summary>
+    public bool IdMap { get; }
+
+    /// <summary><c>ridmap</c>: the mapping applies to every mount of an rbind, not only the top one.</summary>
+    public bool RecursiveIdMap { get; }
 
     /// <summary>runc's <c>tmpcopyup</c> extension: a tmpfs starts with a copy of what the directory it covers held.</summary>
     public bool CopyUp { get; }
@@ -87,11 +95,16 @@ internal sealed class MountOptions
         ulong flags = 0, cleared = 0, propagation = 0;
         List<string>? data = null;
         bool copyUp = false;
+        int idMap = 0;
         foreach (string option in options)
         {
             if (option == "tmpcopyup")
             {
                 copyUp = true;
+            }
+            else if (option is "idmap" or "ridmap")
+            {
+                idMap = option == "ridmap" ? 2 : Math.Max(idMap, 1);
             }
             else if (FlagWords.TryGetValue(option, out (bool Clear, ulong Flag) word))
             {
@@ -120,7 +133,7 @@ internal sealed class MountOptions
             }
         }
 
-        return new MountOptions(flags, cleared, propagation, data is null ? null : string.Join(',', data), copyUp);
+        return new MountOptions(flags, cleared, propagation, data is null ? null : string.Join(',', data), copyUp, idMap);
     }
 
     /// <summary>

@@ -32,18 +32,19 @@ internal static unsafe partial class ChildProcess
     }
 
     /// <summary>
-    /// A container that joins a user or pid namespace by path (runc's nsexec order): placed in its cgroup,
-    /// this child joins the namespaces, then clones (CLONE_PARENT, exit_signal 0) with the container's new
+    /// A container that joins a user or pid namespace by path, or joins any namespace next to a new user
+    /// namespace (runc's nsexec order): placed in its cgroup, this child joins the namespaces with the
+    /// capabilities it was cloned with, then clones (CLONE_PARENT, exit_signal 0) with the container's new
     /// namespaces, so the init is created inside the joined ones — a joined pid namespace only applies to
-    /// children. It reports the init's host pid (<see cref="ChildStep.Cloned"/>) and exits; the init returns
-    /// from here and runs the rest of the path.
+    /// children, and a namespace owned by the host's user namespace cannot be joined from a new one. It
+    /// reports the init's host pid (<see cref="ChildStep.Cloned"/>) and exits; the init waits for "C" on
+    /// the release pipe (the parent has written its id maps by then), returns from here and runs the rest of the path.
     /// </summary>
     private static void CloneIntoJoinedNamespaces(ChildProgram* p)
     {
         if (p->AwaitPlacement != 0)
         {
             AwaitReleaseByte(p, (byte)'P');
-            Sys(p, p->Nr.Close, p->ReleaseFd);
             p->AwaitPlacement = 0;
         }
 
@@ -60,6 +61,12 @@ internal static unsafe partial class ChildProcess
         if (pid > 0)
         {
             ReportCloned(p, pid);
+        }
+
+        AwaitReleaseByte(p, (byte)'C');
+        if (p->HookPause == 0)
+        {
+            Sys(p, p->Nr.Close, p->ReleaseFd);
         }
     }
 

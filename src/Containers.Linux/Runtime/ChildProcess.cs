@@ -59,7 +59,8 @@ internal static unsafe partial class ChildProcess
         // pending at the clone (a child inheriting one would block in its first GC poll forever).
         AwaitReleaseByte(p, (byte)'G');
 
-        if (p->AwaitPlacement == 0 && p->HookPause == 0)
+        // A second clone's init reads the release pipe after this child has cloned it.
+        if (p->AwaitPlacement == 0 && p->HookPause == 0 && p->ExecMode != 2)
         {
             Sys(p, p->Nr.Close, p->ReleaseFd);
         }

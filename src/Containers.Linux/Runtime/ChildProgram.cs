@@ -195,8 +195,9 @@ internal unsafe struct ChildProgram
     /// <summary>
     /// 1 for an exec: this child only joins the namespaces and clones the process (CLONE_PARENT) that
     /// runs the rest of the path in the container's pid namespace; see <c>ChildProcess.RunExec</c>.
-    /// 2 for a container that joins a user or pid namespace by path: the same two steps, and the second
-    /// clone also creates the container's new namespaces, then runs the init's path.
+    /// 2 for a container that joins a user or pid namespace by path, or joins any next to a new user namespace:
+    /// the same two steps, and the second clone also creates the container's new namespaces, waits for "C" on
+    /// the release pipe, then runs the init's path.
     /// </summary>
     public int ExecMode;
 

@@ -206,9 +206,9 @@ internal static unsafe partial class ChildProgramBuilder
             throw new InvalidSpecException("root.path", "must be an absolute host path");
         }
 
-        if ((plan.Namespaces & ContainerNamespaces.Mount) == 0)
+        if ((plan.Namespaces & ContainerNamespaces.Mount) == 0 && !plan.JoinNamespaces.Any(j => j.Type == ContainerNamespaces.Mount))
         {
-            throw new InvalidSpecException("linux.namespaces", "a root filesystem needs a new mount namespace");
+            throw new InvalidSpecException("linux.namespaces", "a root filesystem needs a mount namespace, new or joined");
         }
 
         if (!Directory.Exists(rootfs))
@@ -286,9 +286,21 @@ internal static unsafe partial class ChildProgramBuilder
                 m->AttrSet = set;
                 m->AttrClr = clear;
                 devIsBound |= target == "dev";
+                if (IsIdMapped(request, options))
+                {
+                    // IdMappedMounts makes the detached, id-mapped copy of the source; the child moves it in.
+                    IdMappedMounts.MappingsOf(plan, request, jsonPath);
+                    m->Kind = 3;
+                    m->MountFd = -1;
+                }
             }
             else
             {
+                if (IsIdMapped(request, options))
+                {
+                    throw new InvalidSpecException(jsonPath + ".uidMappings", "id-mapped mounts (uidMappings, gidMappings, idmap, ridmap) apply to bind mounts only");
+                }
+
                 string type = request.Type ?? throw new InvalidSpecException(jsonPath + ".type", "required for a mount that is not a bind mount");
                 if (type is "cgroup" or "cgroup2")
                 {
@@ -392,6 +404,9 @@ internal static unsafe partial class ChildProgramBuilder
         p->ReadonlyPaths = ContainerPaths(plan.ReadonlyPaths, arena, "linux.readonlyPaths");
         p->ReadonlyPathCount = plan.ReadonlyPaths.Count;
     }
+
+    private static bool IsIdMapped(MountRequest request, MountOptions options)
+        => options.IdMap || request.UidMappings is { Count: > 0 } || request.GidMappings is { Count: > 0 };
 
     /// <summary>
     /// The /proc/sys path of a sysctl, allowed only when the container's own namespace scopes it

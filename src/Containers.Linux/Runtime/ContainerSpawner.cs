@@ -33,16 +33,21 @@ public sealed partial class ContainerSpawner
         using NativeArena arena = new();
         ChildProgram* program = ChildProgramBuilder.Build(plan, arena);
         using TmpfsCopyUp copyUp = TmpfsCopyUp.Prepare(plan, program);
+        using IdMappedMounts idMapped = IdMappedMounts.Prepare(plan, program);
         using SafeFdHandle? consoleSocket = plan.Terminal ? Interop.ConnectUnix(plan.ConsoleSocketPath!, "--console-socket") : null;
         program->ConsoleSocket = consoleSocket?.Fd ?? -1;
         using JoinedNamespaces joined = JoinedNamespaces.OpenPaths(plan.JoinNamespaces);
         joined.Fill(program, arena);
-        bool secondClone = joined.NeedsSecondClone;
+        bool newUser = (plan.Namespaces & ContainerNamespaces.User) != 0;
+
+        // runc's nsexec joins with the host's capabilities, then creates the user namespace: a namespace the
+        // host's user namespace owns cannot be joined from inside a new one.
+        bool secondClone = joined.NeedsSecondClone || (newUser && joined.Count > 0);
         if (secondClone)
         {
-            if ((plan.Namespaces & ContainerNamespaces.User) != 0 || SeccompListenerHandoff.IsNeeded(plan))
+            if (SeccompListenerHandoff.IsNeeded(plan))
             {
-                throw new UnsupportedException($"{plan.JoinNamespaces[0].JsonPath}: joining a user or pid namespace together with a new user namespace or a seccomp agent is not supported by runcs yet");
+                throw new UnsupportedException($"{plan.JoinNamespaces[0].JsonPath}: joining a user or pid namespace, or one next to a new user namespace, together with a seccomp agent is not supported by runcs yet");
             }
 
             program->ExecMode = 2;
@@ -95,7 +100,7 @@ public sealed partial class ContainerSpawner
                 SafeFdHandle pidHandle = new(pidfd);
                 try
                 {
-                    if ((plan.Namespaces & ContainerNamespaces.User) != 0)
+                    if (newUser && !secondClone)
                     {
                         WriteIdMaps(pid, plan);
                     }
@@ -106,7 +111,7 @@ public sealed partial class ContainerSpawner
                         File.WriteAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/oom_score_adj", score.ToString(CultureInfo.InvariantCulture));
                     }
 
-                    if (hookStateWrite is not null)
+                    if (hookStateWrite is not null && !secondClone)
                     {
                         WriteHookStates(hookStateWrite, plan, pid);
                     }
@@ -120,6 +125,35 @@ public sealed partial class ContainerSpawner
                         _cgroupPlacer.Place(pid);
                     }
 
+                    bool ready = false;
+                    if (secondClone)
+                    {
+                        // The joining child is placed first (the init it clones inherits the cgroup); the init
+                        // waits for "C", after its id maps, before it sets anything up or pauses for hooks.
+                        if (_cgroupPlacer is not null)
+                        {
+                            Interop.WriteFully(releaseWrite.Fd, "P"u8);
+                        }
+
+                        int first = pid;
+                        (pid, ready) = AwaitSecondClone(statusRead, plan, joined, first);
+                        pidHandle.Dispose();
+                        pidHandle = new SafeFdHandle(Interop.ThrowOnError(Interop.PidfdOpen(pid), "pidfd_open"));
+                        pidfd = pidHandle.Fd;
+                        if (newUser)
+                        {
+                            WriteIdMaps(pid, plan);
+                        }
+
+                        // The init's own pid, which only now is known; it reads the states after "C".
+                        if (hookStateWrite is not null)
+                        {
+                            WriteHookStates(hookStateWrite, plan, pid);
+                        }
+
+                        Interop.WriteFully(releaseWrite.Fd, "C"u8);
+                    }
+
                     if (plan.BeforePivotRoot is not null)
                     {
                         // The child stops before pivot_root; it is in its cgroup by now, as runc's init is when its
@@ -129,7 +163,7 @@ public sealed partial class ContainerSpawner
                         Interop.WriteFully(releaseWrite.Fd, "H"u8);
                     }
 
-                    if (_cgroupPlacer is not null)
+                    if (_cgroupPlacer is not null && !secondClone)
                     {
                         try
                         {
@@ -139,15 +173,6 @@ public sealed partial class ContainerSpawner
                         {
                             // EPIPE: the child already failed a setup step; AwaitChild reports which.
                         }
-                    }
-
-                    bool ready = false;
-                    if (secondClone)
-                    {
-                        int first = pid;
-                        (pid, ready) = AwaitSecondClone(statusRead, plan, joined, first);
-                        pidHandle.Dispose();
-                        pidHandle = new SafeFdHandle(Interop.ThrowOnError(Interop.PidfdOpen(pid), "pidfd_open"));
                     }
 
                     // After placement: the child installs its filter (and sends the notify fd) only
@@ -196,7 +221,7 @@ public sealed partial class ContainerSpawner
         File.WriteAllText(proc + "gid_map", MapText(plan.GidMappings));
     }
 
-    private static string MapText(IReadOnlyList<IdMapping> mappings)
+    internal static string MapText(IReadOnlyList<IdMapping> mappings)
         => string.Concat(mappings.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.ContainerId} {m.HostId} {m.Size}\n")));
 
     private static void AwaitChild(SafeFdHandle statusRead, SpawnPlan plan, int pid)

@@ -9,4 +9,13 @@ public sealed record MountRequest(string Destination, string? Type, string? Sour
 {
     /// <summary>What the child does with this request; config.json mounts are always <see cref="MountRequestKind.Mount"/>.</summary>
     public MountRequestKind Kind { get; init; }
+
+    /// <summary>
+    /// An id-mapped bind mount's uid mappings (config.json's <c>mounts[].uidMappings</c>): a file owned by
+    /// <see cref="IdMapping.ContainerId"/> on the source filesystem appears owned by <see cref="IdMapping.HostId"/>.
+    /// </summary>
+    public IReadOnlyList<IdMapping>? UidMappings { get; init; }
+
+    /// <summary>An id-mapped bind mount's gid mappings (<c>mounts[].gidMappings</c>).</summary>
+    public IReadOnlyList<IdMapping>? GidMappings { get; init; }
 }

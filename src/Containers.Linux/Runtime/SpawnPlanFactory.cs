@@ -50,11 +50,6 @@ public static class SpawnPlanFactory
         for (int i = 0; i < (spec.Mounts?.Count ?? 0); i++)
         {
             Mount mount = spec.Mounts![i];
-            if (mount.UidMappings is not null || mount.GidMappings is not null)
-            {
-                throw new UnsupportedException($"mounts[{i}]: id-mapped mounts are not supported by runcs yet");
-            }
-
             Report(mount.ExtensionData, $"mounts[{i}]", warnings);
             string? source = mount.Source;
             bool isBind = mount.Type == "bind" || (mount.Options?.Any(o => o is "bind" or "rbind") ?? false);
@@ -63,7 +58,11 @@ public static class SpawnPlanFactory
                 source = Path.GetFullPath(source, bundleDirectory);
             }
 
-            mounts.Add(new MountRequest(mount.Destination, mount.Type, source, mount.Options?.ToArray() ?? []));
+            mounts.Add(new MountRequest(mount.Destination, mount.Type, source, mount.Options?.ToArray() ?? [])
+            {
+                UidMappings = mount.UidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)).ToArray(),
+                GidMappings = mount.GidMappings?.Select(m => new IdMapping(m.ContainerId, m.HostId, m.Size)).ToArray(),
+            });
         }
 
         (ulong bounding, ulong effective, ulong permitted, ulong inheritable, ulong ambient) = CapabilitySets(process, warnings);
@@ -307,10 +306,13 @@ public static class SpawnPlanFactory
     }
 
     /// <summary>
-    /// linux.namespaces entries with a path: joined by the child (setns, user first) before it sets anything up;
-    /// a joined user or pid namespace takes the two-step clone exec uses. A joined mount namespace cannot take
-    /// a new root, and a new user namespace next to joined ones is not done yet (runc joins, then unshares
-    /// the user namespace): both are refused.
+    /// linux.namespaces entries with a path: joined by the child (setns, user first) before it sets anything up,
+    /// as runc's nsexec does; a joined mount namespace gets the container's root set up inside it (runc and crun
+    /// do the same: its "/" is made rslave, the rootfs bound and pivoted to, for every process sharing it). A
+    /// joined user or pid namespace, or any joined next to a new user namespace, takes the two-step clone exec
+    /// uses (join with the host's capabilities, then clone the new ones). A joined mount namespace next to a new
+    /// user namespace is refused: it belongs to another user namespace, so the container could mount nothing in it
+    /// (runc fails at its first mount).
     /// </summary>
     private static NamespaceJoin[] Joins(IList<LinuxNamespace>? namespaces)
     {
@@ -334,21 +336,22 @@ public static class SpawnPlanFactory
             joins.Add(new NamespaceJoin(
                 ns.Type switch
                 {
+                    LinuxNamespaceType.Mount => ContainerNamespaces.Mount,
                     LinuxNamespaceType.Uts => ContainerNamespaces.Uts,
                     LinuxNamespaceType.Ipc => ContainerNamespaces.Ipc,
                     LinuxNamespaceType.Network => ContainerNamespaces.Network,
                     LinuxNamespaceType.Cgroup => ContainerNamespaces.Cgroup,
                     LinuxNamespaceType.User => ContainerNamespaces.User,
                     LinuxNamespaceType.Pid => ContainerNamespaces.Pid,
-                    _ => throw new UnsupportedException($"{jsonPath}: joining an existing {ns.Type} namespace when creating a container is not supported by runcs yet (user, pid, uts, ipc, network and cgroup are)"),
+                    _ => throw new UnsupportedException($"{jsonPath}: joining an existing {ns.Type} namespace when creating a container is not supported by runcs yet (user, pid, mount, uts, ipc, network and cgroup are)"),
                 },
                 ns.Path,
                 jsonPath));
         }
 
-        if (newUser && joins.Count > 0)
+        if (newUser && joins.FirstOrDefault(j => j.Type == ContainerNamespaces.Mount) is { } mount)
         {
-            throw new UnsupportedException($"{joins[0].JsonPath}: joining a namespace from a container with a new user namespace is not supported by runcs yet");
+            throw new InvalidSpecException(mount.JsonPath, "a joined mount namespace belongs to another user namespace than the container's new one, which could not mount in it; join the user namespace that owns it instead");
         }
 
         return [.. joins];

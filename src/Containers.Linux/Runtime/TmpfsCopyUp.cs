@@ -7,9 +7,10 @@ namespace Containers.Linux.Runtime;
 /// runc's <c>tmpcopyup</c>: a tmpfs mount that starts with a copy of the directory it covers (podman asks for it on
 /// /run, /tmp and /var/tmp of a --read-only container, and for --tmpfs). The spawner does the copy before the clone,
 /// where managed code may run: it makes the tmpfs as a detached mount (fsopen/fsconfig/fsmount, attached nowhere, so
-/// the host never sees it), copies the destination's tree from the rootfs into it (regular files, directories and
-/// symlinks with their modes and owners, and the root directory's mode and owner, as runc's CopyDirectory and chmod
-/// do), and leaves the fd for the child, which moves the mount onto the destination with move_mount(2).
+/// the host never sees it), copies the destination's tree from what lies underneath it — the rootfs, or an earlier
+/// bind mount's source, or an earlier tmpcopyup tmpfs — into it (regular files, directories and
+/// symlinks with their modes and owners, and the root directory's mode, as runc's CopyDirectory and chmod do), and
+/// leaves the fd for the child, which moves the mount onto the destination with move_mount(2).
 /// </summary>
 internal sealed unsafe class TmpfsCopyUp : IDisposable
 {
@@ -22,7 +23,7 @@ internal sealed unsafe class TmpfsCopyUp : IDisposable
     }
 
     /// <summary>Makes and fills the tmpfs of every tmpcopyup mount of <paramref name="plan"/>, and hands the fds to <paramref name="program"/>.</summary>
-    /// <exception cref="UnsupportedException">The destination lies below an earlier mount, or holds a file type that is not copied.</exception>
+    /// <exception cref="UnsupportedException">The destination lies below an earlier mount that is not a bind or tmpfs mount, or holds a file type that is not copied.</exception>
     /// <exception cref="LinuxErrorException">A mount or copy call failed.</exception>
     public static TmpfsCopyUp Prepare(SpawnPlan plan, ChildProgram* program)
     {
@@ -32,26 +33,25 @@ internal sealed unsafe class TmpfsCopyUp : IDisposable
             for (int i = 0; i < program->MountCount; i++)
             {
                 ChildMount* m = program->Mounts + i;
-                if (m->Kind != 3)
+                if (m->Kind != 3 || m->IsBind != 0)
                 {
+                    // Not a tmpcopyup tmpfs (an id-mapped bind mount is made by IdMappedMounts).
                     continue;
                 }
 
                 string jsonPath = $"mounts[{i}]";
                 MountRequest request = plan.Mounts[i];
-                RefuseBelowEarlierMount(plan, i, jsonPath);
+                string? source = SourceOf(plan, program, i, jsonPath);
                 SafeFdHandle mount = MakeTmpfs(request.Source ?? "tmpfs", RootOwner(plan) + MountOptions.Parse(request.Options, jsonPath + ".options").Data, jsonPath);
                 copyUp._mounts.Add(mount);
-                string source = Path.Join(plan.RootfsPath ?? "/", request.Destination);
-                if (Directory.Exists(source) && new FileInfo(source).LinkTarget is null)
+                if (source is not null && Directory.Exists(source) && new FileInfo(source).LinkTarget is null)
                 {
                     string target = "/proc/self/fd/" + mount.Fd.ToString(CultureInfo.InvariantCulture);
                     CopyTree(source, target);
 
-                    // The root through its fd: a chown of the /proc/self/fd path would not follow the magic link.
-                    (uint uid, uint gid, ushort mode) = StatOf(source);
-                    Interop.ThrowOnError(Interop.Fchownat(mount.Fd, string.Empty, uid, gid, Interop.AT_EMPTY_PATH), "fchownat", jsonPath);
-                    File.SetUnixFileMode(target, (UnixFileMode)(mode & 0xFFF));
+                    // Only the mode, as runc's chmod after the copy: the root keeps the tmpfs's owner (the container's
+                    // root, uid=/gid= in a user namespace), whoever owns the directory it covers.
+                    File.SetUnixFileMode(target, (UnixFileMode)(StatOf(source).Mode & 0xFFF));
                 }
 
                 m->MountFd = mount.Fd;
@@ -78,20 +78,67 @@ internal sealed unsafe class TmpfsCopyUp : IDisposable
     }
 
     /// <summary>
-    /// runc copies what the container sees at the destination when it mounts; the spawner reads the rootfs, which is
-    /// the same unless an earlier mount covers the destination or one of its parents.
+    /// runc copies what the container sees at the destination when it mounts. The spawner reads it from where it
+    /// lies: the rootfs, unless an earlier mount covers the destination or one of its parents; then from the last
+    /// such mount (the one on top): a bind mount's source below it, an earlier tmpcopyup tmpfs's filled copy through
+    /// its fd, nothing for a plain tmpfs (it starts empty; <see langword="null"/>). Other filesystems are refused.
     /// </summary>
-    private static void RefuseBelowEarlierMount(SpawnPlan plan, int index, string jsonPath)
+    /// <exception cref="UnsupportedException">The destination lies below an earlier mount of another filesystem.</exception>
+    private static string? SourceOf(SpawnPlan plan, ChildProgram* program, int index, string jsonPath)
     {
         string destination = Normalize(plan.Mounts[index].Destination);
-        for (int j = 0; j < index; j++)
+        for (int j = index - 1; j >= 0; j--)
         {
-            string earlier = Normalize(plan.Mounts[j].Destination);
-            if (plan.Mounts[j].Kind == MountRequestKind.Mount && (destination == earlier || destination.StartsWith(earlier == "/" ? "/" : earlier + "/", StringComparison.Ordinal)))
+            MountRequest earlier = plan.Mounts[j];
+            string covering = Normalize(earlier.Destination);
+            string prefix = covering == "/" ? "/" : covering + "/";
+            if (earlier.Kind != MountRequestKind.Mount || (destination != covering && !destination.StartsWith(prefix, StringComparison.Ordinal)))
             {
-                throw new UnsupportedException($"{jsonPath}: tmpcopyup below an earlier mount (mounts[{j}] at {plan.Mounts[j].Destination}) is not supported by runcs");
+                continue;
+            }
+
+            string below = destination == covering ? string.Empty : destination[prefix.Length..];
+            ChildMount* m = program->Mounts + j;
+            if (m->IsBind != 0)
+            {
+                return Below(earlier.Source!, below, jsonPath);
+            }
+
+            if (m->Kind == 3)
+            {
+                return Below("/proc/self/fd/" + m->MountFd.ToString(CultureInfo.InvariantCulture), below, jsonPath);
+            }
+
+            if (earlier.Type == "tmpfs")
+            {
+                return null;
+            }
+
+            throw new UnsupportedException($"{jsonPath}: tmpcopyup below an earlier {earlier.Type} mount (mounts[{j}] at {earlier.Destination}) is not supported by runcs");
+        }
+
+        return Below(plan.RootfsPath ?? "/", destination.TrimStart('/'), jsonPath);
+    }
+
+    /// <summary>
+    /// <paramref name="relative"/> under <paramref name="anchor"/>, read by the spawner in the host's root: a symlink
+    /// on the way would be followed there, not in the container's root, so it is refused.
+    /// </summary>
+    /// <exception cref="UnsupportedException">A directory on the way is a symlink.</exception>
+    private static string Below(string anchor, string relative, string jsonPath)
+    {
+        string path = anchor;
+        string[] parts = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            path = Path.Join(path, parts[i]);
+            if (new FileInfo(path).LinkTarget is not null)
+            {
+                throw new UnsupportedException($"{jsonPath}: tmpcopyup below {path}, a symlink, is not supported by runcs");
             }
         }
+
+        return parts.Length == 0 ? anchor : Path.Join(path, parts[^1]);
     }
 
     /// <summary>

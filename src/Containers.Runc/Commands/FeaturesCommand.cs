@@ -32,6 +32,7 @@ internal static class FeaturesCommand
                 Apparmor = new FeatureSupport { Enabled = false },
                 Selinux = new FeatureSupport { Enabled = false },
                 IntelRdt = new FeatureSupport { Enabled = false },
+                MountExtensions = new MountExtensionsFeatures { IdMap = new FeatureSupport { Enabled = true } },
             },
         };
         Output.Out(RuntimeSpecJson.Serialize(features));

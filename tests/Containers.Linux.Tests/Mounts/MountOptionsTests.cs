@@ -46,13 +46,21 @@ public sealed class MountOptionsTests
     }
 
     [TestCase("rro")]
-    [TestCase("idmap")]
     [TestCase("remount")]
     public void UnimplementedOptions_AreRefusedByName(string option)
     {
         UnsupportedException ex = Assert.Throws<UnsupportedException>(() => MountOptions.Parse(["nosuid", option], "mounts[4].options"))!;
 
         Assert.That(ex.Message, Does.Contain(option).And.Contain("mounts[4].options"));
+    }
+
+    [TestCase("idmap", false)]
+    [TestCase("ridmap", true)]
+    public void IdMap_IsAnExtensionNotData(string option, bool recursive)
+    {
+        MountOptions options = MountOptions.Parse(["rbind", option], "m");
+
+        Assert.That((options.IdMap, options.RecursiveIdMap, options.Data), Is.EqualTo((true, recursive, (string?)null)));
     }
 
     [Test]

@@ -65,6 +65,22 @@ public sealed class TestBundle : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// A new user namespace mapping container root to host uid and gid 100000 (65536 ids), with the rootfs owned to
+    /// match and the bundle directory searchable by that uid; writes config.json.
+    /// </summary>
+    public TestBundle WithNewUserNamespace()
+    {
+        Assert.That(Commands.Run("chown", ["-R", "-h", "100000:100000", Rootfs]).ExitCode, Is.Zero);
+        File.SetUnixFileMode(Directory, (UnixFileMode)0x1ED);
+        JsonObject linux = Config["linux"]!.AsObject();
+        linux["namespaces"]!.AsArray().Add(JsonNode.Parse("""{"type": "user"}"""));
+        linux["uidMappings"] = JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
+        linux["gidMappings"] = JsonNode.Parse("""[{"containerID": 0, "hostID": 100000, "size": 65536}]""");
+        Save();
+        return this;
+    }
+
     public void Save() => File.WriteAllText(ConfigPath, Config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);

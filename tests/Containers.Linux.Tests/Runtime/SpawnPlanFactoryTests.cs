@@ -84,16 +84,50 @@ public sealed class SpawnPlanFactoryTests
 
     private static IEnumerable<TestCaseData> Refused()
     {
-        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "mount", Path = "/proc/1/ns/mnt" })), "joining an existing mount namespace");
-        yield return new TestCaseData(
-            new Action<Spec>(s =>
-            {
-                s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
-                s.Linux.Namespaces.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" });
-                s.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
-                s.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
-            }),
-            "with a new user namespace");
+        yield return new TestCaseData(new Action<Spec>(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time", Path = "/proc/1/ns/time" })), "joining an existing time namespace");
+    }
+
+    [Test]
+    public void JoinedMountNamespace_TakesTheRootAndJoinsNoNewOne()
+    {
+        Spec spec = Minimal();
+        spec.Linux!.Namespaces![0] = new LinuxNamespace { Type = "mount", Path = "/proc/1/ns/mnt" };
+
+        SpawnPlan plan = SpawnPlanFactory.Create(spec, "/b", []);
+
+        Assert.That(plan.Namespaces, Is.EqualTo(ContainerNamespaces.Pid));
+        Assert.That(plan.JoinNamespaces, Is.EqualTo(new[] { new NamespaceJoin(ContainerNamespaces.Mount, "/proc/1/ns/mnt", "linux.namespaces[0].path") }));
+    }
+
+    [Test]
+    public void JoinedNetworkNamespace_NextToANewUserNamespace_IsJoined()
+    {
+        Spec spec = WithNewUserNamespace(Minimal());
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/proc/1/ns/net" });
+
+        SpawnPlan plan = SpawnPlanFactory.Create(spec, "/b", []);
+
+        Assert.That(plan.Namespaces, Is.EqualTo(ContainerNamespaces.Mount | ContainerNamespaces.Pid | ContainerNamespaces.User));
+        Assert.That(plan.JoinNamespaces.Select(j => j.Type), Is.EqualTo(new[] { ContainerNamespaces.Network }));
+    }
+
+    [Test]
+    public void JoinedMountNamespace_NextToANewUserNamespace_IsInvalidByPath()
+    {
+        Spec spec = WithNewUserNamespace(Minimal());
+        spec.Linux!.Namespaces![0] = new LinuxNamespace { Type = "mount", Path = "/proc/1/ns/mnt" };
+
+        InvalidSpecException ex = Assert.Throws<InvalidSpecException>(() => SpawnPlanFactory.Create(spec, "/b", []))!;
+
+        Assert.That(ex.JsonPath, Is.EqualTo("linux.namespaces[0].path"));
+    }
+
+    private static Spec WithNewUserNamespace(Spec spec)
+    {
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+        spec.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+        return spec;
     }
 
     [Test]
