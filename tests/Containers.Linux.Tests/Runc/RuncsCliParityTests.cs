@@ -211,6 +211,67 @@ public sealed class RuncsCliParityTests
         Assert.That(Directory.Exists(Path.Combine(RootOf(runtime), $"{runtime}-hook")), Is.False, "nothing left of the failed container");
     }
 
+    /// <summary>
+    /// NOTIFY_SOCKET (a systemd service running the runtime): the container's READY=1 reaches the host's socket with
+    /// MAINPID=the init, after <c>run -d</c> and after <c>start</c>, through runc's /run/notify bind. busybox cannot send a
+    /// unix datagram (its nc has no -u/-U), so the container runs the host's python3 from a read-only bind of /usr.
+    /// </summary>
+    [TestCase("runcs")]
+    [TestCase("runc")]
+    public void NotifySocket_ContainersReadyReachesTheHostWithTheInitAsMainPid(string runtime)
+    {
+        if (!File.Exists("/usr/bin/python3") || new FileInfo("/lib64").LinkTarget != "usr/lib64" || new FileInfo("/lib").LinkTarget != "usr/lib")
+        {
+            Assert.Ignore("needs the host's /usr/bin/python3 on a merged-/usr host to send sd_notify's datagram from the container (busybox cannot)");
+        }
+
+        File.CreateSymbolicLink(Path.Combine(_bundle.Rootfs, "lib"), "usr/lib");
+        File.CreateSymbolicLink(Path.Combine(_bundle.Rootfs, "lib64"), "usr/lib64");
+        _bundle.Config["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/usr", ["type"] = "bind", ["source"] = "/usr", ["options"] = new JsonArray("rbind", "ro") });
+        _bundle.WithArgs("sh", "-c", "/usr/bin/python3 -c \"import os, socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'READY=1', os.environ['NOTIFY_SOCKET'])\"; sleep 1000");
+        string hostSocket = Path.Combine(_bundle.Directory, "host-notify.sock");
+        using System.Net.Sockets.Socket listener = new(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(hostSocket));
+        listener.ReceiveTimeout = 30_000;
+        string binary = runtime == "runcs" ? RuncsBinary.Path : "runc";
+
+        List<string> mounts = [];
+        foreach (string[] verbs in new[] { new[] { "run -d" }, new[] { "create", "start" } })
+        {
+            string id = $"{runtime}-{verbs[0][..3]}";
+            foreach (string verb in verbs)
+            {
+                string[] args = verb == "start" ? ["start", id] : [.. verb.Split(' '), "--bundle", _bundle.Directory, id];
+                ProcessResult result;
+                using (new RuncDevNullGuard())
+                {
+                    result = Commands.Run("/usr/bin/env", [$"NOTIFY_SOCKET={hostSocket}", binary, "--root", RootOf(runtime), .. args], _bundle.Directory);
+                }
+
+                Assert.That(result.ExitCode, Is.Zero, $"{verb}: {result}");
+            }
+
+            // Both datagrams are there when run -d / start returned: they wait for READY.
+            int pid = (int)JsonNode.Parse(Run(runtime, "state", id).StandardOutput)!["pid"]!;
+            Assert.That(Receive(listener), Is.EqualTo("READY=1\n"), string.Join('+', verbs));
+            Assert.That(Receive(listener), Is.EqualTo($"MAINPID={pid}\n"), string.Join('+', verbs));
+            mounts.Add(Lines(Run(runtime, "exec", id, "cat", "/proc/self/mountinfo").StandardOutput).Single(l => l.Split(' ')[4] == "/run/notify"));
+        }
+
+        // runc's bind: read-only, nosuid, nodev, noexec.
+        foreach (string mount in mounts)
+        {
+            Assert.That(mount.Split(' ')[5].Split(','), Is.SupersetOf(new[] { "ro", "nosuid", "nodev", "noexec" }), mount);
+        }
+    }
+
+    private static string Receive(System.Net.Sockets.Socket listener)
+    {
+        byte[] buffer = new byte[4096];
+        int n = listener.Receive(buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, n);
+    }
+
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static string Annotations(string listJson)
