@@ -104,7 +104,18 @@ public sealed class RuncsCliParityTests
 
         // No containers: "null" and a newline, as runc's json.Encoder writes a nil slice.
         string empty = Path.Combine(Path.GetTempPath(), $"parity-empty-{Guid.NewGuid():N}");
-        Assert.That(Commands.Run(RuncsBinary.Path, ["--root", empty, "list", "-f", "json"]).StandardOutput, Is.EqualTo(Commands.Run("runc", ["--root", empty, "list", "-f", "json"]).StandardOutput).And.EqualTo("null\n"));
+        try
+        {
+            Assert.That(Commands.Run(RuncsBinary.Path, ["--root", empty, "list", "-f", "json"]).StandardOutput, Is.EqualTo(Commands.Run("runc", ["--root", empty, "list", "-f", "json"]).StandardOutput).And.EqualTo("null\n"));
+        }
+        finally
+        {
+            // runc creates the root it lists.
+            if (Directory.Exists(empty))
+            {
+                Directory.Delete(empty, recursive: true);
+            }
+        }
     }
 
     [TestCase("runcs")]
