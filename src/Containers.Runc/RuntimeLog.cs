@@ -77,7 +77,9 @@ internal static class RuntimeLog
         }
         else
         {
-            string quoted = message.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+            // logrus quotes the value as Go's %q does: backslash, quote and the control characters escaped (one line per entry).
+            string quoted = message.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+                .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal);
             line = Encoding.UTF8.GetBytes($"time=\"{time}\" level={level} msg=\"{quoted}\"\n");
         }
 

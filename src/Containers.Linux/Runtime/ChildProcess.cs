@@ -160,6 +160,9 @@ internal static unsafe partial class ChildProcess
     [DoesNotReturn]
     private static void FinishAndExec(ChildProgram* p, int execFifo)
     {
+        // runc applies the AppArmor profile and SELinux label in its init (and exec's setns init) before the limits,
+        // no_new_privs and the user switch, while still root in the container with /proc mounted.
+        WriteSecurityLabels(p);
         for (long i = 0; i < p->ResourceLimitCount; i++)
         {
             ChildResourceLimit* limit = p->ResourceLimits + i;
@@ -192,6 +195,8 @@ internal static unsafe partial class ChildProcess
         {
             Check(p, Sys(p, p->Nr.Dup3, p->StdinFd, 0, 0), ChildStep.Stdin, 0);
         }
+
+        RedirectOutput(p);
 
         // Marking fds close-on-exec and clearing the mask come before the filter, so that a profile only has
         // to allow what runc's init also does after it: the start wait and execve.

@@ -183,6 +183,18 @@ internal unsafe struct ChildProgram
     /// <summary>An fd the child makes its stdin before execve (a hook's state), or -1.</summary>
     public int StdinFd;
 
+    /// <summary>Fds the child makes its stdout and stderr before execve (a hook's captured output), or -1.</summary>
+    public int StdoutFd, StderrFd;
+
+    /// <summary>/proc/thread-self/attr files written before execve (AppArmor's or SELinux's exec label), or null.</summary>
+    public byte** SecurityLabelPaths;
+
+    /// <summary>The values written to <see cref="SecurityLabelPaths"/>, one each.</summary>
+    public byte** SecurityLabelValues;
+
+    /// <summary>Number of <see cref="SecurityLabelPaths"/>.</summary>
+    public long SecurityLabelCount;
+
     /// <summary>The file to execve when it differs from argv[0] (a hook's path), or null.</summary>
     public byte* ExecPath;
 

@@ -127,6 +127,14 @@ internal static unsafe partial class ChildProgramBuilder
         p->PreserveFds = plan.PreserveFds;
         BuildConsole(plan, arena, p);
         p->StdinFd = plan.StdinFd;
+        p->StdoutFd = plan.StdoutFd;
+        p->StderrFd = plan.StderrFd;
+        if (plan.SecurityLabels.Count > 0)
+        {
+            p->SecurityLabelPaths = arena.StringArray([.. plan.SecurityLabels.Select(l => l.AttributePath)], "securityLabel");
+            p->SecurityLabelValues = arena.StringArray([.. plan.SecurityLabels.Select(l => l.Value)], plan.SecurityLabels[0].Field);
+            p->SecurityLabelCount = plan.SecurityLabels.Count;
+        }
         if (plan.ExecPath is not null && !plan.ExecPath.StartsWith('/'))
         {
             throw new InvalidSpecException("path", $"\"{plan.ExecPath}\" must be an absolute path");

@@ -171,6 +171,9 @@ public enum ChildStep
     /// <summary>Creating a missing process.cwd inside the container (runc creates it, mode 0755, as root).</summary>
     CreateCwd = 67,
 
+    /// <summary>Writing the process's LSM exec label (index: the <see cref="SpawnPlan.SecurityLabels"/> entry; opening or writing its attr file).</summary>
+    SecurityLabel = 68,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 

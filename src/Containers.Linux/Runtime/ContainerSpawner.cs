@@ -278,6 +278,7 @@ public sealed partial class ContainerSpawner
             ChildStep.CapabilityBounding or ChildStep.AmbientCapabilities => $"capability {index}",
             ChildStep.Seccomp => $"linux.seccomp, {plan.Seccomp?.Length} instructions, flags {plan.Seccomp?.Flags}",
             ChildStep.SeccompNotify => $"seccomp agent at {plan.Seccomp?.ListenerPath}",
+            ChildStep.SecurityLabel => At(plan.SecurityLabels, index, l => l.Describe()),
             _ => null,
         };
     }

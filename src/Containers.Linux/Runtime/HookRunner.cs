@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Containers.Oci.Runtime;
 
@@ -73,7 +74,11 @@ public static class HookRunner
         }
 
         (SafeFdHandle read, SafeFdHandle write) = Interop.CreatePipe();
+        (SafeFdHandle stdoutRead, SafeFdHandle stdoutWrite) = Interop.CreatePipe();
+        (SafeFdHandle stderrRead, SafeFdHandle stderrWrite) = Interop.CreatePipe();
         using (read)
+        using (stdoutRead)
+        using (stderrRead)
         {
             using (write)
             {
@@ -94,6 +99,8 @@ public static class HookRunner
                 CapabilityEffective = effective,
                 CapabilityPermitted = permitted,
                 StdinFd = read.Fd,
+                StdoutFd = stdoutWrite.Fd,
+                StderrFd = stderrWrite.Fd,
             };
             SpawnedProcess process;
             try
@@ -104,21 +111,32 @@ public static class HookRunner
             {
                 throw new HookException(field, $"cannot start {hook.Path}: {ex.Message}", ex);
             }
+            finally
+            {
+                // Only the hook holds the write ends now: end of file on both means it (and whatever it left behind) is done.
+                stdoutWrite.Dispose();
+                stderrWrite.Dispose();
+            }
 
             using (process)
             {
+                // runc keeps a hook's stdout and stderr and puts both in its error message.
                 TimeSpan timeout = hook.Timeout is int seconds ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan;
-                if (!process.WaitForExit(timeout))
+                Stopwatch clock = Stopwatch.StartNew();
+                HookOutput output = new();
+                bool done = output.Collect(stdoutRead, stderrRead, timeout)
+                    && process.WaitForExit(timeout == Timeout.InfiniteTimeSpan ? timeout : TimeSpan.FromTicks(Math.Max(0, (timeout - clock.Elapsed).Ticks)));
+                if (!done)
                 {
                     process.Signal(Interop.SIGKILL);
                     process.WaitForExit();
-                    throw new HookException(field, string.Create(CultureInfo.InvariantCulture, $"{hook.Path} did not finish within its timeout of {hook.Timeout} s and was killed"));
+                    throw new HookException(field, string.Create(CultureInfo.InvariantCulture, $"hook ran past specified timeout of {hook.Timeout:0.0}s ({hook.Path} was killed)"));
                 }
 
                 int code = process.WaitForExit();
                 if (code != 0)
                 {
-                    throw new HookException(field, string.Create(CultureInfo.InvariantCulture, $"{hook.Path} exited with code {code}"));
+                    throw new HookException(field, string.Create(CultureInfo.InvariantCulture, $"error running hook: exit status {code}, stdout: {output.Stdout}, stderr: {output.Stderr}"));
                 }
             }
         }

@@ -164,4 +164,13 @@ public sealed record SpawnPlan
 
     /// <summary>A descriptor of the spawner the process gets as stdin, or -1 (inherit).</summary>
     internal int StdinFd { get; init; } = -1;
+
+    /// <summary>A descriptor of the spawner the process gets as stdout, or -1 (inherit).</summary>
+    internal int StdoutFd { get; init; } = -1;
+
+    /// <summary>A descriptor of the spawner the process gets as stderr, or -1 (inherit).</summary>
+    internal int StderrFd { get; init; } = -1;
+
+    /// <summary>LSM exec labels (process.apparmorProfile, process.selinuxLabel) written just before the process's own setup.</summary>
+    public IReadOnlyList<ProcessSecurityLabel> SecurityLabels { get; init; } = [];
 }

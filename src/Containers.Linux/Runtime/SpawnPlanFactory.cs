@@ -106,6 +106,7 @@ public static class SpawnPlanFactory
             StartContainerHooks = spec.Hooks?.StartContainer?.ToArray() ?? [],
             NewTimeNamespace = linux.Namespaces?.Any(n => n.Type == LinuxNamespaceType.Time) ?? false,
             TimeOffsets = linux.TimeOffsets?.ToArray() ?? [],
+            SecurityLabels = ProcessSecurityLabel.Of(process),
         };
     }
 
@@ -157,6 +158,7 @@ public static class SpawnPlanFactory
             Terminal = process.Terminal ?? false,
             ConsoleHeight = ConsoleDimension(process, process.ConsoleSize?.Height, "process.consoleSize.height"),
             ConsoleWidth = ConsoleDimension(process, process.ConsoleSize?.Width, "process.consoleSize.width"),
+            SecurityLabels = ProcessSecurityLabel.Of(process),
         };
     }
 
@@ -208,16 +210,6 @@ public static class SpawnPlanFactory
             throw new UnsupportedException("process.commandLine: Windows only");
         }
 
-        if (!string.IsNullOrEmpty(process.ApparmorProfile))
-        {
-            throw new UnsupportedException("process.apparmorProfile: AppArmor is not supported by runcs");
-        }
-
-        if (!string.IsNullOrEmpty(process.SelinuxLabel))
-        {
-            throw new UnsupportedException("process.selinuxLabel: SELinux is not supported by runcs");
-        }
-
         if (process.Scheduler is not null || process.IOPriority is not null || process.ExecCpuAffinity is not null)
         {
             throw new UnsupportedException("process.scheduler, process.ioPriority and process.execCPUAffinity are not supported by runcs yet");
@@ -249,7 +241,7 @@ public static class SpawnPlanFactory
 
         if (!string.IsNullOrEmpty(linux.MountLabel))
         {
-            throw new UnsupportedException("linux.mountLabel: SELinux is not supported by runcs");
+            throw new UnsupportedException("linux.mountLabel: SELinux mount labels are not supported by runcs (process.selinuxLabel is, on hosts with SELinux)");
         }
 
         if (linux.IntelRdt is not null || linux.Personality is not null)

@@ -20,13 +20,18 @@ internal static class ContainerCgroups
     public static ICgroupManager Open(Spec spec, string id)
         => CgroupManager.Open(Layout, CgroupPath.Resolve(spec.Linux?.CgroupsPath, id, CgroupPath.DefaultParent));
 
-    /// <summary>Refuses <c>--systemd-cgroup</c>: only the cgroupfs driver exists.</summary>
+    /// <summary>Refuses <c>--systemd-cgroup</c>, saying why: only the cgroupfs driver exists (and whether the host runs systemd at all).</summary>
     /// <exception cref="UnsupportedException">The flag is given.</exception>
     public static void RefuseSystemd(CommandLine line)
     {
         if (line.Globals.TryGetValue("--systemd-cgroup", out string? value) && value is not "false")
         {
-            throw new UnsupportedException("--systemd-cgroup: the systemd cgroup driver is not supported by runcs; it manages cgroups through cgroupfs (drop the flag)");
+            // Why, exactly: runc's systemd driver asks systemd (over D-Bus) to create the cgroup as a transient scope unit.
+            // runcs has no D-Bus client and no such driver; on a host without systemd runc refuses the flag as well.
+            string host = Directory.Exists("/run/systemd/system")
+                ? "this host runs systemd, but runcs has no systemd driver"
+                : "and this host is not running systemd (no /run/systemd/system), where runc refuses it too (\"systemd not running on this host, cannot use systemd cgroups manager\")";
+            throw new UnsupportedException($"--systemd-cgroup: runcs only manages cgroups through cgroupfs; the systemd driver (cgroups as transient systemd units created over D-Bus, \"slice:prefix:name\" paths) is not implemented, {host}. Drop the flag and give linux.cgroupsPath as a path");
         }
     }
 

@@ -16,15 +16,21 @@ internal static class ContainerLauncher
     /// exec fifo until <c>runcs start</c>; otherwise it execs at once.
     /// </summary>
     public static (ContainerRecord Record, SpawnedProcess Process) Launch(CommandLine line, ContainerStore store, bool waitForStart)
-        => Launch(line, store, waitForStart, out _);
+        => Launch(line, store, waitForStart, out _, out NotifySocket? notify);
 
     /// <summary>
     /// <see cref="Launch(CommandLine, ContainerStore, bool)"/>; a foreground <c>run</c> of a terminal
     /// container without --console-socket also gets the proxy that received the pty master.
     /// </summary>
-    public static (ContainerRecord Record, SpawnedProcess Process) Launch(CommandLine line, ContainerStore store, bool waitForStart, out TerminalProxy? terminal)
+    /// <param name="line">The command line.</param>
+    /// <param name="store">The state root.</param>
+    /// <param name="waitForStart">create: the init waits for start.</param>
+    /// <param name="terminal">The proxy of a foreground terminal, or null.</param>
+    /// <param name="notify">With NOTIFY_SOCKET set, the container's sd_notify socket (bound here for run; start binds it after create).</param>
+    public static (ContainerRecord Record, SpawnedProcess Process) Launch(CommandLine line, ContainerStore store, bool waitForStart, out TerminalProxy? terminal, out NotifySocket? notify)
     {
         terminal = null;
+        notify = null;
         string id = line.Arguments.Count == 1 ? line.Arguments[0] : throw new UsageException($"\"{line.Verb}\" requires exactly 1 argument (the container id)");
         string bundle = Path.GetFullPath(line.Option("--bundle") ?? Directory.GetCurrentDirectory());
         string? consoleSocket = line.Option("--console-socket");
@@ -41,6 +47,8 @@ internal static class ContainerLauncher
         }
 
         Spec spec = RuntimeSpecJson.ParseSpec(File.ReadAllBytes(configPath));
+        NotifySocket? notifySocket = NotifySocket.FromEnvironment(store.DirectoryOf(id));
+        notifySocket?.AddTo(spec);
         bool detached = waitForStart || line.Switch("--detach");
         CheckTerminal(spec.Process?.Terminal == true, consoleSocket, detached);
         TerminalProxy? proxy = !detached && spec.Process?.Terminal == true ? TerminalProxy.Listen() : null;
@@ -74,6 +82,13 @@ internal static class ContainerLauncher
         {
             // Created before the clone (not between clone and release), so the waiting child only
             // costs the move; another container's existing cgroup is joined, as runc does.
+            notifySocket?.CreateDirectory();
+            if (!waitForStart)
+            {
+                // run: bound before the container's process can send to it (create leaves this to start).
+                notifySocket?.Bind();
+            }
+
             ownsCgroup = !cgroup.Exists();
             cgroup.Create(resources);
             plan = CgroupMounts.Expand(plan, cgroup);
@@ -124,6 +139,7 @@ internal static class ContainerLauncher
             }
 
             terminal = proxy;
+            notify = notifySocket;
             return (record, process);
         }
         catch (ContainersException)
@@ -143,6 +159,7 @@ internal static class ContainerLauncher
             }
 
             proxy?.Dispose();
+            notifySocket?.Dispose();
             Directory.Delete(directory, recursive: true);
             throw;
         }

@@ -47,7 +47,6 @@ internal static class ExecCommand
 
     private static int Run(CommandLine line, ContainerStore store)
     {
-        RefuseUnsupported(line);
         string id = line.Arguments[0];
         if (!File.Exists(Path.Combine(store.DirectoryOf(id), "state.json")))
         {
@@ -97,7 +96,7 @@ internal static class ExecCommand
             ConsoleSocketPath = consoleSocket ?? proxy?.SocketPath,
         };
 
-        ContainerSpawner spawner = new(record.CgroupPath is null ? null : new CgroupPlacer(ContainerCgroups.Of(record)));
+        ContainerSpawner spawner = new(PlacerOf(line, record));
         using SpawnedProcess spawned = spawner.Exec(plan, record.Pid, record.PidStartTime);
         proxy?.Receive();
         if (line.Option("--pid-file") is string pidFile)
@@ -149,6 +148,17 @@ internal static class ExecCommand
         if (line.Option("--cwd") is string cwd)
         {
             process.Cwd = cwd;
+        }
+
+        // As runc: these override the config's labels in the command-line form only (a --process file has its own).
+        if (line.Option("--apparmor") is { Length: > 0 } profile)
+        {
+            process.ApparmorProfile = profile;
+        }
+
+        if (line.Option("--process-label") is { Length: > 0 } label)
+        {
+            process.SelinuxLabel = label;
         }
 
         IReadOnlyList<string> caps = line.Options("--cap", "-c");
@@ -223,19 +233,16 @@ internal static class ExecCommand
             ? id
             : throw new UsageException($"invalid value \"{text}\" for flag {flag}: runcs exec takes numeric ids");
 
-    private static void RefuseUnsupported(CommandLine line)
+    /// <summary>The container's cgroup, or the sub-cgroups --cgroup names (runc 1.1's exec --cgroup).</summary>
+    private static ICgroupPlacer? PlacerOf(CommandLine line, ContainerRecord record)
     {
-        foreach (string flag in new[] { "--apparmor", "--process-label" })
+        IReadOnlyList<string> subCgroups = line.Options("--cgroup");
+        if (record.CgroupPath is null)
         {
-            if (line.Option(flag) is not null)
-            {
-                throw new UnsupportedException($"{flag}: {(flag == "--apparmor" ? "AppArmor" : "SELinux")} is not supported by runcs");
-            }
+            return subCgroups.Count == 0 ? null : throw new FailedPreconditionException("--cgroup: the container has no cgroup recorded");
         }
 
-        if (line.Option("--cgroup") is not null)
-        {
-            throw new UnsupportedException("--cgroup: exec into a sub-cgroup is not supported by runcs yet");
-        }
+        Linux.Cgroups.ICgroupManager manager = ContainerCgroups.Of(record);
+        return (ICgroupPlacer?)SubCgroupPlacer.For(subCgroups, manager) ?? new CgroupPlacer(manager);
     }
 }

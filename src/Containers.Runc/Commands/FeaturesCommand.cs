@@ -29,7 +29,9 @@ internal static class FeaturesCommand
                     .. File.Exists("/proc/self/ns/time") ? [LinuxNamespaceType.Time] : Array.Empty<string>()],
                 Capabilities = [.. LinuxCapability.All],
                 Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true },
-                Apparmor = new FeatureSupport { Enabled = false },
+                // As runc's: "enabled" is the runtime's support, not the host's. runcs applies process.apparmorProfile as runc
+                // does; of SELinux it sets only process.selinuxLabel (linux.mountLabel is refused), so it does not claim it.
+                Apparmor = new FeatureSupport { Enabled = true },
                 Selinux = new FeatureSupport { Enabled = false },
                 IntelRdt = new FeatureSupport { Enabled = false },
                 MountExtensions = new MountExtensionsFeatures { IdMap = new FeatureSupport { Enabled = true } },

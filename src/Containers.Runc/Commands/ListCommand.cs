@@ -1,5 +1,4 @@
 using System.Text;
-using Containers.Oci;
 using Containers.Runc.State;
 
 namespace Containers.Runc.Commands;
@@ -9,7 +8,8 @@ internal static class ListCommand
 {
     public static int Execute(CommandLine line, ContainerStore store)
     {
-        List<StateView> views = [.. store.List().Select(r => StateCommand.ViewOf(r, store))];
+        StateDirectoryOwner owners = StateDirectoryOwner.Load();
+        List<StateView> views = [.. store.List().Select(r => WithOwner(StateCommand.ViewOf(r, store), owners, store))];
         string format = line.Option("--format") ?? line.Option("-f") ?? "table";
         if (line.Switch("--quiet"))
         {
@@ -25,8 +25,24 @@ internal static class ListCommand
 
         if (format == "json")
         {
-            Output.Out(views.Count == 0 ? "null"u8 : OciJson.SerializeToUtf8Bytes(views, RuncsJsonContext.Default.ListStateView));
-            Output.Out("\n");
+            // runc: json.NewEncoder(os.Stdout).Encode(states) — one compact line (null for none) and a newline.
+            StringBuilder json = new();
+            if (views.Count == 0)
+            {
+                json.Append("null");
+            }
+            else
+            {
+                json.Append('[');
+                for (int i = 0; i < views.Count; i++)
+                {
+                    GoJsonText.AppendState(i == 0 ? json : json.Append(','), views[i]);
+                }
+
+                json.Append(']');
+            }
+
+            Output.Out(json.Append('\n').ToString());
             return 0;
         }
 
@@ -37,7 +53,7 @@ internal static class ListCommand
 
         string[] header = ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"];
         List<string[]> rows = [header];
-        rows.AddRange(views.Select(v => new[] { v.Id, v.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Status, v.Bundle, v.Created, "root" }));
+        rows.AddRange(views.Select(v => new[] { v.Id, v.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Status, v.Bundle, v.Created, v.Owner }));
         int[] widths = new int[header.Length];
         foreach (string[] row in rows)
         {
@@ -61,5 +77,11 @@ internal static class ListCommand
 
         Output.Out(table.ToString());
         return 0;
+    }
+
+    private static StateView WithOwner(StateView view, StateDirectoryOwner owners, ContainerStore store)
+    {
+        view.Owner = owners.Of(store.DirectoryOf(view.Id));
+        return view;
     }
 }

@@ -9,8 +9,9 @@ internal static class RunCommand
 {
     public static int Execute(CommandLine line, ContainerStore store)
     {
-        (ContainerRecord record, SpawnedProcess process) = ContainerLauncher.Launch(line, store, waitForStart: false, out TerminalProxy? terminal);
+        (ContainerRecord record, SpawnedProcess process) = ContainerLauncher.Launch(line, store, waitForStart: false, out TerminalProxy? terminal, out NotifySocket? notify);
         using (terminal)
+        using (notify)
         using (process)
         {
             // With prestart/createRuntime hooks the init waited on the fifo while they ran.
@@ -23,7 +24,15 @@ internal static class RunCommand
             ContainerHooks.Started(store, record);
             if (line.Switch("--detach"))
             {
+                // runc -d returns once the container said READY (or ended), MAINPID being its init.
+                notify?.Forward(record.Pid, record.Pid);
                 return 0;
+            }
+
+            if (notify is not null)
+            {
+                // In the foreground runc reports itself as MAINPID while it waits for the container (threads are allowed after the clone).
+                new Thread(() => notify.Forward(Environment.ProcessId, record.Pid)) { IsBackground = true, Name = "runcs sd_notify" }.Start();
             }
 
             terminal?.Start();

@@ -28,6 +28,9 @@ internal static class ShimCommand
         string executable = Environment.ProcessPath ?? throw new UsageException("shim: the executable's path is unknown");
         if (line.Switch("--serve"))
         {
+            // The shim's single-threaded loop must never wait in a start for a container's READY: the sd_notify proxy of
+            // create/run/start is for a runtime run by a systemd service, not for containers a shim supervises.
+            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
             ShimServer.Serve(directory, executable, line.IntOption("--ready-fd", -1), root => new Shim.InProcessRuntime(root));
             return 0;
         }

@@ -16,8 +16,12 @@ internal static class StartCommand
             throw new FailedPreconditionException($"cannot start a container that is {status}");
         }
 
+        // runc's start binds the sd_notify socket set up at create, releases the init and waits for READY.
+        using NotifySocket? notify = NotifySocket.FromEnvironment(store.DirectoryOf(id)) is { WasSetUp: true } socket ? socket : null;
+        notify?.Bind();
         Release(store.FifoOf(id));
         ContainerHooks.Started(store, record);
+        notify?.Forward(record.Pid, record.Pid);
         return 0;
     }
 

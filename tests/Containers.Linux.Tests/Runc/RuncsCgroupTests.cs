@@ -430,6 +430,12 @@ public sealed class RuncsCgroupTests
 
         Assert.That(result.ExitCode, Is.EqualTo(1));
         Assert.That(result.StandardError, Does.Contain("--systemd-cgroup"));
+        Assert.That(result.StandardError, Does.Contain("cgroupfs").And.Contain("D-Bus"), "says why: only the cgroupfs driver exists");
+        if (!Directory.Exists("/run/systemd/system"))
+        {
+            Assert.That(result.StandardError, Does.Contain("not running systemd"), "says the host has no systemd either");
+        }
+
         Assert.That(LeftDirectories(), Is.Empty);
     }
 

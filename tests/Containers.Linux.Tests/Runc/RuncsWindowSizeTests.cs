@@ -11,6 +11,12 @@ namespace Containers.Linux.Tests.Runc;
 [NonParallelizable]
 public sealed class RuncsWindowSizeTests
 {
+    /// <summary>
+    /// Records the pty size at start and after SIGWINCH; the trap is set before "ready", and the loop is bounded so a
+    /// missing resize fails instead of hanging.
+    /// </summary>
+    private const string ResizeWatcher = "trap 'stty size > /out/winch' WINCH; stty size > /out/before; touch /out/ready; i=0; while [ ! -s /out/winch ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done";
+
     private TestBundle _bundle = null!;
     private string _state = null!;
     private string _out = null!;
@@ -57,6 +63,33 @@ public sealed class RuncsWindowSizeTests
     {
         string binary = runtime == "runcs" ? RuncsBinary.Path : "runc";
         _bundle.Process["terminal"] = true;
+        MountOut();
+        _bundle.WithArgs("sh", "-c", ResizeWatcher);
+        string id = $"winch-{Guid.NewGuid():N}"[..16];
+        AssertResizeReaches($"\"{binary}\" --root {_state} run --bundle {_bundle.Directory} {id}");
+    }
+
+    /// <summary>The same for a foreground <c>exec -t</c> into a running container without a terminal of its own.</summary>
+    [TestCase("runcs")]
+    [TestCase("runc")]
+    public void ResizingTheRuntimesTerminal_ResizesAForegroundExecsPty(string runtime)
+    {
+        string binary = runtime == "runcs" ? RuncsBinary.Path : "runc";
+        MountOut();
+        _bundle.WithArgs("sleep", "1000");
+        string id = $"winch-{Guid.NewGuid():N}"[..16];
+        using (RuncDevNullGuard guard = new())
+        {
+            ProcessResult run = Commands.Run(binary, ["--root", _state, "run", "-d", "--bundle", _bundle.Directory, id]);
+            Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        }
+
+        File.WriteAllText(Path.Combine(_out, "watch.sh"), ResizeWatcher);
+        AssertResizeReaches($"\"{binary}\" --root {_state} exec -t {id} sh /out/watch.sh");
+    }
+
+    private void MountOut()
+    {
         _bundle.Config["mounts"]!.AsArray().Add(new JsonObject
         {
             ["destination"] = "/out",
@@ -64,11 +97,13 @@ public sealed class RuncsWindowSizeTests
             ["source"] = _out,
             ["options"] = new JsonArray("rbind", "rw"),
         });
+        _bundle.Save();
+    }
 
-        // The trap is set before "ready"; the loop is bounded so a missing resize fails instead of hanging.
-        _bundle.WithArgs("sh", "-c", "trap 'stty size > /out/winch' WINCH; stty size > /out/before; touch /out/ready; i=0; while [ ! -s /out/winch ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done");
-        string id = $"winch-{Guid.NewGuid():N}"[..16];
-        string inner = $"\"{binary}\" --root {_state} run --bundle {_bundle.Directory} {id} </dev/tty & while [ ! -e {_out}/ready ]; do sleep 0.1; done; stty rows 33 cols 77 </dev/tty; wait";
+    /// <summary>Runs <paramref name="command"/> on script(1)'s terminal, resizes that terminal once the container is ready, checks the container saw it.</summary>
+    private void AssertResizeReaches(string command)
+    {
+        string inner = $"{command} </dev/tty & while [ ! -e {_out}/ready ]; do sleep 0.1; done; stty rows 33 cols 77 </dev/tty; wait";
         string fifo = Path.Combine(_out, "stdin");
 
         ProcessResult result;
