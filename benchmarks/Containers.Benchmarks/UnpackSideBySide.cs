@@ -41,6 +41,8 @@ internal static class UnpackSideBySide
             return 2;
         }
 
+        UnpackPhaseLog? phases = UnpackPhaseLog.FromEnvironment();
+        phases?.Mark("main");
         int repeat = args.Length == 5 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
         string work = args[2];
         LocalContentStore content = new(args[1]);
@@ -57,6 +59,8 @@ internal static class UnpackSideBySide
             return 2;
         }
 
+        phases?.Mark("image store opened");
+
         Directory.CreateDirectory(work);
         for (int i = 0; i < repeat; i++)
         {
@@ -65,8 +69,9 @@ internal static class UnpackSideBySide
             ISnapshotter snapshotter = args[3] == "overlayfs" ? new OverlaySnapshotter(root) : new NativeSnapshotter(root);
             await using (snapshotter.ConfigureAwait(false))
             {
-                UnpackResult result = await new Unpacker(content, snapshotter, args[3]).UnpackAsync(image).ConfigureAwait(false);
+                UnpackResult result = await new Unpacker(content, snapshotter, args[3]).UnpackAsync(image, progress: phases).ConfigureAwait(false);
                 watch.Stop();
+                phases?.Mark("unpacked");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalMilliseconds:F1} {result.Applied}"));
             }
 

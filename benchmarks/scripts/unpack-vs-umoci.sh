@@ -7,7 +7,9 @@
 # layout in place). Reported: median wall time
 # of each whole process (as a user sees it), our in-process unpack time (cold, the process's first), a warm
 # in-process median (later unpacks in one process, each into a fresh snapshotter), MB/s of uncompressed
-# layer bytes, and ratios (> 1 means we are faster).
+# layer bytes, and ratios (> 1 means we are faster). Also the CPU time (user + sys, from the shell's `times` for its
+# children) of each process: on a loaded machine the wall times mostly measure the contention, CPU time what each
+# tool costs (it includes our runtime start and JIT, which a warm process no longer pays).
 # Usage: benchmarks/scripts/unpack-vs-umoci.sh [runs] [layers] [files per layer] [KiB per file] [random|text]
 # File contents: random bytes (incompressible: gzip stores them, decompression is nearly free) or text
 # (base64 of random bytes, which gzip -1 shrinks to ~75%, so inflating costs what it does for real layers).
@@ -54,16 +56,20 @@ write_oci_layout
 dotnet "$bench" unpack-import "$layout" "$work/store"
 
 ms() { echo $(( ($2 - $1) / 1000000 )); }
-umoci_t=(); tar_t=(); ov_t=(); ov_in=(); nat_t=(); nat_in=()
+# Milliseconds of CPU (user + sys) used by the shell's finished children when `times > "$work/times"` last ran
+# (in this shell: a $(...) subshell has no children of its own to report).
+cpu() { tail -1 "$work/times" | awk '{for (i = 1; i <= 2; i++) {split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2]} printf "%d", t * 1000}'; }
+umoci_t=(); tar_t=(); ov_t=(); ov_in=(); nat_t=(); nat_in=(); umoci_c=(); tar_c=(); ov_c=(); nat_c=()
 for i in $(seq "$runs"); do
   sync
-  t0=$(now); umoci raw unpack --image "$layout:v1" "$work/umoci-$i" >/dev/null 2>&1; t1=$(now)
-  umoci_t+=($(ms "$t0" "$t1")); rm -rf "$work/umoci-$i"
-  t0=$(now); mkdir "$work/tar-$i"; for g in "${gz_list[@]}"; do tar -xzf "$g" -C "$work/tar-$i"; done; t1=$(now)
-  tar_t+=($(ms "$t0" "$t1")); rm -rf "$work/tar-$i"
+  times > "$work/times"; c0=$(cpu); t0=$(now); umoci raw unpack --image "$layout:v1" "$work/umoci-$i" >/dev/null 2>&1; t1=$(now); times > "$work/times"; c1=$(cpu)
+  umoci_t+=($(ms "$t0" "$t1")); umoci_c+=($((c1 - c0))); rm -rf "$work/umoci-$i"
+  times > "$work/times"; c0=$(cpu); t0=$(now); mkdir "$work/tar-$i"; for g in "${gz_list[@]}"; do tar -xzf "$g" -C "$work/tar-$i"; done; t1=$(now); times > "$work/times"; c1=$(cpu)
+  tar_t+=($(ms "$t0" "$t1")); tar_c+=($((c1 - c0))); rm -rf "$work/tar-$i"
   for s in overlayfs native; do
-    t0=$(now); out=$(dotnet "$bench" unpack "$work/store" "$work/ours-$s-$i" "$s"); t1=$(now)
-    if [ "$s" = overlayfs ]; then ov_t+=($(ms "$t0" "$t1")); ov_in+=("${out%% *}"); else nat_t+=($(ms "$t0" "$t1")); nat_in+=("${out%% *}"); fi
+    # Not $(...): the process must be a child of this shell for `times` to count it.
+    times > "$work/times"; c0=$(cpu); t0=$(now); dotnet "$bench" unpack "$work/store" "$work/ours-$s-$i" "$s" > "$work/out"; t1=$(now); times > "$work/times"; c1=$(cpu); out=$(cat "$work/out")
+    if [ "$s" = overlayfs ]; then ov_t+=($(ms "$t0" "$t1")); ov_in+=("${out%% *}"); ov_c+=($((c1 - c0))); else nat_t+=($(ms "$t0" "$t1")); nat_in+=("${out%% *}"); nat_c+=($((c1 - c0))); fi
     rm -rf "$work/ours-$s-$i"
   done
 done
@@ -84,4 +90,7 @@ printf '%-34s %8s ms  %5s MB/s   (in process %s ms cold, %s ms warm)\n' "ours ov
 printf '%-34s %8s ms  %5s MB/s   (in process %s ms cold, %s ms warm)\n' "ours native (process)" "$mn" "$(rate "$mn")" "$mni" "$mnw"
 echo "ratio umoci/ours: overlayfs $(ratio "$mu" "$mo") process, $(ratio "$mu" "$mow") warm; native $(ratio "$mu" "$mn") process, $(ratio "$mu" "$mnw") warm"
 echo "ratio tar/ours:   overlayfs $(ratio "$mt" "$mo") process, $(ratio "$mt" "$mow") warm; native $(ratio "$mt" "$mn") process, $(ratio "$mt" "$mnw") warm"
+echo "CPU (user + sys) medians: umoci $(median "${umoci_c[@]}") ms, tar $(median "${tar_c[@]}") ms, ours overlayfs $(median "${ov_c[@]}") ms, native $(median "${nat_c[@]}") ms"
+echo "ratio umoci/ours CPU: overlayfs $(ratio "$(median "${umoci_c[@]}")" "$(median "${ov_c[@]}")"), native $(ratio "$(median "${umoci_c[@]}")" "$(median "${nat_c[@]}")"); tar/ours CPU: overlayfs $(ratio "$(median "${tar_c[@]}")" "$(median "${ov_c[@]}")"), native $(ratio "$(median "${tar_c[@]}")" "$(median "${nat_c[@]}")")"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw: umoci ${umoci_t[*]} | tar ${tar_t[*]} | overlayfs ${ov_t[*]} (in ${ov_in[*]}; warm ${ov_warm[*]}) | native ${nat_t[*]} (in ${nat_in[*]}; warm ${nat_warm[*]})"

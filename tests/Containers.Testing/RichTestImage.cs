@@ -58,7 +58,7 @@ public static class RichTestImage
         Directory.CreateDirectory(upper);
         await Tool.RunCheckedAsync("/bin/sh", "-c", LowerScript, "sh", lower);
         FileTree.SetXattr(Path.Combine(lower, "data/b"), "user.note", "hello"u8);
-        FileTree.SetXattr(Path.Combine(lower, "data/b"), "user.binary", [0x00, 0xff, 0x80, 0x01]);
+        FileTree.SetXattr(Path.Combine(lower, "data/b"), "user.binary", [0x00, 0xff, 0x0a, 0x80, 0x01, 0x0a]);
         FileTree.SetXattr(Path.Combine(lower, "data"), "user.dir", "d"u8);
         await Tool.RunCheckedAsync("/bin/sh", "-c", UpperScript, "sh", upper);
         FileTree.SetXattr(Path.Combine(upper, "opaque/new"), "user.layer", "two"u8);

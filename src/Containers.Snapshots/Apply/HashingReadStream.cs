@@ -45,9 +45,35 @@ internal sealed class HashingReadStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (_observer?.PaxDataAhead is > 0 and long ahead && buffer.Length >= ahead)
+        {
+            return ReadPaxData(buffer[..(int)ahead]);
+        }
+
         int n = _inner.Read(buffer);
         Account(buffer[..n]);
         _hash?.AppendData(buffer[..n]);
+        return n;
+    }
+
+    // A PAX data block is read whole (TarReader asks for exactly its size), observed with its raw bytes, and
+    // only then masked for TarReader (see PaxXattrCapture.MaskXattrNewlines). A short block (the archive ends
+    // inside it) is passed on as it is, for TarReader to refuse.
+    private int ReadPaxData(Span<byte> block)
+    {
+        int n = 0;
+        while (n < block.Length && _inner.Read(block[n..]) is int read and > 0)
+        {
+            n += read;
+        }
+
+        Account(block[..n]);
+        _hash?.AppendData(block[..n]);
+        if (n == block.Length)
+        {
+            PaxXattrCapture.MaskXattrNewlines(block);
+        }
+
         return n;
     }
 

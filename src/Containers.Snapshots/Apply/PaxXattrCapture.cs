@@ -8,16 +8,26 @@ namespace Containers.Snapshots.Apply;
 /// and keeps the raw bytes of PAX <c>SCHILY.xattr.*</c> values.
 /// </summary>
 /// <remarks>
+/// <para>
 /// TarReader decodes every PAX value as UTF-8, which replaces the bytes of binary values such as
 /// <c>security.capability</c> with U+FFFD. This observer sees the same bytes before decoding. It
 /// only has to be right for well-formed archives: the applier uses a captured value only when the
 /// captured key set matches the keys TarReader reported for the entry, and otherwise falls back to
 /// the decoded string.
+/// </para>
+/// <para>
+/// TarReader also splits PAX records at the first newline, so an xattr value holding a 0x0a byte (PAX records
+/// are length-prefixed and may hold any byte; GNU tar and Go's archive/tar write and read them) made it refuse
+/// the archive. <see cref="PaxDataAhead"/> lets the stream under TarReader hand over a PAX data block whole, and
+/// <see cref="MaskXattrNewlines"/> then replaces the newlines inside <c>SCHILY.xattr.*</c> values in TarReader's
+/// copy only, after this observer has kept the raw bytes, which are the ones applied.
+/// </para>
 /// </remarks>
 internal sealed class PaxXattrCapture
 {
     private const int BlockSize = 512;
     private const string XattrPrefix = "SCHILY.xattr.";
+    private static ReadOnlySpan<byte> XattrPrefixBytes => "SCHILY.xattr."u8;
 
     private readonly byte[] _header = new byte[BlockSize];
     private int _headerFill;
@@ -29,6 +39,45 @@ internal sealed class PaxXattrCapture
 
     /// <summary>The raw xattr values (keys without the <c>SCHILY.xattr.</c> prefix) of the last entry header read.</summary>
     public Dictionary<string, byte[]>? Current { get; private set; }
+
+    /// <summary>
+    /// The size of the PAX data block that comes next when no byte of it has been seen yet (a captured <c>x</c>
+    /// header was the last thing observed), else 0.
+    /// </summary>
+    public long PaxDataAhead => _paxData is { Length: 0 } ? _dataLeft : 0;
+
+    /// <summary>
+    /// Replaces every newline inside the value of a <c>SCHILY.xattr.*</c> record of a whole PAX data block with
+    /// a space, keeping each record's length, so that TarReader parses the block; returns whether any was
+    /// replaced. Records of other keys are left as they are (a path with a newline is still refused).
+    /// </summary>
+    public static bool MaskXattrNewlines(Span<byte> data)
+    {
+        bool masked = false;
+        while (!data.IsEmpty)
+        {
+            int space = data.IndexOf((byte)' ');
+            if (space <= 0 || !Utf8Parser.TryParse(data[..space], out int length, out int consumed) || consumed != space || length <= space + 1 || length > data.Length)
+            {
+                return masked;
+            }
+
+            Span<byte> record = data[(space + 1)..(length - 1)];
+            if (data[length - 1] == (byte)'\n' && record.StartsWith(XattrPrefixBytes) && record.IndexOf((byte)'=') is int eq and >= 0)
+            {
+                Span<byte> value = record[(eq + 1)..];
+                if (value.Contains((byte)'\n'))
+                {
+                    value.Replace((byte)'\n', (byte)' ');
+                    masked = true;
+                }
+            }
+
+            data = data[length..];
+        }
+
+        return masked;
+    }
 
     public void Observe(ReadOnlySpan<byte> data)
     {

@@ -80,7 +80,30 @@ internal sealed class GnuTarOracleTests : ApplyFixture
         Assert.That(Interop.LGetXattr(InRoot("bin/ping"), "security.capability"), Has.Length.EqualTo(20));
     }
 
-    private async Task CompareWithGnuTarAsync(string tarFile)
+    [Test]
+    public async Task XattrValuesWithNewlinesMatchGnuTar()
+    {
+        // PAX records are length-prefixed, so a value may hold 0x0a bytes; GNU tar writes them as they are.
+        string source = Path.Combine(Work, "source");
+        Directory.CreateDirectory(Path.Combine(source, "dir"));
+        await File.WriteAllTextAsync(Path.Combine(source, "dir/file"), "x");
+        byte[] lines = "one\ntwo\n"u8.ToArray();
+        byte[] binary = [0x0a, 0x00, 0xff, 0x0a, 0x0a];
+        Assert.That(Interop.LSetXattr(Path.Combine(source, "dir/file"), "user.lines", lines), Is.Zero);
+        Assert.That(Interop.LSetXattr(Path.Combine(source, "dir/file"), "user.binary", binary), Is.Zero);
+        Assert.That(Interop.LSetXattr(Path.Combine(source, "dir/file"), "user.plain", "plain"u8), Is.Zero);
+        Assert.That(Interop.LSetXattr(Path.Combine(source, "dir"), "user.nl", "\n"u8), Is.Zero);
+        string tarFile = Path.Combine(Work, "newlines.tar");
+        await RunAsync("tar", "--format=posix", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-cf", tarFile, "-C", source, ".");
+
+        await CompareWithGnuTarAsync(tarFile, minimumEntries: 1);
+        Assert.That(Interop.LGetXattr(InRoot("dir/file"), "user.lines"), Is.EqualTo(lines));
+        Assert.That(Interop.LGetXattr(InRoot("dir/file"), "user.binary"), Is.EqualTo(binary));
+        Assert.That(Interop.LGetXattr(InRoot("dir/file"), "user.plain"), Is.EqualTo("plain"u8.ToArray()));
+        Assert.That(Interop.LGetXattr(InRoot("dir"), "user.nl"), Is.EqualTo("\n"u8.ToArray()));
+    }
+
+    private async Task CompareWithGnuTarAsync(string tarFile, int minimumEntries = 10)
     {
         string oracle = Path.Combine(Work, "oracle");
         Directory.CreateDirectory(oracle);
@@ -92,7 +115,7 @@ internal sealed class GnuTarOracleTests : ApplyFixture
         }
 
         List<string> expected = TreeSnapshot.Capture(oracle);
-        Assert.That(expected, Has.Count.GreaterThan(10));
+        Assert.That(expected, Has.Count.GreaterThan(minimumEntries));
         Assert.That(TreeSnapshot.Capture(Root), Is.EqualTo(expected));
     }
 
