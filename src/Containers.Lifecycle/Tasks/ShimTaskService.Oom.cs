@@ -34,12 +34,13 @@ public sealed partial class ShimTaskService
                 {
                     ShimClient client = new(RequireShimDirectory(containerId));
                     ulong seen = 0;
+                    int pid = InitPid(containerId);
                     while (true)
                     {
                         ShimResponse response = await client.CallAsync(new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = seen }, _closing.Token).ConfigureAwait(false);
                         for (; seen < response.OomCount; seen++)
                         {
-                            if (ClaimEvent(containerId, OomEventMarker(seen)))
+                            if (ClaimEvent(containerId, OomEventMarker(pid, seen)))
                             {
                                 await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
                             }

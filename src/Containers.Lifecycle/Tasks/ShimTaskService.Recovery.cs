@@ -16,7 +16,7 @@ public sealed partial class ShimTaskService
     /// <remarks>
     /// A task that exited (or hit an OOM) while no host was watching gets its <see cref="TaskExit"/> (code
     /// and time from the shim's exit record) and its <see cref="TaskOom"/>s published now. Every host
-    /// claims an event before it publishes it by creating a marker beside the task's exit record
+    /// claims an event before it publishes it by creating a marker under <c>State/events/&lt;namespace&gt;/&lt;id&gt;</c>
     /// (<c>O_EXCL</c>), so each exit and each OOM is published once across all hosts and restarts: a
     /// later reconnect, or a second host watching the same task, finds the marker and stays silent.
     /// </remarks>
@@ -68,6 +68,7 @@ public sealed partial class ShimTaskService
             }
         }
 
+        DeleteStaleEventMarkers(found);
         return found;
     }
 
@@ -91,7 +92,7 @@ public sealed partial class ShimTaskService
                 try
                 {
                     ExitStatus status = await WaitAsync(containerId, null, _closing.Token).ConfigureAwait(false);
-                    if (ClaimEvent(containerId, ExitEventMarker, status))
+                    if (ClaimEvent(containerId, ExitEventMarker(status), status))
                     {
                         await PublishAsync(new TaskExit(containerId, containerId, 0, status.ExitCode, status.ExitedAt)).ConfigureAwait(false);
                     }
@@ -121,9 +122,10 @@ public sealed partial class ShimTaskService
             // The shim answers at once for an init that has exited; a dead shim has no count to give.
             ShimResponse response = await new ShimClient(RequireShimDirectory(containerId))
                 .CallAsync(new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = 0 }, cancellationToken).ConfigureAwait(false);
+            int pid = InitPid(containerId);
             for (ulong index = 0; index < response.OomCount; index++)
             {
-                if (ClaimEvent(containerId, OomEventMarker(index)))
+                if (ClaimEvent(containerId, OomEventMarker(pid, index)))
                 {
                     await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
                 }
@@ -138,28 +140,45 @@ public sealed partial class ShimTaskService
             // Its shim is gone: the exit below carries the failure.
         }
 
-        if (ClaimEvent(containerId, ExitEventMarker, exit))
+        if (ClaimEvent(containerId, ExitEventMarker(exit), exit))
         {
             await PublishAsync(new TaskExit(containerId, containerId, 0, exit.ExitCode, exit.ExitedAt)).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The marker of a published init exit, in the task's directory.</summary>
-    private const string ExitEventMarker = "exit.published";
+    /// <summary>The marker of a published init exit: the shim's reap time names that one exit.</summary>
+    private static string ExitEventMarker(ExitStatus exit) => $"exit-{exit.ExitedAt.UtcTicks}";
 
-    /// <summary>The marker of the published OOM number <paramref name="index"/> (0-based), in the task's directory.</summary>
-    private static string OomEventMarker(ulong index) => $"oom-{index}.published";
+    /// <summary>The marker of the published OOM number <paramref name="index"/> (0-based) of the init <paramref name="pid"/>.</summary>
+    private static string OomEventMarker(int pid, ulong index) => $"oom-{pid}-{index}";
+
+    /// <summary>
+    /// Where the markers of a task's published events are: in the state directory beside the shims, not in
+    /// the shim's task directory (the shim deletes that one recursively, and a marker created meanwhile
+    /// would make its delete fail).
+    /// </summary>
+    private string EventMarkerDirectory(string containerId) => Path.Combine(_options.StateDirectory, "events", _options.Namespace, containerId);
+
+    /// <summary>The init's pid from the shim's task record (0 when unreadable), which names OOM markers.</summary>
+    private int InitPid(string containerId)
+        => ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(ResolvedShimDirectory(containerId), containerId)), ShimJsonContext.Default.ShimTaskRecord)?.Pid ?? 0;
 
     /// <summary>
     /// Claims the right to publish one event of a task: true for the one caller (of any host process)
-    /// that creates the marker first. The marker lives in the task's directory, so it goes with the
-    /// task's delete. When that directory is gone already (this host deleted the task right after the
-    /// exit, before this watcher ran), the event is published: losing it would be worse than the rare
-    /// duplicate of two hosts watching one task that one of them deleted.
+    /// that creates the marker first (O_CREAT|O_EXCL). When the task is gone already (this host deleted it
+    /// right after the exit, before this watcher ran), the event is published without a marker: losing it
+    /// would be worse than the rare duplicate of two hosts watching one task that one of them deleted.
     /// </summary>
     private bool ClaimEvent(string containerId, string marker, ExitStatus? status = null)
     {
-        string path = Path.Combine(ShimPaths.Task(ResolvedShimDirectory(containerId), containerId), marker);
+        if (!Directory.Exists(ShimPaths.Task(ResolvedShimDirectory(containerId), containerId)))
+        {
+            return true;
+        }
+
+        string directory = EventMarkerDirectory(containerId);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string path = Path.Combine(directory, marker);
         try
         {
             using var file = new FileStream(path, new FileStreamOptions
@@ -170,19 +189,47 @@ public sealed partial class ShimTaskService
             });
             if (status is { } exit)
             {
-                // For whoever reads the state directory: what was published, and when it happened.
+                // For whoever reads the state directory: what was published.
                 file.Write(System.Text.Encoding.UTF8.GetBytes($"{exit.ExitCode} {exit.ExitedAt:O}\n"));
             }
 
             return true;
         }
-        catch (DirectoryNotFoundException)
-        {
-            return true;
-        }
         catch (IOException) when (File.Exists(path))
         {
             return false;
+        }
+    }
+
+    /// <summary>Removes the event markers of a deleted task (called after its delete; a later task of the same id has other markers anyway).</summary>
+    private void DeleteEventMarkers(string containerId)
+    {
+        try
+        {
+            Directory.Delete(EventMarkerDirectory(containerId), recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not there, or a watcher is adding one: the next reconnect removes what is left.
+        }
+    }
+
+    /// <summary>Removes the markers of tasks that no longer exist (left when a host died between a delete and its cleanup).</summary>
+    private void DeleteStaleEventMarkers(IReadOnlyList<TaskState> found)
+    {
+        string root = Path.Combine(_options.StateDirectory, "events", _options.Namespace);
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+
+        HashSet<string> live = found.Select(t => t.ContainerId).ToHashSet(StringComparer.Ordinal);
+        foreach (string directory in Directory.EnumerateDirectories(root))
+        {
+            if (!live.Contains(Path.GetFileName(directory)))
+            {
+                DeleteEventMarkers(Path.GetFileName(directory));
+            }
         }
     }
 }
