@@ -11,6 +11,7 @@ namespace Containers.Linux.Tests.Runc;
 [NonParallelizable]
 public sealed class RuncsWindowSizeTests
 {
+    private RuntimeScratch? _scratch;
     private TestBundle _bundle = null!;
     private string _state = null!;
     private string _out = null!;
@@ -24,32 +25,12 @@ public sealed class RuncsWindowSizeTests
             Assert.Ignore("util-linux script(1) is needed to give the runtime a terminal");
         }
 
-        _bundle = new TestBundle();
-        _state = Path.Combine(Path.GetTempPath(), $"winch-state-{Guid.NewGuid():N}");
-        _out = Directory.CreateTempSubdirectory("winch-out-").FullName;
+        _scratch = new RuntimeScratch("winch");
+        (_bundle, _state, _out) = (_scratch.Bundle, _scratch.State, _scratch.Out);
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        if (_state is not null && Directory.Exists(_state))
-        {
-            foreach (string container in Directory.GetDirectories(_state))
-            {
-                Commands.Run(RuncsBinary.Path, ["--root", _state, "delete", "--force", Path.GetFileName(container)]);
-                Commands.Run("runc", ["--root", _state, "delete", "--force", Path.GetFileName(container)]);
-            }
-
-            Directory.Delete(_state, recursive: true);
-        }
-
-        if (_out is not null)
-        {
-            Directory.Delete(_out, recursive: true);
-        }
-
-        _bundle?.Dispose();
-    }
+    public void TearDown() => _scratch?.Dispose();
 
     [TestCase("runcs")]
     [TestCase("runc")]
