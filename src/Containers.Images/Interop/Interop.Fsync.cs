@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Containers;
-
 internal static partial class Interop
 {
     [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]

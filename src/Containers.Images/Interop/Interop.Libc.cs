@@ -1,5 +1,3 @@
-namespace Containers;
-
 internal static partial class Interop
 {
     /// <summary>The C library that every syscall wrapper below binds to.</summary>

@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Containers;
-
 internal static partial class Interop
 {
     internal const int O_NONBLOCK = 0x800;

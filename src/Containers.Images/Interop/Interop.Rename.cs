@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 
-namespace Containers;
-
 internal static partial class Interop
 {
     private const uint RENAME_NOREPLACE = 1;

@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Containers;
-
 internal static partial class Interop
 {
     private const int AT_EMPTY_PATH = 0x1000;

@@ -29,4 +29,10 @@ public sealed class ContainerRuntimeOptions
     /// do not name one; <see langword="null"/> (default) for runcs itself.
     /// </summary>
     public string? Runtime { get; set; }
+
+    /// <summary>
+    /// When the host's background garbage collection runs (<see cref="GarbageCollection.GarbageCollectionScheduler"/>,
+    /// containerd's gc scheduler settings and defaults); <c>Gc.Enabled = false</c> leaves collections to the application.
+    /// </summary>
+    public GarbageCollection.GarbageCollectionSchedulerOptions Gc { get; set; } = new();
 }

@@ -52,6 +52,33 @@ internal sealed class ContainerRuntimeOptionsValidator : IValidateOptions<Contai
             failures.Add($"EventSubscriberCapacity: must be at least 1, got {options.EventSubscriberCapacity}");
         }
 
+        if (options.Gc is null)
+        {
+            failures.Add("Gc: must be set");
+        }
+        else
+        {
+            if (double.IsNaN(options.Gc.PauseThreshold) || options.Gc.PauseThreshold is < 0 or > 0.5)
+            {
+                failures.Add($"Gc.PauseThreshold: must be from 0 to 0.5, got {options.Gc.PauseThreshold}");
+            }
+
+            if (options.Gc.DeletionThreshold < 0)
+            {
+                failures.Add($"Gc.DeletionThreshold: must be 0 or more, got {options.Gc.DeletionThreshold}");
+            }
+
+            if (options.Gc.MutationThreshold < 0)
+            {
+                failures.Add($"Gc.MutationThreshold: must be 0 or more, got {options.Gc.MutationThreshold}");
+            }
+
+            if (options.Gc.ScheduleDelay < TimeSpan.Zero || options.Gc.StartupDelay < TimeSpan.Zero)
+            {
+                failures.Add("Gc.ScheduleDelay and Gc.StartupDelay: must not be negative");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -35,8 +35,10 @@ public static class ContainerRuntimeServiceCollectionExtensions
     /// a <see cref="RegistryClient"/> with default options; <see cref="ITaskService"/> as a
     /// <see cref="ShimTaskService"/> (shims in <c>State/shims</c>, started from
     /// <see cref="ContainerRuntimeOptions.RuncsPath"/>, driving <see cref="ContainerRuntimeOptions.Runtime"/>
-    /// or runcs); the <see cref="ContainerClient"/> facade; and <see cref="ShimRecoveryService"/>, an
-    /// <see cref="IHostedService"/> that reconnects to every shim of the namespace when a host starts.
+    /// or runcs); the <see cref="ContainerClient"/> facade; <see cref="ShimRecoveryService"/>, an
+    /// <see cref="IHostedService"/> that reconnects to every shim of the namespace when a host starts; and
+    /// <see cref="GarbageCollectionScheduler"/>, a hosted service that collects garbage after deletions and
+    /// changes of the metadata as <see cref="ContainerRuntimeOptions.Gc"/> says.
     /// Options are validated when first resolved and, in a host, at start.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -110,7 +112,8 @@ public static class ContainerRuntimeServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
-            return new Unpacker(sp.GetRequiredService<IContentStore>(), sp.GetRequiredService<ISnapshotter>(), o.Snapshotter, logger: sp.GetService<ILogger<Unpacker>>());
+            return new Unpacker(sp.GetRequiredService<IContentStore>(), sp.GetRequiredService<ISnapshotter>(), o.Snapshotter, logger: sp.GetService<ILogger<Unpacker>>(),
+                leases: sp.GetRequiredService<ILeaseManager>());
         });
         services.TryAddSingleton(_ => new RegistryClient());
         services.TryAddSingleton<ITaskService>(sp =>
@@ -133,7 +136,14 @@ public static class ContainerRuntimeServiceCollectionExtensions
             sp.GetRequiredService<Unpacker>(),
             sp.GetRequiredService<RegistryClient>(),
             sp.GetService<ILogger<ContainerClient>>()));
+        services.TryAddSingleton(sp =>
+        {
+            ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
+            return new GarbageCollectionScheduler(sp.GetRequiredService<GarbageCollector>(), sp.GetRequiredService<MetadataDatabase>(), o.Gc,
+                sp.GetService<ILogger<GarbageCollectionScheduler>>(), sp.GetRequiredService<TimeProvider>());
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShimRecoveryService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GarbageCollectionScheduler>(sp => sp.GetRequiredService<GarbageCollectionScheduler>()));
         return services;
     }
 

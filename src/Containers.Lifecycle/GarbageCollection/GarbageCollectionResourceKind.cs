@@ -17,4 +17,7 @@ public enum GarbageCollectionResourceKind
 
     /// <summary>An image record with an expired <c>containerd.io/gc.expire</c> label, named <c>&lt;namespace&gt;/&lt;name&gt;</c>.</summary>
     Image,
+
+    /// <summary>A container record: never removed by the collector, a node of the graph only (back references name it).</summary>
+    Container,
 }

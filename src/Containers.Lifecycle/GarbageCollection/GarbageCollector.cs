@@ -21,8 +21,11 @@ namespace Containers.GarbageCollection;
 /// resource they hold (with <c>containerd.io/gc.flat</c>, only the resources and snapshot parents, not
 /// their labels); blobs and snapshots labelled <c>containerd.io/gc.root</c>, or with a
 /// <c>containerd.io/gc.expire</c> still in the future. Edges: <c>containerd.io/gc.ref.content[./name]</c>
-/// → a blob, <c>containerd.io/gc.ref.snapshot.&lt;snapshotter&gt;[/name]</c> → a snapshot, a snapshot → its
-/// parent. Labels are namespaced, blobs and snapshots are shared: a blob is kept when it is reached in any
+/// → a blob, <c>containerd.io/gc.ref.snapshot.&lt;snapshotter&gt;[/name]</c> → a snapshot,
+/// <c>containerd.io/gc.ref.image[./name]</c> → an image (kept even when expired), a snapshot → its parent; and
+/// containerd 2.0's back references <c>containerd.io/gc.bref.content|image|container[./name]</c> and
+/// <c>containerd.io/gc.bref.snapshot.&lt;snapshotter&gt;[/name]</c> on a blob, snapshot or expired image: the
+/// labelled object is reached when the parent it names is. Labels are namespaced, blobs and snapshots are shared: a blob is kept when it is reached in any
 /// namespace, and its labels are followed in the namespace it was reached in. Unfinished ingests are kept
 /// when a live lease holds their ref or a writer has them open, and aborted otherwise.</para>
 /// <para>Concurrency: the candidates (blobs, snapshots, ingests) are listed first; then the collector

@@ -79,6 +79,7 @@ public sealed class SqliteLeaseManager : ILeaseManager
         }
 
         transaction.Commit();
+        _database.NotifyMutation(dirty: false);
         return ValueTask.FromResult(lease);
     }
 
@@ -110,6 +111,7 @@ public sealed class SqliteLeaseManager : ILeaseManager
         MetadataDatabase.Execute(connection, transaction, "DELETE FROM lease_labels WHERE namespace = $ns AND id = $id", ("$ns", _namespace), ("$id", id));
         MetadataDatabase.Execute(connection, transaction, "DELETE FROM lease_resources WHERE namespace = $ns AND lease_id = $id", ("$ns", _namespace), ("$id", id));
         transaction.Commit();
+        _database.NotifyMutation(dirty: true);
     }
 
     /// <inheritdoc/>
@@ -168,6 +170,7 @@ public sealed class SqliteLeaseManager : ILeaseManager
             "INSERT OR IGNORE INTO lease_resources (namespace, lease_id, type, resource_id) VALUES ($ns, $id, $type, $rid)",
             ("$ns", _namespace), ("$id", leaseId), ("$type", resource.Type), ("$rid", resource.Id));
         transaction.Commit();
+        _database.NotifyMutation(dirty: false);
         return ValueTask.CompletedTask;
     }
 
@@ -184,6 +187,7 @@ public sealed class SqliteLeaseManager : ILeaseManager
             "DELETE FROM lease_resources WHERE namespace = $ns AND lease_id = $id AND type = $type AND resource_id = $rid",
             ("$ns", _namespace), ("$id", leaseId), ("$type", resource.Type), ("$rid", resource.Id));
         transaction.Commit();
+        _database.NotifyMutation(dirty: true);
         return ValueTask.CompletedTask;
     }
 

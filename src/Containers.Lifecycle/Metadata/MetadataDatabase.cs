@@ -93,6 +93,33 @@ public sealed class MetadataDatabase
     /// <summary>The database file.</summary>
     public string Path { get; }
 
+    private readonly Lock _callbacksLock = new();
+    private Action<bool>[] _mutationCallbacks = [];
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> after each committed change made through this object's stores
+    /// (containers, leases), with <see langword="true"/> when the change deleted something or dropped a
+    /// reference (containerd's dirty flag), as containerd's metadata database tells its gc scheduler.
+    /// </summary>
+    /// <param name="callback">Called on the writer's thread; it must be quick and must not throw.</param>
+    public void RegisterMutationCallback(Action<bool> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        lock (_callbacksLock)
+        {
+            _mutationCallbacks = [.. _mutationCallbacks, callback];
+        }
+    }
+
+    /// <summary>Tells the registered callbacks about a committed change.</summary>
+    internal void NotifyMutation(bool dirty)
+    {
+        foreach (Action<bool> callback in Volatile.Read(ref _mutationCallbacks))
+        {
+            callback(dirty);
+        }
+    }
+
     internal SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

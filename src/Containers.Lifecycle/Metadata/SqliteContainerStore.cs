@@ -113,6 +113,7 @@ public sealed class SqliteContainerStore : IContainerStore
 
             WriteChildren(connection, transaction, stored);
             transaction.Commit();
+            _database.NotifyMutation(dirty: false);
         }
 
         if (_events is not null)
@@ -143,6 +144,7 @@ public sealed class SqliteContainerStore : IContainerStore
             DeleteChildren(connection, transaction, stored.Id);
             WriteChildren(connection, transaction, stored);
             transaction.Commit();
+            _database.NotifyMutation(dirty: false);
         }
 
         if (_events is not null)
@@ -168,6 +170,7 @@ public sealed class SqliteContainerStore : IContainerStore
 
             DeleteChildren(connection, transaction, id);
             transaction.Commit();
+            _database.NotifyMutation(dirty: true);
         }
 
         if (_events is not null)

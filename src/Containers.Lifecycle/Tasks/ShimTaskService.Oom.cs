@@ -24,8 +24,9 @@ public sealed partial class ShimTaskService
     /// <summary>
     /// Publishes a <see cref="TaskOom"/> for every OOM notification the task's shim counts (once per
     /// container per service). The shim answers the <c>oom</c> operation when its count passes the
-    /// one given, or when the init has exited. A new host starts from zero, so it publishes the OOMs
-    /// of the time it was away as well (and again those its predecessor had published).
+    /// one given, or when the init has exited. A new host starts from zero, so it sees the OOMs of the
+    /// time it was away as well; each is published by the one host that claims it first (see
+    /// <see cref="ClaimEvent"/>), so none is published twice.
     /// </summary>
     private void WatchOom(string containerId)
     {
@@ -48,12 +49,16 @@ public sealed partial class ShimTaskService
                 {
                     ShimClient client = new(RequireShimDirectory(containerId));
                     ulong seen = 0;
+                    int pid = InitPid(containerId);
                     while (true)
                     {
                         ShimResponse response = await client.CallAsync(new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = seen }, _closing.Token).ConfigureAwait(false);
                         for (; seen < response.OomCount; seen++)
                         {
-                            await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
+                            if (ClaimEvent(containerId, OomEventMarker(pid, seen)))
+                            {
+                                await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
+                            }
                         }
 
                         if (response.Exit is not null)

@@ -221,6 +221,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         if (execId is null)
         {
             UnmountRootfs(containerId);
+            DeleteEventMarkers(containerId);
         }
 
         await PublishAsync(new TaskDelete(containerId, pid, status.ExitCode, status.ExitedAt, execId)).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Containers.Concurrency;
 using Containers.Content;
 using Containers.Diff;
 using Containers.Images;
+using Containers.Leases;
 using Containers.Mounts;
 using Containers.Oci.Image;
 using Containers.Snapshots;
@@ -25,6 +26,10 @@ namespace Containers.Unpack;
 /// returns, so only committed layers remain. When the image is complete the config blob gets the label
 /// <c>containerd.io/gc.ref.snapshot.&lt;snapshotter&gt;=&lt;top chain id&gt;</c>, and each compressed layer blob
 /// <c>containerd.io/uncompressed=&lt;diff id&gt;</c>, as containerd records them for its garbage collector.
+/// Given a lease manager, an unpack holds its snapshots in a lease of its own while it runs — each
+/// extraction snapshot from before it is prepared, each committed layer until the config's label names
+/// the chain — so a collection running beside it removes neither; the lease is deleted when the unpack
+/// ends, and expires after <see cref="LeaseExpiration"/> if the process dies first.
 /// </remarks>
 public sealed class Unpacker
 {
@@ -45,6 +50,7 @@ public sealed class Unpacker
     private readonly ISnapshotter _snapshotter;
     private readonly ILayerApplier _applier;
     private readonly ILogger _logger;
+    private readonly ILeaseManager? _leases;
 
     /// <summary>Creates an unpacker from <paramref name="content"/> into <paramref name="snapshotter"/>.</summary>
     /// <param name="content">Where the image's manifests, config and layer blobs are.</param>
@@ -52,7 +58,8 @@ public sealed class Unpacker
     /// <param name="snapshotterName">The snapshotter's name (<c>overlayfs</c>, <c>native</c>), used in the GC label.</param>
     /// <param name="applier">Applies layer streams; a <see cref="LayerApplier"/> when null.</param>
     /// <param name="logger">Receives debug messages and cleanup failures.</param>
-    public Unpacker(IContentStore content, ISnapshotter snapshotter, string snapshotterName, ILayerApplier? applier = null, ILogger<Unpacker>? logger = null)
+    /// <param name="leases">Where each unpack takes the lease that protects its snapshots from the garbage collector; none when null.</param>
+    public Unpacker(IContentStore content, ISnapshotter snapshotter, string snapshotterName, ILayerApplier? applier = null, ILogger<Unpacker>? logger = null, ILeaseManager? leases = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(snapshotter);
@@ -62,7 +69,11 @@ public sealed class Unpacker
         SnapshotterName = snapshotterName;
         _applier = applier ?? new LayerApplier();
         _logger = logger ?? NullLogger<Unpacker>.Instance;
+        _leases = leases;
     }
+
+    /// <summary>How long an unpack's lease lives when the process dies before it deletes the lease.</summary>
+    public static TimeSpan LeaseExpiration { get; } = TimeSpan.FromHours(1);
 
     /// <summary>The snapshotter's name as it appears in the GC label.</summary>
     public string SnapshotterName { get; }
@@ -112,6 +123,28 @@ public sealed class Unpacker
         }
 
         IReadOnlyList<Digest> chainIds = ChainIds.Compute(diffIds);
+        string? leaseId = null;
+        if (_leases is not null)
+        {
+            leaseId = (await _leases.CreateAsync(null, LeaseExpiration, new Dictionary<string, string>(StringComparer.Ordinal) { ["containers-dotnet.unpack"] = manifestDescriptor.Digest.ToString() }, cancellationToken).ConfigureAwait(false)).Id;
+        }
+
+        try
+        {
+            return await UnpackChainAsync(manifestDescriptor, manifest, diffIds, chainIds, leaseId, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (leaseId is not null)
+            {
+                await DeleteLeaseQuietlyAsync(leaseId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<UnpackResult> UnpackChainAsync(Descriptor manifestDescriptor, Manifest manifest, IList<Digest> diffIds, IReadOnlyList<Digest> chainIds, string? leaseId,
+        UnpackOptions options, IProgress<UnpackProgress>? progress, CancellationToken cancellationToken)
+    {
         SingleFlight<Digest, bool> flights = Flights.GetValue(_snapshotter, _ => new SingleFlight<Digest, bool>());
         int applied = 0;
         int skipped = 0;
@@ -121,6 +154,8 @@ public sealed class Unpacker
             Descriptor layer = manifest.Layers[i];
             Digest? parent = i == 0 ? null : chainIds[i - 1];
             bool didApply = false;
+            // Held before it is looked for: a layer committed by someone else stays until the chain is labelled.
+            await LeaseAsync(leaseId, chainIds[i].ToString(), cancellationToken).ConfigureAwait(false);
             if (!await IsCommittedAsync(chainIds[i], cancellationToken).ConfigureAwait(false))
             {
                 int index = i;
@@ -129,7 +164,7 @@ public sealed class Unpacker
                 bool flightApplied = await flights.RunAsync(chainIds[i], token =>
                 {
                     started = true;
-                    return ApplyLayerAsync(index, chainIds.Count, layer, diffIds[index], parent, chainIds[index], options.Apply, progress, token);
+                    return ApplyLayerAsync(index, chainIds.Count, layer, diffIds[index], parent, chainIds[index], leaseId, options.Apply, progress, token);
                 }, cancellationToken).ConfigureAwait(false);
                 didApply = started && flightApplied;
             }
@@ -155,7 +190,7 @@ public sealed class Unpacker
         return new UnpackResult(manifestDescriptor, manifest.Config, chainIds, applied, skipped);
     }
 
-    private async Task<bool> ApplyLayerAsync(int index, int count, Descriptor layer, Digest diffId, Digest? parent, Digest chainId, LayerApplyOptions? applyOptions, IProgress<UnpackProgress>? progress, CancellationToken cancellationToken)
+    private async Task<bool> ApplyLayerAsync(int index, int count, Descriptor layer, Digest diffId, Digest? parent, Digest chainId, string? leaseId, LayerApplyOptions? applyOptions, IProgress<UnpackProgress>? progress, CancellationToken cancellationToken)
     {
         // A flight that ended just before this one started may have committed the layer.
         if (await IsCommittedAsync(chainId, cancellationToken).ConfigureAwait(false))
@@ -166,6 +201,8 @@ public sealed class Unpacker
         progress?.Report(new UnpackProgress(index, count, layer, chainId, UnpackLayerState.Applying));
         string key = $"extract-{Guid.NewGuid():N} {chainId}";
         Dictionary<string, string> labels = new(StringComparer.Ordinal) { [SnapshotRefLabel] = chainId.ToString() };
+        // In the lease before it exists: a collection between Prepare and Commit must not take it.
+        await LeaseAsync(leaseId, key, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<Mount> mounts = await _snapshotter.PrepareAsync(key, parent?.ToString(), labels, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -262,6 +299,27 @@ public sealed class Unpacker
         catch (NotFoundException)
         {
             return false;
+        }
+    }
+
+    private async Task LeaseAsync(string? leaseId, string snapshotKey, CancellationToken cancellationToken)
+    {
+        if (leaseId is not null)
+        {
+            await _leases!.AddResourceAsync(leaseId, LeaseResource.ForSnapshot(SnapshotterName, snapshotKey), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeleteLeaseQuietlyAsync(string leaseId)
+    {
+        try
+        {
+            // Not cancellable: a cancelled unpack still gives its lease up (what it committed is labelled or garbage).
+            await _leases!.DeleteAsync(leaseId, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ContainersException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            UnpackerLog.LeaseDeleteFailed(_logger, ex, leaseId);
         }
     }
 

@@ -13,4 +13,7 @@ internal static partial class UnpackerLog
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Could not remove the failed extraction snapshot {Key}")]
     public static partial void RemoveFailed(ILogger logger, Exception exception, string key);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Could not delete the unpack's lease {LeaseId}; it expires on its own")]
+    public static partial void LeaseDeleteFailed(ILogger logger, Exception exception, string leaseId);
 }

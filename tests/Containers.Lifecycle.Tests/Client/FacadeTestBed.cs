@@ -10,52 +10,46 @@ namespace Containers.Lifecycle.Tests.Client;
 
 /// <summary>
 /// One runtime for facade tests: <c>AddContainerRuntime</c> over a fresh root and state directory, the
-/// published runcs as shim, a local docker-registry holding a busybox image (pushed with skopeo), and
-/// a cleanup that kills any shim a failed test left and unmounts what it mounted.
+/// published runcs as shim, a <see cref="BusyboxInRegistry"/> image, and a cleanup that kills any shim a
+/// failed test left (the image's disposal unmounts what is left).
 /// </summary>
 internal sealed class FacadeTestBed : IAsyncDisposable
 {
     /// <summary>The namespace of the facade tests (also their containers' parent cgroup).</summary>
     public const string Namespace = "facade-tests";
 
-    private readonly TempDirectory _directory;
+    private readonly BusyboxInRegistry _image;
     private readonly List<ServiceProvider> _providers = [];
 
-    private FacadeTestBed(TempDirectory directory, LocalRegistry registry, string runcs, string reference)
+    private FacadeTestBed(BusyboxInRegistry image, string runcs)
     {
-        _directory = directory;
-        Registry = registry;
+        _image = image;
         Runcs = runcs;
-        Reference = reference;
     }
 
-    public LocalRegistry Registry { get; }
+    public LocalRegistry Registry => _image.Registry;
 
     public string Runcs { get; }
 
     /// <summary>The busybox image's reference in the local registry.</summary>
-    public string Reference { get; }
+    public string Reference => _image.Reference;
 
-    public string Root => _directory.Combine("root");
+    public string Root => Directory.Combine("root");
 
-    public string State => _directory.Combine("state");
+    public string State => Directory.Combine("state");
 
-    public TempDirectory Directory => _directory;
+    public TempDirectory Directory => _image.Directory;
 
     public static async Task<FacadeTestBed> CreateAsync()
     {
         TestHost.RequireRoot("runs containers through shims on overlayfs");
-        if (!OverlaySnapshotter.IsSupported() || !File.Exists(LocalRegistry.RegistryPath))
+        if (!OverlaySnapshotter.IsSupported())
         {
-            Assert.Ignore("needs overlayfs and Debian's docker-registry");
+            Assert.Ignore("needs overlayfs");
         }
 
-        TempDirectory directory = new("facade-");
-        LocalRegistry registry = await LocalRegistry.StartAsync();
-        string layout = directory.Combine("layout");
-        await OciTestImage.WriteBusyboxAsync(layout, "v1");
-        await OciTestImage.PushWithSkopeoAsync(layout, "v1", registry, "test/busybox");
-        return new FacadeTestBed(directory, registry, await RuncsPublisher.GetPathAsync(), $"{registry.Host}/test/busybox:v1");
+        BusyboxInRegistry image = await BusyboxInRegistry.StartAsync("facade-", "test/busybox");
+        return new FacadeTestBed(image, await RuncsPublisher.GetPathAsync());
     }
 
     /// <summary>A new service provider over this bed's root and state (several may share them, as two application runs would).</summary>
@@ -85,7 +79,7 @@ internal sealed class FacadeTestBed : IAsyncDisposable
 
     /// <summary>Everything mounted under the bed's directory now (mountinfo mount points).</summary>
     public IReadOnlyList<string> MountsUnder()
-        => File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_directory.Path, StringComparison.Ordinal)).ToArray();
+        => File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(Directory.Path, StringComparison.Ordinal)).ToArray();
 
     /// <summary>Running shims (their directories) in the state directory.</summary>
     public IReadOnlyList<string> Shims()
@@ -116,17 +110,12 @@ internal sealed class FacadeTestBed : IAsyncDisposable
             }
         }
 
-        foreach (string mount in MountsUnder().Reverse())
-        {
-            _ = await Tool.RunAsync("umount", ["-l", mount]);
-        }
-
         foreach (ServiceProvider provider in _providers)
         {
             await provider.DisposeAsync();
         }
 
-        await Registry.DisposeAsync();
-        _directory.Dispose();
+        // Unmounts what is left under the directory, stops the registry, removes the directory.
+        await _image.DisposeAsync();
     }
 }

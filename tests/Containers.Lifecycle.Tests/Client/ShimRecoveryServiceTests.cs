@@ -16,14 +16,18 @@ public sealed class ShimRecoveryServiceTests
     public async Task TheHostedServiceReconnectsToATaskStartedByAnotherClient()
     {
         await using FacadeTestBed bed = await FacadeTestBed.CreateAsync();
-        (ContainerClient first, Image image) = await bed.NewClientAsync();
+        ServiceProvider firstProvider = bed.NewProvider();
+        ContainerClient first = firstProvider.GetRequiredService<ContainerClient>();
+        Image image = await first.PullAsync(bed.Reference);
         string id = "recover-" + Guid.NewGuid().ToString("N")[..8];
         string log = bed.Directory.Combine(id + ".log");
         Container created = await first.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", "echo started; exec sleep 1000"] });
         ContainerTask started = await created.NewTaskAsync(new ProcessIO { LogFile = log });
         int pid = await started.StartAsync();
 
-        // A second application over the same root and state, as after a restart.
+        // A second application over the same root and state, as after a restart: the first one ends (each
+        // exit is published by one host only, so a first host still watching could take it).
+        await firstProvider.DisposeAsync();
         ServiceProvider second = bed.NewProvider();
         ShimRecoveryService recovery = second.GetServices<IHostedService>().OfType<ShimRecoveryService>().Single();
         await recovery.StartAsync(CancellationToken.None);

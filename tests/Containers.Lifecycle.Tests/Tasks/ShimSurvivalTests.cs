@@ -116,6 +116,37 @@ public sealed class ShimSurvivalTests
             Assert.That(byId[tasks[8].Id].IO.Terminal, Is.True);
         });
 
+        // The exits of the absence were published by this host, once each, with the recorded code and time,
+        // before ReconnectAsync returned (so they come before a marker published now).
+        bool firstPending = true;
+        async Task<bool> NextAsync()
+        {
+            if (firstPending)
+            {
+                firstPending = false;
+                return await firstMove;
+            }
+
+            return await subscription.MoveNextAsync();
+        }
+
+        List<Containers.Events.TaskExit> missed = await ExitsBeforeMarkerAsync(events, NextAsync, () => subscription.Current);
+        Assert.That(missed.Select(e => (e.ContainerId, e.ExitCode)), Is.EquivalentTo(exitedWhileAway.Select(p => (tasks[p.Key].Id, p.Value))));
+        Assert.That(missed.Select(e => e.ExitedAt), Is.EqualTo(missed.Select(e => byId[e.ContainerId].Exit!.Value.ExitedAt)));
+
+        // A later host (here beside this one) finds the same stopped tasks and publishes none of their exits again.
+        Containers.Events.InProcessEventBus laterEvents = new();
+        await using (IAsyncEnumerator<Containers.Events.EventEnvelope> later = laterEvents.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
+        {
+            await using (ShimTaskService laterService = bed.NewService(events: laterEvents))
+            {
+                IReadOnlyList<TaskState> again = await laterService.ReconnectAsync();
+                Assert.That(again.Count(s => s.Status == ProcessStatus.Stopped), Is.EqualTo(exitedWhileAway.Count));
+            }
+
+            Assert.That(await ExitsBeforeMarkerAsync(laterEvents, () => later.MoveNextAsync().AsTask(), () => later.Current), Is.Empty, "a later host publishes no exit twice");
+        }
+
         // Reattach to h's FIFOs: what it wrote while away waited in the FIFO; stdin goes on until CloseIO.
         using (FifoReader h = new(byId[tasks[7].Id].IO.Stdout!))
         {
@@ -141,7 +172,7 @@ public sealed class ShimSurvivalTests
         // The reconnected service watches k for OOMs.
         await File.WriteAllTextAsync(Path.Combine(tasks[10].Bundle, "rootfs", "tmp", "go2"), "");
         Assert.That((await service.WaitAsync(tasks[10].Id)).ExitCode, Is.EqualTo(137));
-        bool more = await firstMove;
+        bool more = await NextAsync();
         while (more && subscription.Current.Event is not Containers.Events.TaskOom)
         {
             more = await subscription.MoveNextAsync();
@@ -163,5 +194,28 @@ public sealed class ShimSurvivalTests
         }
 
         Assert.That(await ShimTestBed.EventuallyAsync(() => Directory.GetDirectories(bed.Shims).Length == 0), Is.True);
+    }
+
+    /// <summary>Publishes a marker on <paramref name="bus"/> and returns the task exits delivered before it (one publish order for all).</summary>
+    private static async Task<List<Containers.Events.TaskExit>> ExitsBeforeMarkerAsync(Containers.Events.InProcessEventBus bus, Func<Task<bool>> next, Func<Containers.Events.EventEnvelope> current)
+    {
+        string marker = "marker-" + Guid.NewGuid().ToString("N");
+        await bus.PublishAsync("survival", new Containers.Events.NamespaceCreate(marker, new Dictionary<string, string>()));
+        List<Containers.Events.TaskExit> exits = [];
+        while (await next())
+        {
+            Containers.Events.ContainerEvent e = current().Event;
+            if (e is Containers.Events.NamespaceCreate created && created.Name == marker)
+            {
+                break;
+            }
+
+            if (e is Containers.Events.TaskExit exit)
+            {
+                exits.Add(exit);
+            }
+        }
+
+        return exits;
     }
 }

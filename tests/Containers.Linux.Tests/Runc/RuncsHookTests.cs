@@ -11,6 +11,7 @@ namespace Containers.Linux.Tests.Runc;
 [NonParallelizable]
 public sealed class RuncsHookTests
 {
+    private RuntimeScratch? _scratch;
     private TestBundle _bundle = null!;
     private string _state = null!;
     private string _out = null!;
@@ -19,32 +20,12 @@ public sealed class RuncsHookTests
     public void SetUp()
     {
         RootRequired.Check();
-        _bundle = new TestBundle();
-        _state = Path.Combine(Path.GetTempPath(), $"hook-state-{Guid.NewGuid():N}");
-        _out = Directory.CreateTempSubdirectory("hook-out-").FullName;
+        _scratch = new RuntimeScratch("hook");
+        (_bundle, _state, _out) = (_scratch.Bundle, _scratch.State, _scratch.Out);
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        if (_state is not null && Directory.Exists(_state))
-        {
-            foreach (string container in Directory.GetDirectories(_state))
-            {
-                Commands.Run(RuncsBinary.Path, ["--root", _state, "delete", "--force", Path.GetFileName(container)]);
-                Commands.Run("runc", ["--root", _state, "delete", "--force", Path.GetFileName(container)]);
-            }
-
-            Directory.Delete(_state, recursive: true);
-        }
-
-        if (_out is not null)
-        {
-            Directory.Delete(_out, recursive: true);
-        }
-
-        _bundle?.Dispose();
-    }
+    public void TearDown() => _scratch?.Dispose();
 
     /// <summary>A host shell hook: saves its stdin as NAME.json, its cwd as NAME.cwd, appends NAME to order.</summary>
     private static JsonObject Recorder(string name, string script = "", int? timeout = null)

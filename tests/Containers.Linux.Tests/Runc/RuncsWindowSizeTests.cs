@@ -17,6 +17,7 @@ public sealed class RuncsWindowSizeTests
     /// </summary>
     private const string ResizeWatcher = "trap 'stty size > /out/winch' WINCH; stty size > /out/before; touch /out/ready; i=0; while [ ! -s /out/winch ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done";
 
+    private RuntimeScratch? _scratch;
     private TestBundle _bundle = null!;
     private string _state = null!;
     private string _out = null!;
@@ -30,32 +31,12 @@ public sealed class RuncsWindowSizeTests
             Assert.Ignore("util-linux script(1) is needed to give the runtime a terminal");
         }
 
-        _bundle = new TestBundle();
-        _state = Path.Combine(Path.GetTempPath(), $"winch-state-{Guid.NewGuid():N}");
-        _out = Directory.CreateTempSubdirectory("winch-out-").FullName;
+        _scratch = new RuntimeScratch("winch");
+        (_bundle, _state, _out) = (_scratch.Bundle, _scratch.State, _scratch.Out);
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        if (_state is not null && Directory.Exists(_state))
-        {
-            foreach (string container in Directory.GetDirectories(_state))
-            {
-                Commands.Run(RuncsBinary.Path, ["--root", _state, "delete", "--force", Path.GetFileName(container)]);
-                Commands.Run("runc", ["--root", _state, "delete", "--force", Path.GetFileName(container)]);
-            }
-
-            Directory.Delete(_state, recursive: true);
-        }
-
-        if (_out is not null)
-        {
-            Directory.Delete(_out, recursive: true);
-        }
-
-        _bundle?.Dispose();
-    }
+    public void TearDown() => _scratch?.Dispose();
 
     [TestCase("runcs")]
     [TestCase("runc")]

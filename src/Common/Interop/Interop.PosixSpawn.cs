@@ -1,5 +1,9 @@
 using System.Runtime.InteropServices;
 
+// posix_spawn, its file actions and attributes: the one way a managed host starts a program (DESIGN §2:
+// no managed code runs in the child). One source, compiled into each package that spawns (Images for
+// credential helpers, Linux for the shim's processes), as dotnet/runtime shares its Common/Interop files;
+// a package cannot take it from another without a reference the layering forbids.
 internal static partial class Interop
 {
     // glibc's posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on 64-bit; the
@@ -7,6 +11,7 @@ internal static partial class Interop
     internal const int SpawnFileActionsSize = 256;
     internal const int SpawnAttrSize = 1024;
 
+    internal const short POSIX_SPAWN_SETPGROUP = 0x02;
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04;
     internal const short POSIX_SPAWN_SETSIGMASK = 0x08;
     internal const short POSIX_SPAWN_SETSID = 0x80;
