@@ -1,8 +1,10 @@
+using Containers.Testing;
+
 namespace Containers.Linux.Tests.Runc;
 
 /// <summary>
-/// Publishes runcs with NativeAOT once per test run (the path is cached for the process) and
-/// hands out its path. RUNCS_PATH points at an already published binary instead.
+/// The runcs binary of <see cref="RuncsPublisher"/> (NativeAOT, published once per test process, or
+/// RUNCS_PATH), under the name the runtime tests have always used.
 /// </summary>
 public static class RuncsBinary
 {
@@ -10,34 +12,6 @@ public static class RuncsBinary
 
     public static string Path => Published.Value;
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            DirectoryInfo? directory = new(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "Containers.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("Containers.sln not found above the test directory");
-        }
-    }
-
-    private static string Publish()
-    {
-        string? given = Environment.GetEnvironmentVariable("RUNCS_PATH");
-        if (!string.IsNullOrEmpty(given))
-        {
-            return given;
-        }
-
-        string output = System.IO.Path.Combine(AppContext.BaseDirectory, "runcs-aot");
-        ProcessResult result = Commands.Run(
-            "dotnet",
-            ["publish", System.IO.Path.Combine(RepositoryRoot, "src", "Containers.Runc"), "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo"],
-            timeoutSeconds: 600);
-        Assert.That(result.ExitCode, Is.Zero, $"dotnet publish runcs failed:\n{result}");
-        return System.IO.Path.Combine(output, "runcs");
-    }
+    // One publish per test process for both names: RuncsPublisher is what the other test projects use.
+    private static string Publish() => RuncsPublisher.GetPathAsync().GetAwaiter().GetResult();
 }
