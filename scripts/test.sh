@@ -20,6 +20,7 @@ trap 'rm -f "$log"; if [ -n "$runcs_dir" ]; then rm -rf "$runcs_dir"; fi' EXIT
 # once per project: each publish costs a minute or more on 2 cores.
 if [ -z "${RUNCS_PATH:-}" ]; then
   runcs_dir="$(mktemp -d /tmp/runcs-tests.XXXXXX)"
+  chmod 0755 "$runcs_dir"  # as a bin directory: tests run it as other users too
   dotnet publish src/Containers.Runc -c Release -r linux-x64 -o "$runcs_dir" -nologo -clp:ErrorsOnly
   export RUNCS_PATH="$runcs_dir/runcs"
 fi
