@@ -7,7 +7,8 @@ namespace Containers.Benchmarks;
 /// <summary>
 /// <c>ContainerClient.RunAsync</c> of <c>/bin/busybox true</c> from a pulled image in a warm host: create
 /// the container (snapshot + spec), start a runcs shim, create and start the task, wait, delete task,
-/// shim, snapshot and record — one shim per container (a shared shim does not exist yet). Needs root and
+/// shim, snapshot and record — one shim per container (<see cref="WarmShims"/> 0) or a warm shim from the pool
+/// (1: the previous run's shim takes the task, no shim start). Needs root and
 /// CONTAINERS_BENCH_IMAGE (see <see cref="WarmRuntime"/>); RUNCS names a published runcs.
 /// Run: benchmarks/scripts/run-compare.sh sets both; or
 /// CONTAINERS_BENCH_IMAGE=… dotnet run -c Release --project benchmarks/Containers.Benchmarks -- --filter '*ContainerRun*'
@@ -18,9 +19,14 @@ public class ContainerRunBenchmarks
 {
     private WarmRuntime? _runtime;
 
+    /// <summary><c>ContainerRuntimeOptions.WarmShims</c>: 0 starts a shim per container, 1 keeps one warm shim.</summary>
+    [Params(0, 1)]
+    public int WarmShims { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        Environment.SetEnvironmentVariable("CONTAINERS_BENCH_WARM_SHIMS", WarmShims.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!RuntimeStartBenchmarks.CanRun)
         {
             throw new InvalidOperationException("ContainerRunBenchmarks need root");

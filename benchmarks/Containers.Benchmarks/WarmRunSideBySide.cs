@@ -9,6 +9,8 @@ namespace Containers.Benchmarks;
 /// then times <c>count</c> <c>RunAsync(image, ["/bin/busybox", "true"])</c> calls in this one
 /// (warm) process after two untimed ones, and prints each in milliseconds, one per line. With a fifth
 /// argument, a shim group: every run joins that group, whose shim a sleeping member keeps alive.
+/// With <c>CONTAINERS_BENCH_PACED=1</c> each timed run waits for a line on stdin first (and its time is
+/// flushed at once), so a script can interleave these runs with other tools' runs.
 /// </summary>
 internal static class WarmRunSideBySide
 {
@@ -24,8 +26,14 @@ internal static class WarmRunSideBySide
         string? group = args.Length == 5 ? args[4] : null;
         await using WarmRuntime runtime = await WarmRuntime.StartAsync(args[1], args[2]).ConfigureAwait(false);
         await using GroupKeeper? keeper = group is null ? null : await GroupKeeper.StartAsync(runtime.Client, runtime.Image, group).ConfigureAwait(false);
+        bool paced = Environment.GetEnvironmentVariable("CONTAINERS_BENCH_PACED") == "1";
         for (int i = -2; i < count; i++)
         {
+            if (paced && i >= 0 && await Console.In.ReadLineAsync().ConfigureAwait(false) is null)
+            {
+                return 0;
+            }
+
             long start = Stopwatch.GetTimestamp();
             RunResult result = await runtime.Client.RunAsync(runtime.Image, ["/bin/busybox", "true"], new RunOptions { ShimGroup = group }).ConfigureAwait(false);
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -38,6 +46,7 @@ internal static class WarmRunSideBySide
             if (i >= 0)
             {
                 Console.WriteLine(ms.ToString("F1", CultureInfo.InvariantCulture));
+                Console.Out.Flush();
             }
         }
 

@@ -9,7 +9,7 @@ namespace Containers.Benchmarks;
 /// A warm host for the container-run benchmarks: <c>AddContainerRuntime</c> over a temporary root and state,
 /// runcs as shim, and an image pulled and unpacked once. The image comes from a registry named by
 /// <c>CONTAINERS_BENCH_IMAGE</c> (benchmarks/scripts/run-compare.sh starts Debian's docker-registry and
-/// pushes a busybox image there).
+/// pushes a busybox image there). <c>CONTAINERS_BENCH_WARM_SHIMS=N</c> keeps N idle warm shims.
 /// </summary>
 internal sealed class WarmRuntime : IAsyncDisposable
 {
@@ -45,6 +45,8 @@ internal sealed class WarmRuntime : IAsyncDisposable
             o.State = Path.Combine(work, "state");
             o.RuncsPath = runcs;
             o.Namespace = "bench";
+            // CONTAINERS_BENCH_WARM_SHIMS=N: keep N idle warm shims (a task create skips the shim's start).
+            o.WarmShims = int.TryParse(Environment.GetEnvironmentVariable("CONTAINERS_BENCH_WARM_SHIMS"), System.Globalization.CultureInfo.InvariantCulture, out int warm) ? warm : 0;
         }).BuildServiceProvider();
         ContainerClient client = services.GetRequiredService<ContainerClient>();
         Image image = await client.PullAsync(reference).ConfigureAwait(false);

@@ -7,7 +7,7 @@
 #   podman run --rm           Debian's podman 4.3, private --root/--runroot, cgroupfs, file events, runc,
 #                             --network none; `--ulimit nofile=H:H --ulimit nproc=32768:32768` with the current
 #                             hard limits (root here lacks CAP_SYS_RESOURCE, podman's defaults would raise them)
-# Runs alternate between the tools; prints each tool's runs, medians and the ratios to ours. Then the
+# Rounds run every tool once in turn (our warm hosts are paced by a line on stdin); prints each tool's runs, medians and the ratios to ours. Then the
 # shim's memory for one running container (sleep), ours (`runcs shim`) against containerd-shim-runc-v2:
 # RSS, PSS and USS (Private_Clean + Private_Dirty) from /proc/<pid>/smaps_rollup, and the thread count.
 # Usage (root): benchmarks/scripts/run-compare.sh [runs, default 10]     RUNCS=/path/to/runcs to skip publishing,
@@ -108,24 +108,43 @@ podman_run "$ref" /bin/busybox true
 restore_dev_null
 
 ms() { echo $(( ($2 - $1) / 1000000 )); }
-t_ctrs=(); t_ctr=(); t_podman=()
+# Our warm in-process hosts, each a paced run-warm (one timed RunAsync per line read) so every round
+# runs all contenders back to back: per-container shim, warm shim pool (WarmShims=1), shared shim group.
+warm_host() { # NAME [env...] -- [group]: starts a paced host on fifos $work/NAME.in/.out
+  local name=$1; shift
+  mkfifo "$work/$name.in" "$work/$name.out"
+  env CONTAINERS_BENCH_IMAGE="$ref" CONTAINERS_BENCH_PACED=1 "$@" dotnet "$bench" run-warm "$ref" "$runcs" "$runs" ${group_arg:-} \
+    <"$work/$name.in" >"$work/$name.out" &
+}
+warm_time() { echo go >&"$1"; local t; read -r t <&"$2"; echo "$t"; }
+group_arg="" warm_host own CONTAINERS_BENCH_WARM_SHIMS=0
+group_arg="" warm_host pool CONTAINERS_BENCH_WARM_SHIMS=1
+group_arg="$tag-group" warm_host group CONTAINERS_BENCH_WARM_SHIMS=0
+exec 5>"$work/own.in" 6<"$work/own.out" 7>"$work/pool.in" 8<"$work/pool.out" 3>"$work/group.in" 4<"$work/group.out"
+t_ctrs=(); t_ctr=(); t_podman=(); t_warm=(); t_pool=(); t_group=()
+loads=()
 for i in $(seq "$runs"); do
+  loads+=("$(cut -d' ' -f1 /proc/loadavg)")
   t0=$(now); ctrs run --rm "$ref" "$tag-$i" /bin/busybox true; t1=$(now); t_ctrs+=($(ms "$t0" "$t1"))
   t0=$(now); ctr run --rm "$ref" "$tag-$i" /bin/busybox true; t1=$(now); t_ctr+=($(ms "$t0" "$t1")); restore_dev_null
   t0=$(now); podman_run "$ref" /bin/busybox true; t1=$(now); t_podman+=($(ms "$t0" "$t1")); restore_dev_null
+  t_warm+=($(warm_time 5 6)); t_pool+=($(warm_time 7 8)); t_group+=($(warm_time 3 4))
 done
-t_warm=($(CONTAINERS_BENCH_IMAGE="$ref" dotnet "$bench" run-warm "$ref" "$runcs" "$runs"))
-t_group=($(CONTAINERS_BENCH_IMAGE="$ref" dotnet "$bench" run-warm "$ref" "$runcs" "$runs" "$tag-group"))
+exec 5>&- 7>&- 3>&-
+wait_hosts() { cat <&6 >/dev/null; cat <&8 >/dev/null; cat <&4 >/dev/null; }
+wait_hosts
+exec 6<&- 8<&- 4<&-
 
-m_ctrs=$(median "${t_ctrs[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}"); m_group=$(median "${t_group[@]}")
+m_ctrs=$(median "${t_ctrs[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}"); m_pool=$(median "${t_pool[@]}"); m_group=$(median "${t_group[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
-echo "run --rm of /bin/busybox true, warm hosts, $runs runs each (alternating), load average $(cut -d' ' -f1-3 /proc/loadavg):"
+echo "run --rm of /bin/busybox true, warm hosts, $runs runs each (interleaved rounds), load average per round ${loads[*]}, now $(cut -d' ' -f1-3 /proc/loadavg):"
 echo "  ctrs run --rm (process):     ${t_ctrs[*]} ms; median $m_ctrs ms"
 echo "  ours warm (RunAsync):        ${t_warm[*]} ms; median $m_warm ms"
+echo "  ours warm, warm shim pool:   ${t_pool[*]} ms; median $m_pool ms (WarmShims = 1: the previous run's shim takes the next task)"
 echo "  ours warm, shared shim group: ${t_group[*]} ms; median $m_group ms (a sleeping member keeps the group's shim)"
 echo "  ctr run --rm (containerd):   ${t_ctr[*]} ms; median $m_ctr ms"
 echo "  podman run --rm:             ${t_podman[*]} ms; median $m_podman ms"
-echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"), ctr/ours-group $(ratio "$m_ctr" "$m_group"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
+echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"), ctr/ours-pool $(ratio "$m_ctr" "$m_pool"), ctr/ours-group $(ratio "$m_ctr" "$m_group"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
 
 # Shim memory: one running container each.
 mem() {

@@ -32,7 +32,7 @@ internal static class GcCommand
     private static async Task<int> CollectAsync(string root, string @namespace, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(root);
-        var database = new MetadataDatabase(Path.Combine(root, "metadata.db"));
+        using var database = new MetadataDatabase(Path.Combine(root, "metadata.db"));
         var content = new LocalContentStore(Path.Combine(root, "content"), @namespace);
         var snapshotters = new Dictionary<string, ISnapshotter>(StringComparer.Ordinal);
         try

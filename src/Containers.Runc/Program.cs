@@ -93,7 +93,7 @@ internal static class Program
         "events" => (Set("--interval"), Set("--stats")),
         "update" => (Set([.. UpdateCommand.Flags, "-r"]), None),
         "spawn-stress" => (Set("--bundle", "--count"), Set("--allocate")),
-        "shim" => (Set("--dir", "--ready-fd"), Set("--serve")),
+        "shim" => (Set("--dir", "--ready-fd", "--idle-exit-ms"), Set("--serve")),
         _ => (None, None),
     };
 

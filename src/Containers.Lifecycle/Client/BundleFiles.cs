@@ -5,7 +5,13 @@ internal static class BundleFiles
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>Creates the bundle with an empty <c>rootfs</c> and <c>config.json</c> (temp + fsync + rename).</summary>
+    /// <summary>
+    /// Creates the bundle with an empty <c>rootfs</c> and <c>config.json</c> (temp + rename, so nobody sees
+    /// half a file). No fsync: the bundle lives in the volatile state directory for one task's life, and
+    /// only an OS crash could lose unsynced data — after which no task or shim of it exists, the bundle
+    /// is stale whatever it holds (a new task needs a new bundle from the record). A process crash loses
+    /// nothing written.
+    /// </summary>
     /// <exception cref="AlreadyExistsException">The bundle exists (a task of the container exists, or was left).</exception>
     public static void Create(string bundle, ReadOnlySpan<byte> spec)
     {
@@ -24,7 +30,6 @@ internal static class BundleFiles
             using (FileStream stream = new(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
             {
                 stream.Write(spec);
-                stream.Flush(flushToDisk: true);
             }
 
             File.Move(temp, config);

@@ -41,6 +41,7 @@ public sealed class ContainerClient
     /// <summary>The runtime name recorded for containers run by the shim (with runcs or another runc-compatible binary).</summary>
     public const string RuntimeName = "io.containers-dotnet.shim.v1";
 
+    private const int UnpackedImagesLimit = 64;
     private static readonly TimeSpan LeaseExpiry = TimeSpan.FromHours(1);
     private readonly ContainerRuntimeOptions _options;
     private readonly IContentStore _content;
@@ -48,6 +49,10 @@ public sealed class ContainerClient
     private readonly ILeaseManager _leases;
     private readonly Unpacker _unpacker;
     private readonly ImagePuller _puller;
+    // Image target digest → its unpack result and parsed config, so a later create of the same image only
+    // checks that the top snapshot still exists (one read) instead of re-reading manifest and config and
+    // stat-ing each layer (~3 ms a run). Bounded: cleared when it holds more than UnpackedImagesLimit.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Digest, (UnpackResult Unpacked, ImageConfig Config)> _unpackedImages = new();
 
     /// <summary>Creates a client over the runtime's services (<c>AddContainerRuntime</c> registers one).</summary>
     /// <param name="options">Namespace, state directory and snapshotter name.</param>
@@ -251,18 +256,7 @@ public sealed class ContainerClient
             throw new AlreadyExistsException("container", id);
         }
 
-        UnpackResult unpacked = await _unpacker.UnpackAsync(image, null, null, cancellationToken).ConfigureAwait(false);
-        ImageConfig config;
-        IContentReader reader = await _content.OpenReaderAsync(unpacked.Config, cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            Stream stream = reader.AsStream();
-            await using (stream.ConfigureAwait(false))
-            {
-                config = await ImageSpecJson.ReadConfigAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        (UnpackResult unpacked, ImageConfig config) = await UnpackedImageAsync(image, cancellationToken).ConfigureAwait(false);
         string key = SnapshotKey(id);
         Lease lease = await _leases.CreateAsync(null, LeaseExpiry, null, cancellationToken).ConfigureAwait(false);
         bool prepared = false;
@@ -326,6 +320,44 @@ public sealed class ContainerClient
         catch (NotFoundException)
         {
         }
+    }
+
+    /// <summary>The image unpacked (if it was not) and its config: from the cache when its top snapshot still exists.</summary>
+    private async Task<(UnpackResult Unpacked, ImageConfig Config)> UnpackedImageAsync(Image image, CancellationToken cancellationToken)
+    {
+        if (_unpackedImages.TryGetValue(image.Target.Digest, out (UnpackResult Unpacked, ImageConfig Config) known))
+        {
+            try
+            {
+                // The committed top snapshot exists, so its parents do (a snapshot's parent cannot go first).
+                _ = await Snapshotter.StatAsync(known.Unpacked.TopChainId.ToString(), cancellationToken).ConfigureAwait(false);
+                return known;
+            }
+            catch (NotFoundException)
+            {
+                _ = _unpackedImages.TryRemove(image.Target.Digest, out _);
+            }
+        }
+
+        UnpackResult unpacked = await _unpacker.UnpackAsync(image, null, null, cancellationToken).ConfigureAwait(false);
+        ImageConfig config;
+        IContentReader reader = await _content.OpenReaderAsync(unpacked.Config, cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            Stream stream = reader.AsStream();
+            await using (stream.ConfigureAwait(false))
+            {
+                config = await ImageSpecJson.ReadConfigAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (_unpackedImages.Count >= UnpackedImagesLimit)
+        {
+            _unpackedImages.Clear();
+        }
+
+        _unpackedImages[image.Target.Digest] = (unpacked, config);
+        return (unpacked, config);
     }
 
     private async Task<ContainerRecord?> TryGetRecordAsync(string id, CancellationToken cancellationToken)

@@ -35,4 +35,17 @@ public sealed class ContainerRuntimeOptions
     /// containerd's gc scheduler settings and defaults); <c>Gc.Enabled = false</c> leaves collections to the application.
     /// </summary>
     public GarbageCollection.GarbageCollectionSchedulerOptions Gc { get; set; } = new();
+
+    /// <summary>
+    /// Idle warm shims kept for the next containers' tasks (<see cref="Lifecycle.Tasks.ShimTaskServiceOptions.WarmShims"/>);
+    /// default 0: each task starts its own shim, which exits with it. Above 0 a task create skips the
+    /// shim's start, and up to this many shims stay idle for <see cref="WarmShimIdleTimeout"/> after their task.
+    /// </summary>
+    public int WarmShims { get; set; }
+
+    /// <summary>How long an idle warm shim waits for a task before it exits; default 30 s.</summary>
+    public TimeSpan WarmShimIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a shim group's shim outlives its last task; <see langword="null"/> (default): it exits with it.</summary>
+    public TimeSpan? ShimGroupIdleTimeout { get; set; }
 }

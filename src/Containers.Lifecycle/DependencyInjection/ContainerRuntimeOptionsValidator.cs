@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Containers.DependencyInjection;
 
-/// <summary>Checks <see cref="ContainerRuntimeOptions"/>: absolute distinct directories, a valid namespace, a positive queue size.</summary>
+/// <summary>Checks <see cref="ContainerRuntimeOptions"/>: absolute distinct directories, a valid namespace, a positive queue size, warm-shim settings in range.</summary>
 internal sealed class ContainerRuntimeOptionsValidator : IValidateOptions<ContainerRuntimeOptions>
 {
     public ValidateOptionsResult Validate(string? name, ContainerRuntimeOptions options)
@@ -77,6 +77,21 @@ internal sealed class ContainerRuntimeOptionsValidator : IValidateOptions<Contai
             {
                 failures.Add("Gc.ScheduleDelay and Gc.StartupDelay: must not be negative");
             }
+        }
+
+        if (options.WarmShims < 0)
+        {
+            failures.Add($"WarmShims: must be 0 or more, got {options.WarmShims}");
+        }
+
+        if (options.WarmShimIdleTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"WarmShimIdleTimeout: must be positive, got {options.WarmShimIdleTimeout}");
+        }
+
+        if (options.ShimGroupIdleTimeout is { } linger && linger <= TimeSpan.Zero)
+        {
+            failures.Add($"ShimGroupIdleTimeout: must be positive or null, got {linger}");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

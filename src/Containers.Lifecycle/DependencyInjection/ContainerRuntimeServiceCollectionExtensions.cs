@@ -121,7 +121,11 @@ public static class ContainerRuntimeServiceCollectionExtensions
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
             Directory.CreateDirectory(o.State, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             return new ShimTaskService(
-                new ShimTaskServiceOptions { StateDirectory = o.State, ShimPath = ExecutablePath(o.RuncsPath), Namespace = o.Namespace, Runtime = o.Runtime },
+                new ShimTaskServiceOptions
+                {
+                    StateDirectory = o.State, ShimPath = ExecutablePath(o.RuncsPath), Namespace = o.Namespace, Runtime = o.Runtime,
+                    WarmShims = o.WarmShims, WarmShimIdleTimeout = o.WarmShimIdleTimeout, ShimGroupIdleTimeout = o.ShimGroupIdleTimeout,
+                },
                 sp.GetRequiredService<IEventBus>());
         });
         services.TryAddSingleton(sp => new ContainerClient(

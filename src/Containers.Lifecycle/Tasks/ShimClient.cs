@@ -50,7 +50,7 @@ internal sealed class ShimClient(string directory)
         }
         catch (SocketException ex)
         {
-            throw new ShimException(ShimFailure.Unavailable, $"the shim in {Directory} does not answer: {ex.Message}", ex);
+            throw new ShimException(ShimFailure.Unavailable, $"the shim in {Directory} does not answer: {ex.Message}", new ShimNotReachedException(ex));
         }
 
         using NetworkStream stream = new(socket, ownsSocket: false);

@@ -11,9 +11,12 @@ namespace Containers.Lifecycle.Tasks;
 /// </summary>
 internal static class ShimLauncher
 {
-    /// <summary>Starts a shim serving <paramref name="directory"/> and returns when its socket accepts calls.</summary>
+    /// <summary>
+    /// Starts a shim serving <paramref name="directory"/> and returns when its socket accepts calls. With
+    /// <paramref name="idleExitMs"/> ≥ 0 the shim outlives its last task and exits after that long idle.
+    /// </summary>
     /// <exception cref="ShimException">The launcher failed (<see cref="ShimFailure.LaunchFailed"/>, with shim.log's text).</exception>
-    public static async ValueTask StartAsync(string shimPath, string directory, CancellationToken cancellationToken)
+    public static async ValueTask StartAsync(string shimPath, string directory, int idleExitMs, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -21,7 +24,10 @@ internal static class ShimLauncher
         int exitCode;
         using (Microsoft.Win32.SafeHandles.SafeFileHandle log = File.OpenHandle(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
         {
-            exitCode = await RunAsync(shimPath, [shimPath, "shim", "--dir", directory], (int)log.DangerousGetHandle()).ConfigureAwait(false);
+            string[] argv = idleExitMs >= 0
+                ? [shimPath, "shim", "--dir", directory, "--idle-exit-ms", idleExitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+                : [shimPath, "shim", "--dir", directory];
+            exitCode = await RunAsync(shimPath, argv, (int)log.DangerousGetHandle()).ConfigureAwait(false);
         }
 
         if (exitCode != 0)

@@ -12,7 +12,8 @@ namespace Containers.Lifecycle.Tasks;
 /// <summary>
 /// Shared shims: a task created with <c>{"shimGroup": "name"}</c> in <see cref="TaskCreateRequest.Options"/>
 /// goes to the one shim of that group (namespace-scoped), started on first use; the shim exits when its
-/// last task is deleted. A grouped task's usual shim path, <c>&lt;state&gt;/shims/&lt;hash of namespace/id&gt;</c>,
+/// last task is deleted, or, with <see cref="ShimTaskServiceOptions.ShimGroupIdleTimeout"/>, once it has been
+/// without a task and a call that long (every call, the create's own liveness check included, restarts the time). A grouped task's usual shim path, <c>&lt;state&gt;/shims/&lt;hash of namespace/id&gt;</c>,
 /// is a symbolic link to the group's directory <c>&lt;state&gt;/shims/g&lt;hash of namespace/group&gt;</c>, so every
 /// per-task path (socket, task record, exit file) resolves the same way after a host restart without
 /// any registry.
@@ -160,7 +161,8 @@ public sealed partial class ShimTaskService
             }
         }
 
-        await ShimLauncher.StartAsync(_options.ShimPath, groupDirectory, cancellationToken).ConfigureAwait(false);
+        int idleExitMs = _options.ShimGroupIdleTimeout is { } linger ? (int)Math.Clamp(linger.TotalMilliseconds, 1, int.MaxValue) : -1;
+        await ShimLauncher.StartAsync(_options.ShimPath, groupDirectory, idleExitMs, cancellationToken).ConfigureAwait(false);
     }
 
     private static async ValueTask WaitForShimExitAsync(string directory, CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     /// <summary>Creates the service.</summary>
     /// <param name="options">Where shims live and which binaries run.</param>
     /// <param name="events">Where task events go, or <see langword="null"/>.</param>
-    /// <exception cref="ArgumentException">The state directory is not absolute, or too long for a unix socket path.</exception>
+    /// <exception cref="ArgumentException">The state directory is not absolute, or too long for a unix socket path, or a warm-shim setting is out of range.</exception>
     public ShimTaskService(ShimTaskServiceOptions options, IEventBus? events = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -40,6 +40,11 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         if (Encoding.UTF8.GetByteCount(ShimPaths.Socket(ShimDirectoryFor(options.StateDirectory, options.Namespace, "x"))) > 107)
         {
             throw new ArgumentException($"StateDirectory: \"{options.StateDirectory}\" is too long for the shims' unix socket paths (107 bytes)", nameof(options));
+        }
+
+        if (options.WarmShims < 0 || options.WarmShimIdleTimeout <= TimeSpan.Zero || options.ShimGroupIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("WarmShims must be 0 or more, WarmShimIdleTimeout positive, ShimGroupIdleTimeout positive or null", nameof(options));
         }
 
         _options = options;
@@ -115,7 +120,12 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
     private async ValueTask<ShimResponse> CreateInOwnShimAsync(string directory, ShimRequest create, CancellationToken cancellationToken)
     {
-        await ShimLauncher.StartAsync(_options.ShimPath, directory, cancellationToken).ConfigureAwait(false);
+        if (_options.WarmShims > 0)
+        {
+            return await CreateInWarmShimAsync(directory, create, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ShimLauncher.StartAsync(_options.ShimPath, directory, -1, cancellationToken).ConfigureAwait(false);
         ShimClient client = new(directory);
         try
         {
@@ -179,7 +189,9 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     {
         string directory = RequireShimDirectory(containerId);
         string? group = execId is null ? LinkedGroupDirectory(directory) : null;
-        SemaphoreSlim? gate = group is null ? null : GroupGate(group);
+        // A warm shim serves this one task: no other create can join it while it is deleted.
+        string? warm = group is not null && IsWarmDirectory(group) ? group : null;
+        SemaphoreSlim? gate = group is null || warm is not null ? null : GroupGate(group);
         if (gate is not null)
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -195,6 +207,10 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             if (execId is null)
             {
                 RemoveGroupLink(directory);
+                if (warm is not null)
+                {
+                    await ReturnWarmShimAsync(warm).ConfigureAwait(false);
+                }
             }
         }
         catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
@@ -351,10 +367,11 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops watching for exits (the shims and their containers keep running).</summary>
+    /// <summary>Stops watching for exits and shuts the idle warm shims down (the shims with tasks and their containers keep running).</summary>
     public async ValueTask DisposeAsync()
     {
         await _closing.CancelAsync().ConfigureAwait(false);
+        await ShutdownWarmShimsAsync().ConfigureAwait(false);
         Task[] watchers;
         lock (_watchersLock)
         {

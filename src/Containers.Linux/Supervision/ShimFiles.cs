@@ -3,7 +3,13 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Containers.Linux.Supervision;
 
-/// <summary>The shim's small JSON files: written temp + fsync + rename, so a reader never sees half of one.</summary>
+/// <summary>
+/// The shim's small JSON files (task record, exit records): written temp + rename, so a reader never sees
+/// half of one. No fsync: they live in the volatile state directory and serve a host or shim that
+/// crashed — a process crash loses nothing the kernel was given. Only an OS crash could lose them, and
+/// then no shim or container of theirs exists; a record lost or torn that way reads as missing (a task
+/// whose shim is gone and recorded no exit). These were two of the ~6 fsyncs left in a warm run.
+/// </summary>
 internal static class ShimFiles
 {
     /// <summary>Writes <paramref name="value"/> to <paramref name="path"/> atomically, mode 0600.</summary>
@@ -18,7 +24,6 @@ internal static class ShimFiles
         }))
         {
             JsonSerializer.Serialize(stream, value, typeInfo);
-            stream.Flush(flushToDisk: true);
         }
 
         File.Move(temporary, path, overwrite: true);

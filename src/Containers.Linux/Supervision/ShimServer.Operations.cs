@@ -310,9 +310,10 @@ internal sealed partial class ShimServer
         ReleaseOom(task);
         _ = _tasks.Remove(task.Record.Id);
         Directory.Delete(task.Directory, recursive: true);
-        if (_tasks.Count == 0)
+        if (_tasks.Count == 0 && _idleExitMs < 0)
         {
-            // The last task is gone: the shim answers, then removes its directory and exits.
+            // The last task is gone: the shim answers, then removes its directory and exits
+            // (a shim with an idle exit waits for another task instead).
             _stopping = true;
             _removeState = true;
         }

@@ -23,12 +23,15 @@ internal sealed partial class ShimServer : IDisposable
     private readonly Dictionary<string, ShimTask> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<int, ShimExitRecord> _unclaimed = [];
     private readonly HashSet<ShimConnection> _connections = [];
+    private readonly int _idleExitMs;
+    private long _lastActivity = Environment.TickCount64;
     private bool _stopping;
     private bool _removeState;
 
-    private ShimServer(string directory, string defaultRuntime, Func<string, IRuntimeDriver>? inProcessDriver, SafeFdHandle epoll, SafeFdHandle signals, SafeFdHandle listener)
+    private ShimServer(string directory, string defaultRuntime, Func<string, IRuntimeDriver>? inProcessDriver, int idleExitMs, SafeFdHandle epoll, SafeFdHandle signals, SafeFdHandle listener)
     {
         _directory = directory;
+        _idleExitMs = idleExitMs;
         _defaultRuntime = defaultRuntime;
         _inProcessDriver = inProcessDriver;
         _epoll = epoll;
@@ -41,11 +44,13 @@ internal sealed partial class ShimServer : IDisposable
     /// <paramref name="readyFd"/> (closed afterwards), and serves until the last task is deleted or
     /// SIGTERM arrives. A task that names no runtime is driven by <paramref name="inProcessDriver"/>
     /// (given the runtime root; runcs's engine on this thread) when there is one, else by
-    /// <paramref name="defaultRuntime"/> as a binary.
+    /// <paramref name="defaultRuntime"/> as a binary. With <paramref name="idleExitMs"/> ≥ 0 the shim
+    /// outlives its last task instead: it exits once it has had no task, no open connection and no
+    /// request for that many milliseconds (a warm shim the host can give its next task).
     /// </summary>
     /// <exception cref="LinuxErrorException">The socket, signalfd or epoll set cannot be made.</exception>
     /// <exception cref="ShimFault">Another shim serves the directory.</exception>
-    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd, Func<string, IRuntimeDriver>? inProcessDriver = null)
+    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd, Func<string, IRuntimeDriver>? inProcessDriver = null, int idleExitMs = -1)
     {
         // Block the signals the loop reads from its signalfd (and SIGPIPE: sends use MSG_NOSIGNAL,
         // but a stray write must not kill the shim).
@@ -81,7 +86,7 @@ internal sealed partial class ShimServer : IDisposable
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         SafeFdHandle signals = new(Interop.ThrowOnError(Interop.SignalFd(-1, mask, Interop.SFD_NONBLOCK | Interop.SFD_CLOEXEC), "signalfd"));
         SafeFdHandle epoll = new(Interop.ThrowOnError(Interop.EpollCreate1(Interop.EPOLL_CLOEXEC), "epoll_create1"));
-        using ShimServer server = new(directory, defaultRuntime, inProcessDriver, epoll, signals, listener);
+        using ShimServer server = new(directory, defaultRuntime, inProcessDriver, idleExitMs, epoll, signals, listener);
         server.Watch(listener.Fd, _ => server.Accept());
         server.Watch(signals.Fd, _ => server.OnSignal());
         File.WriteAllText(ShimPaths.PidFile(directory), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -100,7 +105,15 @@ internal sealed partial class ShimServer : IDisposable
         byte* events = stackalloc byte[size * 32];
         while (!_stopping)
         {
-            int count = Interop.EpollWait(_epoll.Fd, events, 32, -1);
+            int count = Interop.EpollWait(_epoll.Fd, events, 32, IdleTimeout());
+            if (count == 0 && IdleTimeout() == 0)
+            {
+                // Idle for the whole idle-exit time: answer nobody more, remove the directory, exit.
+                _stopping = true;
+                _removeState = true;
+                break;
+            }
+
             if (count < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -131,6 +144,21 @@ internal sealed partial class ShimServer : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The epoll timeout: -1 (none) unless the shim idles out, has no task and no open connection;
+    /// then the milliseconds left of its idle time (0 once it is over).
+    /// </summary>
+    private int IdleTimeout()
+    {
+        if (_idleExitMs < 0 || _tasks.Count != 0 || _connections.Count != 0)
+        {
+            return -1;
+        }
+
+        long left = _lastActivity + _idleExitMs - Environment.TickCount64;
+        return left <= 0 ? 0 : (int)Math.Min(left, int.MaxValue);
     }
 
     private void Watch(int fd, Action<uint> handler)
@@ -240,6 +268,7 @@ internal sealed partial class ShimServer : IDisposable
                 request = null;
             }
 
+            _lastActivity = Environment.TickCount64;
             int rest = available - ShimFraming.HeaderLength - length;
             Buffer.BlockCopy(pending, ShimFraming.HeaderLength + length, pending, 0, rest);
             connection.Pending.SetLength(rest);
@@ -275,6 +304,7 @@ internal sealed partial class ShimServer : IDisposable
 
     private void Close(ShimConnection connection)
     {
+        _lastActivity = Environment.TickCount64;
         _ = connection.Waiting?.Waiters.Remove(connection);
         connection.Waiting = null;
         _ = connection.WaitingOom?.OomWaiters.Remove(connection);

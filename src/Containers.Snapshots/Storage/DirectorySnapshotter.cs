@@ -300,6 +300,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _writeLock.Dispose();
+            _store.Dispose();
         }
 
         GC.SuppressFinalize(this);

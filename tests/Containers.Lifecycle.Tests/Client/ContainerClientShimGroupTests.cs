@@ -2,7 +2,6 @@ using System.IO.Pipes;
 using System.Text;
 using Containers.Client;
 using Containers.Images;
-using Containers.Tasks;
 
 namespace Containers.Lifecycle.Tests.Client;
 
@@ -17,14 +16,14 @@ public sealed class ContainerClientShimGroupTests : FacadeFixture
         // A long-running member keeps the group's shim alive between the runs.
         Container keeper = await client.CreateContainerAsync("keeper", image, new ContainerOptions { ShimGroup = "grp", Args = ["sleep", "1000"] });
         ContainerTask keeperTask = await keeper.NewTaskAsync();
-        int shim = ParentOf(await keeperTask.StartAsync());
+        int shim = ShimProbe.ParentOf(await keeperTask.StartAsync());
         try
         {
             using AnonymousPipeServerStream input = new(PipeDirection.Out);
             using AnonymousPipeClientStream reader = new(PipeDirection.In, input.ClientSafePipeHandle);
             Task<RunResult> first = client.RunAsync(image, ["sh", "-c", "read x; echo got-$x; exit 4"], new RunOptions { Id = "first", ShimGroup = "grp", Stdin = reader });
-            int firstPid = await RunningPidAsync(client, "first", first);
-            Assert.That(ParentOf(firstPid), Is.EqualTo(shim), "the run's init is a child of the group's shim");
+            int firstPid = await ShimProbe.RunningPidAsync(client, "first", first);
+            Assert.That(ShimProbe.ParentOf(firstPid), Is.EqualTo(shim), "the run's init is a child of the group's shim");
             input.Write(Encoding.ASCII.GetBytes("a\n"));
             input.Dispose();
             RunResult one = await first;
@@ -66,37 +65,5 @@ public sealed class ContainerClientShimGroupTests : FacadeFixture
         Assert.That(refused!.Message, Does.Contain("shimGroup"));
         Assert.That(client.ListContainersAsync().ToBlockingEnumerable(), Is.Empty);
         Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty);
-    }
-
-    private static int ParentOf(int pid)
-    {
-        string line = File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("PPid:", StringComparison.Ordinal));
-        return int.Parse(line["PPid:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The run's init pid once its task is running (bounded wait; fails the test if the run ended first).</summary>
-    private static async Task<int> RunningPidAsync(ContainerClient client, string id, Task<RunResult> run)
-    {
-        for (int i = 0; i < 2400; i++)
-        {
-            Assert.That(run.IsCompleted, Is.False, "the run waits for its input");
-            try
-            {
-                TaskState state = await client.Tasks.StateAsync(id, null);
-                if (state.Status == ProcessStatus.Running)
-                {
-                    return state.Pid;
-                }
-            }
-            catch (NotFoundException)
-            {
-                // Not created yet.
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"task {id} never ran");
-        return 0;
     }
 }

@@ -49,12 +49,18 @@ public sealed class AddContainerRuntimeTests
             o.Root = "relative";
             o.Namespace = "bad ns";
             o.EventSubscriberCapacity = 0;
+            o.WarmShims = -1;
+            o.WarmShimIdleTimeout = TimeSpan.Zero;
+            o.ShimGroupIdleTimeout = TimeSpan.FromSeconds(-1);
         });
         using ServiceProvider provider = services.BuildServiceProvider();
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IContainerStore>());
         Assert.That(e!.Failures, Has.Some.StartsWith("Root:"));
         Assert.That(e.Failures, Has.Some.StartsWith("Namespace:"));
         Assert.That(e.Failures, Has.Some.StartsWith("EventSubscriberCapacity:"));
+        Assert.That(e.Failures, Has.Some.StartsWith("WarmShims:"));
+        Assert.That(e.Failures, Has.Some.StartsWith("WarmShimIdleTimeout:"));
+        Assert.That(e.Failures, Has.Some.StartsWith("ShimGroupIdleTimeout:"));
     }
 
     [Test]

@@ -110,6 +110,7 @@ internal sealed class GcTestStack : IAsyncDisposable
     {
         await Overlay.DisposeAsync();
         await Native.DisposeAsync();
+        Database.Dispose();
         Directory.Dispose();
     }
 }

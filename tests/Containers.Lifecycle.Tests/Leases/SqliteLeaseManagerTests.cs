@@ -17,7 +17,11 @@ public sealed class SqliteLeaseManagerTests
     }
 
     [TearDown]
-    public void TearDown() => _dir.Dispose();
+    public void TearDown()
+    {
+        _db.Dispose();
+        _dir.Dispose();
+    }
 
     private static async Task<List<T>> All<T>(IAsyncEnumerable<T> items)
     {

@@ -18,7 +18,11 @@ public sealed class SqliteContainerStoreTests
     }
 
     [TearDown]
-    public void TearDown() => _dir.Dispose();
+    public void TearDown()
+    {
+        _db.Dispose();
+        _dir.Dispose();
+    }
 
     private static ContainerRecord Sample(string id) => new(id, new RuntimeInfo("runcs") { Options = Encoding.UTF8.GetBytes("{\"root\":\"/run/x\"}") })
     {
