@@ -182,6 +182,7 @@ public sealed partial class ContainerSpawner
                         SeccompListenerHandoff.Forward(seccompParent, plan, pid);
                     }
 
+                    plan.WhileChildFinishes?.Invoke(pid);
                     if (!ready)
                     {
                         AwaitChild(statusRead, plan, pid);

@@ -138,6 +138,14 @@ public sealed record SpawnPlan
     /// </summary>
     public Action<int>? BeforePivotRoot { get; init; }
 
+    /// <summary>
+    /// Called in the spawner with the init's pid once the child is in its cgroup and released to finish its setup, before
+    /// the spawner waits for it: work that needs the pid (runcs writes and fsyncs state.json here) overlaps the child's
+    /// pivot_root, rlimits and user switch on another core instead of following them. An exception kills and reaps the
+    /// child and propagates out of the spawn.
+    /// </summary>
+    public Action<int>? WhileChildFinishes { get; init; }
+
     /// <summary>createContainer hooks: run by the container's init after its mounts, before pivot_root, with the rootfs as cwd.</summary>
     public IReadOnlyList<Oci.Runtime.Hook> CreateContainerHooks { get; init; } = [];
 

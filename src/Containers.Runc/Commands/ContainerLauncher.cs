@@ -125,13 +125,18 @@ internal static class ContainerLauncher
                     ? new Oci.Runtime.State { OciVersion = spec.OciVersion, Id = id, Status = Oci.Runtime.ContainerStatus.Creating, Bundle = bundle, Annotations = spec.Annotations }
                     : null,
                 ConsoleSocketPath = consoleSocket,
+                WhileChildFinishes = pid =>
+                {
+                    // state.json's fsync (about 1 ms on ext4) runs while the child pivots and execs towards the fifo; a
+                    // setup failure after this still removes the whole state directory below.
+                    record.Pid = pid;
+                    record.PidStartTime = ContainerStore.StartTimeOf(pid) ?? 0;
+                    store.Save(record);
+                },
             };
 
             SpawnedProcess process = new ContainerSpawner(new CgroupPlacer(cgroup)).Spawn(withRuntimeOptions);
             proxy?.Receive();
-            record.Pid = process.Pid;
-            record.PidStartTime = ContainerStore.StartTimeOf(process.Pid) ?? 0;
-            store.Save(record);
             ContainerHooks.Keep(store, id, configPath, spec);
             if (line.Option("--pid-file") is string pidFile)
             {
