@@ -10,6 +10,7 @@ internal static partial class Interop
     internal const ulong MS_REMOUNT = 0x20;
     internal const ulong MS_MANDLOCK = 0x40;
     internal const ulong MS_DIRSYNC = 0x80;
+    internal const ulong MS_NOSYMFOLLOW = 0x100;
     internal const ulong MS_NOATIME = 0x400;
     internal const ulong MS_NODIRATIME = 0x800;
     internal const ulong MS_BIND = 0x1000;
@@ -30,6 +31,7 @@ internal static partial class Interop
     internal const ulong MOUNT_ATTR_NOATIME = 0x10;
     internal const ulong MOUNT_ATTR_STRICTATIME = 0x20;
     internal const ulong MOUNT_ATTR_NODIRATIME = 0x80;
+    internal const ulong MOUNT_ATTR_NOSYMFOLLOW = 0x200000;
 
     internal const int MNT_DETACH = 2;
     internal const int AT_EMPTY_PATH = 0x1000;

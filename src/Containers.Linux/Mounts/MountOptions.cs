@@ -30,6 +30,8 @@ internal sealed class MountOptions
         ["norelatime"] = (true, Interop.MS_RELATIME),
         ["strictatime"] = (false, Interop.MS_STRICTATIME),
         ["nostrictatime"] = (true, Interop.MS_STRICTATIME),
+        ["nosymfollow"] = (false, Interop.MS_NOSYMFOLLOW),
+        ["symfollow"] = (true, Interop.MS_NOSYMFOLLOW),
         ["bind"] = (false, Interop.MS_BIND),
         ["rbind"] = (false, Interop.MS_BIND | Interop.MS_REC),
     };
@@ -46,17 +48,40 @@ internal sealed class MountOptions
         ["runbindable"] = Interop.MS_UNBINDABLE | Interop.MS_REC,
     };
 
-    private static readonly HashSet<string> Refused = new(StringComparer.Ordinal)
+    /// <summary>
+    /// runc 1.1's recursive attributes: mount_setattr(2) with AT_RECURSIVE on the finished mount, so they reach every
+    /// submount of an rbind (a plain "ro" only changes the top one). An atime value also clears MOUNT_ATTR__ATIME.
+    /// </summary>
+    private static readonly Dictionary<string, (bool Clear, ulong Attribute)> RecursiveWords = new(StringComparer.Ordinal)
     {
-        "remount", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
-        "rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
-        "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "nosymfollow", "symfollow",
+        ["rro"] = (false, Interop.MOUNT_ATTR_RDONLY),
+        ["rrw"] = (true, Interop.MOUNT_ATTR_RDONLY),
+        ["rnosuid"] = (false, Interop.MOUNT_ATTR_NOSUID),
+        ["rsuid"] = (true, Interop.MOUNT_ATTR_NOSUID),
+        ["rnodev"] = (false, Interop.MOUNT_ATTR_NODEV),
+        ["rdev"] = (true, Interop.MOUNT_ATTR_NODEV),
+        ["rnoexec"] = (false, Interop.MOUNT_ATTR_NOEXEC),
+        ["rexec"] = (true, Interop.MOUNT_ATTR_NOEXEC),
+        ["rnodiratime"] = (false, Interop.MOUNT_ATTR_NODIRATIME),
+        ["rdiratime"] = (true, Interop.MOUNT_ATTR_NODIRATIME),
+        ["rrelatime"] = (false, Interop.MOUNT_ATTR_RELATIME),
+        ["rnorelatime"] = (true, Interop.MOUNT_ATTR_RELATIME),
+        ["rnoatime"] = (false, Interop.MOUNT_ATTR_NOATIME),
+        ["ratime"] = (true, Interop.MOUNT_ATTR_NOATIME),
+        ["rstrictatime"] = (false, Interop.MOUNT_ATTR_STRICTATIME),
+        ["rnostrictatime"] = (true, Interop.MOUNT_ATTR_STRICTATIME),
+        ["rnosymfollow"] = (false, Interop.MOUNT_ATTR_NOSYMFOLLOW),
+        ["rsymfollow"] = (true, Interop.MOUNT_ATTR_NOSYMFOLLOW),
     };
 
-    private MountOptions(ulong flags, ulong cleared, ulong propagation, string? data, bool copyUp, int idMap)
+    private static readonly HashSet<string> Refused = new(StringComparer.Ordinal) { "remount" };
+
+    private MountOptions(ulong flags, ulong cleared, ulong propagation, string? data, bool copyUp, int idMap, ulong recursiveSet, ulong recursiveClear)
     {
         Flags = flags;
         Cleared = cleared;
+        RecursiveSet = recursiveSet;
+        RecursiveClear = recursiveClear;
         Propagation = propagation;
         Data = data;
         CopyUp = copyUp;
@@ -79,6 +104,16 @@ internal sealed class MountOptions
     /// <summary>Flags the options explicitly clear (rw, suid, dev, exec…).</summary>
     public ulong Cleared { get; }
 
+    /// <summary>MOUNT_ATTR_* bits the recursive options (rro, rnosuid, rnoatime…) set on the mount and every submount.</summary>
+    public ulong RecursiveSet { get; }
+
+    /// <summary>MOUNT_ATTR_* bits the recursive options (rrw, rsuid, ratime…) clear; MOUNT_ATTR__ATIME with an atime value.</summary>
+    public ulong RecursiveClear { get; }
+
+    /// <summary>Every option word runcs decodes (flags, propagation, recursive attributes, extensions), for <c>runcs features</c>.</summary>
+    public static IEnumerable<string> Known
+        => FlagWords.Keys.Concat(PropagationWords.Keys).Concat(RecursiveWords.Keys).Concat(["tmpcopyup", "idmap", "ridmap"]);
+
     /// <summary>The last propagation option (MS_SHARED… with MS_REC), or 0.</summary>
     public ulong Propagation { get; }
 
@@ -89,10 +124,10 @@ internal sealed class MountOptions
     public bool IsBind => (Flags & Interop.MS_BIND) != 0;
 
     /// <summary>Decodes <paramref name="options"/>.</summary>
-    /// <exception cref="UnsupportedException">An option runcs does not implement yet (recursive attributes, idmap…).</exception>
+    /// <exception cref="UnsupportedException">An option runcs does not implement (remount).</exception>
     public static MountOptions Parse(IReadOnlyList<string> options, string jsonPath)
     {
-        ulong flags = 0, cleared = 0, propagation = 0;
+        ulong flags = 0, cleared = 0, propagation = 0, recursiveSet = 0, recursiveClear = 0;
         List<string>? data = null;
         bool copyUp = false;
         int idMap = 0;
@@ -119,6 +154,10 @@ internal sealed class MountOptions
                     cleared &= ~word.Flag;
                 }
             }
+            else if (RecursiveWords.TryGetValue(option, out (bool Clear, ulong Attribute) attribute))
+            {
+                Recursive(attribute.Clear, attribute.Attribute, ref recursiveSet, ref recursiveClear);
+            }
             else if (PropagationWords.TryGetValue(option, out ulong value))
             {
                 propagation = value;
@@ -133,7 +172,41 @@ internal sealed class MountOptions
             }
         }
 
-        return new MountOptions(flags, cleared, propagation, data is null ? null : string.Join(',', data), copyUp, idMap);
+        return new MountOptions(flags, cleared, propagation, data is null ? null : string.Join(',', data), copyUp, idMap, recursiveSet, recursiveClear);
+    }
+
+    /// <summary>Folds one recursive option in; a later option wins over an earlier one for the same attribute.</summary>
+    private static void Recursive(bool clear, ulong attribute, ref ulong set, ref ulong cleared)
+    {
+        if (clear && attribute == Interop.MOUNT_ATTR_RELATIME)
+        {
+            // rnorelatime names no other value; as in runc it changes nothing.
+            return;
+        }
+
+        bool isAtime = attribute is Interop.MOUNT_ATTR_RELATIME or Interop.MOUNT_ATTR_NOATIME or Interop.MOUNT_ATTR_STRICTATIME;
+        if (isAtime)
+        {
+            // The atime setting is one value, not independent bits: mount_setattr(2) takes it only with all of
+            // MOUNT_ATTR__ATIME in attr_clr (a partial clear is EINVAL). Clearing a value (ratime, rnostrictatime)
+            // therefore falls back to relatime, the value 0; runc 1.1 passes the partial clear and gets EINVAL.
+            set &= ~Interop.MOUNT_ATTR__ATIME;
+            cleared |= Interop.MOUNT_ATTR__ATIME;
+            if (!clear)
+            {
+                set |= attribute;
+            }
+        }
+        else if (clear)
+        {
+            set &= ~attribute;
+            cleared |= attribute;
+        }
+        else
+        {
+            set |= attribute;
+            cleared &= ~attribute;
+        }
     }
 
     /// <summary>
@@ -154,6 +227,7 @@ internal sealed class MountOptions
         Map(Interop.MS_NODEV, Interop.MOUNT_ATTR_NODEV, ref set, ref clear);
         Map(Interop.MS_NOEXEC, Interop.MOUNT_ATTR_NOEXEC, ref set, ref clear);
         Map(Interop.MS_NODIRATIME, Interop.MOUNT_ATTR_NODIRATIME, ref set, ref clear);
+        Map(Interop.MS_NOSYMFOLLOW, Interop.MOUNT_ATTR_NOSYMFOLLOW, ref set, ref clear);
         if ((Flags & Interop.MS_NOATIME) != 0)
         {
             set |= Interop.MOUNT_ATTR_NOATIME;

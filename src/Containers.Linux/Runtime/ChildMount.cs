@@ -27,6 +27,12 @@ internal unsafe struct ChildMount
     /// <summary>mount_setattr(2) attributes to clear after a bind mount.</summary>
     public ulong AttrClr;
 
+    /// <summary>mount_setattr(2) attributes set with AT_RECURSIVE once the mount is in place (rro, rnosuid…; 0: none).</summary>
+    public ulong RecAttrSet;
+
+    /// <summary>mount_setattr(2) attributes cleared with AT_RECURSIVE (rrw, MOUNT_ATTR__ATIME for an atime value…).</summary>
+    public ulong RecAttrClr;
+
     /// <summary>Propagation flags (MS_PRIVATE, MS_SHARED… with MS_REC) to apply after mounting, or 0.</summary>
     public ulong Propagation;
 

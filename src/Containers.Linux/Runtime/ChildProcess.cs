@@ -327,7 +327,7 @@ internal static unsafe partial class ChildProcess
         }
 
         Sys(p, p->Nr.Close, target);
-        if (m->AttrSet == 0 && m->AttrClr == 0 && m->Propagation == 0)
+        if (m->AttrSet == 0 && m->AttrClr == 0 && m->Propagation == 0 && m->RecAttrSet == 0 && m->RecAttrClr == 0)
         {
             return;
         }
@@ -336,19 +336,19 @@ internal static unsafe partial class ChildProcess
         target = (int)Check(p, EnsurePath(p, root, m->Target, m->TargetIsFile, m->Resolve), ChildStep.MountTarget, index);
         if (m->AttrSet != 0 || m->AttrClr != 0)
         {
-            Interop.MountAttr attr;
-            attr.AttrSet = m->AttrSet;
-            attr.AttrClr = m->AttrClr;
-            attr.Propagation = 0;
-            attr.UsernsFd = 0;
-            long flags = Interop.AT_EMPTY_PATH | (m->IsRecursive != 0 ? Interop.AT_RECURSIVE : 0);
-            Check(p, Sys(p, p->Nr.MountSetattr, target, (long)p->Empty, flags, (long)&attr, sizeof(Interop.MountAttr)), ChildStep.MountAttributes, index);
+            SetAttributes(p, target, m->AttrSet, m->AttrClr, m->IsRecursive != 0 ? Interop.AT_RECURSIVE : 0, ChildStep.MountAttributes, index);
         }
 
         if (m->Propagation != 0)
         {
             targetPath = FdPath(p, p->Scratch1, target);
             Check(p, Sys(p, p->Nr.Mount, 0, (long)targetPath, 0, (long)m->Propagation, 0), ChildStep.MountPropagation, index);
+        }
+
+        if (m->RecAttrSet != 0 || m->RecAttrClr != 0)
+        {
+            // Last, as runc 1.1 does: the recursive attributes (rro…) cover the mount and every submount an rbind brought.
+            SetAttributes(p, target, m->RecAttrSet, m->RecAttrClr, Interop.AT_RECURSIVE, ChildStep.MountRecursiveAttributes, index);
         }
 
         Sys(p, p->Nr.Close, target);
@@ -507,12 +507,16 @@ internal static unsafe partial class ChildProcess
         }
     }
 
+    /// <summary>Only the read-only bit: mount_setattr keeps nosuid/nodev/noexec as they were.</summary>
     private static void SetReadonly(ChildProgram* p, int fd, long extraFlags, ChildStep step, int index)
+        => SetAttributes(p, fd, Interop.MOUNT_ATTR_RDONLY, 0, extraFlags, step, index);
+
+    /// <summary>mount_setattr(2) on the mount <paramref name="fd"/> names (AT_EMPTY_PATH, plus AT_RECURSIVE when asked).</summary>
+    private static void SetAttributes(ChildProgram* p, int fd, ulong set, ulong clear, long extraFlags, ChildStep step, int index)
     {
-        // mount_setattr changes only the read-only bit and keeps nosuid/nodev/noexec as they were.
         Interop.MountAttr attr;
-        attr.AttrSet = Interop.MOUNT_ATTR_RDONLY;
-        attr.AttrClr = 0;
+        attr.AttrSet = set;
+        attr.AttrClr = clear;
         attr.Propagation = 0;
         attr.UsernsFd = 0;
         Check(p, Sys(p, p->Nr.MountSetattr, fd, (long)p->Empty, Interop.AT_EMPTY_PATH | extraFlags, (long)&attr, sizeof(Interop.MountAttr)), step, index);

@@ -248,6 +248,8 @@ internal static unsafe partial class ChildProgramBuilder
             ChildMount* m = p->Mounts + i;
             m->Target = arena.String(target, jsonPath + ".destination");
             m->Propagation = options.Propagation;
+            m->RecAttrSet = options.RecursiveSet;
+            m->RecAttrClr = options.RecursiveClear;
             if (request.Kind == MountRequestKind.Symlink)
             {
                 int slash = target.LastIndexOf('/');

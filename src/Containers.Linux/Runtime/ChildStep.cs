@@ -174,6 +174,9 @@ public enum ChildStep
     /// <summary>Writing the process's LSM exec label (index: the <see cref="SpawnPlan.SecurityLabels"/> entry; opening or writing its attr file).</summary>
     SecurityLabel = 68,
 
+    /// <summary>Applying a mount's recursive attributes (rro, rnosuid, rnoatime…) with mount_setattr(2) and AT_RECURSIVE (index = mount number).</summary>
+    MountRecursiveAttributes = 69,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 

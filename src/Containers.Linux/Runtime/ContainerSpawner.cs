@@ -263,6 +263,7 @@ public sealed partial class ContainerSpawner
         return step switch
         {
             ChildStep.MountTarget or ChildStep.Mount or ChildStep.MountAttributes or ChildStep.MountPropagation
+                or ChildStep.MountRecursiveAttributes
                 => At(plan.Mounts, index, m => $"mount {m.Destination}"),
             ChildStep.MaskPath => At(plan.MaskedPaths, index, m => $"masked path {m}"),
             ChildStep.ReadonlyPath => At(plan.ReadonlyPaths, index, m => $"read-only path {m}"),

@@ -21,6 +21,7 @@ internal static class FeaturesCommand
         {
             OciVersionMin = "1.0.0",
             OciVersionMax = "1.2.0",
+            MountOptions = [.. Containers.Linux.Mounts.MountOptions.Known],
             Hooks = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
             Linux = new LinuxFeatures
             {

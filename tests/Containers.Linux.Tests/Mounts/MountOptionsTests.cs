@@ -45,7 +45,6 @@ public sealed class MountOptionsTests
         Assert.That(clear, Is.EqualTo(Interop.MOUNT_ATTR_RDONLY | Interop.MOUNT_ATTR_NOSUID | Interop.MOUNT_ATTR__ATIME));
     }
 
-    [TestCase("rro")]
     [TestCase("remount")]
     public void UnimplementedOptions_AreRefusedByName(string option)
     {
@@ -76,4 +75,58 @@ public sealed class MountOptionsTests
     [Test]
     public void SyncOnABind_IsRefused()
         => Assert.Throws<UnsupportedException>(() => MountOptions.Parse(["bind", "sync"], "m").BindAttributes("m"));
+
+    [Test]
+    public void RecursiveWords_AreAttributesNotFlagsOrData()
+    {
+        MountOptions options = MountOptions.Parse(["rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnoatime"], "m");
+
+        Assert.That(options.RecursiveSet, Is.EqualTo(Interop.MOUNT_ATTR_RDONLY | Interop.MOUNT_ATTR_NOSUID | Interop.MOUNT_ATTR_NODEV | Interop.MOUNT_ATTR_NOEXEC | Interop.MOUNT_ATTR_NOATIME));
+        Assert.That(options.RecursiveClear, Is.EqualTo(Interop.MOUNT_ATTR__ATIME));
+        Assert.That((options.Flags, options.Data), Is.EqualTo((Interop.MS_BIND | Interop.MS_REC, (string?)null)));
+        Assert.That(options.BindAttributes("m"), Is.EqualTo((0UL, 0UL)));
+    }
+
+    [Test]
+    public void RecursiveWords_LaterOverridesEarlier()
+    {
+        MountOptions options = MountOptions.Parse(["rro", "rrw", "rnosuid", "rstrictatime", "rnodiratime", "rdiratime"], "m");
+
+        Assert.That(options.RecursiveSet, Is.EqualTo(Interop.MOUNT_ATTR_NOSUID | Interop.MOUNT_ATTR_STRICTATIME));
+        Assert.That(options.RecursiveClear, Is.EqualTo(Interop.MOUNT_ATTR_RDONLY | Interop.MOUNT_ATTR__ATIME | Interop.MOUNT_ATTR_NODIRATIME));
+    }
+
+    [TestCase("ratime")]
+    [TestCase("rnostrictatime")]
+    [TestCase("rrelatime")]
+    public void ClearingAnAtimeValue_ClearsTheWholeAtimeField(string option)
+    {
+        // mount_setattr(2) refuses a partial MOUNT_ATTR__ATIME clear with EINVAL; 0 in the field is relatime.
+        MountOptions options = MountOptions.Parse(["rnoatime", option], "m");
+
+        Assert.That((options.RecursiveSet, options.RecursiveClear), Is.EqualTo((0UL, Interop.MOUNT_ATTR__ATIME)));
+    }
+
+    [Test]
+    public void Rnorelatime_ChangesNothing()
+    {
+        MountOptions options = MountOptions.Parse(["rnorelatime"], "m");
+
+        Assert.That((options.RecursiveSet, options.RecursiveClear), Is.EqualTo((0UL, 0UL)));
+    }
+
+    [Test]
+    public void NoSymFollow_IsAFlag_AndABindAttribute()
+    {
+        MountOptions options = MountOptions.Parse(["bind", "nosymfollow", "rnosymfollow"], "m");
+
+        Assert.That(options.Flags & Interop.MS_NOSYMFOLLOW, Is.EqualTo(Interop.MS_NOSYMFOLLOW));
+        Assert.That(options.BindAttributes("m"), Is.EqualTo((Interop.MOUNT_ATTR_NOSYMFOLLOW, 0UL)));
+        Assert.That(options.RecursiveSet, Is.EqualTo(Interop.MOUNT_ATTR_NOSYMFOLLOW));
+        Assert.That(MountOptions.Parse(["bind", "symfollow"], "m").BindAttributes("m"), Is.EqualTo((0UL, Interop.MOUNT_ATTR_NOSYMFOLLOW)));
+    }
+
+    [Test]
+    public void Known_ListsTheRecursiveWords()
+        => Assert.That(MountOptions.Known, Is.SupersetOf(new[] { "rro", "rnoatime", "rnosymfollow", "nosymfollow", "rbind", "rslave", "tmpcopyup", "idmap" }));
 }
