@@ -42,9 +42,10 @@ work="$(mktemp -d /tmp/run-compare.XXXXXX)"
 ns="runcmp-$$"
 tag="rc$$"
 registry=""
-# Cgroup parents this script's containers get (/<ns> for ours and containerd's, podman's libpod_parent):
-# removed at the end when this script made them (rmdir refuses one in use).
-new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -f "$h/cgroup.procs" ] || continue; [ -d "$h/$ns" ] || echo "$h/$ns"; [ -d "$h/libpod_parent" ] || echo "$h/libpod_parent"; done || true)"
+# Cgroup parents this script's containers get (/<ns> for ctrs's and containerd's, /bench for the warm hosts'
+# (WarmRuntime's namespace), podman's libpod_parent): removed at the end when this script made them (rmdir
+# refuses one in use).
+new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -f "$h/cgroup.procs" ] || continue; for p in "$ns" bench libpod_parent; do [ -d "$h/$p" ] || echo "$h/$p"; done; done || true)"
 podman_made_run=$([ -e /run/containers ] && echo 0 || echo 1)
 restore_dev_null() { chown root:root /dev/null; chmod 0666 /dev/null; }
 ctrs() { dotnet "$ctrs_dll" --root "$work/ctrs/root" --state "$work/ctrs/state" --namespace "$ns" --runcs "$runcs" "$@"; }
