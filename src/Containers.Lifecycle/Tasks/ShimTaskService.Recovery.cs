@@ -195,6 +195,12 @@ public sealed partial class ShimTaskService
 
             return true;
         }
+        catch (DirectoryNotFoundException)
+        {
+            // The task's delete removed the marker directory between the check above and the create: the task is gone,
+            // which is the case published without a marker.
+            return true;
+        }
         catch (IOException) when (File.Exists(path))
         {
             return false;
