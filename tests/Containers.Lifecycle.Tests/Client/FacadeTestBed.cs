@@ -110,12 +110,18 @@ internal sealed class FacadeTestBed : IAsyncDisposable
             }
         }
 
-        foreach (ServiceProvider provider in _providers)
+        try
         {
-            await provider.DisposeAsync();
+            foreach (ServiceProvider provider in _providers)
+            {
+                await provider.DisposeAsync();
+            }
         }
-
-        // Unmounts what is left under the directory, stops the registry, removes the directory.
-        await _image.DisposeAsync();
+        finally
+        {
+            // Unmounts what is left under the directory, stops the registry, removes the directory — also when a
+            // provider's dispose failed (a failing teardown once left the registry process running).
+            await _image.DisposeAsync();
+        }
     }
 }
