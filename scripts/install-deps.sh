@@ -16,6 +16,8 @@ packages=(
   docker-registry
   # Tools the tests drive: mount/umount of tmpfs, util-linux unshare, iproute2.
   util-linux iproute2 tar gzip zstd
+  # python3 sends sd_notify's datagram from a container in the NOTIFY_SOCKET test (busybox cannot).
+  python3
   # ps(1) behind `runcs ps` (as runc's); setcap for the security.capability layer tests.
   procps libcap2-bin
   # htpasswd (bcrypt) for the registry Basic-auth tests.

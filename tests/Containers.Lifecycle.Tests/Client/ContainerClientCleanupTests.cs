@@ -52,24 +52,7 @@ public sealed class ContainerClientCleanupTests : FacadeFixture
         ServiceProvider provider = Bed.NewProvider();
         ContainerClient client = provider.GetRequiredService<ContainerClient>();
         Image image = await client.PullAsync(Bed.Reference);
-        using CancellationTokenSource run = new();
-        using CancellationTokenSource watch = new(TimeSpan.FromMinutes(2));
-        // Subscribed before the run (the bus registers at the call), so the start cannot be missed.
-        IAsyncEnumerable<Containers.Events.EventEnvelope> events = client.Events.SubscribeAsync(null, watch.Token);
-        Task cancelOnStart = Task.Run(async () =>
-        {
-            await foreach (Containers.Events.EventEnvelope e in events)
-            {
-                if (e.Event is Containers.Events.TaskStart start && start.ContainerId == "cancelled")
-                {
-                    await run.CancelAsync();
-                    return;
-                }
-            }
-        });
-
-        Assert.CatchAsync<OperationCanceledException>(async () => await client.RunAsync(image, ["sleep", "1000"], new RunOptions { Id = "cancelled" }, run.Token));
-        await cancelOnStart;
+        await CancelledRun.RunAsync(client, image, "cancelled");
 
         await AssertNothingLeftAsync(provider);
         Assert.That(Bed.Shims(), Is.Empty);

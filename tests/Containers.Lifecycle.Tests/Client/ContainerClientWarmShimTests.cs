@@ -85,23 +85,7 @@ public sealed class ContainerClientWarmShimTests : FacadeFixture
         ServiceProvider provider = Bed.NewProvider(o => o.WarmShims = 1);
         ContainerClient client = provider.GetRequiredService<ContainerClient>();
         Image image = await client.PullAsync(Bed.Reference);
-        using CancellationTokenSource run = new();
-        using CancellationTokenSource watch = new(TimeSpan.FromMinutes(2));
-        IAsyncEnumerable<Containers.Events.EventEnvelope> events = client.Events.SubscribeAsync(null, watch.Token);
-        Task cancelOnStart = Task.Run(async () =>
-        {
-            await foreach (Containers.Events.EventEnvelope e in events)
-            {
-                if (e.Event is Containers.Events.TaskStart start && start.ContainerId == "cancelled")
-                {
-                    await run.CancelAsync();
-                    return;
-                }
-            }
-        });
-
-        Assert.CatchAsync<OperationCanceledException>(async () => await client.RunAsync(image, ["sleep", "1000"], new RunOptions { Id = "cancelled" }, run.Token));
-        await cancelOnStart;
+        await CancelledRun.RunAsync(client, image, "cancelled");
 
         string warm = Bed.Shims().Single();
         List<Lease> leases = await provider.GetRequiredService<ILeaseManager>().ListAsync().ToListAsync();
