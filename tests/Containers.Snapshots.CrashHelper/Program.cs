@@ -1,19 +1,24 @@
 // Runs Prepare / Commit / View / Remove on a snapshotter forever, printing each finished round, so a test
-// can kill -9 it at arbitrary points and check what the store looks like afterwards. With "apply", applies
-// one layer (ApplyCommand), for the rootless test that runs it inside a user namespace.
+// can kill -9 it at arbitrary points and check what the store looks like afterwards. With "apply" or "diff", applies
+// layers (ApplyCommand) or writes a diff (DiffCommand), for the rootless tests that run it inside a user namespace.
 using System.Globalization;
 using Containers.Snapshots;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-if (args is ["apply", var applyRoot, .. var layerPaths] && layerPaths.Length > 0)
+if (args is ["apply", .. var applyArguments])
 {
-    return await ApplyCommand.RunAsync(applyRoot, layerPaths);
+    return await ApplyCommand.RunAsync(applyArguments);
+}
+
+if (args is ["diff", .. var diffArguments])
+{
+    return await DiffCommand.RunAsync(diffArguments);
 }
 
 if (args is not [var kind, var root])
 {
-    Console.Error.WriteLine("usage: crash-helper overlay|native ROOT | crash-helper apply ROOT LAYER...");
+    Console.Error.WriteLine("usage: crash-helper overlay|native ROOT | crash-helper apply [--overlay-userxattr] [--record-owners] ROOT LAYER... | crash-helper diff [--rootless-owners] UPPER OUT");
     return 2;
 }
 

@@ -34,6 +34,17 @@ public sealed class LayerApplyOptions
     /// <summary>Owner mapping for rootless snapshots; null writes owners as recorded.</summary>
     public LayerIdMap? IdMap { get; init; }
 
+    /// <summary>
+    /// In a user namespace, whether an owner the namespace cannot map is recorded in the <c>user.rootlesscontainers</c>
+    /// xattr (a protobuf <c>Resource{uid, gid}</c>, as <c>umoci unpack --rootless</c> writes it) instead of failing
+    /// with <see cref="InvalidLayerReason.UnmappedOwner"/>: the entry is then owned by the namespace's root and the
+    /// xattr holds the layer's ids that could not be set (ids that were set are recorded as 2^32−1, "use the
+    /// owner on disk"). Symlinks, fifos and devices cannot hold <c>user.*</c> xattrs; their unmapped owners are
+    /// noted in <see cref="LayerApplyResult.Notes"/>. A <c>user.rootlesscontainers</c> xattr in the layer is then
+    /// dropped (umoci does the same). Default false; ignored outside a user namespace.
+    /// </summary>
+    public bool RecordUnmappedOwners { get; init; }
+
     /// <summary>The stream's compression. Default <see cref="LayerCompression.Auto"/> (detect by magic bytes).</summary>
     public LayerCompression Compression { get; init; } = LayerCompression.Auto;
 

@@ -14,4 +14,11 @@ public enum WhiteoutMode
     /// device and <c>.wh..wh..opq</c> sets <c>trusted.overlay.opaque=y</c> on its directory.
     /// </summary>
     Overlay,
+
+    /// <summary>
+    /// The tree is the upper directory of an overlay mounted with <c>userxattr</c> (Linux 5.11+), as in a user
+    /// namespace, where <c>trusted.*</c> is out of reach: <c>.wh.&lt;name&gt;</c> becomes a 0/0 character device
+    /// (which Linux 5.8+ lets any user create) and <c>.wh..wh..opq</c> sets <c>user.overlay.opaque=y</c>.
+    /// </summary>
+    OverlayUserXattr,
 }

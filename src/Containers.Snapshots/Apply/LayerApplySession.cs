@@ -25,6 +25,7 @@ internal sealed class LayerApplySession : IDisposable
     private readonly RootedTree _tree;
     private readonly LayerApplyOptions _options;
     private readonly PaxXattrCapture _capture;
+    private readonly bool _recordOwners;
     private readonly HashSet<(ulong Dev, ulong Ino, string Name)>? _unpacked;
     private readonly List<(string Path, Interop.Timespec Mtime)> _directoryTimes = [];
     private readonly byte[] _buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyBufferSize);
@@ -37,6 +38,7 @@ internal sealed class LayerApplySession : IDisposable
         _tree = tree;
         _options = options;
         _capture = capture;
+        _recordOwners = options.RecordUnmappedOwners && s_isRoot && UserNamespace.IsNested;
 
         // Only native whiteouts need to know which entries came from this layer.
         _unpacked = options.WhiteoutMode == WhiteoutMode.Delete ? [] : null;
@@ -161,10 +163,10 @@ internal sealed class LayerApplySession : IDisposable
             }
 
             // chown clears setuid/setgid and security.capability, so it goes first.
-            (uint uid, uint gid) = Owner(entry);
+            (uint uid, uint gid, byte[]? record) = Owner(entry);
             CheckChown(Interop.FChown(fd, uid, gid), "fchown", entry, uid, gid);
             Check(Interop.FChmod(fd, (uint)entry.Mode), "fchmod", entry.Name);
-            foreach ((string key, byte[] value) in Xattrs(entry))
+            foreach ((string key, byte[] value) in WithRecord(Xattrs(entry), record))
             {
                 CheckXattr(Interop.FSetXattr(fd, key, value), "fsetxattr", entry.Name, key);
             }
@@ -203,10 +205,10 @@ internal sealed class LayerApplySession : IDisposable
         MarkUnpacked(parent, name);
         using (SafeFileHandle dir = RootedTree.OpenDirectoryForReading(parent, name))
         {
-            (uint uid, uint gid) = Owner(entry);
+            (uint uid, uint gid, byte[]? record) = Owner(entry);
             CheckChown(Interop.FChown(dir, uid, gid), "fchown", entry, uid, gid);
             Check(Interop.FChmod(dir, (uint)entry.Mode), "fchmod", entry.Name);
-            List<(string Key, byte[] Value)> xattrs = Xattrs(entry);
+            List<(string Key, byte[] Value)> xattrs = WithRecord(Xattrs(entry), record);
             if (kept)
             {
                 RemoveStaleXattrs(dir, xattrs, entry.Name);
@@ -224,13 +226,13 @@ internal sealed class LayerApplySession : IDisposable
     /// <summary>
     /// A directory entry describes the directory's whole metadata, so xattrs a lower layer gave a kept directory
     /// and the entry does not list are removed (umoci does the same; an overlay upper directory never had them).
-    /// The overlay markers this applier writes itself (opaque, whiteouts) stay.
+    /// The overlay markers this applier writes itself (opaque, whiteouts) stay, in either namespace.
     /// </summary>
     private void RemoveStaleXattrs(SafeFileHandle dir, List<(string Key, byte[] Value)> wanted, string entryName)
     {
         foreach (string existing in Interop.FListXattr(dir))
         {
-            if (!existing.StartsWith("trusted.overlay.", StringComparison.Ordinal) && !wanted.Exists(x => x.Key == existing))
+            if (!IsOverlayControl(existing) && !wanted.Exists(x => x.Key == existing))
             {
                 Check(Interop.FRemoveXattr(dir, existing), "fremovexattr", entryName, tolerateNonRootPermission: true, tolerateUnsupported: true);
             }
@@ -330,8 +332,14 @@ internal sealed class LayerApplySession : IDisposable
     // For entries that cannot be opened for writing (symlinks, devices, fifos).
     private void ApplyMetadataByName(TarEntry entry, SafeFileHandle parent, string name, bool chmod)
     {
-        (uint uid, uint gid) = Owner(entry);
+        (uint uid, uint gid, byte[]? record) = Owner(entry);
         CheckChown(Interop.FChownAt(parent, name, uid, gid, Interop.AT_SYMLINK_NOFOLLOW), "fchownat", entry, uid, gid);
+        if (record is not null)
+        {
+            // user.* xattrs exist only on regular files and directories (EPERM elsewhere); umoci loses these too.
+            Note($"{entry.Name}: owner {entry.Uid}:{entry.Gid} not recorded: a {(entry.EntryType == TarEntryType.SymbolicLink ? "symlink" : "special file")} cannot hold {RootlessOwner.XattrName}");
+        }
+
         if (chmod)
         {
             // fchmod needs a real fd and opening a device would run its driver, so: an O_PATH fd,
@@ -380,8 +388,11 @@ internal sealed class LayerApplySession : IDisposable
             throw new InvalidLayerException(InvalidLayerReason.UnsafePath, entry.Name, "whiteout names no sibling (it would hide its own directory or the root's parent)");
         }
 
-        if (_options.WhiteoutMode == WhiteoutMode.Overlay)
+        if (_options.WhiteoutMode is WhiteoutMode.Overlay or WhiteoutMode.OverlayUserXattr)
         {
+            // Linux 5.8+ lets anyone create a 0/0 character device (the whiteout), so this works in a user
+            // namespace too. overlayfs 6.7+ also reads an empty file marked overlay.whiteout in a directory marked
+            // overlay.opaque=x, but (checked on 6.18) only in lower layers, never in the upper directory.
             SafeFileHandle parent = Parent(parentPath);
             _tree.RemoveAll(parent, target);
             if (Interop.MknodAt(parent, target, Interop.S_IFCHR, 0) != 0)
@@ -389,7 +400,7 @@ internal sealed class LayerApplySession : IDisposable
                 Interop.ThrowLastError("mknodat", entry.Name);
             }
 
-            (uint uid, uint gid) = Owner(entry);
+            (uint uid, uint gid, _) = Owner(entry);
             CheckChown(Interop.FChownAt(parent, target, uid, gid, Interop.AT_SYMLINK_NOFOLLOW), "fchownat", entry, uid, gid);
             return;
         }
@@ -406,7 +417,7 @@ internal sealed class LayerApplySession : IDisposable
 
     private void ApplyOpaque(TarEntry entry, string directoryPath)
     {
-        if (_options.WhiteoutMode == WhiteoutMode.Overlay)
+        if (_options.WhiteoutMode is WhiteoutMode.Overlay or WhiteoutMode.OverlayUserXattr)
         {
             (string parentPath, string name) = directoryPath.Length == 0 ? (string.Empty, ".") : LayerPath.Split(directoryPath);
             SafeFileHandle parent = Parent(parentPath);
@@ -416,7 +427,9 @@ internal sealed class LayerApplySession : IDisposable
             }
 
             using SafeFileHandle dir = RootedTree.OpenDirectoryForReading(parent, name);
-            Check(Interop.FSetXattr(dir, "trusted.overlay.opaque", "y"u8), "fsetxattr", entry.Name);
+            // A userxattr mount reads user.overlay.*, the only overlay xattrs a user namespace may set.
+            string opaque = _options.WhiteoutMode == WhiteoutMode.OverlayUserXattr ? "user.overlay.opaque" : "trusted.overlay.opaque";
+            Check(Interop.FSetXattr(dir, opaque, "y"u8), "fsetxattr", entry.Name);
             return;
         }
 
@@ -483,7 +496,10 @@ internal sealed class LayerApplySession : IDisposable
 
     private static ulong Dev(in Interop.Statx st) => ((ulong)st.DevMajor << 32) | st.DevMinor;
 
-    private (uint Uid, uint Gid) Owner(TarEntry entry)
+    // The ids to chown to, and with RecordUnmappedOwners the user.rootlesscontainers value for ids the namespace
+    // cannot map: those are set to the namespace's root (or left as created if even 0 is unmapped) and the layer's
+    // own id is recorded, as umoci records the in-container owner; ids that were set are recorded as "on disk".
+    private (uint Uid, uint Gid, byte[]? Record) Owner(TarEntry entry)
     {
         if (entry.Uid < 0 || entry.Gid < 0)
         {
@@ -500,7 +516,36 @@ internal sealed class LayerApplySession : IDisposable
             }
         }
 
-        return (uid, gid);
+        if (!_recordOwners)
+        {
+            return (uid, gid, null);
+        }
+
+        uint recordedUid = RootlessOwner.NoopId;
+        uint recordedGid = RootlessOwner.NoopId;
+        if (!UserNamespace.MapsUid(uid))
+        {
+            recordedUid = (uint)entry.Uid;
+            uid = UserNamespace.MapsUid(0) ? 0 : uint.MaxValue;
+        }
+
+        if (!UserNamespace.MapsGid(gid))
+        {
+            recordedGid = (uint)entry.Gid;
+            gid = UserNamespace.MapsGid(0) ? 0 : uint.MaxValue;
+        }
+
+        return (uid, gid, RootlessOwner.Encode(recordedUid, recordedGid));
+    }
+
+    private static List<(string Key, byte[] Value)> WithRecord(List<(string Key, byte[] Value)> xattrs, byte[]? record)
+    {
+        if (record is not null)
+        {
+            xattrs.Add((RootlessOwner.XattrName, record));
+        }
+
+        return xattrs;
     }
 
     private List<(string Key, byte[] Value)> Xattrs(TarEntry entry)
@@ -534,7 +579,7 @@ internal sealed class LayerApplySession : IDisposable
                     useRaw = false;
                 }
 
-                if (!IsOverlayControl(key))
+                if (!IsOverlayControl(key) && !IsReplacedRecord(key))
                 {
                     result.Add((key, value ?? Encoding.UTF8.GetBytes(attribute.Value)));
                 }
@@ -545,7 +590,7 @@ internal sealed class LayerApplySession : IDisposable
                 try
                 {
                     byte[] value = Convert.FromBase64String(attribute.Value);
-                    if (!IsOverlayControl(key))
+                    if (!IsOverlayControl(key) && !IsReplacedRecord(key))
                     {
                         result.Add((key, value));
                     }
@@ -565,6 +610,10 @@ internal sealed class LayerApplySession : IDisposable
     private static bool IsOverlayControl(string xattrName) =>
         xattrName.StartsWith("trusted.overlay.", StringComparison.Ordinal) ||
         xattrName.StartsWith("user.overlay.", StringComparison.Ordinal);
+
+    // With RecordUnmappedOwners the applier owns user.rootlesscontainers: a layer's own value would claim an owner
+    // the layer does not state (umoci drops it with a warning).
+    private bool IsReplacedRecord(string xattrName) => _recordOwners && xattrName == RootlessOwner.XattrName;
 
     private static void CheckNotSparse(TarEntry entry)
     {

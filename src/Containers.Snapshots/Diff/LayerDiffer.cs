@@ -11,9 +11,14 @@ namespace Containers.Snapshots.Diff;
 /// </summary>
 /// <remarks>
 /// <para>Without a lower tree, <c>upper</c> is read as an overlay upper directory (containerd's overlay fast
-/// path): a 0/0 character device becomes the whiteout <c>.wh.&lt;name&gt;</c>, a directory with
-/// <c>trusted.overlay.opaque=y</c> is followed by <c>.wh..wh..opq</c>, and overlay's own <c>trusted.overlay.*</c>
-/// attributes are dropped. A plain directory read this way is a base layer.</para>
+/// path): a 0/0 character device, or an empty regular file marked <c>overlay.whiteout</c> in a directory marked
+/// <c>overlay.opaque=x</c> (overlayfs 6.7+), becomes the whiteout <c>.wh.&lt;name&gt;</c>, a directory with
+/// <c>overlay.opaque=y</c> is followed by <c>.wh..wh..opq</c>, and overlay's own attributes are dropped — each in
+/// both namespaces, <c>trusted.overlay.*</c> and <c>user.overlay.*</c> (what a <c>userxattr</c> mount writes). A plain
+/// directory read this way is a base layer.</para>
+/// <para>With <see cref="RootlessOwners"/>, an owner recorded in <c>user.rootlesscontainers</c> (umoci --rootless, or
+/// the applier's <see cref="LayerApplyOptions.RecordUnmappedOwners"/>) replaces the owner on disk and the xattr
+/// itself is left out, as <c>umoci repack --rootless</c> does.</para>
 /// <para>With a lower tree (the native snapshotter), both trees are walked together as containerd's
 /// double-walk differ does: an entry is written when it is new or its type, mode, owner, size, mtime, link
 /// target, device or xattrs differ; an entry only in lower becomes a whiteout; the parents of a written
@@ -28,13 +33,20 @@ public sealed class LayerDiffer : IDiffer
     private const string OpaqueMarker = ".wh..wh..opq";
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>
+    /// Whether owners recorded in <c>user.rootlesscontainers</c> are reported instead of the owners on disk (a field
+    /// of 2^32−1 keeps the one on disk). Default false: the xattr is then an ordinary one, as umoci treats it outside
+    /// rootless mode.
+    /// </summary>
+    public bool RootlessOwners { get; init; }
+
     /// <inheritdoc/>
     public Task<LayerApplyResult> DiffAsync(string? lowerDirectory, string upperDirectory, Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(upperDirectory);
         ArgumentNullException.ThrowIfNull(destination);
         // Many small blocking system calls: one dedicated thread, as the applier does.
-        return Task.Factory.StartNew(() => Diff(lowerDirectory, upperDirectory, destination, cancellationToken),
+        return Task.Factory.StartNew(() => Diff(lowerDirectory, upperDirectory, destination, RootlessOwners, cancellationToken),
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -58,7 +70,7 @@ public sealed class LayerDiffer : IDiffer
             LayerApplyResult tar;
             using (var gzip = new System.IO.Compression.GZipStream(compressed, compressionLevel, leaveOpen: true))
             {
-                tar = Diff(lowerDirectory, upperDirectory, gzip, cancellationToken);
+                tar = Diff(lowerDirectory, upperDirectory, gzip, RootlessOwners, cancellationToken);
             }
 
             compressed.Flush();
@@ -66,13 +78,13 @@ public sealed class LayerDiffer : IDiffer
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private static LayerApplyResult Diff(string? lower, string upper, Stream destination, CancellationToken cancellationToken)
+    private static LayerApplyResult Diff(string? lower, string upper, Stream destination, bool rootlessOwners, CancellationToken cancellationToken)
     {
         using var hashing = new HashingWriteStream(destination);
         long entries = 0;
         using (var writer = new TarWriter(hashing, TarEntryFormat.Pax, leaveOpen: true))
         {
-            var session = new Session(writer, hashing, cancellationToken);
+            var session = new Session(writer, hashing, rootlessOwners, cancellationToken);
             if (lower is null)
             {
                 session.ScanUpper(upper, string.Empty);
@@ -89,7 +101,7 @@ public sealed class LayerDiffer : IDiffer
         return new LayerApplyResult(Digest.FromHash(DigestAlgorithm.Sha256, hashing.GetHash()), null, hashing.Written, entries, LayerCompression.None);
     }
 
-    private sealed class Session(TarWriter writer, Stream raw, CancellationToken cancellationToken)
+    private sealed class Session(TarWriter writer, Stream raw, bool rootlessOwners, CancellationToken cancellationToken)
     {
         private readonly Dictionary<(uint, uint, ulong), string> _links = [];
         private readonly HashSet<string> _writtenDirectories = new(StringComparer.Ordinal);
@@ -99,12 +111,13 @@ public sealed class LayerDiffer : IDiffer
         public void ScanUpper(string directory, string relative)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            bool xwhiteouts = OverlayXattrIs(directory, "opaque", 'x');
             foreach (string name in Names(directory))
             {
                 string full = Path.Combine(directory, name);
                 string rel = relative + name;
                 Interop.Statx st = TreeCopier.LStat(full);
-                if (st.FileType == Interop.S_IFCHR && st.RdevMajor == 0 && st.RdevMinor == 0)
+                if ((st.FileType == Interop.S_IFCHR && st.RdevMajor == 0 && st.RdevMinor == 0) || (xwhiteouts && IsXattrWhiteout(full, st)))
                 {
                     WriteWhiteout(relative + WhiteoutPrefix + name, st);
                     continue;
@@ -190,12 +203,18 @@ public sealed class LayerDiffer : IDiffer
             bool binary = false;
             foreach (string key in Interop.LListXattr(full).Order(StringComparer.Ordinal))
             {
-                if (skipOverlayXattrs && key.StartsWith("trusted.overlay.", StringComparison.Ordinal))
+                if (skipOverlayXattrs && (key.StartsWith("trusted.overlay.", StringComparison.Ordinal) || key.StartsWith("user.overlay.", StringComparison.Ordinal)))
                 {
                     continue;
                 }
 
                 byte[] value = Interop.LGetXattr(full, key) ?? [];
+                if (rootlessOwners && key == Rootless.RootlessOwner.XattrName)
+                {
+                    st = WithRecordedOwner(st, value, rel);
+                    continue;
+                }
+
                 rawXattrs.Add((key, value));
                 try
                 {
@@ -366,7 +385,37 @@ public sealed class LayerDiffer : IDiffer
             return ka.SequenceEqual(kb) && ka.All(k => (Interop.LGetXattr(a, k) ?? []).AsSpan().SequenceEqual(Interop.LGetXattr(b, k) ?? []));
         }
 
-        private static bool IsOpaque(string directory) => Interop.LGetXattr(directory, "trusted.overlay.opaque") is [(byte)'y'];
+        private static bool IsOpaque(string directory) => OverlayXattrIs(directory, "opaque", 'y');
+
+        // overlayfs reads trusted.overlay.* or, mounted with userxattr, user.overlay.*; an upper directory written by
+        // either is read here, as the applier's two overlay modes write them.
+        private static bool OverlayXattrIs(string path, string name, char value) =>
+            Interop.LGetXattr(path, "trusted.overlay." + name) is [var t] && t == value ||
+            Interop.LGetXattr(path, "user.overlay." + name) is [var u] && u == value;
+
+        private static bool IsXattrWhiteout(string path, Interop.Statx st) =>
+            st.FileType == Interop.S_IFREG && st.Size == 0 &&
+            (Interop.LGetXattr(path, "trusted.overlay.whiteout") is not null || Interop.LGetXattr(path, "user.overlay.whiteout") is not null);
+
+        private static Interop.Statx WithRecordedOwner(Interop.Statx st, byte[] value, string rel)
+        {
+            if (!Rootless.RootlessOwner.TryDecode(value, out uint uid, out uint gid))
+            {
+                throw new FailedPreconditionException($"\"{rel}\": {Rootless.RootlessOwner.XattrName} is not a rootlesscontainers Resource ({Convert.ToHexString(value)})");
+            }
+
+            if (uid != Rootless.RootlessOwner.NoopId)
+            {
+                st.Uid = uid;
+            }
+
+            if (gid != Rootless.RootlessOwner.NoopId)
+            {
+                st.Gid = gid;
+            }
+
+            return st;
+        }
 
         private static bool Exists(string path)
         {

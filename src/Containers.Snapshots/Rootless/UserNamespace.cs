@@ -4,6 +4,8 @@ namespace Containers.Snapshots.Rootless;
 internal static class UserNamespace
 {
     private static readonly Lazy<bool> s_nested = new(ReadIsNested);
+    private static readonly Lazy<(uint Start, uint Count)[]> s_uids = new(() => ReadMap("/proc/self/uid_map"));
+    private static readonly Lazy<(uint Start, uint Count)[]> s_gids = new(() => ReadMap("/proc/self/gid_map"));
 
     /// <summary>
     /// Whether the process's user namespace maps less than the whole id range, i.e. is not the initial one:
@@ -11,6 +13,12 @@ internal static class UserNamespace
     /// xattrs are refused, even to the namespace's root.
     /// </summary>
     public static bool IsNested => s_nested.Value;
+
+    /// <summary>Whether a user id (as seen inside the namespace) has a mapping, i.e. can own a file.</summary>
+    public static bool MapsUid(uint id) => Contains(s_uids.Value, id);
+
+    /// <summary>Whether a group id (as seen inside the namespace) has a mapping.</summary>
+    public static bool MapsGid(uint id) => Contains(s_gids.Value, id);
 
     /// <summary>The process's uid_map, one range per line, for messages.</summary>
     public static string DescribeUidMap()
@@ -35,6 +43,32 @@ internal static class UserNamespace
         catch (IOException)
         {
             return false;
+        }
+    }
+
+    private static bool Contains((uint Start, uint Count)[] ranges, uint id) =>
+        Array.Exists(ranges, r => id >= r.Start && id - r.Start < r.Count);
+
+    // Each line: first id inside, first id outside, count. Unreadable (no procfs) counts as the whole range.
+    private static (uint Start, uint Count)[] ReadMap(string path)
+    {
+        try
+        {
+            var ranges = new List<(uint, uint)>();
+            foreach (string line in File.ReadAllLines(path))
+            {
+                string[] f = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length == 3 && uint.TryParse(f[0], out uint start) && uint.TryParse(f[2], out uint count))
+                {
+                    ranges.Add((start, count));
+                }
+            }
+
+            return [.. ranges];
+        }
+        catch (IOException)
+        {
+            return [(0, uint.MaxValue)];
         }
     }
 }
