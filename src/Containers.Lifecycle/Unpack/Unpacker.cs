@@ -252,8 +252,10 @@ public sealed class Unpacker
         if (OverlaySnapshotter.TryGetUpperDirectory(mounts, out string? directory))
         {
             // As containerd's applier: into an overlay's upper directory with overlay whiteouts (the kernel
-            // refuses whiteout devices through the mounted overlay); into a bind source with deletions.
-            WhiteoutMode mode = mounts[0].Type == "overlay" ? WhiteoutMode.Overlay : WhiteoutMode.Delete;
+            // refuses whiteout devices through the mounted overlay); into a bind source with deletions. An overlay
+            // mounted with userxattr reads user.overlay.* (the markers a user namespace can write), not trusted.*.
+            WhiteoutMode mode = mounts[0].Type != "overlay" ? WhiteoutMode.Delete
+                : mounts[0].Options.Contains("userxattr") ? WhiteoutMode.OverlayUserXattr : WhiteoutMode.Overlay;
             return await _applier.ApplyAsync(stream, directory, WithMode(applyOptions, mode), cancellationToken).ConfigureAwait(false);
         }
 

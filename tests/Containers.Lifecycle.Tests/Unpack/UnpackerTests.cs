@@ -71,6 +71,27 @@ public sealed class UnpackerTests
         Assert.That(FileTree.Differences(trees["overlayfs"], trees["native"], "overlayfs", "native"), Is.Empty);
     }
 
+    /// <summary>
+    /// An overlay snapshotter mounting with <c>userxattr</c> (as in a user namespace; forced here in the initial one)
+    /// gets its layers with <c>user.overlay.*</c> markers, so the opaque directory still hides the lower one: the view
+    /// equals the native snapshotter's tree.
+    /// </summary>
+    [Test]
+    public async Task AUserxattrOverlaySnapshotterGetsUserOverlayMarkersAndTheSameTreeAsNative()
+    {
+        Image image = await _fixture.ImportAsync(_layout);
+        await using var overlay = new OverlaySnapshotter(_fixture.Temp.Combine("snapshots", "userxattr"), new OverlaySnapshotterOptions { UserXattr = true });
+        ISnapshotter native = _fixture.Snapshotter("native");
+        UnpackResult result = await new Unpacker(_fixture.Content, overlay, "overlayfs").UnpackAsync(image);
+        await new Unpacker(_fixture.Content, native, "native").UnpackAsync(image);
+
+        string view = await _fixture.MountViewAsync(overlay, result.TopChainId.ToString(), "userxattr");
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(view, "opaque")).Select(Path.GetFileName), Is.EqualTo(new[] { "new" }), "opaque directory");
+        Assert.That(File.Exists(Path.Combine(view, "etc/motd")), Is.False, "whiteout");
+        string nativeView = await _fixture.MountViewAsync(native, result.TopChainId.ToString(), "native");
+        Assert.That(FileTree.Differences(FileTree.Capture(view, withTimes: true), FileTree.Capture(nativeView, withTimes: true), "userxattr overlay", "native"), Is.Empty);
+    }
+
     [Test]
     public async Task ASecondUnpackSkipsEveryLayerAndTheConfigCarriesTheGcLabel()
     {
