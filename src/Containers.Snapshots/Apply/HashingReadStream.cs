@@ -57,7 +57,7 @@ internal sealed class HashingReadStream : Stream
     }
 
     // A PAX data block is read whole (TarReader asks for exactly its size), observed with its raw bytes, and
-    // only then masked for TarReader (see PaxXattrCapture.MaskXattrNewlines). A short block (the archive ends
+    // only then masked for TarReader (see PaxXattrCapture.MaskNewlines). A short block (the archive ends
     // inside it) is passed on as it is, for TarReader to refuse.
     private int ReadPaxData(Span<byte> block)
     {
@@ -71,7 +71,7 @@ internal sealed class HashingReadStream : Stream
         _hash?.AppendData(block[..n]);
         if (n == block.Length)
         {
-            PaxXattrCapture.MaskXattrNewlines(block);
+            PaxXattrCapture.MaskNewlines(block);
         }
 
         return n;

@@ -58,6 +58,7 @@ internal sealed class LayerApplySession : IDisposable
             return;
         }
 
+        RestoreNewlines(entry);
         string path = LayerPath.Clean(entry.Name);
         if (path.Length == 0)
         {
@@ -111,6 +112,22 @@ internal sealed class LayerApplySession : IDisposable
                 throw new UnsupportedException($"layer entry \"{entry.Name}\" is a GNU sparse file, which System.Formats.Tar does not expand");
             default:
                 throw new InvalidLayerException(InvalidLayerReason.InvalidEntry, entry.Name, $"unsupported tar entry type '{(char)entry.EntryType}'");
+        }
+    }
+
+    // A PAX path or linkpath holding a newline reached TarReader with its newlines masked (PaxXattrCapture); the
+    // raw name is the entry's, as GNU tar extracts it. Only taken when TarReader's name is exactly its masked form,
+    // so a name from another header (a GNU long name, the ustar fields) is never replaced.
+    private void RestoreNewlines(TarEntry entry)
+    {
+        if (_capture.CurrentPath is { } path && PaxXattrCapture.Masked(path) == entry.Name)
+        {
+            entry.Name = path;
+        }
+
+        if (_capture.CurrentLinkPath is { } link && entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink && PaxXattrCapture.Masked(link) == entry.LinkName)
+        {
+            entry.LinkName = link;
         }
     }
 

@@ -5,7 +5,7 @@ namespace Containers.Snapshots.Apply;
 
 /// <summary>
 /// Follows the tar block structure of the bytes <see cref="System.Formats.Tar.TarReader"/> reads
-/// and keeps the raw bytes of PAX <c>SCHILY.xattr.*</c> values.
+/// and keeps the raw bytes of PAX <c>SCHILY.xattr.*</c>, <c>path</c> and <c>linkpath</c> values.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -19,8 +19,14 @@ namespace Containers.Snapshots.Apply;
 /// TarReader also splits PAX records at the first newline, so an xattr value holding a 0x0a byte (PAX records
 /// are length-prefixed and may hold any byte; GNU tar and Go's archive/tar write and read them) made it refuse
 /// the archive. <see cref="PaxDataAhead"/> lets the stream under TarReader hand over a PAX data block whole, and
-/// <see cref="MaskXattrNewlines"/> then replaces the newlines inside <c>SCHILY.xattr.*</c> values in TarReader's
+/// <see cref="MaskNewlines"/> then replaces the newlines inside <c>SCHILY.xattr.*</c> values in TarReader's
 /// copy only, after this observer has kept the raw bytes, which are the ones applied.
+/// </para>
+/// <para>
+/// The same holds for names: GNU tar writes a file name holding a newline as a PAX <c>path</c> (or <c>linkpath</c>)
+/// record, and extracts it. Those newlines are masked as well, and <see cref="CurrentPath"/> and
+/// <see cref="CurrentLinkPath"/> keep the raw names, which the applier uses only when TarReader's name is exactly
+/// the raw name with its newlines masked.
 /// </para>
 /// </remarks>
 internal sealed class PaxXattrCapture
@@ -35,10 +41,21 @@ internal sealed class PaxXattrCapture
     private long _padLeft;
     private MemoryStream? _paxData;
     private Dictionary<string, byte[]>? _pending;
+    private string? _pendingPath;
+    private string? _pendingLinkPath;
     private long _pendingSize = -1;
 
     /// <summary>The raw xattr values (keys without the <c>SCHILY.xattr.</c> prefix) of the last entry header read.</summary>
     public Dictionary<string, byte[]>? Current { get; private set; }
+
+    /// <summary>The raw PAX <c>path</c> of the last entry header read, when it held a newline; else null.</summary>
+    public string? CurrentPath { get; private set; }
+
+    /// <summary>The raw PAX <c>linkpath</c> of the last entry header read, when it held a newline; else null.</summary>
+    public string? CurrentLinkPath { get; private set; }
+
+    /// <summary>What TarReader reports for a value whose newlines <see cref="MaskNewlines"/> masked.</summary>
+    public static string Masked(string raw) => raw.Replace('\n', ' ');
 
     /// <summary>
     /// The size of the PAX data block that comes next when no byte of it has been seen yet (a captured <c>x</c>
@@ -47,11 +64,11 @@ internal sealed class PaxXattrCapture
     public long PaxDataAhead => _paxData is { Length: 0 } ? _dataLeft : 0;
 
     /// <summary>
-    /// Replaces every newline inside the value of a <c>SCHILY.xattr.*</c> record of a whole PAX data block with
-    /// a space, keeping each record's length, so that TarReader parses the block; returns whether any was
-    /// replaced. Records of other keys are left as they are (a path with a newline is still refused).
+    /// Replaces every newline inside the value of a <c>SCHILY.xattr.*</c>, <c>path</c> or <c>linkpath</c> record of
+    /// a whole PAX data block with a space, keeping each record's length, so that TarReader parses the block;
+    /// returns whether any was replaced. Records of other keys are left as they are.
     /// </summary>
-    public static bool MaskXattrNewlines(Span<byte> data)
+    public static bool MaskNewlines(Span<byte> data)
     {
         bool masked = false;
         while (!data.IsEmpty)
@@ -63,7 +80,7 @@ internal sealed class PaxXattrCapture
             }
 
             Span<byte> record = data[(space + 1)..(length - 1)];
-            if (data[length - 1] == (byte)'\n' && record.StartsWith(XattrPrefixBytes) && record.IndexOf((byte)'=') is int eq and >= 0)
+            if (data[length - 1] == (byte)'\n' && (record.StartsWith(XattrPrefixBytes) || record.StartsWith("path="u8) || record.StartsWith("linkpath="u8)) && record.IndexOf((byte)'=') is int eq and >= 0)
             {
                 Span<byte> value = record[(eq + 1)..];
                 if (value.Contains((byte)'\n'))
@@ -134,6 +151,8 @@ internal sealed class PaxXattrCapture
                 // will judge the archive itself.
                 _paxData = size is > 0 and <= 1 << 20 ? new MemoryStream((int)size) : null;
                 _pending = null;
+                _pendingPath = null;
+                _pendingLinkPath = null;
                 _pendingSize = -1;
                 break;
             case (byte)'g' or (byte)'L' or (byte)'K':
@@ -141,12 +160,16 @@ internal sealed class PaxXattrCapture
                 break;
             default:
                 Current = _pending;
+                CurrentPath = _pendingPath;
+                CurrentLinkPath = _pendingLinkPath;
                 if (_pendingSize >= 0)
                 {
                     size = _pendingSize;
                 }
 
                 _pending = null;
+                _pendingPath = null;
+                _pendingLinkPath = null;
                 _pendingSize = -1;
                 _paxData = null;
                 break;
@@ -191,6 +214,18 @@ internal sealed class PaxXattrCapture
             if (key.StartsWith(XattrPrefix, StringComparison.Ordinal))
             {
                 (_pending ??= new Dictionary<string, byte[]>(StringComparer.Ordinal))[key[XattrPrefix.Length..]] = value.ToArray();
+            }
+            else if (key is "path" or "linkpath" && value.Contains((byte)'\n'))
+            {
+                string raw = Encoding.UTF8.GetString(value);
+                if (key == "path")
+                {
+                    _pendingPath = raw;
+                }
+                else
+                {
+                    _pendingLinkPath = raw;
+                }
             }
             else if (key == "size" && Utf8Parser.TryParse(value, out long size, out int used) && used == value.Length)
             {
