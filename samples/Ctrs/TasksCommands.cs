@@ -7,7 +7,7 @@ namespace Containers.Samples.Ctrs;
 
 /// <summary>
 /// <c>ctrs tasks ls | kill [-s SIGNAL] [--all] [--exec-id E] ID | exec --exec-id E [-d] [-t] [--env K=V] [--cwd D] ID ARGS… |
-/// attach ID | pause ID | resume ID | metrics ID | rm [-f] ID</c>, as <c>ctr tasks</c>. Tasks are found through
+/// attach [--exec-id E] ID | pause ID | resume ID | metrics ID | rm [-f] ID</c>, as <c>ctr tasks</c>. Tasks are found through
 /// their shims in the state directory, so a task started by one ctrs process (<c>run -d</c>) is driven by the next.
 /// </summary>
 internal static class TasksCommands
@@ -27,7 +27,8 @@ internal static class TasksCommands
             "ls" or "list" => await ListAsync(client, cancellationToken),
             "kill" => await KillAsync(client, rest, usage, cancellationToken),
             "exec" => await ExecAsync(client, rest, usage, cancellationToken),
-            "attach" when rest.Length == 1 => await AttachCommand.RunAsync(client, rest[0], cancellationToken),
+            "attach" when rest.Length == 1 => await AttachCommand.RunAsync(client, rest[0], null, cancellationToken),
+            "attach" when rest.Length == 3 && rest[0] == "--exec-id" => await AttachCommand.RunAsync(client, rest[2], rest[1], cancellationToken),
             "pause" when rest.Length == 1 => await PauseAsync(client, rest[0], pause: true, cancellationToken),
             "resume" when rest.Length == 1 => await PauseAsync(client, rest[0], pause: false, cancellationToken),
             "metrics" or "stats" when rest.Length == 1 => await MetricsAsync(client, rest[0], cancellationToken),
@@ -130,8 +131,9 @@ internal static class TasksCommands
         ContainerTask task = await container.LoadTaskAsync(cancellationToken);
         if (detach)
         {
-            // Nobody reads a detached exec's output: it goes nowhere, as ctr's without a log.
-            ExecProcess detached = await task.ExecAsync(execId, args[(i + 1)..], ProcessIO.Null, options, cancellationToken);
+            // Nobody reads a detached exec's output: it goes nowhere, as ctr's without a log; with -t it waits
+            // in the terminal's FIFOs for `tasks attach --exec-id`.
+            ExecProcess detached = await task.ExecAsync(execId, args[(i + 1)..], tty ? new ProcessIO { Unattached = true, Terminal = true } : ProcessIO.Null, options, cancellationToken);
             _ = await detached.StartAsync(cancellationToken);
             return 0;
         }

@@ -77,6 +77,31 @@ public sealed class CtrsTerminalTests() : CtrsFixture("ctrs-tty")
     }
 
     [Test]
+    public async Task Tasks_exec_d_t_leaves_an_exec_that_a_later_attach_exec_id_reaches_and_deletes()
+    {
+        string id = NewId("y");
+        (await CtrsAsync("run", "-d", Image.Reference, id, "sleep", "1000")).EnsureSuccess("run -d");
+        ToolResult exec = await CtrsAsync("tasks", "exec", "-d", "-t", "--exec-id", "e1", id, "sh", "-c", "tty; read l; echo x-$l; exit 6");
+        // Another ctrs process attaches to the exec's terminal FIFOs by its id.
+        ToolResult attach = await CtrsWithInputAsync("hi\n", "tasks", "attach", "--exec-id", "e1", id);
+        ToolResult again = await CtrsAsync("tasks", "attach", "--exec-id", "e1", id);
+        ToolResult rm = await CtrsAsync("tasks", "rm", "-f", id);
+        (await CtrsAsync("containers", "rm", id)).EnsureSuccess("containers rm");
+        string fifos = Image.Directory.Combine("state", "fifo");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exec.ExitCode, Is.EqualTo(0), exec.StandardError);
+            Assert.That(attach.ExitCode, Is.EqualTo(6), attach.StandardError);
+            Assert.That(attach.StandardOutput, Does.Match(@"^/dev/pts/\d+\r\n"));
+            Assert.That(attach.StandardOutput, Does.Contain("x-hi\r\n"));
+            Assert.That(again.ExitCode, Is.Not.EqualTo(0), "the attach deleted the exited exec");
+            Assert.That(rm.ExitCode, Is.EqualTo(0), rm.StandardError);
+            Assert.That(Directory.Exists(fifos) ? Directory.GetFileSystemEntries(fifos) : [], Is.Empty, "the exec's FIFOs went with its delete");
+        });
+    }
+
+    [Test]
     public async Task Attach_streams_a_detached_task_and_ctrl_c_detaches_leaving_it_running()
     {
         string id = NewId("y");

@@ -89,7 +89,7 @@ public sealed class Container
 
     /// <summary>
     /// Returns a handle on the container's existing task, for example one started before the
-    /// application restarted. Its streams are not attached: <see cref="ContainerTask.AttachAsync"/>
+    /// application restarted. Its streams are not attached: <see cref="TaskProcess.AttachAsync"/>
     /// connects them again (log-file output stays in its file).
     /// </summary>
     /// <exception cref="NotFoundException">The container has no task.</exception>

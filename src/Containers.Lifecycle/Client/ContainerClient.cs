@@ -161,6 +161,23 @@ public sealed class ContainerClient
     }
 
     /// <summary>
+    /// Deletes an image record, as containerd's image service does, and publishes <c>/images/delete</c>: the
+    /// <see cref="GarbageCollection.GarbageCollectionScheduler"/> of <c>AddContainerRuntime</c> counts it as a
+    /// deletion and collects what only the image held (its blobs and unpacked snapshots) without waiting for
+    /// a scheduled run. Containers made from it keep their own snapshots.
+    /// </summary>
+    /// <param name="name">The image name (a bare reference is normalised, as <see cref="GetImageAsync"/> does).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NotFoundException">No image has that name.</exception>
+    public async Task DeleteImageAsync(string name, CancellationToken cancellationToken = default)
+    {
+        Image image = await GetImageAsync(name, cancellationToken).ConfigureAwait(false);
+        await _images.DeleteAsync(image.Name, image.Target.Digest, cancellationToken).ConfigureAwait(false);
+        _ = _unpackedImages.TryRemove(image.Target.Digest, out _);
+        await Events.PublishAsync(Namespace, new ImageDelete(image.Name), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Runs a container to its end, as <c>ctr run --rm</c> does: create the container (a snapshot on the
     /// image, a spec from the image config, <paramref name="args"/> and the options), create and start its
     /// task with stdout and stderr captured (or streamed to <see cref="RunOptions.Stdout"/> and
@@ -179,6 +196,11 @@ public sealed class ContainerClient
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(args);
         options ??= new RunOptions();
+        if (options.Terminal && options.Stderr is not null)
+        {
+            throw new InvalidSpecException("stderr", "a terminal merges stderr into stdout: give only Stdout");
+        }
+
         string id = options.Id ?? "run-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 8);
         Container container = await CreateContainerAsync(id, image, options, args.Count > 0 ? args : options.Args, cancellationToken).ConfigureAwait(false);
         try
@@ -186,7 +208,7 @@ public sealed class ContainerClient
             using MemoryStream stdout = new();
             using MemoryStream stderr = new();
             ExitStatus status;
-            ContainerTask task = await container.NewTaskAsync(new ProcessIO { Stdin = options.Stdin, Stdout = options.Stdout ?? stdout, Stderr = options.Stderr ?? stderr }, cancellationToken).ConfigureAwait(false);
+            ContainerTask task = await container.NewTaskAsync(new ProcessIO { Stdin = options.Stdin, Stdout = options.Stdout ?? stdout, Stderr = options.Terminal ? null : options.Stderr ?? stderr, Terminal = options.Terminal }, cancellationToken).ConfigureAwait(false);
             try
             {
                 _ = await task.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -263,9 +285,11 @@ public sealed class ContainerClient
         try
         {
             await _leases.AddResourceAsync(lease.Id, LeaseResource.ForSnapshot(SnapshotterName, key), cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<Mount> mounts = await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<Mount> mounts = options.ReadOnlyRootfs
+                ? await Snapshotter.ViewAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false)
+                : await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false);
             prepared = true;
-            Spec spec = await GenerateSpecAsync(id, mounts, config, args, options.Spec, cancellationToken).ConfigureAwait(false);
+            Spec spec = await GenerateSpecAsync(id, mounts, config, args, AllSpecOptions(options), cancellationToken).ConfigureAwait(false);
             ContainerRecord record = await Containers.CreateAsync(new ContainerRecord(id, new RuntimeInfo(RuntimeName) { Options = RuntimeOptions(options.Runtime, options.ShimGroup) })
             {
                 Image = image.Name,
@@ -400,6 +424,28 @@ public sealed class ContainerClient
         {
             Directory.Delete(view);
         }
+    }
+
+    /// <summary>The caller's spec options, then those its other options imply (a terminal, a read-only rootfs).</summary>
+    private static IEnumerable<SpecOption> AllSpecOptions(ContainerOptions options)
+    {
+        if (!options.ReadOnlyRootfs && options is not RunOptions { Terminal: true })
+        {
+            return options.Spec;
+        }
+
+        List<SpecOption> all = [.. options.Spec];
+        if (options is RunOptions { Terminal: true })
+        {
+            all.Add(SpecOptions.WithTty());
+        }
+
+        if (options.ReadOnlyRootfs)
+        {
+            all.Add(SpecOptions.WithRootfsReadonly());
+        }
+
+        return all;
     }
 
     /// <summary>The shim task's options (<c>binaryName</c>, <c>shimGroup</c>), recorded in the container's runtime info.</summary>

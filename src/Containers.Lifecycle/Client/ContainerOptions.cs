@@ -34,6 +34,15 @@ public class ContainerOptions
     /// </summary>
     public string? ShimGroup { get; set; }
 
+    /// <summary>
+    /// Makes the root filesystem a read-only view of the image, as <c>ctr run --read-only</c> (containerd's
+    /// <c>WithNewSnapshotView</c> + <c>WithRootFSReadonly</c>): the snapshot is a View, not an active
+    /// snapshot (nothing can be written to it, nothing is copied up), and the spec's <c>root.readonly</c>
+    /// is set, so a write to the rootfs fails with EROFS (mount volumes or a tmpfs for writable paths).
+    /// The container's delete removes the view. Default <see langword="false"/>.
+    /// </summary>
+    public bool ReadOnlyRootfs { get; set; }
+
     /// <summary>The container's labels.</summary>
     public IDictionary<string, string> Labels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -16,7 +16,10 @@ public sealed partial class ContainerTask
     /// <summary>
     /// Changes the running container's resource limits, as <c>ctr tasks update</c> (runc <c>update</c>):
     /// the fields set in <paramref name="resources"/> (memory, cpu, pids, …) replace the current ones,
-    /// the others stay. The container's stored spec is not changed (a new task starts with its limits).
+    /// the others stay. The container's stored spec is not changed (a new task starts with its limits),
+    /// as containerd's task service <c>Update</c> changes only the running task; containerd's CRI plugin
+    /// writes the new resources into the container's spec itself before it updates the task — do the same
+    /// with <see cref="ContainerClient.Containers"/>' <c>UpdateAsync</c> (field path <c>spec</c>) to keep them.
     /// </summary>
     /// <param name="resources">The limits to set.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -76,7 +76,22 @@ public sealed partial class ContainerTask : TaskProcess
             throw;
         }
 
-        return new ExecProcess(Client, ContainerId, execId, stdio);
+        return new ExecProcess(Client, ContainerId, execId, 0, stdio);
+    }
+
+    /// <summary>
+    /// Returns a handle on a process exec'd in this task by any host (containerd's <c>task.LoadProcess</c>),
+    /// for example after the application that made it restarted. Its streams are not attached:
+    /// <see cref="TaskProcess.AttachAsync"/> connects them to its own FIFOs; its delete removes them.
+    /// </summary>
+    /// <param name="execId">The exec id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NotFoundException">The task has no process with that exec id.</exception>
+    public async Task<ExecProcess> LoadProcessAsync(string execId, CancellationToken cancellationToken = default)
+    {
+        Identifiers.Validate(execId, "execId");
+        TaskState state = await Client.Tasks.StateAsync(ContainerId, execId, cancellationToken).ConfigureAwait(false);
+        return new ExecProcess(Client, ContainerId, execId, state.Pid, null);
     }
 
     /// <summary>Deletes the stopped task: its rootfs is unmounted, its bundle and FIFOs removed. Returns the init's exit status.</summary>

@@ -1,12 +1,18 @@
+using Containers.Tasks;
+
 namespace Containers.Client;
 
-/// <summary>A process added to a running task with <see cref="ContainerTask.ExecAsync"/>; created, not started.</summary>
+/// <summary>
+/// A process added to a running task with <see cref="ContainerTask.ExecAsync"/> (created, not started), or
+/// found again with <see cref="ContainerTask.LoadProcessAsync"/> (its streams then reached through
+/// <see cref="TaskProcess.AttachAsync"/>).
+/// </summary>
 public sealed class ExecProcess : TaskProcess
 {
-    private readonly StdioFifos _stdio;
+    private readonly StdioFifos? _stdio;
 
-    internal ExecProcess(ContainerClient client, string containerId, string execId, StdioFifos stdio)
-        : base(client, containerId, execId, 0, stdio)
+    internal ExecProcess(ContainerClient client, string containerId, string execId, int pid, StdioFifos? stdio)
+        : base(client, containerId, execId, pid, stdio)
         => _stdio = stdio;
 
     /// <summary>Starts the process; its streams are connected from now on.</summary>
@@ -15,7 +21,22 @@ public sealed class ExecProcess : TaskProcess
     {
         int pid = await base.StartAsync(cancellationToken).ConfigureAwait(false);
         // The shim opens an exec's FIFOs when it starts it.
-        _stdio.Start(() => Client.Tasks.CloseIOAsync(ContainerId, ExecId));
+        _stdio?.Start(() => Client.Tasks.CloseIOAsync(ContainerId, ExecId));
         return pid;
+    }
+
+    /// <summary>Deletes the stopped process and returns its exit status; its FIFOs are removed, also when another host made them.</summary>
+    /// <exception cref="FailedPreconditionException">The process is running.</exception>
+    public override async Task<ExitStatus> DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        // A loaded handle did not make the FIFOs: their paths are taken from the shim before the delete forgets them.
+        TaskIO? fifos = OwnsStdio ? null : (await StatusAsync(cancellationToken).ConfigureAwait(false)).IO;
+        ExitStatus status = await base.DeleteAsync(cancellationToken).ConfigureAwait(false);
+        if (fifos is not null)
+        {
+            StdioFifos.RemoveDirectoryOf(fifos, Client.FifoRoot);
+        }
+
+        return status;
     }
 }

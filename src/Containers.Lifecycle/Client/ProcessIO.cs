@@ -21,7 +21,7 @@ public sealed class ProcessIO
     /// <summary>
     /// Makes stdio FIFOs (stdin, stdout and, without a terminal, stderr) and connects nothing to them, as
     /// <c>ctr run -d</c> does: output waits in the FIFOs (up to 64 KiB each; beyond that it is dropped)
-    /// until <see cref="ContainerTask.AttachAsync"/> — from this or another host process — connects
+    /// until <see cref="TaskProcess.AttachAsync"/> — from this or another host process — connects
     /// streams. Excludes <see cref="Stdin"/>, <see cref="Stdout"/>, <see cref="Stderr"/> and <see cref="LogFile"/>.
     /// </summary>
     public bool Unattached { get; init; }

@@ -17,4 +17,12 @@ public sealed class RunOptions : ContainerOptions
 
     /// <summary>Receives the process's stderr as it is written instead of <see cref="RunResult.Stderr"/>; <see langword="null"/> buffers it.</summary>
     public Stream? Stderr { get; set; }
+
+    /// <summary>
+    /// Runs the process on a pseudo-terminal, as <c>ctr run -t</c>: the spec gets <c>process.terminal</c>
+    /// (<c>SpecOptions.WithTty()</c>) and the task <see cref="ProcessIO.Terminal"/>. Its output (stdout and
+    /// stderr merged, CRLF line endings) is <see cref="RunResult.Stdout"/> or goes to <see cref="Stdout"/>;
+    /// <see cref="Stdin"/> is typed into it. Excludes <see cref="Stderr"/>. Default <see langword="false"/>.
+    /// </summary>
+    public bool Terminal { get; set; }
 }

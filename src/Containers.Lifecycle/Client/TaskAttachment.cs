@@ -1,7 +1,7 @@
 namespace Containers.Client;
 
 /// <summary>
-/// Streams connected to a running task by <see cref="ContainerTask.AttachAsync"/>. Disposing it
+/// Streams connected to a running task by <see cref="TaskProcess.AttachAsync"/>. Disposing it
 /// detaches: the copies stop at once and the task runs on; its FIFOs stay for a later attachment and
 /// are removed with the task.
 /// </summary>
@@ -19,6 +19,9 @@ public sealed class TaskAttachment : IAsyncDisposable
 
     /// <summary>The task's container id.</summary>
     public string ContainerId { get; }
+
+    /// <summary>The exec id of the attached process, or <see langword="null"/> for the task's init.</summary>
+    public string? ExecId { get; init; }
 
     /// <summary>Whether the task runs on a terminal (its output is the terminal's; resize it with <see cref="TaskProcess.ResizeAsync"/>).</summary>
     public bool Terminal { get; }

@@ -42,6 +42,43 @@ public abstract class TaskProcess
         => await Client.Tasks.ResizePtyAsync(ContainerId, ExecId, columns, rows, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
+    /// Connects <paramref name="io"/> to the running process's stdio FIFOs (their paths are in the shim's
+    /// state of the process: the init's or an exec's own), as <c>ctr tasks attach</c> and containerd's
+    /// <c>LoadProcess(execID, cio.NewAttach(…))</c> do — for example from a new host process, on a task
+    /// found with <see cref="Container.LoadTaskAsync"/> or an exec found with
+    /// <see cref="ContainerTask.LoadProcessAsync"/> after the process that created it exited.
+    /// <see cref="ProcessIO.Stdout"/> receives the output written from now on (plus what waited in
+    /// the FIFO while nobody read it, up to its 64 KiB), <see cref="ProcessIO.Stdin"/> is written on;
+    /// its end detaches input without closing the process's (use <see cref="CloseStdinAsync"/>).
+    /// Disposing the attachment detaches: the process runs on, and a later attachment reads on.
+    /// </summary>
+    /// <param name="io">The streams to connect; a subset of those the process was created with. <see cref="ProcessIO.Terminal"/> is taken from the process.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The attachment; dispose it to detach.</returns>
+    /// <exception cref="FailedPreconditionException">
+    /// The process has no FIFO for a stream asked for (it was created without it, or writes to a log file),
+    /// or it has exited.
+    /// </exception>
+    /// <exception cref="InvalidSpecException"><paramref name="io"/> names a log file, or stderr of a terminal process.</exception>
+    /// <exception cref="NotFoundException">The container has no task, or the task no such exec.</exception>
+    public async Task<TaskAttachment> AttachAsync(ProcessIO io, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        TaskState state = await StatusAsync(cancellationToken).ConfigureAwait(false);
+        if (state.Status == ProcessStatus.Stopped)
+        {
+            throw new FailedPreconditionException(ExecId is null
+                ? $"task \"{ContainerId}\" has exited: there is nothing to attach to"
+                : $"exec \"{ExecId}\" of task \"{ContainerId}\" has exited: there is nothing to attach to");
+        }
+
+        StdioFifos fifos = StdioFifos.Attach(state.IO, io);
+        // The end of the caller's input detaches it; the process's input stays open for a later attachment.
+        fifos.Start(static () => ValueTask.CompletedTask);
+        return new TaskAttachment(ContainerId, state.IO.Terminal, fifos) { ExecId = ExecId };
+    }
+
+    /// <summary>
     /// Ends the process's input: what was written is delivered, then it reads end of file (with a
     /// terminal, input stops; no EOF character is typed, as with containerd). Streams given as
     /// <see cref="ProcessIO.Stdin"/> do this themselves at their end.

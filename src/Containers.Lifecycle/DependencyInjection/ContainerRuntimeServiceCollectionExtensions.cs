@@ -144,7 +144,7 @@ public static class ContainerRuntimeServiceCollectionExtensions
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
             return new GarbageCollectionScheduler(sp.GetRequiredService<GarbageCollector>(), sp.GetRequiredService<MetadataDatabase>(), o.Gc,
-                sp.GetService<ILogger<GarbageCollectionScheduler>>(), sp.GetRequiredService<TimeProvider>());
+                sp.GetService<ILogger<GarbageCollectionScheduler>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IEventBus>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShimRecoveryService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GarbageCollectionScheduler>(sp => sp.GetRequiredService<GarbageCollectionScheduler>()));

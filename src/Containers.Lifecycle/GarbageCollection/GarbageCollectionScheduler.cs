@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Containers.Events;
 using Containers.Metadata;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,24 +10,36 @@ namespace Containers.GarbageCollection;
 /// <summary>
 /// Runs <see cref="GarbageCollector"/> in the background as containerd's gc scheduler does: after
 /// deletions and changes of the metadata (told through <see cref="MetadataDatabase.RegisterMutationCallback"/>
-/// or <see cref="NotifyMutation"/>), on request (<see cref="ScheduleAndWaitAsync"/>), and no more often than
+/// or <see cref="NotifyMutation"/>), after the deletions the event bus reports (<c>/images/delete</c>,
+/// <c>/content/delete</c>, <c>/snapshot/remove</c>: what goes through other stores than the metadata
+/// database), on request (<see cref="ScheduleAndWaitAsync"/>), and no more often than
 /// the pause budget allows (<see cref="GarbageCollectionSchedulerOptions.PauseThreshold"/>).
 /// </summary>
 /// <remarks>
 /// One loop decides and runs every collection, so two never overlap (the collector also serialises
 /// collections started elsewhere, such as a synchronous lease delete). A failed collection is logged
 /// and retried later, never thrown to the host; what a collection could not remove is in its result.
-/// Changes that do not go through the metadata database (an image deleted from the image store, a
-/// snapshot removed directly) are not seen unless reported with <see cref="NotifyMutation"/>.
+/// Changes that neither go through the metadata database nor are published on the event bus (an image
+/// deleted from the image store directly, without an <see cref="ImageDelete"/> event) are not seen
+/// unless reported with <see cref="NotifyMutation"/>.
 /// </remarks>
 public sealed class GarbageCollectionScheduler : BackgroundService
 {
     private static readonly TimeSpan MinimumCollectionTime = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// The deletions published on the bus that the metadata database does not report itself (container and
+    /// lease deletes reach <see cref="NotifyMutation"/> through its callback; counting their events too
+    /// would count them twice).
+    /// </summary>
+    private static readonly EventFilter DeletionTopics = EventFilter.Parse(
+        "topic==" + EventTopics.ImageDelete, "topic==" + EventTopics.ContentDelete, "topic==" + EventTopics.SnapshotRemove);
+
     private readonly GarbageCollector _collector;
     private readonly GarbageCollectionSchedulerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly IEventBus? _events;
     private readonly Channel<Trigger> _triggers = Channel.CreateUnbounded<Trigger>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _waitersLock = new();
     private List<TaskCompletionSource<GarbageCollectionResult>> _waiters = [];
@@ -37,9 +50,11 @@ public sealed class GarbageCollectionScheduler : BackgroundService
     /// <param name="options">Thresholds and delays; out-of-range values are clamped as containerd clamps them.</param>
     /// <param name="logger">Receives failures.</param>
     /// <param name="timeProvider">The clock of the delays; the system clock when null.</param>
+    /// <param name="events">The bus whose image, content and snapshot deletions count as dirty mutations while the scheduler runs; none when null.</param>
     public GarbageCollectionScheduler(GarbageCollector collector, MetadataDatabase? database, GarbageCollectionSchedulerOptions? options = null,
-        ILogger<GarbageCollectionScheduler>? logger = null, TimeProvider? timeProvider = null)
+        ILogger<GarbageCollectionScheduler>? logger = null, TimeProvider? timeProvider = null, IEventBus? events = null)
     {
+        _events = events;
         ArgumentNullException.ThrowIfNull(collector);
         GarbageCollectionSchedulerOptions o = options ?? new GarbageCollectionSchedulerOptions();
         _collector = collector;
@@ -91,6 +106,10 @@ public sealed class GarbageCollectionScheduler : BackgroundService
         {
             return;
         }
+
+        // Subscribed before the first await, so deletions published once the host started are all seen.
+        using CancellationTokenSource listen = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        Task listening = _events is null ? Task.CompletedTask : ListenForDeletionsAsync(_events.SubscribeAsync(DeletionTopics, listen.Token), listen.Token);
 
         DateTimeOffset? last = null;
         DateTimeOffset? next = _options.StartupDelay > TimeSpan.Zero ? _time.GetUtcNow() + _options.StartupDelay : null;
@@ -201,6 +220,8 @@ public sealed class GarbageCollectionScheduler : BackgroundService
         }
         finally
         {
+            await listen.CancelAsync().ConfigureAwait(false);
+            await listening.ConfigureAwait(false);
             lock (_waitersLock)
             {
                 foreach (TaskCompletionSource<GarbageCollectionResult> waiter in _waiters)
@@ -210,6 +231,22 @@ public sealed class GarbageCollectionScheduler : BackgroundService
 
                 _waiters = [];
             }
+        }
+    }
+
+    /// <summary>Counts each deletion event as a dirty mutation until the host stops.</summary>
+    private async Task ListenForDeletionsAsync(IAsyncEnumerable<EventEnvelope> deletions, CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (EventEnvelope _ in deletions.ConfigureAwait(false))
+            {
+                NotifyMutation(dirty: true);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The scheduler is stopping.
         }
     }
 

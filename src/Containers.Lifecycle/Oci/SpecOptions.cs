@@ -99,6 +99,13 @@ public static partial class SpecOptions
         return ValueTask.CompletedTask;
     };
 
+    /// <summary>Makes the root filesystem read-only: <c>root.readonly</c> (containerd's <c>WithRootFSReadonly</c>).</summary>
+    public static SpecOption WithRootfsReadonly() => (_, spec, _) =>
+    {
+        (spec.Root ??= new Root { Path = "rootfs" }).Readonly = true;
+        return ValueTask.CompletedTask;
+    };
+
     /// <summary>Sets the hostname (containerd's <c>WithHostname</c>); the spec keeps its own UTS namespace.</summary>
     /// <param name="hostname">The hostname: 1 to 64 characters, no '/' or NUL.</param>
     public static SpecOption WithHostname(string hostname)

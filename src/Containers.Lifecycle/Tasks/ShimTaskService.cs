@@ -351,7 +351,8 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
                 ExecId = execId,
                 Bundle = record?.Bundle ?? string.Empty,
                 Pid = response.Pid,
-                IO = io,
+                // An exec's streams are its own, named only by the shim (task.json holds the init's).
+                IO = execId is null ? io : new TaskIO { Stdin = response.Stdin, Stdout = response.Stdout, Stderr = response.Stderr, Terminal = response.Terminal },
                 Exit = response.Exit is null ? null : ToStatus(response.Exit),
             };
         }
@@ -361,7 +362,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             {
                 ExecId = execId,
                 Bundle = record?.Bundle ?? string.Empty,
-                IO = io,
+                IO = execId is null ? io : TaskIO.None,
                 Exit = LostStatus(containerId, execId, ex.Message),
             };
         }

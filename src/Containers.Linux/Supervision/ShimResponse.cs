@@ -27,6 +27,18 @@ internal sealed class ShimResponse
     /// <summary>The cgroup statistics as <c>runc events --stats</c> data JSON (metrics).</summary>
     public string? Json { get; set; }
 
+    /// <summary>The process's stdin path (state), so another host can attach to an exec's streams.</summary>
+    public string? Stdin { get; set; }
+
+    /// <summary>The process's stdout path or <c>file://</c> log (state).</summary>
+    public string? Stdout { get; set; }
+
+    /// <summary>The process's stderr path or <c>file://</c> log (state).</summary>
+    public string? Stderr { get; set; }
+
+    /// <summary>Whether the process runs on a pseudo-terminal (state).</summary>
+    public bool Terminal { get; set; }
+
     /// <summary>The shim's tasks (list).</summary>
     public List<ShimTaskRecord>? Tasks { get; set; }
 

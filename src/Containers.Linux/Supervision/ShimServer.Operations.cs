@@ -423,7 +423,18 @@ internal sealed partial class ShimServer
     {
         ShimTask task = RequireTask(request);
         ShimProcess process = RequireProcess(task, request.ExecId);
-        return new ShimResponse { Pid = process.Pid, Status = process.Status, Exit = process.Exit };
+        // The paths name the process's own streams (an exec's differ from the init's), so a host that did
+        // not make them can attach (containerd's LoadProcess + cio.NewAttach).
+        return new ShimResponse
+        {
+            Pid = process.Pid,
+            Status = process.Status,
+            Exit = process.Exit,
+            Stdin = process.IO.Stdin,
+            Stdout = process.IO.Stdout,
+            Stderr = process.IO.Stderr,
+            Terminal = process.Terminal,
+        };
     }
 
     private ShimResponse List()

@@ -71,6 +71,70 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
     }
 
     [Test]
+    public async Task ASecondClientLoadsAnExecByIdAttachesToItsOwnFifosAndDeletesIt()
+    {
+        (ContainerClient first, Image image) = await Bed.NewClientAsync();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        string id = "attachx-" + Guid.NewGuid().ToString("N")[..8];
+        Container created = await first.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", "echo init-out; echo init-err >&2; exec sleep 1000"] });
+        ContainerTask task = await created.NewTaskAsync(new ProcessIO { Unattached = true });
+        await task.StartAsync();
+        // The first host makes an exec whose FIFOs nobody reads, then goes away (its handle is dropped).
+        ExecProcess made = await task.ExecAsync("x1", ["sh", "-c", "echo x-early; while read l; do echo x-got-$l; echo x-err-$l >&2; done; exit 7"], new ProcessIO { Unattached = true });
+        await made.StartAsync();
+
+        ContainerClient second = Bed.NewProvider().GetRequiredService<ContainerClient>();
+        ContainerTask loadedTask = await (await second.LoadContainerAsync(id)).LoadTaskAsync();
+        ExecProcess loaded = await loadedTask.LoadProcessAsync("x1");
+        TaskState execState = await loaded.StatusAsync();
+        TaskState initState = await loadedTask.StatusAsync();
+        OutputRecorder stdout = new();
+        OutputRecorder stderr = new();
+        using InputFeeder input = new();
+        TaskAttachment attached = await loaded.AttachAsync(new ProcessIO { Stdin = input.Stream, Stdout = stdout, Stderr = stderr });
+        await input.WriteAsync("a\n");
+        await stdout.WaitForAsync("x-got-a\n", timeout.Token);
+        await stderr.WaitForAsync("x-err-a\n", timeout.Token);
+        await attached.DisposeAsync();
+        ProcessStatus afterDetach = (await loaded.StatusAsync()).Status;
+
+        // Attached again from the second host: input goes on, CloseStdin ends the exec's read loop.
+        OutputRecorder again = new();
+        using InputFeeder againInput = new();
+        TaskAttachment reattached = await loaded.AttachAsync(new ProcessIO { Stdin = againInput.Stream, Stdout = again });
+        await againInput.WriteAsync("b\n");
+        await again.WaitForAsync("x-got-b\n", timeout.Token);
+        await loaded.CloseStdinAsync();
+        ExitStatus execStatus = await loaded.WaitAsync(timeout.Token);
+        await reattached.WaitOutputEndedAsync(timeout.Token);
+        await reattached.DisposeAsync();
+        _ = await loaded.DeleteAsync();
+        bool execFifosGone = !File.Exists(execState.IO.Stdout!) && !Directory.Exists(Path.GetDirectoryName(execState.IO.Stdout!));
+        NotFoundException? unknown = Assert.ThrowsAsync<NotFoundException>(async () => await loadedTask.LoadProcessAsync("x2"));
+        await loadedTask.KillAsync(9);
+        _ = await loadedTask.WaitAsync(timeout.Token);
+        _ = await loadedTask.DeleteAsync();
+        await (await second.LoadContainerAsync(id)).DeleteAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(execState.IO.Stdout, Is.Not.Null.And.Not.EqualTo(initState.IO.Stdout), "the shim names the exec's own FIFOs, not the init's");
+            Assert.That(execState.IO.Stdin, Is.Not.Null.And.Not.EqualTo(initState.IO.Stdin));
+            Assert.That(loaded.Pid, Is.GreaterThan(0).And.EqualTo(execState.Pid));
+            Assert.That(stdout.Text, Is.EqualTo("x-early\nx-got-a\n"), "what waited in the exec's FIFO, then the answer; nothing of the init's");
+            Assert.That(stderr.Text, Is.EqualTo("x-err-a\n"));
+            Assert.That(afterDetach, Is.EqualTo(ProcessStatus.Running), "detaching leaves the exec running");
+            Assert.That(again.Text, Is.EqualTo("x-got-b\n"));
+            Assert.That(execStatus.ExitCode, Is.EqualTo(7));
+            Assert.That(execFifosGone, Is.True, "the second host's delete of the exec removed the FIFOs the first made");
+            Assert.That(unknown, Is.Not.Null);
+            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "fifo")), Is.Empty);
+            Assert.That(Bed.MountsUnder(), Is.Empty);
+            Assert.That(Bed.Shims(), Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task AttachingToATaskWithoutFifosOrThatExitedIsRefused()
     {
         (ContainerClient client, Image image) = await Bed.NewClientAsync();

@@ -35,6 +35,7 @@ public sealed class ContainerTaskControlTests : FacadeFixture
         });
         ContainerStats after = await task.MetricsAsync();
         string quota = File.ReadAllText(Path.Combine(CpuCgroupDirectory(task.Pid), "cpu.cfs_quota_us")).Trim();
+        long? storedLimit = (await client.LoadContainerAsync(container.Id)).Spec.Linux?.Resources?.Memory?.Limit;
         await task.KillAsync(9);
         _ = await task.WaitAsync(timeout.Token);
         bool oom = await task.WaitForOomAsync(timeout.Token);
@@ -49,6 +50,7 @@ public sealed class ContainerTaskControlTests : FacadeFixture
             Assert.That(after.Memory.LimitBytes, Is.EqualTo((ulong)(48 * MiB)));
             Assert.That(after.Pids.Limit, Is.EqualTo(20UL));
             Assert.That(quota, Is.EqualTo("50000"));
+            Assert.That(storedLimit, Is.EqualTo(64 * MiB), "the stored spec is unchanged, as containerd's task update leaves the container's");
             Assert.That(oom, Is.False, "a killed task without an OOM reports none");
             Assert.That(stopped, Is.Not.Null);
         });

@@ -75,6 +75,34 @@ public sealed class ContainerTaskTerminalTests : FacadeFixture
     }
 
     [Test]
+    public async Task RunAsyncWithATerminalRunsOnAPtyAndTypesStdin()
+    {
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+        using MemoryStream stdin = new("hello\n"u8.ToArray());
+        RunResult result = await client.RunAsync(image, ["sh", "-c", "tty; [ -t 1 ] && echo stdout-is-a-tty; read a; echo got-$a; echo err >&2; exit 2"],
+            new RunOptions { Terminal = true, Stdin = stdin });
+        InvalidSpecException? withStderr = Assert.ThrowsAsync<InvalidSpecException>(async () => await client.RunAsync(image, ["true"], new RunOptions { Terminal = true, Stderr = new MemoryStream() }));
+        List<Container> left = [];
+        await foreach (Container container in client.ListContainersAsync())
+        {
+            left.Add(container);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status.ExitCode, Is.EqualTo(2));
+            // The typed input's echo may come first: the line discipline echoes as it is typed.
+            Assert.That(result.Stdout, Does.Match(@"/dev/pts/\d+\r\nstdout-is-a-tty\r\n"), "tty names the pty; the terminal writes CRLF");
+            Assert.That(result.Stdout, Does.Contain("got-hello\r\nerr\r\n"), "stdin typed into the terminal; stderr merged into it");
+            Assert.That(result.Stderr, Is.Empty);
+            Assert.That(withStderr!.JsonPath, Is.EqualTo("stderr"));
+            Assert.That(left, Is.Empty, "the refused run made nothing");
+            Assert.That(Bed.MountsUnder(), Is.Empty);
+            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "fifo")), Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task ATerminalThatDisagreesWithTheSpecIsRefusedAndLeavesNothing()
     {
         (ContainerClient client, Image image) = await Bed.NewClientAsync();

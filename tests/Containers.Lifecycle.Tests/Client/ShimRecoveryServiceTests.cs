@@ -2,6 +2,7 @@ using Containers.Client;
 using Containers.DependencyInjection;
 using Containers.Events;
 using Containers.Images;
+using Containers.Oci;
 using Containers.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -60,5 +61,75 @@ public sealed class ShimRecoveryServiceTests
             Assert.That(bed.MountsUnder(), Is.Empty);
             Assert.That(bed.Shims(), Is.Empty);
         });
+    }
+    [Test]
+    public async Task AnOomWhileNoHostIsThereIsReportedOnceByTheNextHostsRecovery()
+    {
+        await using FacadeTestBed bed = await FacadeTestBed.CreateAsync();
+        ServiceProvider firstProvider = bed.NewProvider();
+        ContainerClient first = firstProvider.GetRequiredService<ContainerClient>();
+        Image image = await first.PullAsync(bed.Reference);
+        string id = "oomaway-" + Guid.NewGuid().ToString("N")[..8];
+        // The init waits for a file the test makes once the first host is gone, then allocates past its limit.
+        ContainerOptions options = new() { Args = ["sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; x=a; while :; do x=$x$x; done"] };
+        options.Spec.Add(SpecOptions.WithMemoryLimit(16 << 20));
+        Container created = await first.CreateContainerAsync(id, image, options);
+        ContainerTask started = await created.NewTaskAsync();
+        _ = await started.StartAsync();
+
+        // The first host ends without deleting anything, as after a crash (its watchers stop with it).
+        await firstProvider.DisposeAsync();
+        await File.WriteAllTextAsync(Path.Combine(bed.State, "bundles", FacadeTestBed.Namespace, id, "rootfs", "tmp", "go"), "");
+        string shims = Path.Combine(bed.State, "shims");
+        using CancellationTokenSource cts = new(TimeSpan.FromMinutes(2));
+        while (!Directory.EnumerateFiles(shims, "exit.json", SearchOption.AllDirectories).Any(f => f.Contains(id, StringComparison.Ordinal)))
+        {
+            await Task.Delay(100, cts.Token); // the shim records the init's exit while no host is there
+        }
+
+        // The next host: its recovery publishes what happened meanwhile, before StartAsync returns.
+        ServiceProvider second = bed.NewProvider();
+        ContainerClient client = second.GetRequiredService<ContainerClient>();
+        List<ContainerEvent> published = await RecoverAsync(second, client.Events, cts.Token);
+        ContainerTask task = await (await client.LoadContainerAsync(id)).LoadTaskAsync();
+        bool oom = await task.WaitForOomAsync(cts.Token);
+        ExitStatus status = await task.WaitAsync(cts.Token);
+
+        // A third host recovering after it publishes neither again.
+        ServiceProvider third = bed.NewProvider();
+        List<ContainerEvent> again = await RecoverAsync(third, third.GetRequiredService<IEventBus>(), cts.Token);
+        _ = await task.DeleteAsync();
+        await (await client.LoadContainerAsync(id)).DeleteAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(published.OfType<TaskOom>().Select(e => e.ContainerId), Is.EqualTo(new[] { id }), "one TaskOom");
+            Assert.That(published.OfType<TaskExit>().Select(e => (e.ContainerId, e.ExitCode)), Is.EqualTo(new[] { (id, 137) }), "one TaskExit 137");
+            Assert.That(oom, Is.True, "WaitForOomAsync on the loaded task");
+            Assert.That(status.ExitCode, Is.EqualTo(137));
+            Assert.That(again.OfType<TaskOom>(), Is.Empty, "a later host does not publish the OOM again");
+            Assert.That(again.OfType<TaskExit>(), Is.Empty, "nor the exit");
+            Assert.That(bed.MountsUnder(), Is.Empty);
+            Assert.That(bed.Shims(), Is.Empty);
+        });
+    }
+
+    /// <summary>Starts the provider's recovery service and returns the events it published (those before a marker published after it).</summary>
+    private static async Task<List<ContainerEvent>> RecoverAsync(ServiceProvider provider, IEventBus bus, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using IAsyncEnumerator<EventEnvelope> events = bus.SubscribeAsync(null, stop.Token).GetAsyncEnumerator(stop.Token);
+        ShimRecoveryService recovery = provider.GetServices<IHostedService>().OfType<ShimRecoveryService>().Single();
+        await recovery.StartAsync(cancellationToken);
+        string marker = "marker-" + Guid.NewGuid().ToString("N");
+        await bus.PublishAsync(FacadeTestBed.Namespace, new NamespaceCreate(marker, new Dictionary<string, string>()), cancellationToken);
+        List<ContainerEvent> published = [];
+        while (await events.MoveNextAsync() && !(events.Current.Event is NamespaceCreate created && created.Name == marker))
+        {
+            published.Add(events.Current.Event);
+        }
+
+        await stop.CancelAsync();
+        return published;
     }
 }
