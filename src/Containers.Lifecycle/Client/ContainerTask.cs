@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Containers.Lifecycle.Tasks;
 using Containers.Metadata;
 using Containers.Oci;
 using Containers.Oci.Runtime;
@@ -94,17 +95,29 @@ public sealed partial class ContainerTask : TaskProcess
         return new ExecProcess(Client, ContainerId, execId, state.Pid, null);
     }
 
-    /// <summary>Deletes the stopped task: its rootfs is unmounted, its bundle and FIFOs removed. Returns the init's exit status.</summary>
+    /// <summary>
+    /// Deletes the stopped task: its rootfs is unmounted, its bundle and FIFOs removed, with the FIFOs of
+    /// its execs that were not deleted (also when another host made them). Returns the init's exit status.
+    /// </summary>
     /// <exception cref="FailedPreconditionException">The task is running.</exception>
     public override async Task<ExitStatus> DeleteAsync(CancellationToken cancellationToken = default)
     {
         // A handle from LoadTaskAsync did not make the FIFOs: the host that did may be gone, so their
         // paths are taken from the shim's state before the delete forgets them.
         TaskIO? fifos = OwnsStdio ? null : (await StatusAsync(cancellationToken).ConfigureAwait(false)).IO;
+        // So are those of execs nobody deleted (their host may be gone): the shim forgets them with the task.
+        IReadOnlyList<TaskIO> execs = Client.Tasks is ShimTaskService shims
+            ? await shims.ExecStdioAsync(ContainerId, cancellationToken).ConfigureAwait(false)
+            : [];
         ExitStatus status = await base.DeleteAsync(cancellationToken).ConfigureAwait(false);
         if (fifos is not null)
         {
             StdioFifos.RemoveDirectoryOf(fifos, Client.FifoRoot);
+        }
+
+        foreach (TaskIO exec in execs)
+        {
+            StdioFifos.RemoveDirectoryOf(exec, Client.FifoRoot);
         }
 
         BundleFiles.Delete(Client.BundleDirectory(ContainerId));

@@ -164,19 +164,36 @@ internal sealed class StdioFifos : IAsyncDisposable
                 continue;
             }
 
+            // Only a directory as Create makes them: State/fifo/<32 hex digits>, holding nothing but the three
+            // FIFOs (the paths come from a shim, and so from whichever host named them).
             string? directory = Path.GetDirectoryName(path);
-            if (directory is not null && Path.GetDirectoryName(directory) == Path.GetFullPath(root) && Directory.Exists(directory))
+            if (directory is not null && Path.GetDirectoryName(directory) == Path.GetFullPath(root) && IsFifoDirectoryName(Path.GetFileName(directory))
+                && Path.GetFileName(path) is "stdin" or "stdout" or "stderr" && Directory.Exists(directory))
             {
-                foreach (string name in (string[])["stdin", "stdout", "stderr"])
+                try
                 {
-                    File.Delete(Path.Combine(directory, name));
+                    foreach (string name in (string[])["stdin", "stdout", "stderr"])
+                    {
+                        File.Delete(Path.Combine(directory, name));
+                    }
+
+                    Directory.Delete(directory);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Removed meanwhile (by its owner's dispose, or another host's delete).
+                }
+                catch (IOException)
+                {
+                    // It holds something else: not ours to remove.
                 }
 
-                Directory.Delete(directory);
                 return;
             }
         }
     }
+
+    private static bool IsFifoDirectoryName(string name) => name.Length == 32 && name.All(char.IsAsciiHexDigitLower);
 
     private static string AttachablePath(string? path, string stream)
         => path is null || path.StartsWith("file://", StringComparison.Ordinal)
@@ -260,7 +277,14 @@ internal sealed class StdioFifos : IAsyncDisposable
         _stderr?.Dispose();
         if (_directory is not null)
         {
-            Directory.Delete(_directory, recursive: true);
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // An exec's FIFOs, removed by the task's delete before this handle let them go.
+            }
         }
 
         if (_input is not { IsCompleted: false })

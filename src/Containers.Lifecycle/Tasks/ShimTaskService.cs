@@ -417,15 +417,6 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         return Path.Combine(state, "shims", Convert.ToHexStringLower(hash, 0, 12));
     }
 
-    private ExitStatus LostStatus(string containerId, string? execId, string reason)
-    {
-        // The shim records every exit to disk before it answers anyone, so an exit file is the real status.
-        ShimExitRecord? recorded = ShimFiles.TryRead(ShimPaths.ExitFile(ShimPaths.Task(ShimDirectory(containerId), containerId), execId), ShimJsonContext.Default.ShimExitRecord);
-        return recorded is not null
-            ? ToStatus(recorded)
-            : new ExitStatus(ExitStatus.UnknownExitCode, DateTimeOffset.UtcNow) { Failure = $"the shim of task \"{containerId}\" is gone and recorded no exit: {reason}" };
-    }
-
     private static ExitStatus ToStatus(ShimExitRecord? exit)
         => exit is null
             ? new ExitStatus(ExitStatus.UnknownExitCode, DateTimeOffset.UtcNow) { Failure = "the shim reported no exit status" }

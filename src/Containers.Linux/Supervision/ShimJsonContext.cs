@@ -8,4 +8,5 @@ namespace Containers.Linux.Supervision;
 [JsonSerializable(typeof(ShimResponse))]
 [JsonSerializable(typeof(ShimExitRecord))]
 [JsonSerializable(typeof(ShimTaskRecord))]
+[JsonSerializable(typeof(ShimExecIO))]
 internal sealed partial class ShimJsonContext : JsonSerializerContext;

@@ -39,6 +39,12 @@ internal sealed class ShimResponse
     /// <summary>Whether the process runs on a pseudo-terminal (state).</summary>
     public bool Terminal { get; set; }
 
+    /// <summary>
+    /// The streams of every exec the shim still holds, running or exited (state of the init), so the host
+    /// deleting the task can remove FIFOs of execs another host made.
+    /// </summary>
+    public List<ShimExecIO>? Execs { get; set; }
+
     /// <summary>The shim's tasks (list).</summary>
     public List<ShimTaskRecord>? Tasks { get; set; }
 

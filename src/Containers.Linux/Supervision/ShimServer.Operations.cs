@@ -434,6 +434,9 @@ internal sealed partial class ShimServer
             Stdout = process.IO.Stdout,
             Stderr = process.IO.Stderr,
             Terminal = process.Terminal,
+            Execs = request.ExecId is null && task.Execs.Count > 0
+                ? [.. task.Execs.Values.Select(e => new ShimExecIO { ExecId = e.ExecId, Stdin = e.IO.Stdin, Stdout = e.IO.Stdout, Stderr = e.IO.Stderr, Terminal = e.Terminal })]
+                : null,
         };
     }
 

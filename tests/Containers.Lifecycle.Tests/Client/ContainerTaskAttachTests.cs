@@ -5,7 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Containers.Lifecycle.Tests.Client;
 
-/// <summary>Attaching to a running task's FIFOs from another client (a new host process over the same root and state), and detaching.</summary>
+/// <summary>
+/// Attaching to a running task's FIFOs from another client (a new host process over the same root and state), and detaching;
+/// the FIFO directories of execs nobody deleted go with the task's delete, also when another host made them.
+/// </summary>
 [NonParallelizable]
 public sealed class ContainerTaskAttachTests : FacadeFixture
 {
@@ -14,10 +17,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
     {
         (ContainerClient first, Image image) = await Bed.NewClientAsync();
         using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
-        string id = "attach-" + Guid.NewGuid().ToString("N")[..8];
-        Container created = await first.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", "while read l; do echo got-$l; echo err-$l >&2; done; exit 6"] });
-        ContainerTask started = await created.NewTaskAsync(new ProcessIO { Unattached = true });
-        await started.StartAsync();
+        (string id, ContainerTask started) = await StartUnattachedAsync(first, image, "attach-", "while read l; do echo got-$l; echo err-$l >&2; done; exit 6");
 
         // The first host attaches, talks, detaches.
         OutputRecorder firstOutput = new();
@@ -75,10 +75,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
     {
         (ContainerClient first, Image image) = await Bed.NewClientAsync();
         using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
-        string id = "attachx-" + Guid.NewGuid().ToString("N")[..8];
-        Container created = await first.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", "echo init-out; echo init-err >&2; exec sleep 1000"] });
-        ContainerTask task = await created.NewTaskAsync(new ProcessIO { Unattached = true });
-        await task.StartAsync();
+        (string id, ContainerTask task) = await StartUnattachedAsync(first, image, "attachx-", "echo init-out; echo init-err >&2; exec sleep 1000");
         // The first host makes an exec whose FIFOs nobody reads, then goes away (its handle is dropped).
         ExecProcess made = await task.ExecAsync("x1", ["sh", "-c", "echo x-early; while read l; do echo x-got-$l; echo x-err-$l >&2; done; exit 7"], new ProcessIO { Unattached = true });
         await made.StartAsync();
@@ -157,5 +154,58 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
             Assert.That(logMode!.Message, Does.Contain(log), "the error names where the output goes");
             Assert.That(exited!.Message, Does.Contain("exited"));
         });
+    }
+
+    [Test]
+    public async Task TheTasksDeleteByASecondClientRemovesTheFifosOfExecsTheFirstMadeAndNobodyDeleted()
+    {
+        (ContainerClient first, Image image) = await Bed.NewClientAsync();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        (string id, ContainerTask task) = await StartUnattachedAsync(first, image, "execfifo-", "exec sleep 1000");
+        // The first host makes two execs with FIFOs nobody reads — one still running, one exited — and
+        // goes away without deleting them (its handles are dropped).
+        ExecProcess running = await task.ExecAsync("live", ["sleep", "1000"], new ProcessIO { Unattached = true });
+        await running.StartAsync();
+        ExecProcess exited = await task.ExecAsync("done", ["sh", "-c", "echo bye; exit 3"], new ProcessIO { Unattached = true });
+        await exited.StartAsync();
+        Assert.That((await exited.WaitAsync(timeout.Token)).ExitCode, Is.EqualTo(3));
+
+        ContainerClient second = Bed.NewProvider().GetRequiredService<ContainerClient>();
+        ContainerTask loaded = await (await second.LoadContainerAsync(id)).LoadTaskAsync();
+        string?[] execDirectories =
+        [
+            Path.GetDirectoryName((await (await loaded.LoadProcessAsync("live")).StatusAsync()).IO.Stdout),
+            Path.GetDirectoryName((await (await loaded.LoadProcessAsync("done")).StatusAsync()).IO.Stdout),
+        ];
+        string fifoRoot = Path.Combine(Bed.State, "fifo");
+        // A directory under State/fifo that is not one of ours (not a FIFO directory's name) stays.
+        string foreign = Directory.CreateDirectory(Path.Combine(fifoRoot, "not-a-fifo-directory")).FullName;
+        int directoriesBefore = Directory.GetDirectories(fifoRoot).Length;
+
+        await loaded.KillAsync(9, all: true);
+        _ = await loaded.WaitAsync(timeout.Token);
+        _ = await loaded.DeleteAsync();
+        await (await second.LoadContainerAsync(id)).DeleteAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(execDirectories, Has.All.Not.Null.And.All.StartsWith(fifoRoot + "/"));
+            Assert.That(directoriesBefore, Is.EqualTo(4), "the task's, two execs' and the foreign directory");
+            Assert.That(execDirectories.Where(Directory.Exists!), Is.Empty, "the exec FIFO directories went with the task");
+            Assert.That(Directory.GetFileSystemEntries(fifoRoot), Is.EqualTo(new[] { foreign }), "only the foreign directory is left");
+            Assert.That(Bed.MountsUnder(), Is.Empty);
+            Assert.That(Bed.Shims(), Is.Empty);
+        });
+        Directory.Delete(foreign);
+    }
+
+    /// <summary>A new container running <paramref name="script"/> under sh, its task started with FIFOs nobody reads (ctr's <c>run -d</c>).</summary>
+    private static async Task<(string Id, ContainerTask Task)> StartUnattachedAsync(ContainerClient client, Image image, string prefix, string script)
+    {
+        string id = prefix + Guid.NewGuid().ToString("N")[..8];
+        Container created = await client.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", script] });
+        ContainerTask task = await created.NewTaskAsync(new ProcessIO { Unattached = true });
+        await task.StartAsync();
+        return (id, task);
     }
 }

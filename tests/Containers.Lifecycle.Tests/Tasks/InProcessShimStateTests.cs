@@ -14,8 +14,8 @@ public sealed class InProcessShimStateTests
     [Test]
     public async Task RuncsStateListAndKillSeeTheShimsContainers()
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService();
+        await using ShimTestSession session = await ShimTestSession.CreateAsync();
+        (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, _) = await bed.BundleAsync("lc-inproc", "exec sleep 1000");
         int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle));
         string shim = Directory.GetDirectories(bed.Shims).Single();

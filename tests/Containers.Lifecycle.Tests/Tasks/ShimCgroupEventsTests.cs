@@ -5,7 +5,6 @@ using Containers.Oci;
 using Containers.Oci.Runtime;
 using Containers.Runtime;
 using Containers.Tasks;
-using Containers.Testing;
 
 namespace Containers.Lifecycle.Tests.Tasks;
 
@@ -16,17 +15,14 @@ public sealed class ShimCgroupEventsTests
     [TestCase("runc")]
     public async Task AnAllocatingTaskOverItsMemoryLimitGivesATaskOomEventAndItsExit(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        using RuncDevNullGuard guard = new();
         InProcessEventBus events = new();
         using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName), events);
-        (string id, string bundle, _) = await bed.BundleAsync("lc-oom", "x=a; while :; do x=$x$x; done", null, SpecOptions.WithMemoryLimit(16 << 20));
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName, events);
+        ShimTaskService service = session.Service;
         IAsyncEnumerator<EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
         Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
 
-        _ = await service.CreateAsync(new TaskCreateRequest(id, bundle));
-        _ = await service.StartAsync(id);
+        (string id, _, _, _) = await session.StartTaskAsync("lc-oom", "x=a; while :; do x=$x$x; done", SpecOptions.WithMemoryLimit(16 << 20));
         ExitStatus exit = await service.WaitAsync(id);
         Assert.That(exit.ExitCode, Is.EqualTo(128 + 9), "killed by the OOM killer");
 
@@ -53,17 +49,15 @@ public sealed class ShimCgroupEventsTests
     [Test]
     public async Task MetricsOfARunningTaskAreItsCgroupFiles()
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService();
+        await using ShimTestSession session = await ShimTestSession.CreateAsync();
+        ShimTaskService service = session.Service;
         SpecOption pidsLimit = (_, spec, _) =>
         {
             (spec.Linux!.Resources ??= new LinuxResources()).Pids = new LinuxPids { Limit = 77 };
             return ValueTask.CompletedTask;
         };
-        (string id, string bundle, _) = await bed.BundleAsync("lc-metrics",
-            "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 1000 & touch /tmp/done; wait", null, SpecOptions.WithMemoryLimit(48 << 20), pidsLimit);
-        int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle));
-        _ = await service.StartAsync(id);
+        (string id, string bundle, _, int pid) = await session.StartTaskAsync("lc-metrics",
+            "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 1000 & touch /tmp/done; wait", SpecOptions.WithMemoryLimit(48 << 20), pidsLimit);
         Assert.That(await ShimTestBed.EventuallyAsync(() => File.Exists(Path.Combine(bundle, "rootfs", "tmp", "done"))), Is.True);
 
         string memory = CgroupDirectory(pid, "memory");

@@ -1,7 +1,6 @@
 using Containers.Lifecycle.Tasks;
 using Containers.Oci;
 using Containers.Tasks;
-using Containers.Testing;
 
 namespace Containers.Lifecycle.Tests.Tasks;
 
@@ -12,9 +11,8 @@ public sealed class ShimStdioTests
     [TestCase("runc")]
     public async Task StdinOutlivesItsWritersAndEndsOnlyWithCloseIO(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        using RuncDevNullGuard guard = new();
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName);
+        (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, _) = await bed.BundleAsync("lc-stdin", "while read l; do echo got-$l; done; echo eof; exit 6");
         string stdin = bed.Fifo(id + ".in");
         string stdout = bed.Fifo(id + ".out");
@@ -42,8 +40,8 @@ public sealed class ShimStdioTests
     [Test]
     public async Task ANewHostReattachesToTheOutputFifoAndReadsWhatFollows()
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService();
+        await using ShimTestSession session = await ShimTestSession.CreateAsync();
+        (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, _) = await bed.BundleAsync("lc-reattach",
             "echo first; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo second; touch /tmp/wrote; while [ ! -e /tmp/go2 ]; do sleep 0.1; done; echo third; exec sleep 1000");
         string stdout = bed.Fifo(id + ".out");
@@ -76,9 +74,8 @@ public sealed class ShimStdioTests
     [TestCase("crun")]
     public async Task ATerminalTaskRunsOnThePtyTheShimHoldsAndResizes(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        using RuncDevNullGuard guard = new();
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName);
+        (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, _) = await bed.BundleAsync("lc-tty",
             "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo is-a-tty; read l; stty size; echo got-$l; echo to-stderr >&2; exit 2",
             runtimeName == "crun" ? "1.0.2" : null, SpecOptions.WithTty());
@@ -110,12 +107,9 @@ public sealed class ShimStdioTests
     [TestCase("runc")]
     public async Task AnExecOnATerminalGetsItsOwnPty(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        using RuncDevNullGuard guard = new();
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
-        (string id, string bundle, _) = await bed.BundleAsync("lc-exec-tty", "exec sleep 1000");
-        _ = await service.CreateAsync(new TaskCreateRequest(id, bundle));
-        _ = await service.StartAsync(id);
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName);
+        (ShimTestBed bed, ShimTaskService service) = session;
+        (string id, _, _, _) = await session.StartTaskAsync("lc-exec-tty", "exec sleep 1000");
         string stdin = bed.Fifo(id + ".exec.in");
         string stdout = bed.Fifo(id + ".exec.out");
         byte[] process = """{"terminal":true,"args":["/bin/sh","-c","[ -t 0 ] && [ -t 1 ] && echo exec-tty; read l; stty size; exit 4"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}"""u8.ToArray();
@@ -136,8 +130,8 @@ public sealed class ShimStdioTests
     [Test]
     public async Task TerminalRequestsMustAgreeWithTheProcess()
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService();
+        await using ShimTestSession session = await ShimTestSession.CreateAsync();
+        (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, _) = await bed.BundleAsync("lc-tty-no", "exec sleep 1000");
         InvalidSpecException? refused = Assert.ThrowsAsync<InvalidSpecException>(async () =>
             await service.CreateAsync(new TaskCreateRequest(id, bundle) { IO = new TaskIO { Terminal = true } }));

@@ -2,7 +2,6 @@ using Containers.Events;
 using Containers.Lifecycle.Tasks;
 using Containers.Linux.Supervision;
 using Containers.Tasks;
-using Containers.Testing;
 
 namespace Containers.Lifecycle.Tests.Tasks;
 
@@ -18,9 +17,8 @@ public sealed class ShimTaskServiceTests
     [TestCase("crun")]
     public async Task CreateStartWaitDeleteCapturesExitCodeAndOutput(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        using RuncDevNullGuard guard = new();
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName);
+        (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, string log) = await bed.BundleAsync("lc-shim", "echo out-line; echo err-line >&2; exit 3",
             // crun 1.8 refuses runtime-spec 1.2 ("unknown version specified").
             ociVersion: runtimeName == "crun" ? "1.0.2" : null);
@@ -65,10 +63,10 @@ public sealed class ShimTaskServiceTests
     [TestCase("runcs-cli")]
     public async Task KillStopsARunningTaskAndPublishesItsExit(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
         InProcessEventBus events = new();
         using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName), events);
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName, events);
+        (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, string log) = await bed.BundleAsync("lc-shim-kill", "echo started; exec sleep 1000");
         IAsyncEnumerator<EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
         Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
@@ -108,12 +106,9 @@ public sealed class ShimTaskServiceTests
     [TestCase("runc")]
     public async Task ExecRunsAnotherProcessInTheTask(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        using RuncDevNullGuard guard = new();
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
-        (string id, string bundle, string log) = await bed.BundleAsync("lc-shim-exec", "exec sleep 1000");
-        _ = await service.CreateAsync(new TaskCreateRequest(id, bundle));
-        _ = await service.StartAsync(id);
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName);
+        ShimTaskService service = session.Service;
+        (string id, _, string log, _) = await session.StartTaskAsync("lc-shim-exec", "exec sleep 1000");
 
         string execLog = log + ".exec";
         byte[] process = """{"args":["/bin/sh","-c","echo from-exec; exit 4"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}"""u8.ToArray();
@@ -138,11 +133,9 @@ public sealed class ShimTaskServiceTests
     [TestCase("runcs-cli")]
     public async Task PauseAndResumeFreezeTheTask(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
-        (string id, string bundle, _) = await bed.BundleAsync("lc-shim-pause", "exec sleep 1000");
-        int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle));
-        _ = await service.StartAsync(id);
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName);
+        ShimTaskService service = session.Service;
+        (string id, _, _, int pid) = await session.StartTaskAsync("lc-shim-pause", "exec sleep 1000");
 
         await service.PauseAsync(id);
         Assert.That((await service.StateAsync(id)).Status, Is.EqualTo(ProcessStatus.Paused));
@@ -159,8 +152,8 @@ public sealed class ShimTaskServiceTests
     [TestCase("runcs-cli")]
     public async Task ABadBundleFailsCreateWithTheRuntimesMessageAndLeavesNothing(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName);
+        (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, _) = await bed.BundleAsync("lc-shim-bad", "true");
         string config = Path.Combine(bundle, "config.json");
         await File.WriteAllTextAsync(config, "{\"ociVersion\": ");
@@ -176,11 +169,9 @@ public sealed class ShimTaskServiceTests
     [TestCase("runcs-cli")]
     public async Task ADeadShimReportsItsTaskFailedInsteadOfHanging(string runtimeName)
     {
-        using ShimTestBed bed = await ShimTestBed.CreateAsync();
-        await using ShimTaskService service = bed.NewService(bed.Runtime(runtimeName));
-        (string id, string bundle, _) = await bed.BundleAsync("lc-shim-dead", "exec sleep 1000");
-        int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle));
-        _ = await service.StartAsync(id);
+        await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName);
+        (ShimTestBed bed, ShimTaskService service) = session;
+        (string id, _, _, int pid) = await session.StartTaskAsync("lc-shim-dead", "exec sleep 1000");
         int shimPid = bed.ShimPid();
         ValueTask<ExitStatus> pendingWait = service.WaitAsync(id);
 
