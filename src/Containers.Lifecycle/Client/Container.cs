@@ -124,7 +124,14 @@ public sealed class Container
         }
 
         BundleFiles.Delete(_client.BundleDirectory(Id));
-        File.Delete(BundleGuard.LockPath(_client.BundleDirectory(Id)));
+        try
+        {
+            File.Delete(BundleGuard.LockPath(_client.BundleDirectory(Id)));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No task was ever made in this state directory: no bundles directory, no lock.
+        }
         ContainerClientLog.Deleted(_client.Logger, Id);
     }
 }

@@ -53,6 +53,7 @@ public sealed class ContainerClient
     // checks that the top snapshot still exists (one read) instead of re-reading manifest and config and
     // stat-ing each layer (~3 ms a run). Bounded: cleared when it holds more than UnpackedImagesLimit.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Digest, (UnpackResult Unpacked, ImageConfig Config)> _unpackedImages = new();
+    private readonly SpecRootfsCache _specRootfs = new();
 
     /// <summary>Creates a client over the runtime's services (<c>AddContainerRuntime</c> registers one).</summary>
     /// <param name="options">Namespace, state directory and snapshotter name.</param>
@@ -289,7 +290,7 @@ public sealed class ContainerClient
                 ? await Snapshotter.ViewAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false)
                 : await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false);
             prepared = true;
-            Spec spec = await GenerateSpecAsync(id, mounts, config, args, AllSpecOptions(options), cancellationToken).ConfigureAwait(false);
+            Spec spec = await GenerateSpecAsync(id, mounts, unpacked.TopChainId.ToString(), config, args, AllSpecOptions(options), cancellationToken).ConfigureAwait(false);
             ContainerRecord record = await Containers.CreateAsync(new ContainerRecord(id, new RuntimeInfo(RuntimeName) { Options = RuntimeOptions(options.Runtime, options.ShimGroup) })
             {
                 Image = image.Name,
@@ -396,7 +397,7 @@ public sealed class ContainerClient
         }
     }
 
-    private async Task<Spec> GenerateSpecAsync(string id, IReadOnlyList<Mount> mounts, ImageConfig config, IReadOnlyList<string>? args, IEnumerable<SpecOption> options, CancellationToken cancellationToken)
+    private async Task<Spec> GenerateSpecAsync(string id, IReadOnlyList<Mount> mounts, string topChainId, ImageConfig config, IReadOnlyList<string>? args, IEnumerable<SpecOption> options, CancellationToken cancellationToken)
     {
         List<SpecOption> all = [SpecOptions.WithImageConfig(config)];
         if (args is { Count: > 0 })
@@ -405,6 +406,13 @@ public sealed class ContainerClient
         }
 
         all.AddRange(options);
+        bool ownOptions = SpecRootfsCache.AllOwn(all);
+        if (ownOptions && _specRootfs.ReaderFor(topChainId) is { } cached)
+        {
+            // The image's user and group files, read by an earlier create: no mount (see SpecRootfsCache).
+            return await SpecGenerator.GenerateAsync(new SpecContext(_options.Namespace, id) { FileReader = cached }, all, cancellationToken).ConfigureAwait(false);
+        }
+
         // Names (user, groups) are looked up in the container's own rootfs, mounted here for that moment.
         string view = Path.Combine(_options.State, "spec-rootfs", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(view, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -413,7 +421,13 @@ public sealed class ContainerClient
             MountHelper.MountAll(mounts, view);
             try
             {
-                return await SpecGenerator.GenerateAsync(new SpecContext(_options.Namespace, id) { RootfsPath = view }, all, cancellationToken).ConfigureAwait(false);
+                Spec spec = await SpecGenerator.GenerateAsync(new SpecContext(_options.Namespace, id) { RootfsPath = view }, all, cancellationToken).ConfigureAwait(false);
+                if (ownOptions)
+                {
+                    await _specRootfs.RememberAsync(topChainId, view, cancellationToken).ConfigureAwait(false);
+                }
+
+                return spec;
             }
             finally
             {

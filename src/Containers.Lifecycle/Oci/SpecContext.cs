@@ -10,4 +10,11 @@ public sealed record SpecContext(string Namespace, string ContainerId)
     /// names; <see langword="null"/> when names cannot be looked up (numeric ids still work).
     /// </summary>
     public string? RootfsPath { get; init; }
+
+    /// <summary>
+    /// Reads a file of the rootfs by its absolute container path (null when absent) instead of
+    /// <see cref="RootfsPath"/>: the facade serves the user and group files of an image it read before
+    /// (committed snapshots do not change), so a create need not mount the rootfs for them.
+    /// </summary>
+    internal Func<string, CancellationToken, ValueTask<string?>>? FileReader { get; init; }
 }

@@ -125,6 +125,11 @@ public static partial class SpecOptions
 
     private static async ValueTask<string?> ReadRootfsFileAsync(SpecContext context, string path, bool required, CancellationToken cancellationToken)
     {
+        if (context.FileReader is { } reader)
+        {
+            return await reader(path, cancellationToken).ConfigureAwait(false);
+        }
+
         if (context.RootfsPath is null)
         {
             return required

@@ -1,9 +1,10 @@
 using Containers.Events;
 using Containers.Linux.Supervision;
+using Containers.Tasks;
 
 namespace Containers.Lifecycle.Tasks;
 
-/// <summary>OOM watchers: one long-poll per running task that publishes <see cref="TaskOom"/>.</summary>
+/// <summary>Task watchers: one <c>oom</c> long-poll per running task that publishes its <see cref="TaskOom"/>s, then its <see cref="TaskExit"/>.</summary>
 public sealed partial class ShimTaskService
 {
     /// <summary>
@@ -22,37 +23,49 @@ public sealed partial class ShimTaskService
     }
 
     /// <summary>
-    /// Publishes a <see cref="TaskOom"/> for every OOM notification the task's shim counts (once per
-    /// container per service). The shim answers the <c>oom</c> operation when its count passes the
-    /// one given, or when the init has exited. A new host starts from zero, so it sees the OOMs of the
-    /// time it was away as well; each is published by the one host that claims it first (see
-    /// <see cref="ClaimEvent"/>), so none is published twice.
+    /// Publishes a <see cref="TaskOom"/> for every OOM notification the task's shim counts, then the init's
+    /// <see cref="TaskExit"/> (once per container per service), over one connection: the shim answers the
+    /// <c>oom</c> long-poll when its count passes the one given, or when the init has exited — with the exit
+    /// record the <c>wait</c> operation would give — so the OOMs are always published before the exit. A new
+    /// host starts from zero, so it sees the OOMs of the time it was away as well; each event is published by
+    /// the one host that claims it first (see <see cref="ClaimEvent"/>), so none is published twice. A shim
+    /// that is gone publishes the exit it recorded on disk (or the failure), as a wait would report it.
     /// </summary>
-    private void WatchOom(string containerId)
+    private void WatchTask(string containerId)
     {
         if (_events is null)
         {
             return;
         }
 
-        string key = containerId + "/oom"; // '/' is not in container ids: no clash with the exit watchers
         lock (_watchersLock)
         {
-            if (_watchers.TryGetValue(key, out Task? running) && !running.IsCompleted)
+            if (_watchers.TryGetValue(containerId, out Task? running) && !running.IsCompleted)
             {
                 return;
             }
 
-            _watchers[key] = Task.Run(async () =>
+            _watchers[containerId] = Task.Run(async () =>
             {
                 try
                 {
                     ShimClient client = new(RequireShimDirectory(containerId));
                     ulong seen = 0;
                     int pid = InitPid(containerId);
+                    ExitStatus status;
                     while (true)
                     {
-                        ShimResponse response = await client.CallAsync(new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = seen }, _closing.Token).ConfigureAwait(false);
+                        ShimResponse response;
+                        try
+                        {
+                            response = await client.CallAsync(new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = seen }, _closing.Token).ConfigureAwait(false);
+                        }
+                        catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
+                        {
+                            status = LostStatus(containerId, null, ex.Message);
+                            break;
+                        }
+
                         for (; seen < response.OomCount; seen++)
                         {
                             if (ClaimEvent(containerId, OomEventMarker(pid, seen)))
@@ -63,17 +76,23 @@ public sealed partial class ShimTaskService
 
                         if (response.Exit is not null)
                         {
-                            return;
+                            status = ToStatus(response.Exit);
+                            break;
                         }
+                    }
+
+                    if (ClaimEvent(containerId, ExitEventMarker(status), status))
+                    {
+                        await PublishAsync(new TaskExit(containerId, containerId, 0, status.ExitCode, status.ExitedAt)).ConfigureAwait(false);
                     }
                 }
                 catch (OperationCanceledException)
                 {
-                    // The service is closing.
+                    // The service is closing; the shim keeps the exit (and the OOM count) for the next one.
                 }
                 catch (ContainersException)
                 {
-                    // Deleted meanwhile, or the shim is gone (its exit watcher reports that).
+                    // Deleted meanwhile.
                 }
             });
         }

@@ -54,8 +54,7 @@ public sealed partial class ShimTaskService
                 TaskState state = await StateAsync(record.Id, null, cancellationToken).ConfigureAwait(false);
                 if (state.Status is ProcessStatus.Running or ProcessStatus.Paused)
                 {
-                    WatchExit(record.Id);
-                    WatchOom(record.Id);
+                    WatchTask(record.Id);
                 }
                 else if (state.Status == ProcessStatus.Stopped && state.Exit is { } exit)
                 {
@@ -70,43 +69,6 @@ public sealed partial class ShimTaskService
 
         DeleteStaleEventMarkers(found);
         return found;
-    }
-
-    /// <summary>Publishes the init's exit when it comes (once per container per service).</summary>
-    private void WatchExit(string containerId)
-    {
-        if (_events is null)
-        {
-            return;
-        }
-
-        lock (_watchersLock)
-        {
-            if (_watchers.TryGetValue(containerId, out Task? running) && !running.IsCompleted)
-            {
-                return;
-            }
-
-            _watchers[containerId] = Task.Run(async () =>
-            {
-                try
-                {
-                    ExitStatus status = await WaitAsync(containerId, null, _closing.Token).ConfigureAwait(false);
-                    if (ClaimEvent(containerId, ExitEventMarker(status), status))
-                    {
-                        await PublishAsync(new TaskExit(containerId, containerId, 0, status.ExitCode, status.ExitedAt)).ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // The service is closing; the shim keeps the exit for the next one.
-                }
-                catch (ContainersException)
-                {
-                    // Deleted meanwhile.
-                }
-            });
-        }
     }
 
     /// <summary>The OOMs (as the shim counted them) and the exit of a stopped task that no host has published.</summary>

@@ -153,8 +153,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         ShimResponse response = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Start, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
         if (execId is null)
         {
-            WatchExit(containerId);
-            WatchOom(containerId);
+            WatchTask(containerId);
             await PublishAsync(new TaskStart(containerId, response.Pid)).ConfigureAwait(false);
         }
         else

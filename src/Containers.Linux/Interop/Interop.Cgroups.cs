@@ -17,6 +17,7 @@ internal static partial class Interop
         internal const uint BPF_F_ALLOW_MULTI = 2;
 
         internal const int O_RDONLY = 0;
+        internal const int O_WRONLY = 1;
         internal const int O_DIRECTORY = 0x10000;
         internal const int O_CLOEXEC = 0x80000;
         internal const int O_PATH = 0x200000;

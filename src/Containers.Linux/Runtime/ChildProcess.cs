@@ -59,6 +59,14 @@ internal static unsafe partial class ChildProcess
         // pending at the clone (a child inheriting one would block in its first GC poll forever).
         AwaitReleaseByte(p, (byte)'G');
 
+        // Self-placement (v1): this task is the process's only thread, so moving it moves the process,
+        // before anything of the container's runs; see CgroupSelfPlacement.
+        for (long i = 0; i < p->PlacementFdCount; i++)
+        {
+            Check(p, Sys(p, p->Nr.Write, p->PlacementFds[i], (long)p->Zero, 1), ChildStep.CgroupPlacement, (int)i);
+            Sys(p, p->Nr.Close, p->PlacementFds[i]);
+        }
+
         // A second clone's init reads the release pipe after this child has cloned it.
         if (p->AwaitPlacement == 0 && p->HookPause == 0 && p->ExecMode != 2)
         {

@@ -270,6 +270,19 @@ internal unsafe struct ChildProgram
     /// <summary>Number of <see cref="HostPseudoMounts"/>.</summary>
     public long HostPseudoMountCount;
 
+    /// <summary>
+    /// Open <c>tasks</c> files (O_WRONLY) of the container's cgroup in each v1 hierarchy: the child writes "0"
+    /// to each right after its release, moving itself (one thread: the whole process) without the global
+    /// threadgroup lock a pid written to <c>cgroup.procs</c> takes (see <see cref="CgroupSelfPlacement"/>); null when the parent places it.
+    /// </summary>
+    public int* PlacementFds;
+
+    /// <summary>Number of <see cref="PlacementFds"/>.</summary>
+    public long PlacementFdCount;
+
+    /// <summary>The string <c>0</c> written to <see cref="PlacementFds"/>.</summary>
+    public byte* Zero;
+
     /// <summary>Capacity of <see cref="HookState"/> (both states with their length prefixes fit in a pipe).</summary>
     public const int HookStateCapacity = 60 * 1024;
 

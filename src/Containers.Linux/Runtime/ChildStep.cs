@@ -177,6 +177,9 @@ public enum ChildStep
     /// <summary>Applying a mount's recursive attributes (rro, rnosuid, rnoatime…) with mount_setattr(2) and AT_RECURSIVE (index = mount number).</summary>
     MountRecursiveAttributes = 69,
 
+    /// <summary>Joining its own cgroup: writing "0" to the v1 hierarchy's <c>tasks</c> file (index = the placement fd).</summary>
+    CgroupPlacement = 70,
+
     /// <summary>Not a failure: the container is set up and waits for start.</summary>
     Ready = 100,
 

@@ -53,6 +53,12 @@ public sealed partial class ContainerSpawner
             program->ExecMode = 2;
         }
 
+        // A plain create joins its cgroup by itself (no global-lock grace period in the parent's Place).
+        using CgroupSelfPlacement? selfPlacement = !secondClone && !newUser && _cgroupPlacer?.SelfPlacementCgroup is { } cgroup
+            ? CgroupSelfPlacement.TryOpen(cgroup) : null;
+        bool parentPlaces = _cgroupPlacer is not null && selfPlacement is null;
+        selfPlacement?.Fill(program, arena);
+
         for (int attempt = 0; ; attempt++)
         {
             (SafeFdHandle statusRead, SafeFdHandle statusWrite) = Interop.CreatePipe();
@@ -83,12 +89,13 @@ public sealed partial class ContainerSpawner
                         program->Seccomp->NotifyParentSocket = seccompParent!.Fd;
                     }
 
-                    program->AwaitPlacement = _cgroupPlacer is null ? 0 : 1;
+                    program->AwaitPlacement = parentPlaces ? 1 : 0;
                     Interop.CloneArgs args = default;
                     // With a second clone, the first creates no namespace: the second does, inside the joined ones.
                     args.Flags = (secondClone ? 0 : program->CloneFlags) | Interop.CLONE_PIDFD;
                     args.PidFd = (ulong)&pidfd;
                     args.ExitSignal = Interop.SIGCHLD;
+                    selfPlacement?.Apply(&args);
 
                     if (!CloneOutsideGc(program, &args, attempt < MaxCloneAttempts, out pid))
                     {
@@ -117,12 +124,12 @@ public sealed partial class ContainerSpawner
                     }
 
                     Interop.WriteFully(releaseWrite.Fd, "G"u8);
-                    if (_cgroupPlacer is not null)
+                    if (parentPlaces)
                     {
-                        // The first cgroup move waits for an RCU grace period (~8 ms here); the child
-                        // sets up its root meanwhile and waits for "P" before it runs anything of the
-                        // container's (rlimits, user switch, exec), so it is placed before it starts.
-                        _cgroupPlacer.Place(pid);
+                        // The first cgroup move waits for an RCU grace period (~8 ms here; which is why a plain
+                        // create's child places itself, CgroupSelfPlacement); the child sets up its root meanwhile and
+                        // waits for "P" before it runs anything of the container's (rlimits, user switch, exec).
+                        _cgroupPlacer!.Place(pid);
                     }
 
                     bool ready = false;
@@ -130,7 +137,7 @@ public sealed partial class ContainerSpawner
                     {
                         // The joining child is placed first (the init it clones inherits the cgroup); the init
                         // waits for "C", after its id maps, before it sets anything up or pauses for hooks.
-                        if (_cgroupPlacer is not null)
+                        if (parentPlaces)
                         {
                             Interop.WriteFully(releaseWrite.Fd, "P"u8);
                         }
@@ -163,7 +170,7 @@ public sealed partial class ContainerSpawner
                         Interop.WriteFully(releaseWrite.Fd, "H"u8);
                     }
 
-                    if (_cgroupPlacer is not null && !secondClone)
+                    if (parentPlaces && !secondClone)
                     {
                         try
                         {

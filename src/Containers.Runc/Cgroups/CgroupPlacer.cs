@@ -17,4 +17,6 @@ internal sealed class CgroupPlacer : ICgroupPlacer
     }
 
     public void Place(int pid) => _manager.AddProcess(pid);
+
+    public ICgroupManager? SelfPlacementCgroup => _manager;
 }

@@ -42,6 +42,7 @@ public sealed class ShimCgroupEventsTests
             Assert.That(oom!.ContainerId, Is.EqualTo(id));
             Assert.That(seen.Single(e => e.Topic == EventTopics.TaskOom).Namespace, Is.EqualTo("default"));
             Assert.That(seen.Select(e => e.Event).OfType<TaskExit>().Single().ExitCode, Is.EqualTo(137));
+            Assert.That(seen.FindIndex(e => e.Event is TaskOom), Is.LessThan(seen.FindIndex(e => e.Event is TaskExit)), "the OOM is published before the exit");
         });
         _ = await service.DeleteAsync(id);
     }

@@ -113,6 +113,22 @@ public sealed class RuncsCgroupTests
     }
 
     [Test]
+    public void Init_IsInTheContainersCgroupInEveryHierarchy()
+    {
+        // The child joins its cgroups itself (v1 tasks files, cgroup2 by CLONE_INTO_CGROUP): every line, the
+        // named systemd hierarchy and the cgroup2 one included, names the container's cgroup.
+        WithResources("""{ "pids": { "limit": 33 } }""");
+        _bundle.WithArgs("cat", "/proc/self/cgroup");
+
+        ProcessResult run = Runcs("run", "cg-every");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        string[] lines = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(File.ReadAllLines("/proc/self/cgroup").Length), run.StandardOutput);
+        Assert.That(lines.Select(l => l[(l.IndexOf(':', l.IndexOf(':') + 1) + 1)..]), Is.All.EqualTo(_cgroupPath), run.StandardOutput);
+    }
+
+    [Test]
     public void V1CgroupTmpfs_IsReadOnlyAndItsBindsStayReadable()
     {
         if (!IsV1)
