@@ -16,21 +16,15 @@ cd "$(dirname "$0")/../.."
 rounds=${1:-10}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-need=()
-for tool in docker-registry:docker-registry skopeo:skopeo busybox:busybox-static; do
-  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  apt-get update && apt-get install -y "${need[@]}"
-fi
+. benchmarks/scripts/bench-tools.sh
+install_missing docker-registry:docker-registry skopeo:skopeo busybox:busybox-static
 
-. benchmarks/scripts/published-tools.sh
 published_runcs
 published_ctrs
 dotnet build samples/Ctrs -c Release -nologo -clp:ErrorsOnly >/dev/null
 echo "publishing ctrs (ReadyToRun)..." >&2
 dotnet publish samples/Ctrs -c Release -r linux-x64 --self-contained false -p:PublishAot=false -p:PublishReadyToRun=true \
-  -o artifacts/ctrs-r2r -nologo -clp:ErrorsOnly >/dev/null
+  -o artifacts/ctrs-r2r -nologo -clp:ErrorsOnly >&2
 jit_dll=samples/Ctrs/bin/Release/net10.0/ctrs.dll
 r2r_dll=artifacts/ctrs-r2r/ctrs.dll
 

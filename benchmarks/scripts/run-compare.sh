@@ -19,15 +19,9 @@ cd "$(dirname "$0")/../.."
 runs=${1:-10}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-need=()
-for tool in podman:podman ctr:containerd containerd-shim-runc-v2:containerd runc:runc docker-registry:docker-registry skopeo:skopeo busybox:busybox-static; do
-  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  apt-get update && apt-get install -y "${need[@]}"
-fi
+. benchmarks/scripts/bench-tools.sh
+install_missing podman:podman ctr:containerd containerd-shim-runc-v2:containerd runc:runc docker-registry:docker-registry skopeo:skopeo busybox:busybox-static
 
-. benchmarks/scripts/published-tools.sh
 published_runcs
 published_ctrs
 dotnet build samples/Ctrs -c Release -nologo -clp:ErrorsOnly >/dev/null
