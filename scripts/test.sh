@@ -14,15 +14,22 @@ dotnet build Containers.sln -c "$configuration" -warnaserror -nologo -clp:Errors
 
 log="$(mktemp)"
 runcs_dir=""
-trap 'rm -f "$log"; if [ -n "$runcs_dir" ]; then rm -rf "$runcs_dir"; fi' EXIT
+ctrs_dir=""
+trap 'rm -f "$log"; for d in "$runcs_dir" "$ctrs_dir"; do if [ -n "$d" ]; then rm -rf "$d"; fi; done' EXIT
 
-# runcs (NativeAOT) is published once for every test project (they all honour RUNCS_PATH) instead of
-# once per project: each publish costs a minute or more on 2 cores.
+# runcs and ctrs (NativeAOT) are published once for every test project (they honour RUNCS_PATH and
+# CTRS_PATH) instead of once per project: each publish costs a minute or more on 2 cores. The ctrs
+# tests run the published ctrs, as users get it, not the JIT build's ctrs.dll.
 if [ -z "${RUNCS_PATH:-}" ]; then
   runcs_dir="$(mktemp -d /tmp/runcs-tests.XXXXXX)"
   chmod 0755 "$runcs_dir"  # as a bin directory: tests run it as other users too
   dotnet publish src/Containers.Runc -c Release -r linux-x64 -o "$runcs_dir" -nologo -clp:ErrorsOnly
   export RUNCS_PATH="$runcs_dir/runcs"
+fi
+if [ -z "${CTRS_PATH:-}" ]; then
+  ctrs_dir="$(mktemp -d /tmp/ctrs-tests.XXXXXX)"
+  dotnet publish samples/Ctrs -c Release -r linux-x64 -o "$ctrs_dir" -nologo -clp:ErrorsOnly
+  export CTRS_PATH="$ctrs_dir/ctrs"
 fi
 status=0
 # One project at a time: the suites mount, clone and publish runcs; running them side by side

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side, on one busybox image in one local registry, in one run: how long it takes to run a
 # container of `/bin/busybox true` and remove it, from a warm host (image pulled and unpacked before):
-#   ctrs run --rm             our ctr-like CLI (a .NET process per run: startup + JIT included)
+#   ctrs run --rm             our ctr-like CLI as users get it: the NativeAOT ctrs `dotnet publish -r linux-x64` makes
+#   ctrs (JIT) run --rm       the same CLI from `dotnet build`, run by `dotnet ctrs.dll` (runtime start-up + JIT included)
 #   ours, warm in-process     ContainerClient.RunAsync in one long-lived .NET process (the library as embedded)
 #   ctr run --rm              Debian's containerd 1.6 (a private instance, all paths under the work dir) + runc
 #   podman run --rm           Debian's podman 4.3, private --root/--runroot, cgroupfs, file events, runc,
@@ -11,28 +12,18 @@
 # shim's memory for one running container (sleep), ours (`runcs shim`) against containerd-shim-runc-v2:
 # RSS, PSS and USS (Private_Clean + Private_Dirty) from /proc/<pid>/smaps_rollup, and the thread count.
 # Usage (root): benchmarks/scripts/run-compare.sh [runs, default 10]     RUNCS=/path/to/runcs to skip publishing,
+# CTRS=/path/to/ctrs to use a published ctrs (else it publishes artifacts/ctrs, incrementally),
 # BDN=1 to run BenchmarkDotNet's ContainerRunBenchmarks on the same image afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-10}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-need=()
-for tool in podman:podman ctr:containerd containerd-shim-runc-v2:containerd runc:runc docker-registry:docker-registry skopeo:skopeo busybox:busybox-static; do
-  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  apt-get update && apt-get install -y "${need[@]}"
-fi
+. benchmarks/scripts/bench-tools.sh
+install_missing podman:podman ctr:containerd containerd-shim-runc-v2:containerd runc:runc docker-registry:docker-registry skopeo:skopeo busybox:busybox-static
 
-runcs="${RUNCS:-}"
-if [ -z "$runcs" ]; then
-  runcs="$PWD/artifacts/runcs/runcs"
-  if [ ! -x "$runcs" ]; then
-    echo "publishing runcs (NativeAOT)..." >&2
-    dotnet publish src/Containers.Runc -c Release -r linux-x64 -o artifacts/runcs -nologo -clp:ErrorsOnly >&2
-  fi
-fi
+published_runcs
+published_ctrs
 dotnet build samples/Ctrs -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build benchmarks/Containers.Benchmarks -c Release -nologo -clp:ErrorsOnly >/dev/null
 ctrs_dll=samples/Ctrs/bin/Release/net10.0/ctrs.dll
@@ -48,7 +39,9 @@ registry=""
 new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -f "$h/cgroup.procs" ] || continue; for p in "$ns" bench libpod_parent; do [ -d "$h/$p" ] || echo "$h/$p"; done; done || true)"
 podman_made_run=$([ -e /run/containers ] && echo 0 || echo 1)
 restore_dev_null() { chown root:root /dev/null; chmod 0666 /dev/null; }
-ctrs() { dotnet "$ctrs_dll" --root "$work/ctrs/root" --state "$work/ctrs/state" --namespace "$ns" --runcs "$runcs" "$@"; }
+# Both ctrs builds share one root, state and namespace (the same code; only how it is compiled differs).
+ctrs() { "$ctrs_bin" --root "$work/ctrs/root" --state "$work/ctrs/state" --namespace "$ns" --runcs "$runcs" "$@"; }
+ctrs_jit() { dotnet "$ctrs_dll" --root "$work/ctrs/root" --state "$work/ctrs/state" --namespace "$ns" --runcs "$runcs" "$@"; }
 cleanup() {
   set +e
   for id in $(ctrs containers ls 2>/dev/null | tail -n +2 | cut -d' ' -f1); do ctrs tasks rm -f "$id" >/dev/null 2>&1; ctrs containers rm "$id" >/dev/null 2>&1; done
@@ -82,6 +75,7 @@ skopeo copy --quiet --dest-tls-verify=false "oci:$layout:v1" "docker://$ref"
 # Warm hosts: each tool has the image pulled and unpacked, and has run one container, before timing.
 ctrs images pull --plain-http "$ref" >/dev/null
 ctrs run --rm "$ref" "$tag-warm" /bin/busybox true
+ctrs_jit run --rm "$ref" "$tag-warm" /bin/busybox true
 start_private_containerd "$work/containerd"
 ctr() { /usr/bin/ctr --address "$ctrd_sock" -n "$ns" "$@"; }
 ctr images pull --plain-http "$ref" >/dev/null
@@ -122,11 +116,12 @@ group_arg="" warm_host own CONTAINERS_BENCH_WARM_SHIMS=0
 group_arg="" warm_host pool CONTAINERS_BENCH_WARM_SHIMS=1
 group_arg="$tag-group" warm_host group CONTAINERS_BENCH_WARM_SHIMS=0
 exec 5>"$work/own.in" 6<"$work/own.out" 7>"$work/pool.in" 8<"$work/pool.out" 3>"$work/group.in" 4<"$work/group.out"
-t_ctrs=(); t_ctr=(); t_podman=(); t_warm=(); t_pool=(); t_group=()
+t_ctrs=(); t_jit=(); t_ctr=(); t_podman=(); t_warm=(); t_pool=(); t_group=()
 loads=()
 for i in $(seq "$runs"); do
   loads+=("$(cut -d' ' -f1 /proc/loadavg)")
   t0=$(now); ctrs run --rm "$ref" "$tag-$i" /bin/busybox true; t1=$(now); t_ctrs+=($(ms "$t0" "$t1"))
+  t0=$(now); ctrs_jit run --rm "$ref" "$tag-$i-jit" /bin/busybox true; t1=$(now); t_jit+=($(ms "$t0" "$t1"))
   t0=$(now); ctr run --rm "$ref" "$tag-$i" /bin/busybox true; t1=$(now); t_ctr+=($(ms "$t0" "$t1")); restore_dev_null
   t0=$(now); podman_run "$ref" /bin/busybox true; t1=$(now); t_podman+=($(ms "$t0" "$t1")); restore_dev_null
   t_warm+=($(warm_time 5 6)); t_pool+=($(warm_time 7 8)); t_group+=($(warm_time 3 4))
@@ -136,16 +131,17 @@ wait_hosts() { cat <&6 >/dev/null; cat <&8 >/dev/null; cat <&4 >/dev/null; }
 wait_hosts
 exec 6<&- 8<&- 4<&-
 
-m_ctrs=$(median "${t_ctrs[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}"); m_pool=$(median "${t_pool[@]}"); m_group=$(median "${t_group[@]}")
+m_ctrs=$(median "${t_ctrs[@]}"); m_jit=$(median "${t_jit[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}"); m_pool=$(median "${t_pool[@]}"); m_group=$(median "${t_group[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 echo "run --rm of /bin/busybox true, warm hosts, $runs runs each (interleaved rounds), load average per round ${loads[*]}, now $(cut -d' ' -f1-3 /proc/loadavg):"
-echo "  ctrs run --rm (process):     ${t_ctrs[*]} ms; median $m_ctrs ms"
+echo "  ctrs run --rm (NativeAOT):   ${t_ctrs[*]} ms; median $m_ctrs ms"
+echo "  ctrs run --rm (JIT, dotnet): ${t_jit[*]} ms; median $m_jit ms"
 echo "  ours warm (RunAsync):        ${t_warm[*]} ms; median $m_warm ms"
 echo "  ours warm, warm shim pool:   ${t_pool[*]} ms; median $m_pool ms (WarmShims = 1: the previous run's shim takes the next task)"
 echo "  ours warm, shared shim group: ${t_group[*]} ms; median $m_group ms (a sleeping member keeps the group's shim)"
 echo "  ctr run --rm (containerd):   ${t_ctr[*]} ms; median $m_ctr ms"
 echo "  podman run --rm:             ${t_podman[*]} ms; median $m_podman ms"
-echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"), ctr/ours-pool $(ratio "$m_ctr" "$m_pool"), ctr/ours-group $(ratio "$m_ctr" "$m_group"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
+echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ctrs-jit $(ratio "$m_ctr" "$m_jit"), ctrs-jit/ctrs $(ratio "$m_jit" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"), ctr/ours-pool $(ratio "$m_ctr" "$m_pool"), ctr/ours-group $(ratio "$m_ctr" "$m_group"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
 
 # Shim memory: one running container each.
 mem() {

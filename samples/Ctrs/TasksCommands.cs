@@ -43,12 +43,7 @@ internal static class TasksCommands
         try
         {
             ContainerTask task = await container.LoadTaskAsync(CancellationToken.None);
-            if ((await task.StatusAsync(CancellationToken.None)).Status != ProcessStatus.Stopped)
-            {
-                await task.KillAsync(9, all: true, CancellationToken.None);
-                _ = await task.WaitAsync(CancellationToken.None);
-            }
-
+            await StopAsync(task, CancellationToken.None);
             _ = await task.DeleteAsync(CancellationToken.None);
         }
         catch (NotFoundException)
@@ -199,15 +194,39 @@ internal static class TasksCommands
 
         Container container = await client.LoadContainerAsync(args[^1], cancellationToken);
         ContainerTask task = await container.LoadTaskAsync(cancellationToken);
-        if (force && (await task.StatusAsync(cancellationToken)).Status != ProcessStatus.Stopped)
+        if (force)
         {
-            await task.KillAsync(9, all: true, cancellationToken);
-            _ = await task.WaitAsync(cancellationToken);
+            await StopAsync(task, cancellationToken);
         }
 
         ExitStatus status = await task.DeleteAsync(cancellationToken);
         Console.WriteLine($"{container.Id}: exit status {status.ExitCode}{(status.IsFailure ? " (" + status.Failure + ")" : "")}");
         return 0;
+    }
+
+    /// <summary>Kills the task's processes (SIGKILL) and waits for its exit, unless it has stopped already.</summary>
+    private static async Task StopAsync(ContainerTask task, CancellationToken cancellationToken)
+    {
+        if ((await task.StatusAsync(cancellationToken)).Status == ProcessStatus.Stopped)
+        {
+            return;
+        }
+
+        try
+        {
+            await task.KillAsync(9, all: true, cancellationToken);
+        }
+        catch (FailedPreconditionException)
+        {
+            // The shim refuses to signal an init that has exited: it did so after the status above (right after
+            // a `tasks kill`, say, when the kernel had not yet reaped it). Anything else is the caller's to see.
+            if ((await task.StatusAsync(cancellationToken)).Status != ProcessStatus.Stopped)
+            {
+                throw;
+            }
+        }
+
+        _ = await task.WaitAsync(cancellationToken);
     }
 
     /// <summary>A signal by number, or by name with or without <c>SIG</c>.</summary>

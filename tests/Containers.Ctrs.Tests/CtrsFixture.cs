@@ -14,6 +14,7 @@ public abstract class CtrsFixture
     private readonly string _name;
     private BusyboxInRegistry? _image;
     private string? _runcs;
+    private string? _ctrs;
 
     /// <summary>A fixture whose registry directory and repository are named after <paramref name="name"/>.</summary>
     /// <param name="name">For example <c>ctrs-run</c>: directory <c>ctrs-run-…</c>, repository <c>ctrs/run</c>.</param>
@@ -28,6 +29,7 @@ public abstract class CtrsFixture
         TestHost.RequireRoot("runs containers through runcs shims on overlayfs");
         _image = await BusyboxInRegistry.StartAsync(_name + "-", "ctrs/" + _name["ctrs-".Length..]);
         _runcs = await RuncsPublisher.GetPathAsync();
+        _ctrs = await CtrsProcess.PathAsync();
         (await CtrsAsync("images", "pull", "--plain-http", _image.Reference)).EnsureSuccess("pull");
     }
 
@@ -55,9 +57,12 @@ public abstract class CtrsFixture
     private protected static string TaskLine(ToolResult ls, string id)
         => ls.StandardOutput.Split('\n').SingleOrDefault(l => l.StartsWith(id + " ", StringComparison.Ordinal))?.TrimEnd() ?? $"(no task {id} in:\n{ls.StandardOutput}{ls.StandardError})";
 
-    /// <summary>ctrs.dll and the global options, then <paramref name="args"/> (for <c>dotnet</c>).</summary>
-    private protected string[] CtrsArguments(IEnumerable<string> args)
-        => [Path.Combine(TestContext.CurrentContext.TestDirectory, "ctrs.dll"), "--root", Image.Directory.Combine("root"), "--state", Image.Directory.Combine("state"), "--namespace", Namespace, "--runcs", _runcs!, .. args];
+    /// <summary>The published ctrs binary the tests run (see <see cref="CtrsProcess"/>).</summary>
+    private protected string Ctrs => _ctrs ?? throw new InvalidOperationException("no ctrs outside the fixture");
 
-    private protected Task<ToolResult> CtrsAsync(params string[] args) => Tool.RunAsync("dotnet", CtrsArguments(args), timeout: TimeSpan.FromMinutes(3));
+    /// <summary>The global options, then <paramref name="args"/> (for <see cref="Ctrs"/>).</summary>
+    private protected string[] CtrsArguments(IEnumerable<string> args)
+        => ["--root", Image.Directory.Combine("root"), "--state", Image.Directory.Combine("state"), "--namespace", Namespace, "--runcs", _runcs!, .. args];
+
+    private protected Task<ToolResult> CtrsAsync(params string[] args) => Tool.RunAsync(Ctrs, CtrsArguments(args), timeout: TimeSpan.FromMinutes(3));
 }

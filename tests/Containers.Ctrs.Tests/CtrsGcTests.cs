@@ -57,9 +57,5 @@ public sealed class CtrsGcTests
         Assert.That(ls.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("sha256:", StringComparison.Ordinal)), Is.Empty);
     }
 
-    private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args)
-    {
-        string ctrs = Path.Combine(TestContext.CurrentContext.TestDirectory, "ctrs.dll");
-        return Tool.RunAsync("dotnet", [ctrs, "--root", root.Path, .. args]);
-    }
+    private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args) => CtrsProcess.RunAsync(root, args);
 }

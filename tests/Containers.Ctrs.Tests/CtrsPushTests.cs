@@ -100,9 +100,5 @@ public sealed class CtrsPushTests
         Assert.That(unknownImage.StandardError, Does.StartWith("ctrs: NotFoundException"));
     }
 
-    private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args)
-    {
-        string ctrs = Path.Combine(TestContext.CurrentContext.TestDirectory, "ctrs.dll");
-        return Tool.RunAsync("dotnet", [ctrs, "--root", root.Path, .. args]);
-    }
+    private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args) => CtrsProcess.RunAsync(root, args);
 }

@@ -138,16 +138,16 @@ public sealed class CtrsTerminalTests() : CtrsFixture("ctrs-tty")
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private string CtrsCommand(params string[] args) => "dotnet " + string.Join(' ', CtrsArguments(args).Select(Quote));
+    private string CtrsCommand(params string[] args) => string.Join(' ', CtrsArguments(args).Prepend(Ctrs).Select(Quote));
 
     /// <summary>Runs a shell command on a new pseudo-terminal (<c>script -qec</c>); its exit code is the command's.</summary>
     private static Task<ToolResult> ScriptAsync(string command) => Tool.RunAsync("script", ["-qec", command, "/dev/null"], timeout: Timeout);
 
-    private Task<ToolResult> CtrsWithInputAsync(string input, params string[] args) => Tool.RunAsync("dotnet", CtrsArguments(args), standardInput: input, timeout: Timeout);
+    private Task<ToolResult> CtrsWithInputAsync(string input, params string[] args) => Tool.RunAsync(Ctrs, CtrsArguments(args), standardInput: input, timeout: Timeout);
 
     private Process StartCtrs(params string[] args)
     {
-        ProcessStartInfo start = new("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        ProcessStartInfo start = new(Ctrs) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in CtrsArguments(args))
         {
             start.ArgumentList.Add(arg);

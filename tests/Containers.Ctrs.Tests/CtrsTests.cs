@@ -143,18 +143,14 @@ public sealed class CtrsTests
         Assert.That(pull.StandardError, Does.StartWith("ctrs: InvalidReferenceException"));
     }
 
-    private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args)
-    {
-        string ctrs = Path.Combine(TestContext.CurrentContext.TestDirectory, "ctrs.dll");
-        return Tool.RunAsync("dotnet", [ctrs, "--root", root.Path, .. args]);
-    }
+    private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args) => CtrsProcess.RunAsync(root, args);
 
     private static async Task<string> GetBytesSha256Async(TempDirectory root, string digest)
     {
         string file = root.Combine("got");
-        string ctrs = Path.Combine(TestContext.CurrentContext.TestDirectory, "ctrs.dll");
+        string ctrs = await CtrsProcess.PathAsync();
         // Through a shell redirect so the bytes are compared exactly, not decoded as text.
-        ToolResult get = await Tool.RunAsync("/bin/sh", ["-c", "dotnet \"$0\" --root \"$1\" content get \"$2\" > \"$3\"", ctrs, root.Path, digest, file]);
+        ToolResult get = await Tool.RunAsync("/bin/sh", ["-c", "\"$0\" --root \"$1\" content get \"$2\" > \"$3\"", ctrs, root.Path, digest, file]);
         get.EnsureSuccess("content get");
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file)));
     }

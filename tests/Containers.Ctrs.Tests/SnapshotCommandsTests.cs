@@ -104,9 +104,5 @@ public sealed class SnapshotCommandsTests
             Assert.That(bad.StandardError, Does.Contain("--snapshotter"));
     }
 
-    private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args)
-    {
-        string ctrs = Path.Combine(TestContext.CurrentContext.TestDirectory, "ctrs.dll");
-        return Tool.RunAsync("dotnet", [ctrs, "--root", root.Path, .. args]);
-    }
+    private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args) => CtrsProcess.RunAsync(root, args);
 }
