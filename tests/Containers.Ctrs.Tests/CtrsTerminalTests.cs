@@ -141,7 +141,40 @@ public sealed class CtrsTerminalTests() : CtrsFixture("ctrs-tty")
     private string CtrsCommand(params string[] args) => string.Join(' ', CtrsArguments(args).Prepend(Ctrs).Select(Quote));
 
     /// <summary>Runs a shell command on a new pseudo-terminal (<c>script -qec</c>); its exit code is the command's.</summary>
-    private static Task<ToolResult> ScriptAsync(string command) => Tool.RunAsync("script", ["-qec", command, "/dev/null"], timeout: Timeout);
+    /// <summary>
+    /// Runs <paramref name="command"/> on a terminal made by script(1). Its standard input is a pipe held open
+    /// until it exits: at an end of its input script types the terminal's EOF character (^D) into the
+    /// session, which ctrs in raw mode would forward into the container's terminal, where it shows up
+    /// in the output as an echoed control character (seen as <c>^@</c> now and then, when the test host's
+    /// own input was at its end before the command had finished).
+    /// </summary>
+    private static async Task<ToolResult> ScriptAsync(string command)
+    {
+        ProcessStartInfo start = new("script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in (string[])["-qec", command, "/dev/null"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process script = Process.Start(start) ?? throw new InvalidOperationException("could not start script");
+        Task<string> stdout = script.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = script.StandardError.ReadToEndAsync();
+        try
+        {
+            await script.WaitForExitAsync().WaitAsync(Timeout);
+        }
+        catch (TimeoutException)
+        {
+            script.Kill(entireProcessTree: true);
+            throw;
+        }
+        finally
+        {
+            script.StandardInput.Close();
+        }
+
+        return new ToolResult(script.ExitCode, await stdout, await stderr);
+    }
 
     private Task<ToolResult> CtrsWithInputAsync(string input, params string[] args) => Tool.RunAsync(Ctrs, CtrsArguments(args), standardInput: input, timeout: Timeout);
 
