@@ -200,7 +200,13 @@ public sealed class Unpacker
 
         progress?.Report(new UnpackProgress(index, count, layer, chainId, UnpackLayerState.Applying));
         string key = $"extract-{Guid.NewGuid():N} {chainId}";
-        Dictionary<string, string> labels = new(StringComparer.Ordinal) { [SnapshotRefLabel] = chainId.ToString() };
+        // Only the applier writes an extraction snapshot, so a native snapshotter may hard-link its parent's files
+        // into it rather than copy them (ignored by others; Commit does not keep Prepare's labels).
+        Dictionary<string, string> labels = new(StringComparer.Ordinal)
+        {
+            [SnapshotRefLabel] = chainId.ToString(),
+            [NativeSnapshotter.LayerApplyOnlyLabel] = "true",
+        };
         // In the lease before it exists: a collection between Prepare and Commit must not take it.
         await LeaseAsync(leaseId, key, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<Mount> mounts = await _snapshotter.PrepareAsync(key, parent?.ToString(), labels, cancellationToken).ConfigureAwait(false);
