@@ -12,7 +12,8 @@
 # tool costs (it includes our runtime start and JIT, which a warm process no longer pays).
 # Usage: benchmarks/scripts/unpack-vs-umoci.sh [runs] [layers] [files per layer] [KiB per file] [random|text]
 # UNPACK_AHEAD_MIB=N also runs ours with the next layer decompressed up to N MiB ahead of its apply
-# (UnpackOptions.DecompressAheadBytes), interleaved with the others; UNPACK_WARM=0 skips the warm in-process series.
+# (UnpackOptions.DecompressAheadBytes), interleaved with the others; UNPACK_WARM=0 skips the warm in-process series;
+# UNPACK_BASELINE=<Containers.Benchmarks.dll of another build> also runs that build's native unpack (before/after).
 # File contents: random bytes (incompressible: gzip stores them, decompression is nearly free) or text
 # (base64 of random bytes, which gzip -1 shrinks to ~75%, so inflating costs what it does for real layers).
 set -euo pipefail
@@ -63,8 +64,9 @@ ms() { echo $(( ($2 - $1) / 1000000 )); }
 cpu() { tail -1 "$work/times" | awk '{for (i = 1; i <= 2; i++) {split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2]} printf "%d", t * 1000}'; }
 umoci_t=(); tar_t=(); ov_t=(); ov_in=(); nat_t=(); nat_in=(); umoci_c=(); tar_c=(); ov_c=(); nat_c=()
 ahead=${UNPACK_AHEAD_MIB:-0}
-ova_t=(); ova_c=(); nata_t=(); nata_c=()
+ova_t=(); ova_c=(); nata_t=(); nata_c=(); natb_t=(); natb_c=()
 variants="overlayfs native"; [ "$ahead" -gt 0 ] && variants="overlayfs overlayfs+ahead native native+ahead"
+[ -n "${UNPACK_BASELINE:-}" ] && variants="$variants native+baseline"
 loads=()
 for i in $(seq "$runs"); do
   sync
@@ -73,14 +75,16 @@ for i in $(seq "$runs"); do
   times > "$work/times"; c0=$(cpu); t0=$(now); mkdir "$work/tar-$i"; for g in "${gz_list[@]}"; do tar -xzf "$g" -C "$work/tar-$i"; done; t1=$(now); times > "$work/times"; c1=$(cpu)
   tar_t+=($(ms "$t0" "$t1")); tar_c+=($((c1 - c0))); rm -rf "$work/tar-$i"
   for v in $variants; do
-    s=${v%+ahead}; a=0; [ "$v" != "$s" ] && a=$ahead
+    s=${v%+*}; a=0; [ "$v" = "$s+ahead" ] && a=$ahead
+    b=$bench; [ "$v" = "$s+baseline" ] && b=$UNPACK_BASELINE
     # Not $(...): the process must be a child of this shell for `times` to count it.
-    times > "$work/times"; c0=$(cpu); t0=$(now); UNPACK_AHEAD_MIB=$a dotnet "$bench" unpack "$work/store" "$work/ours-$s-$i" "$s" > "$work/out"; t1=$(now); times > "$work/times"; c1=$(cpu); out=$(cat "$work/out")
+    times > "$work/times"; c0=$(cpu); t0=$(now); UNPACK_AHEAD_MIB=$a dotnet "$b" unpack "$work/store" "$work/ours-$s-$i" "$s" > "$work/out"; t1=$(now); times > "$work/times"; c1=$(cpu); out=$(cat "$work/out")
     case "$v" in
       overlayfs) ov_t+=($(ms "$t0" "$t1")); ov_in+=("${out%% *}"); ov_c+=($((c1 - c0))) ;;
       native) nat_t+=($(ms "$t0" "$t1")); nat_in+=("${out%% *}"); nat_c+=($((c1 - c0))) ;;
       overlayfs+ahead) ova_t+=($(ms "$t0" "$t1")); ova_c+=($((c1 - c0))) ;;
       native+ahead) nata_t+=($(ms "$t0" "$t1")); nata_c+=($((c1 - c0))) ;;
+      native+baseline) natb_t+=($(ms "$t0" "$t1")); natb_c+=($((c1 - c0))) ;;
     esac
     rm -rf "$work/ours-$s-$i"
   done
@@ -109,6 +113,9 @@ if [ "$ahead" -gt 0 ]; then
   echo "decompress-ahead ${ahead} MiB: overlayfs $(median "${ova_t[@]}") ms wall / $(median "${ova_c[@]}") ms CPU (off: $(median "${ov_t[@]}") / $(median "${ov_c[@]}")), native $(median "${nata_t[@]}") / $(median "${nata_c[@]}") (off: $(median "${nat_t[@]}") / $(median "${nat_c[@]}"))"
   echo "ratio off/ahead wall: overlayfs $(ratio "$(median "${ov_t[@]}")" "$(median "${ova_t[@]}")"), native $(ratio "$(median "${nat_t[@]}")" "$(median "${nata_t[@]}")"); CPU: overlayfs $(ratio "$(median "${ov_c[@]}")" "$(median "${ova_c[@]}")"), native $(ratio "$(median "${nat_c[@]}")" "$(median "${nata_c[@]}")")"
   echo "raw ahead: overlayfs ${ova_t[*]} (CPU ${ova_c[*]}) | native ${nata_t[*]} (CPU ${nata_c[*]}) | off CPU: overlayfs ${ov_c[*]} | native ${nat_c[*]}"
+fi
+if [ -n "${UNPACK_BASELINE:-}" ]; then
+  echo "baseline native ($UNPACK_BASELINE): $(median "${natb_t[@]}") ms wall / $(median "${natb_c[@]}") ms CPU; baseline/ours native wall $(ratio "$(median "${natb_t[@]}")" "$mn"), CPU $(ratio "$(median "${natb_c[@]}")" "$(median "${nat_c[@]}")"); raw ${natb_t[*]} (CPU ${natb_c[*]})"
 fi
 echo "load average after each round: ${loads[*]}; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw: umoci ${umoci_t[*]} | tar ${tar_t[*]} | overlayfs ${ov_t[*]} (in ${ov_in[*]}; warm ${ov_warm[*]}) | native ${nat_t[*]} (in ${nat_in[*]}; warm ${nat_warm[*]})"
