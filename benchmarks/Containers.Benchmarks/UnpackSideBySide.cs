@@ -43,6 +43,9 @@ internal static class UnpackSideBySide
 
         UnpackPhaseLog? phases = UnpackPhaseLog.FromEnvironment();
         phases?.Mark("main");
+        // UNPACK_AHEAD_MIB: decompress the next layer up to this many MiB ahead of its apply (0 or unset: off).
+        long aheadMib = long.TryParse(Environment.GetEnvironmentVariable("UNPACK_AHEAD_MIB"), CultureInfo.InvariantCulture, out long mib) ? mib : 0;
+        var options = new UnpackOptions { DecompressAheadBytes = aheadMib << 20 };
         int repeat = args.Length == 5 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
         string work = args[2];
         LocalContentStore content = new(args[1]);
@@ -69,7 +72,7 @@ internal static class UnpackSideBySide
             ISnapshotter snapshotter = args[3] == "overlayfs" ? new OverlaySnapshotter(root) : new NativeSnapshotter(root);
             await using (snapshotter.ConfigureAwait(false))
             {
-                UnpackResult result = await new Unpacker(content, snapshotter, args[3]).UnpackAsync(image, progress: phases).ConfigureAwait(false);
+                UnpackResult result = await new Unpacker(content, snapshotter, args[3]).UnpackAsync(image, options, phases).ConfigureAwait(false);
                 watch.Stop();
                 phases?.Mark("unpacked");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalMilliseconds:F1} {result.Applied}"));

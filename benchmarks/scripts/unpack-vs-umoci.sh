@@ -11,6 +11,9 @@
 # children) of each process: on a loaded machine the wall times mostly measure the contention, CPU time what each
 # tool costs (it includes our runtime start and JIT, which a warm process no longer pays).
 # Usage: benchmarks/scripts/unpack-vs-umoci.sh [runs] [layers] [files per layer] [KiB per file] [random|text]
+# UNPACK_AHEAD_MIB=N also runs ours with the next layer decompressed up to N MiB ahead of its apply
+# (UnpackOptions.DecompressAheadBytes), interleaved with the others; UNPACK_WARM=0 skips the warm in-process series;
+# UNPACK_BASELINE=<Containers.Benchmarks.dll of another build> also runs that build's native unpack (before/after).
 # File contents: random bytes (incompressible: gzip stores them, decompression is nearly free) or text
 # (base64 of random bytes, which gzip -1 shrinks to ~75%, so inflating costs what it does for real layers).
 set -euo pipefail
@@ -60,22 +63,36 @@ ms() { echo $(( ($2 - $1) / 1000000 )); }
 # (in this shell: a $(...) subshell has no children of its own to report).
 cpu() { tail -1 "$work/times" | awk '{for (i = 1; i <= 2; i++) {split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2]} printf "%d", t * 1000}'; }
 umoci_t=(); tar_t=(); ov_t=(); ov_in=(); nat_t=(); nat_in=(); umoci_c=(); tar_c=(); ov_c=(); nat_c=()
+ahead=${UNPACK_AHEAD_MIB:-0}
+ova_t=(); ova_c=(); nata_t=(); nata_c=(); natb_t=(); natb_c=()
+variants="overlayfs native"; [ "$ahead" -gt 0 ] && variants="overlayfs overlayfs+ahead native native+ahead"
+[ -n "${UNPACK_BASELINE:-}" ] && variants="$variants native+baseline"
+loads=()
 for i in $(seq "$runs"); do
   sync
   times > "$work/times"; c0=$(cpu); t0=$(now); umoci raw unpack --image "$layout:v1" "$work/umoci-$i" >/dev/null 2>&1; t1=$(now); times > "$work/times"; c1=$(cpu)
   umoci_t+=($(ms "$t0" "$t1")); umoci_c+=($((c1 - c0))); rm -rf "$work/umoci-$i"
   times > "$work/times"; c0=$(cpu); t0=$(now); mkdir "$work/tar-$i"; for g in "${gz_list[@]}"; do tar -xzf "$g" -C "$work/tar-$i"; done; t1=$(now); times > "$work/times"; c1=$(cpu)
   tar_t+=($(ms "$t0" "$t1")); tar_c+=($((c1 - c0))); rm -rf "$work/tar-$i"
-  for s in overlayfs native; do
+  for v in $variants; do
+    s=${v%+*}; a=0; [ "$v" = "$s+ahead" ] && a=$ahead
+    b=$bench; [ "$v" = "$s+baseline" ] && b=$UNPACK_BASELINE
     # Not $(...): the process must be a child of this shell for `times` to count it.
-    times > "$work/times"; c0=$(cpu); t0=$(now); dotnet "$bench" unpack "$work/store" "$work/ours-$s-$i" "$s" > "$work/out"; t1=$(now); times > "$work/times"; c1=$(cpu); out=$(cat "$work/out")
-    if [ "$s" = overlayfs ]; then ov_t+=($(ms "$t0" "$t1")); ov_in+=("${out%% *}"); ov_c+=($((c1 - c0))); else nat_t+=($(ms "$t0" "$t1")); nat_in+=("${out%% *}"); nat_c+=($((c1 - c0))); fi
+    times > "$work/times"; c0=$(cpu); t0=$(now); UNPACK_AHEAD_MIB=$a dotnet "$b" unpack "$work/store" "$work/ours-$s-$i" "$s" > "$work/out"; t1=$(now); times > "$work/times"; c1=$(cpu); out=$(cat "$work/out")
+    case "$v" in
+      overlayfs) ov_t+=($(ms "$t0" "$t1")); ov_in+=("${out%% *}"); ov_c+=($((c1 - c0))) ;;
+      native) nat_t+=($(ms "$t0" "$t1")); nat_in+=("${out%% *}"); nat_c+=($((c1 - c0))) ;;
+      overlayfs+ahead) ova_t+=($(ms "$t0" "$t1")); ova_c+=($((c1 - c0))) ;;
+      native+ahead) nata_t+=($(ms "$t0" "$t1")); nata_c+=($((c1 - c0))) ;;
+      native+baseline) natb_t+=($(ms "$t0" "$t1")); natb_c+=($((c1 - c0))) ;;
+    esac
     rm -rf "$work/ours-$s-$i"
   done
+  loads+=("$(cut -d' ' -f1 /proc/loadavg)")
 done
 # Warm: several unpacks in one process (content imported once), the first dropped.
 warm() { dotnet "$bench" unpack "$work/store" "$work/warm-$1" "$1" $(( runs + 1 )) | tail -n +2 | cut -d' ' -f1; rm -rf "$work/warm-$1"; }
-ov_warm=($(warm overlayfs)); nat_warm=($(warm native))
+if [ "${UNPACK_WARM:-1}" != 0 ]; then ov_warm=($(warm overlayfs)); nat_warm=($(warm native)); else ov_warm=(0); nat_warm=(0); fi
 
 mb=$(awk -v b="$tar_bytes" 'BEGIN {printf "%.1f", b / 1048576}')
 rate() { awk -v b="$tar_bytes" -v t="$1" 'BEGIN {printf "%.0f", b / 1048576 / (t / 1000)}'; }
@@ -92,5 +109,13 @@ echo "ratio umoci/ours: overlayfs $(ratio "$mu" "$mo") process, $(ratio "$mu" "$
 echo "ratio tar/ours:   overlayfs $(ratio "$mt" "$mo") process, $(ratio "$mt" "$mow") warm; native $(ratio "$mt" "$mn") process, $(ratio "$mt" "$mnw") warm"
 echo "CPU (user + sys) medians: umoci $(median "${umoci_c[@]}") ms, tar $(median "${tar_c[@]}") ms, ours overlayfs $(median "${ov_c[@]}") ms, native $(median "${nat_c[@]}") ms"
 echo "ratio umoci/ours CPU: overlayfs $(ratio "$(median "${umoci_c[@]}")" "$(median "${ov_c[@]}")"), native $(ratio "$(median "${umoci_c[@]}")" "$(median "${nat_c[@]}")"); tar/ours CPU: overlayfs $(ratio "$(median "${tar_c[@]}")" "$(median "${ov_c[@]}")"), native $(ratio "$(median "${tar_c[@]}")" "$(median "${nat_c[@]}")")"
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$ahead" -gt 0 ]; then
+  echo "decompress-ahead ${ahead} MiB: overlayfs $(median "${ova_t[@]}") ms wall / $(median "${ova_c[@]}") ms CPU (off: $(median "${ov_t[@]}") / $(median "${ov_c[@]}")), native $(median "${nata_t[@]}") / $(median "${nata_c[@]}") (off: $(median "${nat_t[@]}") / $(median "${nat_c[@]}"))"
+  echo "ratio off/ahead wall: overlayfs $(ratio "$(median "${ov_t[@]}")" "$(median "${ova_t[@]}")"), native $(ratio "$(median "${nat_t[@]}")" "$(median "${nata_t[@]}")"); CPU: overlayfs $(ratio "$(median "${ov_c[@]}")" "$(median "${ova_c[@]}")"), native $(ratio "$(median "${nat_c[@]}")" "$(median "${nata_c[@]}")")"
+  echo "raw ahead: overlayfs ${ova_t[*]} (CPU ${ova_c[*]}) | native ${nata_t[*]} (CPU ${nata_c[*]}) | off CPU: overlayfs ${ov_c[*]} | native ${nat_c[*]}"
+fi
+if [ -n "${UNPACK_BASELINE:-}" ]; then
+  echo "baseline native ($UNPACK_BASELINE): $(median "${natb_t[@]}") ms wall / $(median "${natb_c[@]}") ms CPU; baseline/ours native wall $(ratio "$(median "${natb_t[@]}")" "$mn"), CPU $(ratio "$(median "${natb_c[@]}")" "$(median "${nat_c[@]}")"); raw ${natb_t[*]} (CPU ${natb_c[*]})"
+fi
+echo "load average after each round: ${loads[*]}; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw: umoci ${umoci_t[*]} | tar ${tar_t[*]} | overlayfs ${ov_t[*]} (in ${ov_in[*]}; warm ${ov_warm[*]}) | native ${nat_t[*]} (in ${nat_in[*]}; warm ${nat_warm[*]})"

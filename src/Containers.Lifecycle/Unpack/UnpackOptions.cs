@@ -15,4 +15,11 @@ public sealed class UnpackOptions
     /// applying into an overlay upper directory, deletions otherwise) and the value here is ignored.
     /// </summary>
     public LayerApplyOptions? Apply { get; init; }
+
+    /// <summary>
+    /// Decompressed bytes of the next layer produced ahead of its apply, while the layer before it is prepared,
+    /// applied and committed (one more thread); 0 (the default) decompresses each layer only during its own apply.
+    /// Used only with the built-in <see cref="Containers.Snapshots.Apply.LayerApplier"/>.
+    /// </summary>
+    public long DecompressAheadBytes { get; init; }
 }

@@ -146,6 +146,27 @@ public sealed class Unpacker
         UnpackOptions options, IProgress<UnpackProgress>? progress, CancellationToken cancellationToken)
     {
         SingleFlight<Digest, bool> flights = Flights.GetValue(_snapshotter, _ => new SingleFlight<Digest, bool>());
+        // An applier given by the caller is used as it is: only ours can start a layer ahead of its apply.
+        long ahead = options.DecompressAheadBytes;
+        LayerPrefetch? prefetch = ahead > 0 && _applier is LayerApplier
+            ? new LayerPrefetch(_content, ahead, options.Apply?.Compression ?? LayerCompression.Auto)
+            : null;
+        try
+        {
+            return await UnpackLayersAsync(manifestDescriptor, manifest, diffIds, chainIds, leaseId, options, prefetch, flights, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (prefetch is not null)
+            {
+                await prefetch.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<UnpackResult> UnpackLayersAsync(Descriptor manifestDescriptor, Manifest manifest, IList<Digest> diffIds, IReadOnlyList<Digest> chainIds, string? leaseId,
+        UnpackOptions options, LayerPrefetch? prefetch, SingleFlight<Digest, bool> flights, IProgress<UnpackProgress>? progress, CancellationToken cancellationToken)
+    {
         int applied = 0;
         int skipped = 0;
         for (int i = 0; i < chainIds.Count; i++)
@@ -164,7 +185,7 @@ public sealed class Unpacker
                 bool flightApplied = await flights.RunAsync(chainIds[i], token =>
                 {
                     started = true;
-                    return ApplyLayerAsync(index, chainIds.Count, layer, diffIds[index], parent, chainIds[index], leaseId, options.Apply, progress, token);
+                    return ApplyLayerAsync(index, manifest.Layers, diffIds[index], parent, chainIds[index], leaseId, options.Apply, prefetch, progress, token);
                 }, cancellationToken).ConfigureAwait(false);
                 didApply = started && flightApplied;
             }
@@ -190,23 +211,57 @@ public sealed class Unpacker
         return new UnpackResult(manifestDescriptor, manifest.Config, chainIds, applied, skipped);
     }
 
-    private async Task<bool> ApplyLayerAsync(int index, int count, Descriptor layer, Digest diffId, Digest? parent, Digest chainId, string? leaseId, LayerApplyOptions? applyOptions, IProgress<UnpackProgress>? progress, CancellationToken cancellationToken)
+    private async Task<bool> ApplyLayerAsync(int index, IList<Descriptor> layers, Digest diffId, Digest? parent, Digest chainId, string? leaseId, LayerApplyOptions? applyOptions,
+        LayerPrefetch? prefetch, IProgress<UnpackProgress>? progress, CancellationToken cancellationToken)
     {
+        int count = layers.Count;
+        Descriptor layer = layers[index];
+
         // A flight that ended just before this one started may have committed the layer.
         if (await IsCommittedAsync(chainId, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
+        // This layer, if it was started while the one before was applied; then the next one, which decompresses
+        // while this one is prepared, applied and committed.
+        PrefetchedLayer? started = prefetch is null ? null : await prefetch.TakeAsync(index).ConfigureAwait(false);
+        try
+        {
+            if (prefetch is not null && index + 1 < count)
+            {
+                await prefetch.StartAsync(index + 1, layers[index + 1], cancellationToken).ConfigureAwait(false);
+            }
+
+            return await PrepareApplyCommitAsync(index, count, layer, diffId, parent, chainId, leaseId, applyOptions, started?.Layer, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (started is not null)
+            {
+                await started.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> PrepareApplyCommitAsync(int index, int count, Descriptor layer, Digest diffId, Digest? parent, Digest chainId, string? leaseId, LayerApplyOptions? applyOptions,
+        DecompressingLayer? started, IProgress<UnpackProgress>? progress, CancellationToken cancellationToken)
+    {
         progress?.Report(new UnpackProgress(index, count, layer, chainId, UnpackLayerState.Applying));
         string key = $"extract-{Guid.NewGuid():N} {chainId}";
-        Dictionary<string, string> labels = new(StringComparer.Ordinal) { [SnapshotRefLabel] = chainId.ToString() };
+        // Only the applier writes an extraction snapshot, so a native snapshotter may hard-link its parent's files
+        // into it rather than copy them (ignored by others; Commit does not keep Prepare's labels).
+        Dictionary<string, string> labels = new(StringComparer.Ordinal)
+        {
+            [SnapshotRefLabel] = chainId.ToString(),
+            [NativeSnapshotter.LayerApplyOnlyLabel] = "true",
+        };
         // In the lease before it exists: a collection between Prepare and Commit must not take it.
         await LeaseAsync(leaseId, key, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<Mount> mounts = await _snapshotter.PrepareAsync(key, parent?.ToString(), labels, cancellationToken).ConfigureAwait(false);
         try
         {
-            LayerApplyResult result = await ApplyAsync(layer, mounts, applyOptions, cancellationToken).ConfigureAwait(false);
+            LayerApplyResult result = await ApplyAsync(layer, mounts, applyOptions, started, cancellationToken).ConfigureAwait(false);
             if (result.DiffId != diffId)
             {
                 throw new DigestMismatchException(diffId, result.DiffId);
@@ -243,12 +298,22 @@ public sealed class Unpacker
         }
     }
 
-    private async Task<LayerApplyResult> ApplyAsync(Descriptor layer, IReadOnlyList<Mount> mounts, LayerApplyOptions? applyOptions, CancellationToken cancellationToken)
+    private async Task<LayerApplyResult> ApplyAsync(Descriptor layer, IReadOnlyList<Mount> mounts, LayerApplyOptions? applyOptions, DecompressingLayer? started, CancellationToken cancellationToken)
     {
+        if (started is not null)
+        {
+            return await ApplyIntoAsync(mounts, applyOptions, (directory, options) => ((LayerApplier)_applier).ApplyAsync(started, directory, options, cancellationToken)).ConfigureAwait(false);
+        }
+
         IContentReader reader = await _content.OpenReaderAsync(layer, cancellationToken).ConfigureAwait(false);
         await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
         Stream stream = reader.AsStream();
         await using ConfiguredAsyncDisposable streamScope = stream.ConfigureAwait(false);
+        return await ApplyIntoAsync(mounts, applyOptions, (directory, options) => _applier.ApplyAsync(stream, directory, options, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static async Task<LayerApplyResult> ApplyIntoAsync(IReadOnlyList<Mount> mounts, LayerApplyOptions? applyOptions, Func<string, LayerApplyOptions, Task<LayerApplyResult>> apply)
+    {
         if (OverlaySnapshotter.TryGetUpperDirectory(mounts, out string? directory))
         {
             // As containerd's applier: into an overlay's upper directory with overlay whiteouts (the kernel
@@ -256,7 +321,7 @@ public sealed class Unpacker
             // mounted with userxattr reads user.overlay.* (the markers a user namespace can write), not trusted.*.
             WhiteoutMode mode = mounts[0].Type != "overlay" ? WhiteoutMode.Delete
                 : mounts[0].Options.Contains("userxattr") ? WhiteoutMode.OverlayUserXattr : WhiteoutMode.Overlay;
-            return await _applier.ApplyAsync(stream, directory, WithMode(applyOptions, mode), cancellationToken).ConfigureAwait(false);
+            return await apply(directory, WithMode(applyOptions, mode)).ConfigureAwait(false);
         }
 
         // Any other mount set: mount it privately, apply through it, unmount.
@@ -266,7 +331,7 @@ public sealed class Unpacker
             MountHelper.MountAll(mounts, target.FullName);
             try
             {
-                return await _applier.ApplyAsync(stream, target.FullName, WithMode(applyOptions, WhiteoutMode.Delete), cancellationToken).ConfigureAwait(false);
+                return await apply(target.FullName, WithMode(applyOptions, WhiteoutMode.Delete)).ConfigureAwait(false);
             }
             finally
             {

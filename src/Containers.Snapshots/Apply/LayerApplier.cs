@@ -56,28 +56,60 @@ public sealed class LayerApplier : ILayerApplier
             TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Starts reading, hashing and decompressing <paramref name="layer"/> on a thread of its own, up to
+    /// <paramref name="aheadBytes"/> of tar ahead of its apply, so that an earlier layer's apply overlaps it. Apply
+    /// the result with <see cref="ApplyAsync(DecompressingLayer, string, LayerApplyOptions, CancellationToken)"/>;
+    /// dispose it (then the stream) whether or not it was applied.
+    /// </summary>
+    /// <param name="layer">The layer blob; read from here on by the decompressing thread only.</param>
+    /// <param name="compression">The blob's compression, or <see cref="LayerCompression.Auto"/>.</param>
+    /// <param name="aheadBytes">Decompressed bytes held at most (rounded up to 256 KiB; at least 2 MiB).</param>
+    public static DecompressingLayer StartDecompressing(Stream layer, LayerCompression compression, long aheadBytes)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentOutOfRangeException.ThrowIfNegative(aheadBytes);
+        int chunks = (int)Math.Clamp((aheadBytes + ReadAheadChunkSize - 1) / ReadAheadChunkSize, ReadAheadChunks, 1 << 16);
+        return DecompressingLayer.Start(layer, compression, ReadAheadChunkSize, chunks, SourceBufferSize);
+    }
+
+    /// <summary>Applies a layer started by <see cref="StartDecompressing"/>; <see cref="LayerApplyOptions.Compression"/> is not used (it was detected then).</summary>
+    /// <param name="layer">The started layer; applied once.</param>
+    /// <param name="rootDirectory">The directory to apply into.</param>
+    /// <param name="options">Whiteout mode and limits.</param>
+    /// <param name="cancellationToken">Observed between entries and data reads.</param>
+    public Task<LayerApplyResult> ApplyAsync(DecompressingLayer layer, string rootDirectory, LayerApplyOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntries);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxTotalBytes);
+        layer.Use();
+        return Task.Factory.StartNew(
+            () => Apply(layer, rootDirectory, options, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
     private static LayerApplyResult Apply(Stream layer, string rootDirectory, LayerApplyOptions options, CancellationToken cancellationToken)
     {
+        // 8 × 256 KiB ahead: decompression of this layer overlaps its own apply only.
+        using DecompressingLayer started = DecompressingLayer.Start(layer, options.Compression, ReadAheadChunkSize, ReadAheadChunks, SourceBufferSize);
+        return Apply(started, rootDirectory, options, cancellationToken);
+    }
+
+    private static LayerApplyResult Apply(DecompressingLayer layer, string rootDirectory, LayerApplyOptions options, CancellationToken cancellationToken)
+    {
         using RootedTree tree = RootedTree.Open(rootDirectory);
-        (LayerCompression compression, byte[] prefix) = LayerStreamOpener.Detect(layer, options.Compression);
-
-        using IncrementalHash diffHash = Digest.CreateHasher();
-        using IncrementalHash? compressedHash = compression == LayerCompression.None ? null : Digest.CreateHasher();
+        LayerCompression compression = layer.Compression;
+        IncrementalHash diffHash = layer.DiffHash;
+        IncrementalHash? compressedHash = layer.CompressedHash;
         var capture = new PaxXattrCapture();
-        // Large reads of the blob: a content store stream may serve each read through the thread pool
-        // (RandomAccess on a synchronous handle), and the inflater asks for 8 KiB at a time, which made
-        // a hop, a wake-up and a spinning idle worker per 8 KiB. Not disposed: the caller owns the layer.
-        Stream source = new PrefixedReadStream(prefix, new BufferedStream(layer, SourceBufferSize));
-        HashingReadStream? compressed = compressedHash is null ? null : new HashingReadStream(source, compressedHash, long.MaxValue, "compressed layer");
-        using Stream decompressed = compressed is null ? source : LayerStreamOpener.Decompress(compressed, compression);
 
-        // Reading the blob, hashing it, decompressing and hashing the tar all run on one thread, ahead of
-        // the entries being applied on this one, through a bounded buffer: two threads for two kinds of
-        // work, handing over 256 KiB at a time. The compressed blob is drained there too, after the last
-        // member, so nothing else reads it concurrently. The diff id covers every byte produced, which is
-        // the whole tar once it has been drained below.
-        using var readAhead = new ReadAheadStream(decompressed, ReadAheadChunkSize, ReadAheadChunks, diffHash, compressed is null ? null : () => Drain(compressed));
-        var tar = new HashingReadStream(readAhead, null, options.MaxTotalBytes, "layer size", capture);
+        // The diff id covers every byte produced, which is the whole tar once it has been drained below.
+        var tar = new HashingReadStream(layer.ReadAhead, null, options.MaxTotalBytes, "layer size", capture);
 
         long entries = 0;
         using var session = new LayerApplySession(tree, options, capture);
@@ -143,7 +175,7 @@ public sealed class LayerApplier : ILayerApplier
         }
     }
 
-    private static void Drain(Stream stream)
+    internal static void Drain(Stream stream)
     {
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
         try

@@ -138,7 +138,11 @@ internal sealed class LayerApplySession : IDisposable
         {
             (string parentPath, string name) = LayerPath.Split(path);
             SafeFileHandle? parent = _tree.GetParent(parentPath, create: false);
-            if (parent is not null && Interop.UtimensAt(parent, name, mtime, mtime, Interop.AT_SYMLINK_NOFOLLOW) != 0 && Marshal.GetLastPInvokeError() != Interop.ENOENT)
+
+            // Only while it is still a directory: a later entry of the layer may have replaced it, by a hard
+            // link too, whose inode (perhaps shared with a lower snapshot) keeps its own times.
+            if (parent is not null && Interop.LStatAt(parent, name, out Interop.Statx st) == 0 && st.FileType == Interop.S_IFDIR
+                && Interop.UtimensAt(parent, name, mtime, mtime, Interop.AT_SYMLINK_NOFOLLOW) != 0 && Marshal.GetLastPInvokeError() != Interop.ENOENT)
             {
                 Interop.ThrowLastError("utimensat", path);
             }

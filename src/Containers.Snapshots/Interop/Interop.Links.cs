@@ -5,6 +5,7 @@ namespace Containers.Snapshots;
 internal static partial class Interop
 {
     internal const int AT_SYMLINK_FOLLOW = 0x400;
+    internal const int EMLINK = 31;
 
     [LibraryImport(Libc, EntryPoint = "symlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int SymlinkAt(string target, SafeFileHandle newdirfd, string linkname);

@@ -13,14 +13,23 @@ internal static class TreeCopier
     private const int CopyChunk = 1 << 30;
 
     /// <summary>Copies the contents and metadata of <paramref name="source"/> into the existing directory <paramref name="destination"/>.</summary>
-    public static void Copy(string source, string destination, CancellationToken cancellationToken)
+    public static void Copy(string source, string destination, CancellationToken cancellationToken) =>
+        Copy(source, destination, shareFiles: false, cancellationToken);
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into the existing directory <paramref name="destination"/>; with
+    /// <paramref name="shareFiles"/>, regular files are hard-linked to the source's instead of copied (directories,
+    /// symlinks, devices and fifos are still new inodes). Only for a tree that will be written by the layer
+    /// applier alone: see <see cref="NativeSnapshotter.LayerApplyOnlyLabel"/>.
+    /// </summary>
+    public static void Copy(string source, string destination, bool shareFiles, CancellationToken cancellationToken)
     {
         var links = new Dictionary<(uint, uint, ulong), string>();
         Interop.Statx root = LStat(source);
 
         // Cleared by the first file the filesystem cannot reflink: one refused FICLONE per file adds up over a tree.
-        bool reflink = true;
-        CopyChildren(source, destination, links, ref reflink, cancellationToken);
+        var state = new CopyState { Reflink = true, ShareFiles = shareFiles };
+        CopyChildren(source, destination, links, ref state, cancellationToken);
         CopyMetadata(source, destination, root);
     }
 
@@ -37,7 +46,7 @@ internal static class TreeCopier
         return st;
     }
 
-    private static void CopyChildren(string source, string destination, Dictionary<(uint, uint, ulong), string> links, ref bool reflink, CancellationToken cancellationToken)
+    private static void CopyChildren(string source, string destination, Dictionary<(uint, uint, ulong), string> links, ref CopyState state, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         List<string> names;
@@ -68,10 +77,13 @@ internal static class TreeCopier
             {
                 case Interop.S_IFDIR:
                     Check(Interop.MkdirAt(cwd, to, 0x1C0 /* 0700 */), "mkdir", to);
-                    CopyChildren(from, to, links, ref reflink, cancellationToken);
+                    CopyChildren(from, to, links, ref state, cancellationToken);
                     break;
+                case Interop.S_IFREG when state.ShareFiles && TryShare(cwd, from, to):
+                    // The same inode: its metadata is already the source's.
+                    continue;
                 case Interop.S_IFREG:
-                    CopyFile(from, to, st, ref reflink);
+                    CopyFile(from, to, st, ref state.Reflink);
                     break;
                 case Interop.S_IFLNK:
                     Check(Interop.SymlinkAt(Interop.ReadLinkAt(cwd, from), cwd, to), "symlink", to);
@@ -83,6 +95,26 @@ internal static class TreeCopier
 
             CopyMetadata(from, to, st);
         }
+    }
+
+    /// <summary>Hard-links <paramref name="from"/> as <paramref name="to"/>; false where the link is refused and the file must be copied.</summary>
+    private static bool TryShare(SafeFileHandle cwd, string from, string to)
+    {
+        if (Interop.LinkAt(cwd, from, cwd, to, 0) == 0)
+        {
+            return true;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+
+        // EMLINK: the inode has as many links as the filesystem allows (65000 on ext4), e.g. a base layer under
+        // very many snapshots; EPERM: protected_hardlinks refuses a caller that neither owns nor may write it.
+        if (errno is Interop.EMLINK or Interop.EPERM)
+        {
+            return false;
+        }
+
+        throw new ErrnoException(errno, "link", to);
     }
 
     private static void CopyFile(string from, string to, Interop.Statx st, ref bool reflink)
@@ -171,6 +203,12 @@ internal static class TreeCopier
         Interop.Timespec atime = new() { Seconds = st.Atime.Seconds, Nanoseconds = st.Atime.Nanoseconds };
         Interop.Timespec mtime = new() { Seconds = st.Mtime.Seconds, Nanoseconds = st.Mtime.Nanoseconds };
         Check(Interop.UtimensAt(cwd, to, atime, mtime, Interop.AT_SYMLINK_NOFOLLOW), "utimensat", to);
+    }
+
+    private struct CopyState
+    {
+        public bool Reflink;
+        public bool ShareFiles;
     }
 
     private static SafeFileHandle Open(string path, int flags)

@@ -33,7 +33,7 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
     public static bool IsSupported() =>
         File.Exists("/proc/filesystems") && File.ReadAllText("/proc/filesystems").Contains("\toverlay\n", StringComparison.Ordinal);
 
-    private protected override void CreateLayout(string directory, SnapshotKind kind, IReadOnlyList<long> parentIds, CancellationToken cancellationToken)
+    private protected override void CreateLayout(string directory, SnapshotKind kind, IReadOnlyList<long> parentIds, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
     {
         string fs = Path.Combine(directory, "fs");
         Directory.CreateDirectory(fs);

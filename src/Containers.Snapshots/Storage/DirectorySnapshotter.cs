@@ -21,6 +21,8 @@ namespace Containers.Snapshots;
 /// </remarks>
 public abstract class DirectorySnapshotter : ISnapshotter
 {
+    private static readonly IReadOnlyDictionary<string, string> s_noLabels = new Dictionary<string, string>(StringComparer.Ordinal);
+
     private readonly SnapshotMetadataStore _store;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly TimeProvider _time;
@@ -51,8 +53,9 @@ public abstract class DirectorySnapshotter : ISnapshotter
     /// <param name="directory">The new snapshot's directory.</param>
     /// <param name="kind">Active or view.</param>
     /// <param name="parentIds">The parent chain, nearest first.</param>
+    /// <param name="labels">The labels the snapshot is created with (never null).</param>
     /// <param name="cancellationToken">Cancels a long copy.</param>
-    private protected abstract void CreateLayout(string directory, SnapshotKind kind, IReadOnlyList<long> parentIds, CancellationToken cancellationToken);
+    private protected abstract void CreateLayout(string directory, SnapshotKind kind, IReadOnlyList<long> parentIds, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken);
 
     /// <summary>The mounts that show an active snapshot or view.</summary>
     private protected abstract IReadOnlyList<Mount> BuildMounts(SnapshotRecord record);
@@ -337,7 +340,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
             }
 
             Directory.CreateDirectory(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            CreateLayout(temp, kind, parentIds, cancellationToken);
+            CreateLayout(temp, kind, parentIds, labels ?? s_noLabels, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
 
             SnapshotRecord record;

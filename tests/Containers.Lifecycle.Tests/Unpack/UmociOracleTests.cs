@@ -32,13 +32,17 @@ public sealed class UmociOracleTests
         List<string> expected = FileTree.Capture(Path.Combine(bundle, "rootfs"), withTimes: true);
 
         Image image = await fixture.ImportAsync(layout);
-        foreach (string name in new[] { "overlayfs", "native" })
+        // Each layer decompressed during its own apply, and each next layer decompressed ahead (while the one
+        // before it is prepared, applied and committed).
+        foreach ((string name, long ahead) in new[] { ("overlayfs", 0L), ("native", 0L), ("overlayfs", 1L << 20), ("native", 1L << 20) })
         {
-            ISnapshotter snapshotter = fixture.Snapshotter(name);
-            UnpackResult result = await new Unpacker(fixture.Content, snapshotter, name).UnpackAsync(image);
-            string root = await fixture.MountViewAsync(snapshotter, result.TopChainId.ToString(), name);
+            string label = ahead == 0 ? name : name + "-ahead";
+            ISnapshotter snapshotter = fixture.Snapshotter(name, fixture.Temp.Combine("snapshots", label));
+            UnpackResult result = await new Unpacker(fixture.Content, snapshotter, name).UnpackAsync(image, new UnpackOptions { DecompressAheadBytes = ahead });
+            Assert.That(result.Applied, Is.EqualTo(3), label);
+            string root = await fixture.MountViewAsync(snapshotter, result.TopChainId.ToString(), label);
             List<string> actual = FileTree.Capture(root, withTimes: true);
-            Assert.That(FileTree.Differences(expected, actual, "umoci", name), Is.Empty, name);
+            Assert.That(FileTree.Differences(expected, actual, "umoci", label), Is.Empty, label);
         }
     }
 }

@@ -189,14 +189,14 @@ public sealed class UnpackerTests
     }
 
     [Test]
-    public async Task ADiffIdMismatchThrowsAndLeavesNoSnapshotOfThatLayer([Values("overlayfs", "native")] string name)
+    public async Task ADiffIdMismatchThrowsAndLeavesNoSnapshotOfThatLayer([Values("overlayfs", "native")] string name, [Values(0L, 1L << 20)] long decompressAhead)
     {
         string wrong = "sha256:" + new string('a', 64);
         UnpackFixture.EditConfig(_layout, config => config["rootfs"]!["diff_ids"]![1] = wrong);
         Image image = await _fixture.ImportAsync(_layout);
         ISnapshotter snapshotter = _fixture.Snapshotter(name);
 
-        DigestMismatchException error = Assert.ThrowsAsync<DigestMismatchException>(() => new Unpacker(_fixture.Content, snapshotter, name).UnpackAsync(image))!;
+        DigestMismatchException error = Assert.ThrowsAsync<DigestMismatchException>(() => new Unpacker(_fixture.Content, snapshotter, name).UnpackAsync(image, new UnpackOptions { DecompressAheadBytes = decompressAhead }))!;
         Assert.That(error.Expected.ToString(), Is.EqualTo(wrong));
         Assert.That(error.Actual?.ToString(), Is.EqualTo(_built.DiffIds[1]));
         List<SnapshotInfo> all = await UnpackFixture.WalkAsync(snapshotter);
@@ -206,7 +206,7 @@ public sealed class UnpackerTests
     }
 
     [Test]
-    public async Task CancellingWhileALayerIsAppliedRemovesItsSnapshot()
+    public async Task CancellingWhileALayerIsAppliedRemovesItsSnapshot([Values(0L, 1L << 20)] long decompressAhead)
     {
         Image image = await _fixture.ImportAsync(_layout);
         ISnapshotter snapshotter = _fixture.Snapshotter("native");
@@ -219,7 +219,7 @@ public sealed class UnpackerTests
                 cts.CancelAfter(TimeSpan.FromMilliseconds(1));
             }
         });
-        Assert.That(async () => await new Unpacker(_fixture.Content, snapshotter, "native").UnpackAsync(image, progress: progress, cancellationToken: cts.Token),
+        Assert.That(async () => await new Unpacker(_fixture.Content, snapshotter, "native").UnpackAsync(image, new UnpackOptions { DecompressAheadBytes = decompressAhead }, progress, cts.Token),
             Throws.InstanceOf<OperationCanceledException>());
         List<SnapshotInfo> all = await UnpackFixture.WalkAsync(snapshotter);
         Assert.That(all.Select(s => (s.Kind, s.Name)), Is.EqualTo(new[] { (SnapshotKind.Committed, _built.DiffIds[0]) }));
