@@ -263,7 +263,7 @@ public sealed class ContainerClient
         try
         {
             await _leases.AddResourceAsync(lease.Id, LeaseResource.ForSnapshot(SnapshotterName, key), cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<Mount> mounts = await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<Mount> mounts = await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), options.SnapshotLabels.Count > 0 ? new Dictionary<string, string>(options.SnapshotLabels, StringComparer.Ordinal) : null, cancellationToken).ConfigureAwait(false);
             prepared = true;
             Spec spec = await GenerateSpecAsync(id, mounts, config, args, options.Spec, cancellationToken).ConfigureAwait(false);
             ContainerRecord record = await Containers.CreateAsync(new ContainerRecord(id, new RuntimeInfo(RuntimeName) { Options = RuntimeOptions(options.Runtime, options.ShimGroup) })
@@ -386,7 +386,8 @@ public sealed class ContainerClient
         Directory.CreateDirectory(view, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            MountHelper.MountAll(mounts, view);
+            // An id-mapped snapshot (SnapshotLabels) mounts mapped here too: never unmapped, even for a lookup.
+            MountHelper.MountAll(mounts, view, new Lifecycle.Mounting.RuncsUserNamespaceProvider(ContainerRuntimeServiceCollectionExtensions.ExecutablePath(_options.RuncsPath)));
             try
             {
                 return await SpecGenerator.GenerateAsync(new SpecContext(_options.Namespace, id) { RootfsPath = view }, all, cancellationToken).ConfigureAwait(false);
