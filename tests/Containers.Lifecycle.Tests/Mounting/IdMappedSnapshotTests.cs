@@ -122,6 +122,15 @@ public sealed class IdMappedSnapshotTests
     }
 
     [Test]
+    public async Task TheNativeSnapshotterRefusesMappingLabels()
+    {
+        await using NativeSnapshotter snapshotter = new(_temp.Combine("native"));
+        UnsupportedException? error = Assert.ThrowsAsync<UnsupportedException>(async () => await snapshotter.PrepareAsync("a", null, MappingLabels));
+        Assert.That(error!.Message, Does.Contain("containerd.io/snapshot/uidmapping"));
+        Assert.That(await snapshotter.WalkAsync().CountAsync(), Is.Zero);
+    }
+
+    [Test]
     public async Task AMappedSnapshotIsNeverMountedUnmapped()
     {
         await using OverlaySnapshotter snapshotter = new(_temp.Combine("root"));
