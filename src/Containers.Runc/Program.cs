@@ -73,6 +73,7 @@ internal static class Program
             "update" => UpdateCommand.Execute(line, store),
             "features" => FeaturesCommand.Execute(line),
             "spawn-stress" => SpawnStressCommand.Execute(line),
+            "userns-hold" => UserNamespaceCommand.Execute(line),
             "shim" => ShimCommand.Execute(line),
             "" => throw new UsageException("usage: runcs [--root dir] spec|run|create|exec|start|state|kill|delete|list|pause|resume|ps|events|update|features ..."),
             _ => throw new UsageException($"No help topic for '{line.Verb}'"),
@@ -93,6 +94,7 @@ internal static class Program
         "events" => (Set("--interval"), Set("--stats")),
         "update" => (Set([.. UpdateCommand.Flags, "-r"]), None),
         "spawn-stress" => (Set("--bundle", "--count"), Set("--allocate")),
+        "userns-hold" => (Set("--uid-map", "--gid-map"), None),
         "shim" => (Set("--dir", "--ready-fd", "--idle-exit-ms"), Set("--serve")),
         _ => (None, None),
     };

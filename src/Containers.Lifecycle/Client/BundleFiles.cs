@@ -3,7 +3,9 @@ namespace Containers.Client;
 /// <summary>A task's bundle directory: <c>config.json</c> written atomically, and a removal that never reaches into a mounted rootfs.</summary>
 internal static class BundleFiles
 {
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    // 0711, as containerd's bundle directories: a container in a user namespace (its root an unprivileged host id)
+    // must pass through them to bind its rootfs; nobody else may list them, and config.json stays 0600.
+    internal const UnixFileMode Traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     /// <summary>
     /// Creates the bundle with an empty <c>rootfs</c> and <c>config.json</c> (temp + rename, so nobody sees
@@ -15,13 +17,13 @@ internal static class BundleFiles
     /// <exception cref="AlreadyExistsException">The bundle exists (a task of the container exists, or was left).</exception>
     public static void Create(string bundle, ReadOnlySpan<byte> spec)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(bundle)!, Private);
+        Directory.CreateDirectory(Path.GetDirectoryName(bundle)!, Traversable);
         if (Directory.Exists(bundle))
         {
             throw new AlreadyExistsException("bundle", bundle);
         }
 
-        Directory.CreateDirectory(bundle, Private);
+        Directory.CreateDirectory(bundle, Traversable);
         try
         {
             Directory.CreateDirectory(Path.Combine(bundle, "rootfs"));

@@ -26,7 +26,7 @@ internal sealed class BundleGuard : IDisposable
     /// <exception cref="FailedPreconditionException">Another process is creating the container's task now.</exception>
     public static async Task<BundleGuard> AcquireAsync(ContainerClient client, string id, string bundle, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(bundle)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.GetDirectoryName(bundle)!, BundleFiles.Traversable);
         FileStream @lock;
         try
         {

@@ -286,9 +286,10 @@ public sealed class ContainerClient
         try
         {
             await _leases.AddResourceAsync(lease.Id, LeaseResource.ForSnapshot(SnapshotterName, key), cancellationToken).ConfigureAwait(false);
+            Dictionary<string, string>? snapshotLabels = options.SnapshotLabels.Count > 0 ? new Dictionary<string, string>(options.SnapshotLabels, StringComparer.Ordinal) : null;
             IReadOnlyList<Mount> mounts = options.ReadOnlyRootfs
-                ? await Snapshotter.ViewAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false)
-                : await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), null, cancellationToken).ConfigureAwait(false);
+                ? await Snapshotter.ViewAsync(key, unpacked.TopChainId.ToString(), snapshotLabels, cancellationToken).ConfigureAwait(false)
+                : await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), snapshotLabels, cancellationToken).ConfigureAwait(false);
             prepared = true;
             Spec spec = await GenerateSpecAsync(id, mounts, unpacked.TopChainId.ToString(), config, args, AllSpecOptions(options), cancellationToken).ConfigureAwait(false);
             ContainerRecord record = await Containers.CreateAsync(new ContainerRecord(id, new RuntimeInfo(RuntimeName) { Options = RuntimeOptions(options.Runtime, options.ShimGroup) })
@@ -418,7 +419,8 @@ public sealed class ContainerClient
         Directory.CreateDirectory(view, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            MountHelper.MountAll(mounts, view);
+            // An id-mapped snapshot (SnapshotLabels) mounts mapped here too: never unmapped, even for a lookup.
+            MountHelper.MountAll(mounts, view, new Lifecycle.Mounting.RuncsUserNamespaceProvider(ContainerRuntimeServiceCollectionExtensions.ExecutablePath(_options.RuncsPath)));
             try
             {
                 Spec spec = await SpecGenerator.GenerateAsync(new SpecContext(_options.Namespace, id) { RootfsPath = view }, all, cancellationToken).ConfigureAwait(false);

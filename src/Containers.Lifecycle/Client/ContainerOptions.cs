@@ -45,4 +45,12 @@ public class ContainerOptions
 
     /// <summary>The container's labels.</summary>
     public IDictionary<string, string> Labels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Labels of the container's snapshot, as containerd's <c>WithNewSnapshot(…, snapshots.WithLabels(…))</c>. With
+    /// <c>containerd.io/snapshot/uidmapping</c> and <c>gidmapping</c> (for example <c>0:100000:65536</c>, matching
+    /// <see cref="SpecOptions.WithUserNamespace"/>'s maps) the overlay snapshotter id-maps the image's layers, so a
+    /// container in a user namespace sees them owned by its own ids without chowned copies (Linux 5.19+).
+    /// </summary>
+    public IDictionary<string, string> SnapshotLabels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

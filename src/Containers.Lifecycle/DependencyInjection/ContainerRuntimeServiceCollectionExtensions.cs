@@ -152,7 +152,7 @@ public static class ContainerRuntimeServiceCollectionExtensions
     }
 
     /// <summary>A bare name is looked up in PATH, as a shell would (the shim is started with posix_spawn, which does not search).</summary>
-    private static string ExecutablePath(string name)
+    internal static string ExecutablePath(string name)
     {
         if (name.Contains('/', StringComparison.Ordinal))
         {

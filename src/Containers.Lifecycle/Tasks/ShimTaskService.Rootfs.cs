@@ -35,7 +35,7 @@ public sealed partial class ShimTaskService
         File.WriteAllText(marker, target);
         try
         {
-            MountHelper.MountAll(request.Rootfs, target);
+            MountHelper.MountAll(request.Rootfs, target, new Mounting.RuncsUserNamespaceProvider(_options.ShimPath));
         }
         catch
         {

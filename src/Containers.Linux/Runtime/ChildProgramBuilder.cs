@@ -27,10 +27,7 @@ internal static unsafe partial class ChildProgramBuilder
         }
 
         ChildProgram* p = arena.Allocate<ChildProgram>(1);
-        nint libc = NativeLibrary.Load("libc.so.6");
-        p->Syscall = (delegate* unmanaged[SuppressGCTransition]<long, long, long, long, long, long, long, long>)NativeLibrary.GetExport(libc, "syscall");
-        p->ErrnoLocation = (delegate* unmanaged[SuppressGCTransition]<int*>)NativeLibrary.GetExport(libc, "__errno_location");
-        p->Nr = Interop.SyscallTable.ForCurrentArchitecture();
+        SetSyscalls(p);
         p->CloneFlags = CloneFlagsOf(plan.Namespaces);
         p->UnshareCgroup = (plan.Namespaces & ContainerNamespaces.Cgroup) != 0 ? 1 : 0;
 
@@ -143,6 +140,15 @@ internal static unsafe partial class ChildProgramBuilder
         p->ExecPath = plan.ExecPath is null ? null : arena.String(plan.ExecPath, "path");
         BuildLifecycleExtras(plan, arena, p);
         return p;
+    }
+
+    /// <summary>Resolves the raw syscall entry, errno location and syscall numbers the child calls through.</summary>
+    internal static void SetSyscalls(ChildProgram* p)
+    {
+        nint libc = NativeLibrary.Load("libc.so.6");
+        p->Syscall = (delegate* unmanaged[SuppressGCTransition]<long, long, long, long, long, long, long, long>)NativeLibrary.GetExport(libc, "syscall");
+        p->ErrnoLocation = (delegate* unmanaged[SuppressGCTransition]<int*>)NativeLibrary.GetExport(libc, "__errno_location");
+        p->Nr = Interop.SyscallTable.ForCurrentArchitecture();
     }
 
     private static void BuildConsole(SpawnPlan plan, NativeArena arena, ChildProgram* p)

@@ -117,28 +117,15 @@ internal sealed unsafe class IdMappedMounts : IDisposable
         using (read)
         using (write)
         {
-            Interop.CloneArgs args = default;
-            args.Flags = Interop.CLONE_NEWUSER;
-            args.ExitSignal = Interop.SIGCHLD;
-            int errno;
-            int pid = (int)ChildProcess.CloneUserNamespaceHolder(program, &args, read.Fd, &errno);
-            if (pid < 0)
-            {
-                throw new LinuxErrorException("clone3(CLONE_NEWUSER)", errno, jsonPath);
-            }
-
+            int pid = UserNamespaceHolder.Start(program, uids, gids, read.Fd, jsonPath);
             try
             {
-                string proc = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/";
-                File.WriteAllText(proc + "uid_map", ContainerSpawner.MapText(uids));
-                File.WriteAllText(proc + "gid_map", ContainerSpawner.MapText(gids));
-                return new SafeFdHandle(Interop.ThrowOnError(Interop.Open(proc + "ns/user", Interop.O_RDONLY | Interop.O_CLOEXEC, 0), "open", jsonPath + ": the id mapping's user namespace"));
+                return new SafeFdHandle(Interop.ThrowOnError(Interop.Open($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/ns/user", Interop.O_RDONLY | Interop.O_CLOEXEC, 0), "open", jsonPath + ": the id mapping's user namespace"));
             }
             finally
             {
                 // Not reaped yet, so the pid is still this child's. The fd keeps the namespace.
-                Interop.Kill(pid, Interop.SIGKILL);
-                Interop.WaitForChild(pid);
+                UserNamespaceHolder.Kill(pid);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Containers.Diff;
 using Containers.Mounts;
 using Microsoft.Win32.SafeHandles;
 
@@ -37,7 +38,21 @@ public static class MountHelper
     /// <param name="target">An existing directory.</param>
     /// <exception cref="UnsupportedException">A mount has a type other than bind and overlay.</exception>
     /// <exception cref="IOException">The kernel refused a mount; the mounts done before it are undone.</exception>
-    public static void MountAll(IReadOnlyList<Mount> mounts, string target)
+    public static void MountAll(IReadOnlyList<Mount> mounts, string target) => MountAll(mounts, target, null);
+
+    /// <summary>
+    /// Performs the mounts at <paramref name="target"/>, in order, id-mapping the layers of a mount with containerd's
+    /// <c>uidmap=</c>/<c>gidmap=</c> options (an <see cref="OverlaySnapshotter"/> snapshot with mapping labels) through
+    /// user namespaces from <paramref name="userNamespaces"/>.
+    /// </summary>
+    /// <param name="mounts">The mounts, as <see cref="ISnapshotter.PrepareAsync"/> returns them.</param>
+    /// <param name="target">An existing directory.</param>
+    /// <param name="userNamespaces">Gives the user namespaces for id-mapped layers; null refuses them.</param>
+    /// <exception cref="UnsupportedException">A mount has a type other than bind and overlay, or asks for id-mapped
+    /// layers without a provider or on a filesystem that cannot be id-mapped here.</exception>
+    /// <exception cref="InvalidSpecException">A <c>uidmap=</c>/<c>gidmap=</c> option is malformed, or only one of them is given.</exception>
+    /// <exception cref="IOException">The kernel refused a mount; the mounts done before it are undone.</exception>
+    public static void MountAll(IReadOnlyList<Mount> mounts, string target, IUserNamespaceProvider? userNamespaces)
     {
         ArgumentNullException.ThrowIfNull(mounts);
         ArgumentException.ThrowIfNullOrEmpty(target);
@@ -47,7 +62,7 @@ public static class MountHelper
             foreach (Mount mount in mounts)
             {
                 string at = mount.Target is null ? target : Path.Combine(target, mount.Target.TrimStart('/'));
-                MountOne(mount, at);
+                MountOne(mount, at, userNamespaces);
                 done++;
             }
         }
@@ -61,7 +76,7 @@ public static class MountHelper
     private const int EBUSY = 16;
 
     /// <summary>Unmounts everything stacked at <paramref name="target"/>; a target with no mount is left as is.</summary>
-    /// <param name="target">The directory passed to <see cref="MountAll"/>.</param>
+    /// <param name="target">The directory passed to <see cref="MountAll(IReadOnlyList{Mount}, string)"/>.</param>
     /// <exception cref="IOException">The kernel refused to unmount (for example, busy).</exception>
     public static void Unmount(string target)
     {
@@ -93,13 +108,27 @@ public static class MountHelper
         }
     }
 
-    private static void MountOne(Mount mount, string target)
+    private static void MountOne(Mount mount, string target, IUserNamespaceProvider? userNamespaces)
     {
         ulong flags = 0;
         var data = new List<string>();
         bool readOnly = false;
+        string? uidMap = null;
+        string? gidMap = null;
         foreach (string option in mount.Options)
         {
+            if (option.StartsWith("uidmap=", StringComparison.Ordinal))
+            {
+                uidMap = option["uidmap=".Length..];
+                continue;
+            }
+
+            if (option.StartsWith("gidmap=", StringComparison.Ordinal))
+            {
+                gidMap = option["gidmap=".Length..];
+                continue;
+            }
+
             switch (option)
             {
                 case "ro": readOnly = true; break;
@@ -108,6 +137,12 @@ public static class MountHelper
                 case "rbind": flags |= Interop.MS_BIND | Interop.MS_REC; break;
                 default: data.Add(option); break;
             }
+        }
+
+        if (uidMap is not null || gidMap is not null)
+        {
+            MountIdMapped(mount, target, readOnly, data, uidMap, gidMap, userNamespaces);
+            return;
         }
 
         switch (mount.Type)
@@ -126,6 +161,55 @@ public static class MountHelper
                 break;
             default:
                 throw new UnsupportedException($"mount type \"{mount.Type}\" is not supported by {nameof(MountHelper)} (bind and overlay are)");
+        }
+    }
+
+    /// <summary>
+    /// A mount whose layers appear with mapped owners, as containerd 2.0 mounts them: an overlay over id-mapped
+    /// copies of its lower directories (the upper directory is not mapped: the container's ids write it), or a
+    /// bind mount made as an id-mapped detached clone moved onto the target.
+    /// </summary>
+    private static void MountIdMapped(Mount mount, string target, bool readOnly, List<string> data, string? uidMap, string? gidMap, IUserNamespaceProvider? userNamespaces)
+    {
+        if (uidMap is null || gidMap is null)
+        {
+            throw new InvalidSpecException(uidMap is null ? "options.uidmap" : "options.gidmap", "an id-mapped mount needs both uidmap= and gidmap=");
+        }
+
+        IdMapRange[] uids = IdMapRangeText.Parse(uidMap, "options.uidmap");
+        IdMapRange[] gids = IdMapRangeText.Parse(gidMap, "options.gidmap");
+        if (userNamespaces is null)
+        {
+            throw new UnsupportedException($"the {mount.Type} mount at \"{target}\" asks for id-mapped layers (uidmap={uidMap}); pass an {nameof(IUserNamespaceProvider)} to {nameof(MountHelper)}.{nameof(MountAll)}");
+        }
+
+        switch (mount.Type)
+        {
+            case "bind":
+                using (SafeFileHandle userNamespace = userNamespaces.OpenUserNamespace(uids, gids))
+                using (SafeFileHandle tree = IdMappedLayers.MapTree(mount.Source, userNamespace, readOnly ? Interop.MOUNT_ATTR_RDONLY : 0))
+                {
+                    Interop.MoveMount(tree, target);
+                }
+
+                break;
+            case "overlay":
+                int index = data.FindIndex(o => o.StartsWith("lowerdir=", StringComparison.Ordinal));
+                if (index < 0)
+                {
+                    throw new InvalidSpecException("options.lowerdir", "an id-mapped overlay needs lower directories");
+                }
+
+                using (IdMappedLayers layers = IdMappedLayers.Create(data[index]["lowerdir=".Length..].Split(':'), uids, gids, userNamespaces))
+                {
+                    List<string> mapped = [.. data];
+                    mapped[index] = "lowerdir=" + string.Join(':', layers.Directories);
+                    MountOverlay(mount.Source, target, readOnly, mapped);
+                }
+
+                break;
+            default:
+                throw new UnsupportedException($"mount type \"{mount.Type}\" cannot be id-mapped by {nameof(MountHelper)} (bind and overlay can)");
         }
     }
 

@@ -50,6 +50,18 @@ public sealed class NativeSnapshotter : DirectorySnapshotter
         }
     }
 
+    /// <summary>Refuses containerd's id mapping labels: a copy cannot be id-mapped here, and an unmapped rootfs must not pass for a mapped one.</summary>
+    private protected override void ValidateCreateLabels(IReadOnlyDictionary<string, string>? labels)
+    {
+        foreach (string label in (string[])[Mounting.IdMapLabels.Uid, Mounting.IdMapLabels.Gid])
+        {
+            if (labels?.ContainsKey(label) == true)
+            {
+                throw new UnsupportedException($"labels[\"{label}\"]: the native snapshotter does not id-map snapshots (the overlay snapshotter does)");
+            }
+        }
+    }
+
     private protected override IReadOnlyList<Mount> BuildMounts(SnapshotRecord record) =>
         [new Mount("bind", FsDirectory(record.Id), [record.Info.Kind == SnapshotKind.View ? "ro" : "rw", "rbind"])];
 }

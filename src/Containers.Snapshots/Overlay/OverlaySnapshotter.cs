@@ -1,5 +1,7 @@
+using Containers.Diff;
 using Containers.Mounts;
 using Containers.Snapshots.Metadata;
+using Containers.Snapshots.Mounting;
 
 namespace Containers.Snapshots;
 
@@ -57,18 +59,80 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
         }
     }
 
+    /// <summary>
+    /// containerd 2.0's mapping labels (<c>containerd.io/snapshot/uidmapping</c> and <c>gidmapping</c>, both
+    /// <c>containerID:hostID:size[,...]</c>): the snapshot's layers are to appear owned by the mapped host ids,
+    /// through id-mapped lower directories rather than chowned copies. Checked here, before anything is written.
+    /// </summary>
+    private protected override void ValidateCreateLabels(IReadOnlyDictionary<string, string>? labels)
+    {
+        if (MappingOf(labels) is not null && !KernelAtLeast(5, 19))
+        {
+            // Overlayfs takes id-mapped lower layers from 5.19 on; refusing beats an unmapped rootfs.
+            throw new UnsupportedException($"labels[\"{IdMapLabels.Uid}\"]: id-mapped overlay lowers need Linux 5.19 or later (this kernel is {Environment.OSVersion.Version})");
+        }
+    }
+
+    /// <summary>
+    /// With mapping labels, the upper directory's root (the merged root) belongs to the container's root as the
+    /// host sees it, as containerd 2.0 does, so the container's root can write the root directory.
+    /// </summary>
+    private protected override void ApplyCreateLabels(string directory, IReadOnlyList<long> parentIds, IReadOnlyDictionary<string, string>? labels)
+    {
+        if (MappingOf(labels) is not ({ } uids, { } gids))
+        {
+            return;
+        }
+
+        string fs = Path.Combine(directory, "fs");
+        Interop.Statx current = TreeCopier.LStat(fs);
+        LayerIdMap map = new(uids, gids);
+        uint uid = map.TryMapUid(current.Uid, out uint mappedUid) ? mappedUid : current.Uid;
+        uint gid = map.TryMapGid(current.Gid, out uint mappedGid) ? mappedGid : current.Gid;
+        if (Interop.LChown(fs, uid, gid) != 0)
+        {
+            Interop.ThrowLastError("lchown", fs);
+        }
+    }
+
+    /// <summary>The uid and gid ranges of containerd's mapping labels, or null without them.</summary>
+    /// <exception cref="InvalidSpecException">Only one of the labels is set, or one is malformed.</exception>
+    private static (IdMapRange[] Uids, IdMapRange[] Gids)? MappingOf(IReadOnlyDictionary<string, string>? labels)
+    {
+        string? uid = null;
+        string? gid = null;
+        _ = labels?.TryGetValue(IdMapLabels.Uid, out uid);
+        _ = labels?.TryGetValue(IdMapLabels.Gid, out gid);
+        if (uid is null && gid is null)
+        {
+            return null;
+        }
+
+        if (uid is null || gid is null)
+        {
+            // containerd maps each independently; a rootfs with owners mapped on one axis only is never what is meant.
+            throw new InvalidSpecException($"labels[\"{(uid is null ? IdMapLabels.Uid : IdMapLabels.Gid)}\"]", "id-mapped snapshots need both the uidmapping and gidmapping labels");
+        }
+
+        return (IdMapRangeText.Parse(uid, $"labels[\"{IdMapLabels.Uid}\"]"), IdMapRangeText.Parse(gid, $"labels[\"{IdMapLabels.Gid}\"]"));
+    }
+
     private protected override IReadOnlyList<Mount> BuildMounts(SnapshotRecord record)
     {
         SnapshotKind kind = record.Info.Kind;
         IReadOnlyList<long> parents = record.ParentIds;
+        string[] idMap = MappingOf(record.Info.Labels) is null
+            ? []
+            : ["uidmap=" + record.Info.Labels[IdMapLabels.Uid], "gidmap=" + record.Info.Labels[IdMapLabels.Gid]];
         if (parents.Count == 0)
         {
+            // Nothing below to map: an empty snapshot's files are written by the container's own ids.
             return [new Mount("bind", FsDirectory(record.Id), [kind == SnapshotKind.View ? "ro" : "rw", "rbind"])];
         }
 
         if (kind == SnapshotKind.View && parents.Count == 1)
         {
-            return [new Mount("bind", FsDirectory(parents[0]), ["ro", "rbind"])];
+            return [new Mount("bind", FsDirectory(parents[0]), ["ro", "rbind", .. idMap])];
         }
 
         var options = new List<string> { "index=off" };
@@ -88,6 +152,7 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
         }
 
         options.Add("lowerdir=" + string.Join(':', parents.Select(FsDirectory)));
+        options.AddRange(idMap);
         return [new Mount("overlay", "overlay", options)];
     }
 

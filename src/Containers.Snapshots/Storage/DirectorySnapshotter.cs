@@ -57,6 +57,20 @@ public abstract class DirectorySnapshotter : ISnapshotter
     /// <param name="cancellationToken">Cancels a long copy.</param>
     private protected abstract void CreateLayout(string directory, SnapshotKind kind, IReadOnlyList<long> parentIds, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken);
 
+    /// <summary>Checks a new snapshot's labels beyond the common rules, before anything is written; none by default.</summary>
+    /// <param name="labels">The labels given to Prepare or View.</param>
+    private protected virtual void ValidateCreateLabels(IReadOnlyDictionary<string, string>? labels)
+    {
+    }
+
+    /// <summary>Adjusts a new snapshot's directory for its labels after <see cref="CreateLayout"/>; nothing by default.</summary>
+    /// <param name="directory">The new snapshot's directory (still under its temporary name).</param>
+    /// <param name="parentIds">The parent chain, nearest first.</param>
+    /// <param name="labels">The labels given to Prepare or View.</param>
+    private protected virtual void ApplyCreateLabels(string directory, IReadOnlyList<long> parentIds, IReadOnlyDictionary<string, string>? labels)
+    {
+    }
+
     /// <summary>The mounts that show an active snapshot or view.</summary>
     private protected abstract IReadOnlyList<Mount> BuildMounts(SnapshotRecord record);
 
@@ -315,6 +329,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
         ValidateName(key, nameof(key));
         ThrowIfDisposed();
         SnapshotMetadataStore.ValidateLabels(labels);
+        ValidateCreateLabels(labels);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         string temp = Path.Combine(SnapshotsDirectory, "new-" + Guid.NewGuid().ToString("N"));
         try
@@ -341,6 +356,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
 
             Directory.CreateDirectory(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             CreateLayout(temp, kind, parentIds, labels ?? s_noLabels, cancellationToken);
+            ApplyCreateLabels(temp, parentIds, labels);
             cancellationToken.ThrowIfCancellationRequested();
 
             SnapshotRecord record;
