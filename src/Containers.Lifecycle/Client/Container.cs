@@ -60,7 +60,7 @@ public sealed class Container
         IReadOnlyList<Mount> rootfs = await _client.Snapshotter.MountsAsync(Record.SnapshotKey, cancellationToken).ConfigureAwait(false);
         string bundle = _client.BundleDirectory(Id);
         using BundleGuard guard = await BundleGuard.AcquireAsync(_client, Id, bundle, cancellationToken).ConfigureAwait(false);
-        BundleFiles.Create(bundle, Record.Spec.Span);
+        BundleFiles.Create(bundle, Record.Spec.Span, RemappedRootGroup(Spec));
         StdioFifos? fifos = null;
         try
         {
@@ -133,5 +133,27 @@ public sealed class Container
             // No task was ever made in this state directory: no bundles directory, no lock.
         }
         ContainerClientLog.Deleted(_client.Logger, Id);
+    }
+
+    /// <summary>
+    /// The host gid of gid 0 in a user namespace the container gets of its own (containerd's "remapped root"
+    /// group, given passage through the bundle), or null: no new user namespace, or no mapping of gid 0.
+    /// </summary>
+    private static uint? RemappedRootGroup(Spec spec)
+    {
+        if (spec.Linux?.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User && string.IsNullOrEmpty(n.Path)) != true)
+        {
+            return null;
+        }
+
+        foreach (LinuxIdMapping mapping in spec.Linux.GidMappings ?? [])
+        {
+            if (mapping.ContainerId == 0 && mapping.Size > 0)
+            {
+                return mapping.HostId;
+            }
+        }
+
+        return null;
     }
 }

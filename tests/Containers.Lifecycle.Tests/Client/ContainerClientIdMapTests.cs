@@ -2,6 +2,8 @@ using Containers.Client;
 using Containers.Images;
 using Containers.Oci;
 using Containers.Oci.Runtime;
+using Containers.Tasks;
+using Containers.Testing;
 
 namespace Containers.Lifecycle.Tests.Client;
 
@@ -41,5 +43,52 @@ public sealed class ContainerClientIdMapTests : FacadeFixture
             Assert.That(Bed.MountsUnder(), Is.Empty, "the rootfs was unmounted");
         });
         Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty, "its snapshot is gone");
+    }
+
+    [Test]
+    public async Task ABundleIsPrivateAndAUserNamespaceContainersLetsOnlyItsMappedRootGroupThrough()
+    {
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+        File.SetUnixFileMode(Bed.Directory.Path, (UnixFileMode)0b111_001_001);
+        File.SetUnixFileMode(Bed.State, (UnixFileMode)0b111_001_001);
+        ContainerOptions userns = new() { Args = ["sh", "-c", "ls / > /dev/null && echo reached"] };
+        userns.Spec.Add(SpecOptions.WithUserNamespace(Map, Map));
+
+        string plain = await BundleModeWhileRunningAsync(client, image, "bundle-plain", new ContainerOptions { Args = ["true"] });
+        string mapped = await BundleModeWhileRunningAsync(client, image, "bundle-userns", userns);
+
+        // containerd's modes since CVE-2021-41103: no host user but the container's own root may traverse a
+        // bundle (a traversable one lets anyone reach the mounted rootfs, its setuid files among them).
+        Assert.Multiple(() =>
+        {
+            Assert.That(plain, Is.EqualTo("700 0 0"));
+            Assert.That(mapped, Is.EqualTo("710 0 100000"));
+        });
+    }
+
+    /// <summary>Creates the container's task, reads its bundle's mode, owner and group (stat), then removes task and container.</summary>
+    private static async Task<string> BundleModeWhileRunningAsync(ContainerClient client, Image image, string id, ContainerOptions options)
+    {
+        Container container = await client.CreateContainerAsync(id, image, options);
+        try
+        {
+            ContainerTask task = await container.NewTaskAsync();
+            try
+            {
+                string mode = (await Tool.RunCheckedAsync("stat", "-c", "%a %u %g", client.BundleDirectory(id))).StandardOutput.Trim();
+                _ = await task.StartAsync();
+                ExitStatus status = await task.WaitAsync();
+                Assert.That(status.ExitCode, Is.EqualTo(0), id + " ran");
+                return mode;
+            }
+            finally
+            {
+                _ = await task.DeleteAsync();
+            }
+        }
+        finally
+        {
+            await container.DeleteAsync();
+        }
     }
 }
