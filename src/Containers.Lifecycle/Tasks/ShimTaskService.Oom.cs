@@ -97,4 +97,35 @@ public sealed partial class ShimTaskService
             });
         }
     }
+
+    /// <summary>How long a delete waits for the task's watcher to publish the exit it has.</summary>
+    private static readonly TimeSpan WatcherDrainTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Waits (bounded by <see cref="WatcherDrainTimeout"/>) for the task's watcher, which has its exit by now, to
+    /// publish it: a delete publishes <see cref="TaskDelete"/> after the task's <see cref="TaskExit"/>, as
+    /// containerd's events come, and removes the event markers only once the watcher has claimed its own.
+    /// </summary>
+    private async ValueTask DrainWatcherAsync(string containerId)
+    {
+        Task? watcher;
+        lock (_watchersLock)
+        {
+            _ = _watchers.TryGetValue(containerId, out watcher);
+        }
+
+        if (watcher is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await watcher.WaitAsync(WatcherDrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A shim that neither answers nor closes the long-poll: the delete goes on without the watcher.
+        }
+    }
 }

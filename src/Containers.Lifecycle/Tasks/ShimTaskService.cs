@@ -235,6 +235,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
         if (execId is null)
         {
+            await DrainWatcherAsync(containerId).ConfigureAwait(false);
             UnmountRootfs(containerId);
             DeleteEventMarkers(containerId);
         }

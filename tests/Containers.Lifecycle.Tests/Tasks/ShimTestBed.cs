@@ -132,7 +132,7 @@ internal sealed class ShimTestBed : IDisposable
         {
             foreach (string shim in Directory.GetDirectories(Shims))
             {
-                if (int.TryParse(File.Exists(ShimPaths.PidFile(shim)) ? File.ReadAllText(ShimPaths.PidFile(shim)) : "", out int pid) && IsAlive(pid))
+                if (int.TryParse(ReadIfThere(ShimPaths.PidFile(shim)), out int pid) && IsAlive(pid))
                 {
                     try
                     {
@@ -143,7 +143,7 @@ internal sealed class ShimTestBed : IDisposable
                     }
                 }
 
-                foreach (string task in Directory.Exists(ShimPaths.Tasks(shim)) ? Directory.GetDirectories(ShimPaths.Tasks(shim)) : [])
+                foreach (string task in ListIfThere(ShimPaths.Tasks(shim)))
                 {
                     ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(task), ShimJsonContext.Default.ShimTaskRecord);
                     if (record is not null)
@@ -155,5 +155,31 @@ internal sealed class ShimTestBed : IDisposable
         }
 
         _directory.Dispose();
+    }
+
+    /// <summary>The directories under <paramref name="path"/>, none when it is gone (as <see cref="ReadIfThere"/>).</summary>
+    private static string[] ListIfThere(string path)
+    {
+        try
+        {
+            return Directory.GetDirectories(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>A file's text, or "" when it is gone — a shim whose last task was deleted removes its directory as it exits, also between a check and a read.</summary>
+    private static string ReadIfThere(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return "";
+        }
     }
 }
