@@ -102,13 +102,21 @@ public sealed partial class ContainerTask : TaskProcess
     /// <exception cref="FailedPreconditionException">The task is running.</exception>
     public override async Task<ExitStatus> DeleteAsync(CancellationToken cancellationToken = default)
     {
-        // A handle from LoadTaskAsync did not make the FIFOs: the host that did may be gone, so their
-        // paths are taken from the shim's state before the delete forgets them.
-        TaskIO? fifos = OwnsStdio ? null : (await StatusAsync(cancellationToken).ConfigureAwait(false)).IO;
-        // So are those of execs nobody deleted (their host may be gone): the shim forgets them with the task.
-        IReadOnlyList<TaskIO> execs = Client.Tasks is ShimTaskService shims
-            ? await shims.ExecStdioAsync(ContainerId, cancellationToken).ConfigureAwait(false)
-            : [];
+        // A handle from LoadTaskAsync did not make the FIFOs: the host that did may be gone, so their paths
+        // are taken from the task's state before the delete forgets them; so are those of execs nobody deleted
+        // (their host may be gone too), which only the shim knows — both from one state call.
+        TaskIO? fifos = null;
+        IReadOnlyList<TaskIO> execs = [];
+        if (Client.Tasks is ShimTaskService shims)
+        {
+            (TaskIO init, execs) = await shims.StdioAsync(ContainerId, cancellationToken).ConfigureAwait(false);
+            fifos = OwnsStdio ? null : init;
+        }
+        else if (!OwnsStdio)
+        {
+            fifos = (await StatusAsync(cancellationToken).ConfigureAwait(false)).IO;
+        }
+
         ExitStatus status = await base.DeleteAsync(cancellationToken).ConfigureAwait(false);
         if (fifos is not null)
         {

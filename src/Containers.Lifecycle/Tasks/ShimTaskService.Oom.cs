@@ -7,6 +7,9 @@ namespace Containers.Lifecycle.Tasks;
 /// <summary>Task watchers: one <c>oom</c> long-poll per running task that publishes its <see cref="TaskOom"/>s, then its <see cref="TaskExit"/>.</summary>
 public sealed partial class ShimTaskService
 {
+    /// <summary>How long a delete waits for the task's watcher to publish the exit it has.</summary>
+    private static readonly TimeSpan WatcherDrainTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Waits until the kernel's OOM killer acts in the task's memory cgroup (true), or the task's init
     /// exits without that having happened (false). It asks the shim, which counted the OOMs since the
@@ -97,9 +100,6 @@ public sealed partial class ShimTaskService
             });
         }
     }
-
-    /// <summary>How long a delete waits for the task's watcher to publish the exit it has.</summary>
-    private static readonly TimeSpan WatcherDrainTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Waits (bounded by <see cref="WatcherDrainTimeout"/>) for the task's watcher, which has its exit by now, to

@@ -22,13 +22,7 @@ public sealed class GarbageCollectionSchedulerTests
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     [SetUp]
-    public void RequireRoot()
-    {
-        if (Environment.UserName != "root" || !OverlaySnapshotter.IsSupported())
-        {
-            Assert.Ignore("needs root and overlayfs (the stack's snapshotters)");
-        }
-    }
+    public void RequireRoot() => GcTestStack.RequireRootAndOverlay();
 
     [Test]
     public async Task A_deletion_starts_a_collection_that_removes_what_only_the_deleted_lease_held()

@@ -21,13 +21,7 @@ public sealed class GarbageCollectorLabelTests
     private static readonly byte[] Spec = Encoding.UTF8.GetBytes("{\"ociVersion\":\"1.2.0\"}");
 
     [SetUp]
-    public void RequireRoot()
-    {
-        if (Environment.UserName != "root" || !OverlaySnapshotter.IsSupported())
-        {
-            Assert.Ignore("needs root and overlayfs (the snapshotters create real snapshot directories)");
-        }
-    }
+    public void RequireRoot() => GcTestStack.RequireRootAndOverlay();
 
     [Test]
     public async Task An_expired_image_referenced_by_gc_ref_image_stays_with_its_content()

@@ -21,13 +21,7 @@ public sealed class GarbageCollectorTests
     private static readonly byte[] Spec = Encoding.UTF8.GetBytes("{\"ociVersion\":\"1.2.0\"}");
 
     [SetUp]
-    public void RequireRoot()
-    {
-        if (Environment.UserName != "root" || !OverlaySnapshotter.IsSupported())
-        {
-            Assert.Ignore("needs root and overlayfs (the snapshotters create real snapshot directories)");
-        }
-    }
+    public void RequireRoot() => GcTestStack.RequireRootAndOverlay();
 
     [Test]
     public async Task Keeps_everything_referenced_and_removes_everything_else()

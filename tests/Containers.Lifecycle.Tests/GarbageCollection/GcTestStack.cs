@@ -27,6 +27,15 @@ internal sealed class GcTestStack : IAsyncDisposable
 
     public ManualClock Clock { get; }
 
+    /// <summary>Skips the test visibly unless it runs as root where overlayfs mounts (the stack's snapshotters make real snapshot directories).</summary>
+    public static void RequireRootAndOverlay()
+    {
+        if (Environment.UserName != "root" || !OverlaySnapshotter.IsSupported())
+        {
+            Assert.Ignore("needs root and overlayfs (the stack's snapshotters make real snapshot directories)");
+        }
+    }
+
     public TempDirectory Directory { get; }
 
     public MetadataDatabase Database { get; }
