@@ -72,7 +72,10 @@ public sealed class GarbageCollectionScheduler : BackgroundService
         database?.RegisterMutationCallback(NotifyMutation);
     }
 
-    /// <summary>Raised after each collection the scheduler ran (on the scheduler's loop; a handler's exception is logged).</summary>
+    /// <summary>
+    /// Raised after each collection the scheduler ran, on the scheduler's loop and before the collection's
+    /// <see cref="ScheduleAndWaitAsync"/> callers are answered; a handler's exception is logged.
+    /// </summary>
     public event EventHandler<GarbageCollectionResult>? Collected;
 
     /// <summary>How many collections the scheduler has run.</summary>
@@ -134,7 +137,9 @@ public sealed class GarbageCollectionScheduler : BackgroundService
 
                         deletions += trigger.Dirty ? 1 : 0;
                         mutations += trigger.Mutation ? 1 : 0;
-                        triggered |= !trigger.Mutation;
+                        // A request counts only while its waiter still waits: a collection that began between
+                        // ScheduleAndWaitAsync adding its waiter and writing its trigger has answered it already.
+                        triggered |= !trigger.Mutation && HasWaiters();
                         bool now = triggered
                             || (_options.DeletionThreshold > 0 && deletions >= _options.DeletionThreshold)
                             || (next is null && ((_options.DeletionThreshold == 0 && deletions > 0) || (_options.MutationThreshold > 0 && mutations >= _options.MutationThreshold)));
@@ -199,11 +204,9 @@ public sealed class GarbageCollectionScheduler : BackgroundService
                 last = _time.GetUtcNow();
                 next = last + interval;
                 GarbageCollectionSchedulerLog.Collected(_logger, result.RemovedCount, result.Errors.Count, interval);
-                foreach (TaskCompletionSource<GarbageCollectionResult> waiter in waiters)
-                {
-                    waiter.TrySetResult(result);
-                }
 
+                // Handlers first: a caller whose ScheduleAndWaitAsync returned and who then subscribes must not
+                // be told of the collection it already waited for.
                 try
                 {
                     Collected?.Invoke(this, result);
@@ -211,6 +214,11 @@ public sealed class GarbageCollectionScheduler : BackgroundService
                 catch (Exception e)
                 {
                     GarbageCollectionSchedulerLog.HandlerFailed(_logger, e);
+                }
+
+                foreach (TaskCompletionSource<GarbageCollectionResult> waiter in waiters)
+                {
+                    waiter.TrySetResult(result);
                 }
             }
         }
@@ -231,6 +239,14 @@ public sealed class GarbageCollectionScheduler : BackgroundService
 
                 _waiters = [];
             }
+        }
+    }
+
+    private bool HasWaiters()
+    {
+        lock (_waitersLock)
+        {
+            return _waiters.Count > 0;
         }
     }
 

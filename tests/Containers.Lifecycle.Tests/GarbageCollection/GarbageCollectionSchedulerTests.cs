@@ -62,6 +62,32 @@ public sealed class GarbageCollectionSchedulerTests
     }
 
     [Test]
+    public async Task A_request_is_answered_only_after_the_collected_handlers_ran()
+    {
+        await using var stack = new GcTestStack();
+        using var scheduler = new GarbageCollectionScheduler(stack.Collector, stack.Database,
+            new GarbageCollectionSchedulerOptions { StartupDelay = TimeSpan.Zero, PauseThreshold = 0.0001 });
+        GarbageCollectionResult? seen = null;
+        scheduler.Collected += (_, result) =>
+        {
+            // A slow handler: were the waiter answered first, the request below would return before it ends.
+            Thread.Sleep(200);
+            Volatile.Write(ref seen, result);
+        };
+        await scheduler.StartAsync(CancellationToken.None);
+        try
+        {
+            GarbageCollectionResult answered = await scheduler.ScheduleAndWaitAsync().WaitAsync(Patience);
+            Assert.That(Volatile.Read(ref seen), Is.SameAs(answered),
+                "a caller that subscribes after its request returned must not then be told of that collection");
+        }
+        finally
+        {
+            await scheduler.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Test]
     public async Task Enough_mutations_start_a_collection_and_requests_wait_for_one()
     {
         await using var stack = new GcTestStack();
