@@ -172,8 +172,15 @@ public sealed class RootlessOverlayTests
         var lines = new List<string>();
         while (reader.GetNextEntry() is { } entry)
         {
-            string xattrs = entry is PaxTarEntry pax ? string.Join(',', pax.ExtendedAttributes.Where(a => !a.Key.StartsWith("PaxHeaders", StringComparison.Ordinal)).Select(a => a.Key + "=" + a.Value)) : string.Empty;
-            lines.Add($"{entry.Name} {entry.EntryType} {entry.Mode} {entry.Uid}:{entry.Gid} {entry.ModificationTime.ToUnixTimeMilliseconds()} {entry.Length} {xattrs}");
+            // A removed file's whiteout carries the time its whiteout node was made (at apply, as containerd's
+            // differ carries its own "now"): the two trees were applied moments apart, maybe across a second.
+            string leaf = entry.Name[(entry.Name.TrimEnd('/').LastIndexOf('/') + 1)..];
+            bool madeAtApply = leaf.StartsWith(".wh.", StringComparison.Ordinal) && leaf != ".wh..wh..opq";
+            string xattrs = entry is PaxTarEntry pax
+                ? string.Join(',', pax.ExtendedAttributes.Where(a => !a.Key.StartsWith("PaxHeaders", StringComparison.Ordinal) && !(madeAtApply && a.Key == "mtime")).Select(a => a.Key + "=" + a.Value))
+                : string.Empty;
+            string mtime = madeAtApply ? "(apply time)" : entry.ModificationTime.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            lines.Add($"{entry.Name} {entry.EntryType} {entry.Mode} {entry.Uid}:{entry.Gid} {mtime} {entry.Length} {xattrs}");
         }
 
         return [.. lines];
