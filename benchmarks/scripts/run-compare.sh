@@ -38,6 +38,10 @@ registry=""
 # refuses one in use).
 new_parents="$(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -f "$h/cgroup.procs" ] || continue; for p in "$ns" bench libpod_parent; do [ -d "$h/$p" ] || echo "$h/$p"; done; done || true)"
 podman_made_run=$([ -e /run/containers ] && echo 0 || echo 1)
+# containerd-shim-runc-v2 keeps its sockets in /run/containerd/s and runc's state in /run/containerd/runc/<ns>
+# whatever containerd's state directory, ctr its FIFOs in /run/containerd/fifo; podman's runc uses /run/runc.
+made_run_containerd=$([ -e /run/containerd ] && echo 0 || echo 1)
+made_run_runc=$([ -e /run/runc ] && echo 0 || echo 1)
 restore_dev_null() { chown root:root /dev/null; chmod 0666 /dev/null; }
 # Both ctrs builds share one root, state and namespace (the same code; only how it is compiled differs).
 ctrs() { "$ctrs_bin" --root "$work/ctrs/root" --state "$work/ctrs/state" --namespace "$ns" --runcs "$runcs" "$@"; }
@@ -57,6 +61,9 @@ cleanup() {
   # podman puts conmon in libpod_parent/conmon (cgroupfs manager): that child goes first.
   for d in $new_parents; do rmdir "$d/conmon" 2>/dev/null; rmdir "$d" 2>/dev/null; done
   [ "$podman_made_run" = 1 ] && rmdir /run/containers/networks /run/containers 2>/dev/null
+  rmdir "/run/containerd/runc/$ns" 2>/dev/null
+  [ "$made_run_containerd" = 1 ] && rmdir /run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
+  [ "$made_run_runc" = 1 ] && rmdir /run/runc 2>/dev/null
   restore_dev_null
   rm -rf "$work"
   true

@@ -56,11 +56,13 @@ internal sealed class CrunOracle : IDisposable
         string id = "ctr-seccomp-" + Environment.ProcessId + "-" + Interlocked.Increment(ref _runs);
 
         // crun 1.8 refuses a hybrid cgroup host; a private tmpfs over the unified mount hides it.
-        string script = $"mount -t tmpfs none /sys/fs/cgroup/unified && exec {Crun} run -b '{_bundle.Path}' {id}";
+        // Its state root is the bundle's, not crun's default /run/crun, which the test must not leave behind.
+        string root = _bundle.Combine("crun-state");
+        string script = $"mount -t tmpfs none /sys/fs/cgroup/unified && exec {Crun} --root '{root}' run -b '{_bundle.Path}' {id}";
         ToolResult result = await Tool.RunAsync("/usr/bin/unshare", ["-m", "sh", "-c", script], timeout: TimeSpan.FromMinutes(1));
         if (result.ExitCode != 0 && result.StandardOutput.Length == 0)
         {
-            await Tool.RunAsync(Crun, ["delete", "-f", id]);
+            await Tool.RunAsync(Crun, ["--root", root, "delete", "-f", id]);
             return (null, result.StandardError);
         }
 
