@@ -28,7 +28,7 @@ internal sealed class WarmRuntime : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public string State => Path.Combine(_work, "state");
+    public string State => StateDirectory(_work);
 
     public Image Image { get; }
 
@@ -42,7 +42,7 @@ internal sealed class WarmRuntime : IAsyncDisposable
         ServiceProvider services = new ServiceCollection().AddContainerRuntime(o =>
         {
             o.Root = Path.Combine(work, "root");
-            o.State = Path.Combine(work, "state");
+            o.State = StateDirectory(work);
             o.RuncsPath = runcs;
             o.Namespace = "bench";
             // CONTAINERS_BENCH_WARM_SHIMS=N: keep N idle warm shims (a task create skips the shim's start).
@@ -53,10 +53,23 @@ internal sealed class WarmRuntime : IAsyncDisposable
         return new WarmRuntime(services, work, client, image);
     }
 
+    /// <summary>
+    /// The state directory: under the work directory, or below <c>CONTAINERS_BENCH_STATE_PARENT</c> (a tmpfs, as
+    /// /run is on most hosts; run-compare.sh and run-phases runs name one to measure that case).
+    /// </summary>
+    private static string StateDirectory(string work)
+        => Environment.GetEnvironmentVariable("CONTAINERS_BENCH_STATE_PARENT") is { Length: > 0 } parent
+            ? Path.Combine(parent, Path.GetFileName(work))
+            : Path.Combine(work, "state");
+
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync().ConfigureAwait(false);
         // The image's snapshots are overlay lower directories, not mounts: the tree can go.
         Directory.Delete(_work, recursive: true);
+        if (Directory.Exists(State))
+        {
+            Directory.Delete(State, recursive: true);
+        }
     }
 }
