@@ -1,13 +1,13 @@
-# Sourced by pull-vs-skopeo.sh. `start_private_containerd DIR` runs Debian's containerd with every
+# Sourced by pull-vs-skopeo.sh. `start_private_containerd DIR [STATE]` runs Debian's containerd with every
 # path it writes under DIR (root, state, socket, opt) and the CRI plugin off, so it touches nothing
 # of the host's; sets $ctrd (its pid) and $ctrd_sock. `stop_private_containerd` stops it and waits.
-start_private_containerd() {
-  local dir=$1
+start_private_containerd() { # DIR [STATE_DIR]
+  local dir=$1 state=${2:-$1/state}
   mkdir -p "$dir"
   cat > "$dir/config.toml" <<TOML
 version = 2
 root = "$dir/root"
-state = "$dir/state"
+state = "$state"
 disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [grpc]
   address = "$dir/containerd.sock"

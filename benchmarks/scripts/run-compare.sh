@@ -43,9 +43,19 @@ podman_made_run=$([ -e /run/containers ] && echo 0 || echo 1)
 made_run_containerd=$([ -e /run/containerd ] && echo 0 || echo 1)
 made_run_runc=$([ -e /run/runc ] && echo 0 || echo 1)
 restore_dev_null() { chown root:root /dev/null; chmod 0666 /dev/null; }
+# RUN_STATE_TMPFS=1: every tool's volatile state (ctrs's and the warm hosts' state directories, containerd's state,
+# podman's runroot) goes on a tmpfs mounted at $work/run, as /run is on most hosts (here it is ext4). The host-wide
+# paths containerd 1.6's shim and runc keep using (/run/containerd/s, /run/containerd/runc) stay where they are.
+run_dir="$work"
+if [ "${RUN_STATE_TMPFS:-0}" = 1 ]; then
+  mkdir -p "$work/run"
+  mount -t tmpfs -o mode=0711 run-compare "$work/run"
+  run_dir="$work/run"
+  export CONTAINERS_BENCH_STATE_PARENT="$work/run"
+fi
 # Both ctrs builds share one root, state and namespace (the same code; only how it is compiled differs).
-ctrs() { "$ctrs_bin" --root "$work/ctrs/root" --state "$work/ctrs/state" --namespace "$ns" --runcs "$runcs" "$@"; }
-ctrs_jit() { dotnet "$ctrs_dll" --root "$work/ctrs/root" --state "$work/ctrs/state" --namespace "$ns" --runcs "$runcs" "$@"; }
+ctrs() { "$ctrs_bin" --root "$work/ctrs/root" --state "$run_dir/ctrs-state" --namespace "$ns" --runcs "$runcs" "$@"; }
+ctrs_jit() { dotnet "$ctrs_dll" --root "$work/ctrs/root" --state "$run_dir/ctrs-state" --namespace "$ns" --runcs "$runcs" "$@"; }
 cleanup() {
   set +e
   for id in $(ctrs containers ls 2>/dev/null | tail -n +2 | cut -d' ' -f1); do ctrs tasks rm -f "$id" >/dev/null 2>&1; ctrs containers rm "$id" >/dev/null 2>&1; done
@@ -83,7 +93,7 @@ skopeo copy --quiet --dest-tls-verify=false "oci:$layout:v1" "docker://$ref"
 ctrs images pull --plain-http "$ref" >/dev/null
 ctrs run --rm "$ref" "$tag-warm" /bin/busybox true
 ctrs_jit run --rm "$ref" "$tag-warm" /bin/busybox true
-start_private_containerd "$work/containerd"
+start_private_containerd "$work/containerd" "$run_dir/containerd-state"
 ctr() { /usr/bin/ctr --address "$ctrd_sock" -n "$ns" "$@"; }
 ctr images pull --plain-http "$ref" >/dev/null
 ctr run --rm "$ref" "$tag-warm" /bin/busybox true
@@ -103,7 +113,7 @@ nofile=$(ulimit -Hn)
 nproc_hard=$(ulimit -Hu)
 nproc=32768
 [ "$nproc_hard" != unlimited ] && [ "$nproc_hard" -lt "$nproc" ] && nproc=$nproc_hard
-podman() { CONTAINERS_CONF="$p/containers.conf" /usr/bin/podman --root "$p/storage" --runroot "$p/run" --tmpdir "$p/tmp" --cgroup-manager cgroupfs --events-backend file --runtime /usr/bin/runc "$@"; }
+podman() { CONTAINERS_CONF="$p/containers.conf" /usr/bin/podman --root "$p/storage" --runroot "$run_dir/podman-run" --tmpdir "$p/tmp" --cgroup-manager cgroupfs --events-backend file --runtime /usr/bin/runc "$@"; }
 podman_run() { podman run --rm --network none --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" "$@"; }
 podman pull --quiet --tls-verify=false "docker://$ref" >/dev/null
 podman_run "$ref" /bin/busybox true
