@@ -5,8 +5,9 @@ namespace Containers.Snapshots.Tests.Testsuite;
 /// <summary>
 /// What an OS crash or power loss can leave now that creating and removing active snapshots and views commits
 /// without an fsync, built for real for both snapshotters: the database is copied before an operation and put
-/// back after it (the operation's commit lost, its directory rename kept), or a snapshot's directory is deleted
-/// behind the open snapshotter's back. The store must open, drop what is lost, refuse what it cannot mount with
+/// back after it (the operation's commit lost, its directory rename kept), a created directory is moved back to its
+/// temporary name (the commit kept, the rename lost), or a snapshot's directory is deleted behind the open
+/// snapshotter's back. The store must open, drop what is lost, refuse what it cannot mount with
 /// a typed error, and <see cref="ISnapshotter.CleanupAsync"/> must leave one directory per record.
 /// </summary>
 [TestFixture("overlay")]
@@ -96,6 +97,27 @@ public sealed class PowerLossTests(string kind)
         Assert.That(await reopened.PrepareAsync("container", "base"), Is.Not.Empty);
         Assert.That(await reopened.ViewAsync("view", "base"), Is.Not.Empty);
         Assert.That((await reopened.MountsAsync("kept")).Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task CreateWhoseRenameIsLostIsDroppedOnOpen()
+    {
+        string directory;
+        await using (ISnapshotter first = Open())
+        {
+            await first.PrepareAsync("base-active", null);
+            await first.CommitAsync("base", "base-active");
+            directory = await PrepareAndFindDirectoryAsync(first, "container", "base");
+        }
+
+        // The commit reached the disk, the rename from the temporary name did not.
+        Directory.Move(directory, Path.Combine(_snapshots, "new-00112233445566778899aabbccddeeff"));
+
+        await using ISnapshotter reopened = Open();
+        Assert.That(await NamesAsync(reopened), Is.EquivalentTo(new[] { "base" }));
+        await reopened.CleanupAsync();
+        Assert.That(Directory.GetDirectories(_snapshots), Has.Length.EqualTo(1), "the half-created directory is gone too");
+        Assert.That(await reopened.PrepareAsync("container", "base"), Is.Not.Empty);
     }
 
     [Test]
