@@ -1,6 +1,7 @@
 // Runs Prepare / Commit / View / Remove on a snapshotter forever, printing each finished round, so a test
 // can kill -9 it at arbitrary points and check what the store looks like afterwards. With "apply" or "diff", applies
 // layers (ApplyCommand) or writes a diff (DiffCommand), for the rootless tests that run it inside a user namespace.
+// With "sync-probe", runs one of each operation with a marker line after each (SyncProbeCommand), for counting fsyncs.
 using System.Globalization;
 using Containers.Snapshots;
 
@@ -16,9 +17,14 @@ if (args is ["diff", .. var diffArguments])
     return await DiffCommand.RunAsync(diffArguments);
 }
 
+if (args is ["sync-probe", .. var probeArguments])
+{
+    return await SyncProbeCommand.RunAsync(probeArguments);
+}
+
 if (args is not [var kind, var root])
 {
-    Console.Error.WriteLine("usage: crash-helper overlay|native ROOT | crash-helper apply [--overlay-userxattr] [--record-owners] ROOT LAYER... | crash-helper diff [--rootless-owners] UPPER OUT");
+    Console.Error.WriteLine("usage: crash-helper overlay|native ROOT | crash-helper apply [--overlay-userxattr] [--record-owners] ROOT LAYER... | crash-helper diff [--rootless-owners] UPPER OUT | crash-helper sync-probe overlay|native ROOT");
     return 2;
 }
 

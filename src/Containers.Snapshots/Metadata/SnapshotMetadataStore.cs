@@ -9,6 +9,15 @@ namespace Containers.Snapshots.Metadata;
 /// performs its directory rename inside that transaction, before the commit, so a crash leaves at worst a
 /// directory without a record — which <see cref="DirectorySnapshotter.CleanupAsync"/> removes.
 /// </summary>
+/// <remarks>
+/// Durability: the database runs in WAL mode, where every commit appends to one log. A transaction on a
+/// connection opened with <c>synced: true</c> (<c>synchronous = FULL</c>) fsyncs the log before it returns;
+/// one opened with <c>synced: false</c> (<c>NORMAL</c>) only writes it. Because the log is appended in
+/// commit order and an fsync covers all of it, a later synced commit makes every earlier unsynced one durable
+/// too: an OS crash or power loss can lose only a tail of unsynced commits, never one in the middle. The
+/// snapshotter uses unsynced commits only for creating and removing active snapshots and views (a
+/// container's root, which a power loss ends anyway) and states what such a lost tail leaves on disk.
+/// </remarks>
 internal sealed class SnapshotMetadataStore : IDisposable
 {
     private const string Schema = """
@@ -62,13 +71,22 @@ internal sealed class SnapshotMetadataStore : IDisposable
     public const int MaxLabelLength = 4096;
 
     /// <summary>Opens a connection with foreign keys on; the caller begins its own transaction.</summary>
-    public SqliteConnection Open()
+    /// <param name="synced">
+    /// Whether the connection's commits are fsynced (<c>synchronous = FULL</c>, the default) or only written
+    /// (<c>NORMAL</c>): see the remarks of <see cref="SnapshotMetadataStore"/>. Every open sets the level, so a
+    /// pooled connection never carries an unsynced level into the next operation's transaction.
+    /// </param>
+    public SqliteConnection Open(bool synced = true)
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, null, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+        Execute(connection, null, synced ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;" : "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
         return connection;
     }
+
+    /// <summary>Sets whether the connection's next commits are fsynced; SQLite refuses this inside a transaction.</summary>
+    public static void SetSynced(SqliteConnection connection, bool synced) =>
+        Execute(connection, null, synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
 
     /// <summary>Checks labels as containerd does: non-empty keys, key and value within 4096 characters.</summary>
     /// <exception cref="InvalidSpecException">A label is invalid.</exception>
@@ -197,6 +215,24 @@ internal sealed class SnapshotMetadataStore : IDisposable
         using SqliteCommand command = Command(connection, transaction, "SELECT 1 FROM snapshots WHERE parent_id = $id LIMIT 1", ("$id", id));
         return command.ExecuteScalar() is not null;
     }
+
+    /// <summary>Lists the ids of the active snapshots and views.</summary>
+    public static List<long> UncommittedIds(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using SqliteCommand command = Command(connection, transaction, "SELECT id FROM snapshots WHERE kind != $committed ORDER BY id", ("$committed", (long)SnapshotKind.Committed));
+        using SqliteDataReader reader = command.ExecuteReader();
+        var ids = new List<long>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Deletes the record of an active snapshot or view; a committed one (or none) with that id is left alone.</summary>
+    public static void DeleteUncommitted(SqliteConnection connection, SqliteTransaction transaction, long id) =>
+        Execute(connection, transaction, "DELETE FROM snapshots WHERE id = $id AND kind != $committed", ("$id", id), ("$committed", (long)SnapshotKind.Committed));
 
     /// <summary>Deletes a snapshot's record and labels.</summary>
     public static void Delete(SqliteConnection connection, SqliteTransaction transaction, long id) =>

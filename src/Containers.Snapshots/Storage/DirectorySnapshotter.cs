@@ -17,7 +17,18 @@ namespace Containers.Snapshots;
 /// A crash before the commit leaves a directory without a record; a crash after it leaves both.</para>
 /// <para>Removing: the record is deleted and committed first, then the directory is renamed to <c>rm-&lt;id&gt;</c> and
 /// deleted. A crash in between leaves a directory without a record.</para>
-/// <para><see cref="CleanupAsync"/> deletes every directory that has no record, which is all a crash can leave.</para>
+/// <para><see cref="CleanupAsync"/> deletes every directory that has no record, which is all a process crash can leave.</para>
+/// <para>Durability: commits that touch committed snapshots (Commit, removing a layer, label updates) are fsynced.
+/// Commits that only create or remove an active snapshot or a view — a container's root, which an OS crash or
+/// power loss ends anyway — are not (<see cref="SnapshotMetadataStore"/>): such a loss can drop a tail of them,
+/// and since nothing orders the unsynced database log against the directory renames on disk, it can also leave
+/// (a) a directory without a record (a create's commit lost, its rename kept), which <see cref="CleanupAsync"/>
+/// deletes and a create that is handed the same id replaces, or (b) the record of an active snapshot or view
+/// whose directory is gone (a removal's commit lost, its rename or deletion kept; or a create's commit kept,
+/// its rename lost). Opening the snapshotter and <see cref="CleanupAsync"/> drop such records; until then
+/// Remove of one succeeds and Mounts, Usage and Commit refuse it with <see cref="FailedPreconditionException"/>.
+/// A committed snapshot's record never takes that path: its removal's commit is synced before its directory
+/// goes.</para>
 /// </remarks>
 public abstract class DirectorySnapshotter : ISnapshotter
 {
@@ -36,6 +47,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
         Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(SnapshotsDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         _store = new SnapshotMetadataStore(Path.Combine(Root, "metadata.db"));
+        DropLostRecords();
     }
 
     /// <summary>The snapshotter's root directory (holds <c>metadata.db</c> and <c>snapshots/</c>).</summary>
@@ -154,6 +166,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
             return ValueTask.FromResult(record.Usage);
         }
 
+        RequireDirectory(record);
         return ValueTask.FromResult(DiskUsage.Measure(FsDirectory(record.Id), cancellationToken));
     }
 
@@ -169,6 +182,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
             throw new FailedPreconditionException($"snapshot \"{key}\" is committed; only active snapshots and views have mounts");
         }
 
+        RequireDirectory(record);
         return ValueTask.FromResult(BuildMounts(record));
     }
 
@@ -201,9 +215,14 @@ public abstract class DirectorySnapshotter : ISnapshotter
                 throw new FailedPreconditionException($"snapshot \"{key}\" is {record.Info.Kind.ToString().ToLowerInvariant()}, not active; only active snapshots can be committed");
             }
 
+            RequireDirectory(record);
+
             // Measured before the transaction: the tree no longer changes (the caller unmounted it).
             SnapshotUsage usage = DiskUsage.Measure(FsDirectory(record.Id), cancellationToken);
-            using (SqliteConnection connection = _store.Open())
+
+            // Synced: a layer must survive a power loss once Commit returns (its record also makes every
+            // earlier unsynced commit durable, among them this snapshot's own Prepare).
+            using (SqliteConnection connection = _store.Open(synced: true))
             using (SqliteTransaction transaction = connection.BeginTransaction())
             {
                 SnapshotMetadataStore.Commit(connection, transaction, record.Id, name, labels, usage, _time.GetUtcNow());
@@ -225,23 +244,21 @@ public abstract class DirectorySnapshotter : ISnapshotter
         long id;
         try
         {
-            using SqliteConnection connection = _store.Open();
-            using SqliteTransaction transaction = connection.BeginTransaction();
-            SnapshotRecord record = SnapshotMetadataStore.Require(connection, transaction, key);
-            if (SnapshotMetadataStore.HasChildren(connection, transaction, record.Id))
-            {
-                throw new FailedPreconditionException($"cannot remove snapshot \"{key}\": it is the parent of another snapshot");
-            }
-
-            id = record.Id;
-            SnapshotMetadataStore.Delete(connection, transaction, id);
-            transaction.Commit();
+            id = DeleteRecord(key);
         }
         finally
         {
             _writeLock.Release();
         }
 
+        // Order: the record's commit first, the directory after. For a committed snapshot that commit is
+        // synced, so no crash can leave its record without its directory (a child prepared on it later would
+        // mount a missing lower); at worst the directory outlives the record, and CleanupAsync deletes it.
+        // For an active snapshot or view the commit is not synced, so a power loss may keep the rename or the
+        // deletion below and lose the commit: a record without a directory, which is dropped on open and at
+        // cleanup and refused by Mounts/Usage/Commit until then (class remarks). Renaming first, inside the
+        // transaction as a create does, would not avoid that state (the unsynced commit can be lost all the
+        // same) and would make a committed snapshot's record point at rm-<id> after a crash.
         // The record is gone, so the directory is an orphan now; if deleting it fails (a mount still
         // holds it, a crash), CleanupAsync removes it later.
         string removing = Path.Combine(SnapshotsDirectory, "rm-" + id.ToString(CultureInfo.InvariantCulture));
@@ -286,6 +303,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            DropLostRecords();
             HashSet<long> known;
             using (SqliteConnection connection = _store.Open())
             {
@@ -359,8 +377,12 @@ public abstract class DirectorySnapshotter : ISnapshotter
             ApplyCreateLabels(temp, parentIds, labels);
             cancellationToken.ThrowIfCancellationRequested();
 
+            // Not synced: only active snapshots and views are created here, and losing this commit to a power
+            // loss leaves a directory without a record (or, if the rename is lost instead, a record without a
+            // directory), both undone by open and cleanup (class remarks). A later Commit of this snapshot is
+            // synced and makes this commit durable first.
             SnapshotRecord record;
-            using (SqliteConnection connection = _store.Open())
+            using (SqliteConnection connection = _store.Open(synced: false))
             using (SqliteTransaction transaction = connection.BeginTransaction())
             {
                 long id = SnapshotMetadataStore.Insert(connection, transaction, kind, key, parentIds.Count > 0 ? parentIds[0] : null, labels, _time.GetUtcNow());
@@ -388,6 +410,74 @@ public abstract class DirectorySnapshotter : ISnapshotter
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes the record of <paramref name="key"/> (which must have no children) and returns its id. The commit
+    /// is synced only when the snapshot is committed; SQLite fixes the level before the transaction begins, so
+    /// the kind is read first and read again inside the transaction, which starts over synced should the
+    /// snapshot have been committed in between (by another process on the same root).
+    /// </summary>
+    private long DeleteRecord(string key)
+    {
+        using SqliteConnection connection = _store.Open();
+        bool synced = SnapshotMetadataStore.Require(connection, null, key).Info.Kind == SnapshotKind.Committed;
+        while (true)
+        {
+            SnapshotMetadataStore.SetSynced(connection, synced);
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            SnapshotRecord record = SnapshotMetadataStore.Require(connection, transaction, key);
+            if (!synced && record.Info.Kind == SnapshotKind.Committed)
+            {
+                transaction.Rollback();
+                synced = true;
+                continue;
+            }
+
+            if (SnapshotMetadataStore.HasChildren(connection, transaction, record.Id))
+            {
+                throw new FailedPreconditionException($"cannot remove snapshot \"{key}\": it is the parent of another snapshot");
+            }
+
+            SnapshotMetadataStore.Delete(connection, transaction, record.Id);
+            transaction.Commit();
+            return record.Id;
+        }
+    }
+
+    /// <summary>
+    /// Drops the records of active snapshots and views whose directory is gone — state (b) of the class remarks,
+    /// which only an OS crash or power loss (or someone deleting the directory) leaves. Nothing can have such a
+    /// snapshot as its parent, so nothing else changes. A removal racing with this has committed its own delete
+    /// before it renames the directory away, so the delete here then finds no record; ids are never handed out
+    /// again while a record holds them (AUTOINCREMENT), so it cannot hit a newer snapshot.
+    /// </summary>
+    private void DropLostRecords()
+    {
+        using SqliteConnection connection = _store.Open(synced: false);
+        List<long> lost = [.. SnapshotMetadataStore.UncommittedIds(connection, null).Where(id => !Directory.Exists(SnapshotDirectory(id)))];
+        if (lost.Count == 0)
+        {
+            return;
+        }
+
+        using SqliteTransaction transaction = connection.BeginTransaction();
+        foreach (long id in lost)
+        {
+            SnapshotMetadataStore.DeleteUncommitted(connection, transaction, id);
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>Refuses an active snapshot or view whose directory is gone (see <see cref="DropLostRecords"/>).</summary>
+    /// <exception cref="FailedPreconditionException">The directory is gone.</exception>
+    private void RequireDirectory(SnapshotRecord record)
+    {
+        if (!Directory.Exists(SnapshotDirectory(record.Id)))
+        {
+            throw new FailedPreconditionException($"snapshot \"{record.Info.Name}\" has lost its directory (a removal cut short by a power loss, or deleted behind the snapshotter's back); remove it");
         }
     }
 
