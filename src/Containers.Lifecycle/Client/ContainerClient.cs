@@ -175,7 +175,11 @@ public sealed class ContainerClient
         Image image = await GetImageAsync(name, cancellationToken).ConfigureAwait(false);
         await _images.DeleteAsync(image.Name, image.Target.Digest, cancellationToken).ConfigureAwait(false);
         _ = _unpackedImages.TryRemove(image.Target.Digest, out _);
-        await Events.PublishAsync(Namespace, new ImageDelete(image.Name), CancellationToken.None).ConfigureAwait(false);
+        if (_images is not PublishingImageStore)
+        {
+            // A store that publishes (AddContainerRuntime's) has told the bus already.
+            await Events.PublishAsync(Namespace, new ImageDelete(image.Name), CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -27,11 +27,14 @@ public static class ContainerRuntimeServiceCollectionExtensions
     /// <see cref="MetadataDatabase"/> (<c>Root/metadata.db</c>), <see cref="IEventBus"/>
     /// (<see cref="InProcessEventBus"/>), <see cref="IContainerStore"/> and <see cref="ILeaseManager"/>
     /// in <see cref="ContainerRuntimeOptions.Namespace"/>; the content store (<see cref="LocalContentStore"/>
-    /// in <c>Root/content</c>, also as <see cref="IContentStore"/>) and the image store
-    /// (<see cref="SqliteImageStore"/>, also as <see cref="IImageStore"/>), both keeping their records in
-    /// <c>Root/metadata.db</c>; the snapshotter named by <see cref="ContainerRuntimeOptions.Snapshotter"/>
-    /// (<c>overlayfs</c> or <c>native</c>, in <c>Root/snapshots/&lt;name&gt;</c>) as <see cref="ISnapshotter"/>;
-    /// the <see cref="GarbageCollector"/> over all of them; the <see cref="Unpacker"/> into that snapshotter;
+    /// in <c>Root/content</c>, as <see cref="IContentStore"/> wrapped in a <see cref="PublishingContentStore"/>) and
+    /// the image store (<see cref="SqliteImageStore"/>, as <see cref="IImageStore"/> wrapped in a
+    /// <see cref="PublishingImageStore"/>), both keeping their records in <c>Root/metadata.db</c>; the snapshotter
+    /// named by <see cref="ContainerRuntimeOptions.Snapshotter"/> (<c>overlayfs</c> or <c>native</c>, in
+    /// <c>Root/snapshots/&lt;name&gt;</c>) as <see cref="ISnapshotter"/>, wrapped in a
+    /// <see cref="PublishingSnapshotter"/>: every change made through these services publishes containerd's image,
+    /// content and snapshot events on the bus, in the namespace; the <see cref="GarbageCollector"/> over the
+    /// unwrapped stores (its removals publish nothing, so they do not start further collections); the <see cref="Unpacker"/> into that snapshotter;
     /// a <see cref="RegistryClient"/> with default options; <see cref="ITaskService"/> as a
     /// <see cref="ShimTaskService"/> (shims in <c>State/shims</c>, started from
     /// <see cref="ContainerRuntimeOptions.RuncsPath"/>, driving <see cref="ContainerRuntimeOptions.Runtime"/>
@@ -83,29 +86,35 @@ public static class ContainerRuntimeServiceCollectionExtensions
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
             return new LocalContentStore(Path.Combine(o.Root, "content"), o.Namespace, sp.GetRequiredService<MetadataDatabase>().Path);
         });
-        services.TryAddSingleton<IContentStore>(sp => sp.GetRequiredService<LocalContentStore>());
+        services.TryAddSingleton<IContentStore>(sp => new PublishingContentStore(
+            sp.GetRequiredService<LocalContentStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
         services.TryAddSingleton(sp => new SqliteImageStore(
             sp.GetRequiredService<MetadataDatabase>().Path,
             sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace,
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IImageStore>(sp => sp.GetRequiredService<SqliteImageStore>());
+        services.TryAddSingleton<IImageStore>(sp => new PublishingImageStore(
+            sp.GetRequiredService<SqliteImageStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
         services.TryAddSingleton<ISnapshotter>(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
             string root = Path.Combine(o.Root, "snapshots", o.Snapshotter);
-            return o.Snapshotter switch
+            ISnapshotter snapshotter = o.Snapshotter switch
             {
                 "overlayfs" => new OverlaySnapshotter(root, timeProvider: sp.GetRequiredService<TimeProvider>()),
                 "native" => new NativeSnapshotter(root, sp.GetRequiredService<TimeProvider>()),
                 _ => throw new UnsupportedException($"snapshotter \"{o.Snapshotter}\" is not built in (overlayfs, native); register an ISnapshotter yourself"),
             };
+            return new PublishingSnapshotter(snapshotter, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace);
         });
         services.TryAddSingleton(sp => new GarbageCollector(
             sp.GetRequiredService<MetadataDatabase>(),
             sp.GetRequiredService<LocalContentStore>(),
             new Dictionary<string, ISnapshotter>(StringComparer.Ordinal)
             {
-                [sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Snapshotter] = sp.GetRequiredService<ISnapshotter>(),
+                // The collector's removals publish nothing (containerd's collector tells no service either): the
+                // scheduler counts /content/delete and /snapshot/remove as deletions, and a collection must not
+                // start the next one.
+                [sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Snapshotter] = Unpublished(sp.GetRequiredService<ISnapshotter>()),
             },
             sp.GetService<ILogger<GarbageCollector>>(),
             sp.GetRequiredService<TimeProvider>()));
@@ -150,6 +159,8 @@ public static class ContainerRuntimeServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GarbageCollectionScheduler>(sp => sp.GetRequiredService<GarbageCollectionScheduler>()));
         return services;
     }
+
+    private static ISnapshotter Unpublished(ISnapshotter snapshotter) => snapshotter is PublishingSnapshotter publishing ? publishing.Inner : snapshotter;
 
     /// <summary>A bare name is looked up in PATH, as a shell would (the shim is started with posix_spawn, which does not search).</summary>
     internal static string ExecutablePath(string name)

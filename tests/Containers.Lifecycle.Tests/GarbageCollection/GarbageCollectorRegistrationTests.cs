@@ -1,5 +1,6 @@
 using Containers.Content;
 using Containers.DependencyInjection;
+using Containers.Events;
 using Containers.GarbageCollection;
 using Containers.Images;
 using Containers.Leases;
@@ -25,12 +26,13 @@ public sealed class GarbageCollectorRegistrationTests
         });
         await using ServiceProvider provider = services.BuildServiceProvider(validateScopes: true);
         var collector = provider.GetRequiredService<GarbageCollector>();
-        var content = (LocalContentStore)provider.GetRequiredService<IContentStore>();
+        var content = provider.GetRequiredService<LocalContentStore>();
         var snapshotter = provider.GetRequiredService<ISnapshotter>();
         var leases = provider.GetRequiredService<ILeaseManager>();
-        Assert.That(provider.GetRequiredService<IImageStore>(), Is.InstanceOf<SqliteImageStore>());
+        Assert.That(provider.GetRequiredService<IImageStore>(), Is.InstanceOf<PublishingImageStore>().With.Property(nameof(PublishingImageStore.Inner)).InstanceOf<SqliteImageStore>());
+        Assert.That(provider.GetRequiredService<IContentStore>(), Is.InstanceOf<PublishingContentStore>().With.Property(nameof(PublishingContentStore.Inner)).SameAs(content));
         Assert.That(content.LabelDatabasePath, Is.EqualTo(dir.Combine("root", "metadata.db")), "one metadata database");
-        Assert.That(snapshotter, Is.InstanceOf<NativeSnapshotter>());
+        Assert.That(snapshotter, Is.InstanceOf<PublishingSnapshotter>().With.Property(nameof(PublishingSnapshotter.Inner)).InstanceOf<NativeSnapshotter>());
 
         Digest kept = await GcTestStack.AddBlobAsync(content);
         Digest dropped = await GcTestStack.AddBlobAsync(content);
