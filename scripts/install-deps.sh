@@ -28,6 +28,9 @@ packages=(
   # chattr +i for the garbage collector's removal-failure test; libseccomp2 is loaded directly by the
   # seccomp differential tests (crun pulls it in too, but the tests should not rely on that).
   e2fsprogs libseccomp2
+  # strace counts the fsyncs of each snapshot operation (CommitSyncTests: a layer's commit syncs, a
+  # container's prepare and remove do not).
+  strace
 )
 
 missing=()
