@@ -17,9 +17,10 @@ public sealed class ShimFilesTests
         string exit = directory.Combine("exit.json");
         DateTimeOffset at = new(2026, 11, 29, 18, 0, 0, 123, TimeSpan.Zero);
 
+        string emptyFile = directory.Combine("exit-e1.json");
         ShimExitRecord? missing = ShimFiles.TryRead(exit, ShimJsonContext.Default.ShimExitRecord);
-        File.WriteAllBytes(exit, []);
-        ShimExitRecord? empty = ShimFiles.TryRead(exit, ShimJsonContext.Default.ShimExitRecord);
+        File.WriteAllBytes(emptyFile, []);
+        ShimExitRecord? empty = ShimFiles.TryRead(emptyFile, ShimJsonContext.Default.ShimExitRecord);
         ShimFiles.Write(exit, new ShimExitRecord { Pid = 42, ExitCode = 3, ExitedAt = at }, ShimJsonContext.Default.ShimExitRecord);
         ShimExitRecord? written = ShimFiles.TryRead(exit, ShimJsonContext.Default.ShimExitRecord);
 
@@ -31,7 +32,7 @@ public sealed class ShimFilesTests
             Assert.That(written?.ExitCode, Is.EqualTo(3));
             Assert.That(written?.ExitedAt, Is.EqualTo(at), "the reap time names the exit's event marker: it must come back to the tick");
             Assert.That(File.GetUnixFileMode(exit), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
-            Assert.That(Directory.GetFileSystemEntries(directory.Path), Is.EqualTo(new[] { exit }), "no temp file beside it");
+            Assert.That(Directory.GetFileSystemEntries(directory.Path).Order(), Is.EqualTo(new[] { exit, emptyFile }.Order()), "no temp file beside them");
         });
     }
 }
