@@ -2,7 +2,7 @@ using Native = Containers.Lifecycle.Interop;
 
 namespace Containers.Client;
 
-/// <summary>A task's bundle directory: <c>config.json</c> written atomically, and a removal that never reaches into a mounted rootfs.</summary>
+/// <summary>A task's bundle directory: its contents (the directory itself is made by <see cref="BundleGuard"/>), and a removal that never reaches into a mounted rootfs.</summary>
 internal static class BundleFiles
 {
     /// <summary>
@@ -14,52 +14,31 @@ internal static class BundleFiles
     // A bundle itself is 0700, or 0710 with the group of a user-namespace container's mapped root, as containerd's
     // since CVE-2021-41103: a bundle any host user could traverse would let them reach the mounted rootfs (and run
     // its setuid files, or write into world-writable directories of it).
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    internal const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode GroupTraversable = Private | UnixFileMode.GroupExecute;
 
     /// <summary>
-    /// Creates the bundle with an empty <c>rootfs</c> and <c>config.json</c> (temp + rename, so nobody sees
-    /// half a file). No fsync: the bundle lives in the volatile state directory for one task's life, and
-    /// only an OS crash could lose unsynced data — after which no task or shim of it exists, the bundle
-    /// is stale whatever it holds (a new task needs a new bundle from the record). A process crash loses
-    /// nothing written.
+    /// Fills a bundle directory just made (0700) and held by <see cref="BundleGuard"/>: an empty <c>rootfs</c> and
+    /// <c>config.json</c>. The spec is written straight to its name, without a temp file and rename: nobody reads a
+    /// bundle before its task exists — the shim is given it only after this returns, and a bundle without a task is
+    /// stale by definition (a host that dies mid-write leaves it unlocked and task-less, and the next create removes
+    /// it). No fsync either: the bundle lives in the volatile state directory for one task's life, and only an OS
+    /// crash could lose unsynced data — after which no task or shim of it exists. A process crash loses nothing written.
     /// </summary>
-    /// <param name="bundle">The bundle directory to make.</param>
+    /// <param name="bundle">The bundle directory.</param>
     /// <param name="spec">The spec, written as <c>config.json</c> (0600).</param>
     /// <param name="rootGroup">The host gid of a user-namespace container's gid 0, which gets to traverse the bundle; null for none.</param>
-    /// <exception cref="AlreadyExistsException">The bundle exists (a task of the container exists, or was left).</exception>
-    public static void Create(string bundle, ReadOnlySpan<byte> spec, uint? rootGroup)
+    public static void Populate(string bundle, ReadOnlySpan<byte> spec, uint? rootGroup)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(bundle)!, Traversable);
-        if (Directory.Exists(bundle))
+        if (rootGroup is uint gid)
         {
-            throw new AlreadyExistsException("bundle", bundle);
+            Native.SetGroup(bundle, gid);
+            File.SetUnixFileMode(bundle, GroupTraversable);
         }
 
-        Directory.CreateDirectory(bundle, Private);
-        try
-        {
-            if (rootGroup is uint gid)
-            {
-                Native.SetGroup(bundle, gid);
-                File.SetUnixFileMode(bundle, GroupTraversable);
-            }
-
-            Directory.CreateDirectory(Path.Combine(bundle, "rootfs"));
-            string config = Path.Combine(bundle, "config.json");
-            string temp = config + ".tmp";
-            using (FileStream stream = new(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-            {
-                stream.Write(spec);
-            }
-
-            File.Move(temp, config);
-        }
-        catch
-        {
-            Delete(bundle);
-            throw;
-        }
+        Directory.CreateDirectory(Path.Combine(bundle, "rootfs"));
+        using FileStream stream = new(Path.Combine(bundle, "config.json"), new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        stream.Write(spec);
     }
 
     /// <summary>
@@ -74,8 +53,12 @@ internal static class BundleFiles
             return;
         }
 
-        File.Delete(Path.Combine(bundle, "config.json"));
-        File.Delete(Path.Combine(bundle, "config.json.tmp"));
+        // The init's FIFOs (StdioFifos.CreateIn) are here too: gone already when their host disposed them.
+        foreach (string name in (string[])["config.json", "stdin", "stdout", "stderr", "config.json.tmp" /* of a host before session 15 that died mid-write */])
+        {
+            File.Delete(Path.Combine(bundle, name));
+        }
+
         string rootfs = Path.Combine(bundle, "rootfs");
         if (Directory.Exists(rootfs))
         {

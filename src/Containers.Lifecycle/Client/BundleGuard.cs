@@ -1,47 +1,84 @@
 using Containers.Snapshots.Mounting;
 using Containers.Tasks;
+using Microsoft.Win32.SafeHandles;
+using Native = Containers.Lifecycle.Interop;
 
 namespace Containers.Client;
 
 /// <summary>
-/// Held while a container's task is created: an exclusive lock (flock, released by the kernel when its
-/// process dies) on <c>&lt;State&gt;/bundles/&lt;namespace&gt;/.&lt;id&gt;.lock</c>, so a bundle found while holding
-/// it, with no task for it, was left by a host that crashed and may be removed.
+/// A container's bundle (<c>&lt;State&gt;/bundles/&lt;namespace&gt;/&lt;id&gt;</c>) made and held while its task is created.
+/// The bundle directory is its own claim: made with mkdir (which fails for an existing name) and held with an
+/// exclusive flock on its descriptor (released by the kernel if the host dies), so a bundle found unlocked with
+/// no task for it was left by a host that crashed and may be removed. (Before session 15 the flock was taken on
+/// a separate <c>.&lt;id&gt;.lock</c> file beside the bundle: one file created and removed more per task.)
 /// </summary>
 internal sealed class BundleGuard : IDisposable
 {
-    private readonly FileStream _lock;
+    private readonly SafeFileHandle _directory;
 
-    private BundleGuard(FileStream @lock) => _lock = @lock;
-
-    /// <summary>The lock file of a container's bundle (ids never start with a dot, so no bundle has its name).</summary>
-    public static string LockPath(string bundle) => Path.Combine(Path.GetDirectoryName(bundle)!, "." + Path.GetFileName(bundle) + ".lock");
+    private BundleGuard(SafeFileHandle directory) => _directory = directory;
 
     /// <summary>
-    /// Takes the lock, then removes a stale bundle: one whose container has no task (no shim state)
-    /// — a host that died between writing the bundle and creating the task, or before deleting it.
-    /// Its rootfs, if still mounted, is unmounted first (no task uses it); a bundle of a task that
-    /// exists is left, and the create reports the task.
+    /// Makes the bundle (see <see cref="BundleFiles.Populate"/>) and holds it. A bundle that exists is removed first
+    /// when it is stale: nobody holds it and its container has no task (no shim state) — a host that died between
+    /// writing the bundle and creating the task, or before deleting it. Its rootfs, if still mounted, is unmounted
+    /// first (no task uses it); the bundle of a task that exists is left, and the create reports the task.
     /// </summary>
+    /// <exception cref="AlreadyExistsException">The container has a task (its bundle exists).</exception>
     /// <exception cref="FailedPreconditionException">Another process is creating the container's task now.</exception>
-    public static async Task<BundleGuard> AcquireAsync(ContainerClient client, string id, string bundle, CancellationToken cancellationToken)
+    public static async Task<BundleGuard> CreateAsync(ContainerClient client, string id, string bundle, ReadOnlyMemory<byte> spec, uint? rootGroup, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(bundle)!, BundleFiles.Traversable);
-        FileStream @lock;
-        try
+        for (int attempt = 0; attempt < 3; attempt++)
         {
-            // FileShare.None is flock(LOCK_EX | LOCK_NB) in .NET on Unix.
-            @lock = new FileStream(LockPath(bundle), new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
-        }
-        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
-        {
-            throw new FailedPreconditionException($"another process is creating the task of container \"{id}\" ({ex.Message})");
-        }
-
-        try
-        {
-            if (Directory.Exists(bundle) && !await TaskExistsAsync(client, id, cancellationToken).ConfigureAwait(false))
+            if (Native.TryMakeDirectory(bundle, BundleFiles.Private))
             {
+                // Between the mkdir and the flock a concurrent create may have found the new bundle unlocked and
+                // without a task, taken it for stale and removed it: then the claim is that create's.
+                SafeFileHandle? claim = Native.TryLockDirectory(bundle, out _);
+                if (claim is null || !Native.IsLinked(claim))
+                {
+                    claim?.Dispose();
+                    throw Busy(id, "its bundle was taken over");
+                }
+
+                try
+                {
+                    BundleFiles.Populate(bundle, spec.Span, rootGroup);
+                }
+                catch
+                {
+                    BundleFiles.Delete(bundle);
+                    claim.Dispose();
+                    throw;
+                }
+
+                return new BundleGuard(claim);
+            }
+
+            SafeFileHandle? existing = Native.TryLockDirectory(bundle, out bool held);
+            if (existing is null && held)
+            {
+                throw Busy(id, "its bundle is locked");
+            }
+
+            if (existing is null)
+            {
+                continue; // removed meanwhile: the mkdir again
+            }
+
+            using (existing)
+            {
+                if (!Native.IsLinked(existing))
+                {
+                    continue; // removed between the open and the flock, by the process that held it
+                }
+
+                if (await TaskExistsAsync(client, id, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new AlreadyExistsException("bundle", bundle);
+                }
+
                 string rootfs = Path.Combine(bundle, "rootfs");
                 if (IsMountPoint(rootfs))
                 {
@@ -52,17 +89,15 @@ internal sealed class BundleGuard : IDisposable
                 ContainerClientLog.StaleBundleRemoved(client.Logger, id, bundle);
             }
         }
-        catch
-        {
-            await @lock.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
 
-        return new BundleGuard(@lock);
+        throw Busy(id, "its bundle keeps being made and removed");
     }
 
-    /// <summary>Releases the lock (the file stays, for the container's later tasks; the container's delete removes it).</summary>
-    public void Dispose() => _lock.Dispose();
+    /// <summary>Releases the bundle (it stays, for the task; the task's delete removes it).</summary>
+    public void Dispose() => _directory.Dispose();
+
+    private static FailedPreconditionException Busy(string id, string why)
+        => new($"another process is creating the task of container \"{id}\" ({why})");
 
     private static async Task<bool> TaskExistsAsync(ContainerClient client, string id, CancellationToken cancellationToken)
     {

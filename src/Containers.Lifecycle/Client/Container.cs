@@ -30,8 +30,8 @@ public sealed class Container
 
     /// <summary>
     /// Creates the container's task, as containerd's <c>container.NewTask</c> does: a bundle in
-    /// <c>&lt;State&gt;/bundles/&lt;namespace&gt;/&lt;id&gt;</c> with the spec as <c>config.json</c> (written to a
-    /// temporary file, synced and renamed), the snapshot's mounts performed at its <c>rootfs</c> by the
+    /// <c>&lt;State&gt;/bundles/&lt;namespace&gt;/&lt;id&gt;</c> with the spec as <c>config.json</c> (written while the
+    /// bundle is locked, before anyone is given it), the snapshot's mounts performed at its <c>rootfs</c> by the
     /// task service, and a shim asked to create the init process (created, not started). A failure
     /// leaves no bundle, mount, FIFO or shim.
     /// </summary>
@@ -40,7 +40,7 @@ public sealed class Container
     /// <returns>The task, created.</returns>
     /// <remarks>
     /// A bundle left by a host that died (no task exists for it) is removed first, its rootfs unmounted
-    /// if it was still mounted; concurrent creates of one container's task are serialised by a lock file.
+    /// if it was still mounted; concurrent creates of one container's task are serialised by an flock on the bundle directory.
     /// </remarks>
     /// <exception cref="AlreadyExistsException">The container has a task.</exception>
     /// <exception cref="InvalidSpecException"><see cref="ProcessIO.Terminal"/> disagrees with the spec's process.terminal.</exception>
@@ -59,12 +59,11 @@ public sealed class Container
 
         IReadOnlyList<Mount> rootfs = await _client.Snapshotter.MountsAsync(Record.SnapshotKey, cancellationToken).ConfigureAwait(false);
         string bundle = _client.BundleDirectory(Id);
-        using BundleGuard guard = await BundleGuard.AcquireAsync(_client, Id, bundle, cancellationToken).ConfigureAwait(false);
-        BundleFiles.Create(bundle, Record.Spec.Span, RemappedRootGroup(Spec));
+        using BundleGuard guard = await BundleGuard.CreateAsync(_client, Id, bundle, Record.Spec, RemappedRootGroup(Spec), cancellationToken).ConfigureAwait(false);
         StdioFifos? fifos = null;
         try
         {
-            fifos = StdioFifos.Create(_client.FifoRoot, io ?? ProcessIO.Null);
+            fifos = StdioFifos.CreateIn(bundle, io ?? ProcessIO.Null);
             int pid = await _client.Tasks.CreateAsync(new TaskCreateRequest(Id, bundle)
             {
                 Rootfs = rootfs,
@@ -124,14 +123,6 @@ public sealed class Container
         }
 
         BundleFiles.Delete(_client.BundleDirectory(Id));
-        try
-        {
-            File.Delete(BundleGuard.LockPath(_client.BundleDirectory(Id)));
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // No task was ever made in this state directory: no bundles directory, no lock.
-        }
         ContainerClientLog.Deleted(_client.Logger, Id);
     }
 

@@ -5,9 +5,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Containers.Client;
 
 /// <summary>
-/// The host's side of one process's stdio: FIFOs in a private directory under the state root (what
-/// the shim opens, as containerd's cio does), the host's ends, and the copies between them and the
-/// caller's streams.
+/// The host's side of one process's stdio: FIFOs in a private directory (the task's bundle for its init, a
+/// directory of their own under the state root for an exec, as containerd's cio makes them) that the shim
+/// opens, the host's ends, and the copies between them and the caller's streams.
 /// </summary>
 /// <remarks>
 /// Output FIFOs are opened here read-only and non-blocking before the shim opens them (read-write), so
@@ -24,6 +24,7 @@ internal sealed class StdioFifos : IAsyncDisposable
 {
     private const int PollMilliseconds = 200;
     private readonly string? _directory;
+    private readonly bool _ownsDirectory;
     private readonly ProcessIO _io;
     private readonly string? _stdinPath;
     private readonly SafeFileHandle? _stdout;
@@ -33,9 +34,10 @@ internal sealed class StdioFifos : IAsyncDisposable
     private readonly bool _attached;
     private Task? _input;
 
-    private StdioFifos(string? directory, ProcessIO io, TaskIO taskIO, SafeFileHandle? stdout, SafeFileHandle? stderr, bool attached = false)
+    private StdioFifos(string? directory, bool ownsDirectory, ProcessIO io, TaskIO taskIO, SafeFileHandle? stdout, SafeFileHandle? stderr, bool attached = false)
     {
         _directory = directory;
+        _ownsDirectory = ownsDirectory;
         _attached = attached;
         _io = io;
         TaskIO = taskIO;
@@ -47,9 +49,21 @@ internal sealed class StdioFifos : IAsyncDisposable
     /// <summary>The paths to give the shim.</summary>
     public TaskIO TaskIO { get; }
 
-    /// <summary>Makes the FIFOs <paramref name="io"/> needs in a new 0700 directory under <paramref name="root"/>.</summary>
+    /// <summary>Makes the FIFOs <paramref name="io"/> needs in a new 0700 directory under <paramref name="root"/> (an exec's).</summary>
     /// <exception cref="InvalidSpecException">The log file is not absolute, or is combined with output streams.</exception>
-    public static StdioFifos Create(string root, ProcessIO io)
+    public static StdioFifos Create(string root, ProcessIO io) => Create(root, io, inDirectory: false);
+
+    /// <summary>
+    /// Makes the FIFOs <paramref name="io"/> needs as <c>stdin</c>, <c>stdout</c> and <c>stderr</c> in an existing private
+    /// directory — a task's bundle, which lives exactly as long as the task (0700, or 0710 for the root group of a
+    /// user-namespace container, whose processes still cannot open these 0600 root-owned FIFOs). A directory of their
+    /// own under <c>State/fifo</c> (as an exec's) would cost a mkdir and an rmdir more per task. Dispose removes the
+    /// FIFOs, not the directory; <see cref="BundleFiles.Delete"/> removes them with the bundle (a stale one too).
+    /// </summary>
+    /// <exception cref="InvalidSpecException">The log file is not absolute, or is combined with output streams.</exception>
+    public static StdioFifos CreateIn(string directory, ProcessIO io) => Create(directory, io, inDirectory: true);
+
+    private static StdioFifos Create(string root, ProcessIO io, bool inDirectory)
     {
         ArgumentNullException.ThrowIfNull(io);
         if (io.LogFile is not null && (!Path.IsPathFullyQualified(io.LogFile) || io.Stdout is not null || io.Stderr is not null))
@@ -70,12 +84,17 @@ internal sealed class StdioFifos : IAsyncDisposable
         if (io.Stdin is null && io.Stdout is null && io.Stderr is null && !io.Unattached)
         {
             string? log = io.LogFile is null ? null : "file://" + io.LogFile;
-            return new StdioFifos(null, io, new TaskIO { Stdout = log, Stderr = io.Terminal ? null : log, Terminal = io.Terminal }, null, null);
+            return new StdioFifos(null, false, io, new TaskIO { Stdout = log, Stderr = io.Terminal ? null : log, Terminal = io.Terminal }, null, null);
         }
 
-        Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        string directory = Path.Combine(root, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string directory = root;
+        if (!inDirectory)
+        {
+            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            directory = Path.Combine(root, Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         SafeFileHandle? stdout = null, stderr = null;
         try
         {
@@ -96,19 +115,19 @@ internal sealed class StdioFifos : IAsyncDisposable
                     Native.MakeFifo(stderrFifo);
                 }
 
-                return new StdioFifos(directory, io, new TaskIO { Stdin = stdinPath, Stdout = stdoutFifo, Stderr = stderrFifo, Terminal = io.Terminal }, null, null);
+                return new StdioFifos(directory, !inDirectory, io, new TaskIO { Stdin = stdinPath, Stdout = stdoutFifo, Stderr = stderrFifo, Terminal = io.Terminal }, null, null);
             }
 
             string? stdoutPath = Fifo(directory, "stdout", io.Stdout is not null, Native.O_RDONLY | Native.O_NONBLOCK, ref stdout);
             string? stderrPath = Fifo(directory, "stderr", io.Stderr is not null, Native.O_RDONLY | Native.O_NONBLOCK, ref stderr);
             string? log = io.LogFile is null ? null : "file://" + io.LogFile;
-            return new StdioFifos(directory, io, new TaskIO { Stdin = stdinPath, Stdout = stdoutPath ?? log, Stderr = stderrPath ?? (io.Terminal ? null : log), Terminal = io.Terminal }, stdout, stderr);
+            return new StdioFifos(directory, !inDirectory, io, new TaskIO { Stdin = stdinPath, Stdout = stdoutPath ?? log, Stderr = stderrPath ?? (io.Terminal ? null : log), Terminal = io.Terminal }, stdout, stderr);
         }
         catch
         {
             stdout?.Dispose();
             stderr?.Dispose();
-            Directory.Delete(directory, recursive: true);
+            RemoveFifos(directory, ownsDirectory: !inDirectory);
             throw;
         }
     }
@@ -148,7 +167,7 @@ internal sealed class StdioFifos : IAsyncDisposable
             throw;
         }
 
-        return new StdioFifos(null, io, existing with { Stdin = stdinPath }, stdout, stderr, attached: true);
+        return new StdioFifos(null, false, io, existing with { Stdin = stdinPath }, stdout, stderr, attached: true);
     }
 
     /// <summary>
@@ -277,19 +296,34 @@ internal sealed class StdioFifos : IAsyncDisposable
         _stderr?.Dispose();
         if (_directory is not null)
         {
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                // An exec's FIFOs, removed by the task's delete before this handle let them go.
-            }
+            RemoveFifos(_directory, _ownsDirectory);
         }
 
         if (_input is not { IsCompleted: false })
         {
             _stop.Dispose();
+        }
+    }
+
+    /// <summary>Removes the FIFOs of <paramref name="directory"/>: with it when it is theirs, else by name.</summary>
+    private static void RemoveFifos(string directory, bool ownsDirectory)
+    {
+        try
+        {
+            if (ownsDirectory)
+            {
+                Directory.Delete(directory, recursive: true);
+                return;
+            }
+
+            foreach (string name in (string[])["stdin", "stdout", "stderr"])
+            {
+                File.Delete(Path.Combine(directory, name));
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // An exec's FIFOs, removed by the task's delete before this handle let them go.
         }
     }
 

@@ -71,7 +71,7 @@ public sealed partial class ShimTaskService
 
                         for (; seen < response.OomCount; seen++)
                         {
-                            if (ClaimEvent(containerId, OomEventMarker(pid, seen)))
+                            if (ClaimEvent(containerId, OomEventMarker(containerId, pid, seen)))
                             {
                                 await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
                             }
@@ -84,7 +84,7 @@ public sealed partial class ShimTaskService
                         }
                     }
 
-                    if (ClaimEvent(containerId, ExitEventMarker(status), status))
+                    if (ClaimEvent(containerId, ExitEventMarker(containerId, status), status))
                     {
                         await PublishAsync(new TaskExit(containerId, containerId, 0, status.ExitCode, status.ExitedAt)).ConfigureAwait(false);
                     }

@@ -16,9 +16,10 @@ public sealed partial class ShimTaskService
     /// <remarks>
     /// A task that exited (or hit an OOM) while no host was watching gets its <see cref="TaskExit"/> (code
     /// and time from the shim's exit record) and its <see cref="TaskOom"/>s published now. Every host
-    /// claims an event before it publishes it by creating a marker under <c>State/events/&lt;namespace&gt;/&lt;id&gt;</c>
-    /// (<c>O_EXCL</c>), so each exit and each OOM is published once across all hosts and restarts: a
-    /// later reconnect, or a second host watching the same task, finds the marker and stays silent.
+    /// claims an event before it publishes it by creating a marker (<c>O_EXCL</c>) under
+    /// <c>State/events/&lt;namespace&gt;</c> — <c>&lt;id&gt;@exit-&lt;ticks&gt;</c> for an exit, <c>&lt;id&gt;/oom-…</c> for an OOM —
+    /// so each exit and each OOM is published once across all hosts and restarts: a later reconnect, or a
+    /// second host watching the same task, finds the marker and stays silent.
     /// </remarks>
     /// <param name="cancellationToken">Cancels the scan.</param>
     public async ValueTask<IReadOnlyList<TaskState>> ReconnectAsync(CancellationToken cancellationToken = default)
@@ -87,7 +88,7 @@ public sealed partial class ShimTaskService
             int pid = InitPid(containerId);
             for (ulong index = 0; index < response.OomCount; index++)
             {
-                if (ClaimEvent(containerId, OomEventMarker(pid, index)))
+                if (ClaimEvent(containerId, OomEventMarker(containerId, pid, index)))
                 {
                     await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
                 }
@@ -102,24 +103,35 @@ public sealed partial class ShimTaskService
             // Its shim is gone: the exit below carries the failure.
         }
 
-        if (ClaimEvent(containerId, ExitEventMarker(exit), exit))
+        if (ClaimEvent(containerId, ExitEventMarker(containerId, exit), exit))
         {
             await PublishAsync(new TaskExit(containerId, containerId, 0, exit.ExitCode, exit.ExitedAt)).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The marker of a published init exit: the shim's reap time names that one exit.</summary>
-    private static string ExitEventMarker(ExitStatus exit) => $"exit-{exit.ExitedAt.UtcTicks}";
+    /// <summary>
+    /// The marker of a published init exit (the shim's reap time names that one exit): a file of its own in the
+    /// namespace's marker directory, <c>&lt;id&gt;@exit-&lt;ticks&gt;</c> (<c>@</c> is in no container id), not in a directory
+    /// of the task's — every watched task has one, and a directory per task would cost a mkdir and an rmdir more
+    /// per run; the task's delete removes it by name.
+    /// </summary>
+    private string ExitEventMarker(string containerId, ExitStatus exit)
+        => Path.Combine(EventNamespaceDirectory, $"{containerId}{ExitMarkerSeparator}exit-{exit.ExitedAt.UtcTicks}");
 
-    /// <summary>The marker of the published OOM number <paramref name="index"/> (0-based) of the init <paramref name="pid"/>.</summary>
-    private static string OomEventMarker(int pid, ulong index) => $"oom-{pid}-{index}";
+    /// <summary>The marker of the published OOM number <paramref name="index"/> (0-based) of the init <paramref name="pid"/>, in the task's marker directory.</summary>
+    private string OomEventMarker(string containerId, int pid, ulong index) => Path.Combine(EventMarkerDirectory(containerId), $"oom-{pid}-{index}");
+
+    /// <summary>Between the container id and the rest of a marker's name in <see cref="EventNamespaceDirectory"/>.</summary>
+    private const char ExitMarkerSeparator = '@';
 
     /// <summary>
-    /// Where the markers of a task's published events are: in the state directory beside the shims, not in
-    /// the shim's task directory (the shim deletes that one recursively, and a marker created meanwhile
-    /// would make its delete fail).
+    /// Where the markers of the namespace's published events are: in the state directory beside the shims, not in
+    /// the shim's task directory (the shim deletes that one, and a marker created meanwhile would make its delete fail).
     /// </summary>
-    private string EventMarkerDirectory(string containerId) => Path.Combine(_options.StateDirectory, "events", _options.Namespace, containerId);
+    private string EventNamespaceDirectory => Path.Combine(_options.StateDirectory, "events", _options.Namespace);
+
+    /// <summary>A task's own marker directory, for its rarer markers: OOMs and the lost exits decided for a dead shim.</summary>
+    private string EventMarkerDirectory(string containerId) => Path.Combine(EventNamespaceDirectory, containerId);
 
     /// <summary>The init's pid from the shim's task record (0 when unreadable), which names OOM markers.</summary>
     private int InitPid(string containerId)
@@ -131,16 +143,14 @@ public sealed partial class ShimTaskService
     /// right after the exit, before this watcher ran), the event is published without a marker: losing it
     /// would be worse than the rare duplicate of two hosts watching one task that one of them deleted.
     /// </summary>
-    private bool ClaimEvent(string containerId, string marker, ExitStatus? status = null)
+    private bool ClaimEvent(string containerId, string path, ExitStatus? status = null)
     {
         if (!Directory.Exists(ShimPaths.Task(ResolvedShimDirectory(containerId), containerId)))
         {
             return true;
         }
 
-        string directory = EventMarkerDirectory(containerId);
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        string path = Path.Combine(directory, marker);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             using var file = new FileStream(path, new FileStreamOptions
@@ -159,7 +169,7 @@ public sealed partial class ShimTaskService
         }
         catch (DirectoryNotFoundException)
         {
-            // The task's delete removed the marker directory between the check above and the create: the task is gone,
+            // The task's delete removed its marker directory between the check above and the create: the task is gone,
             // which is the case published without a marker.
             return true;
         }
@@ -169,34 +179,61 @@ public sealed partial class ShimTaskService
         }
     }
 
-    /// <summary>Removes the event markers of a deleted task (called after its delete; a later task of the same id has other markers anyway).</summary>
-    private void DeleteEventMarkers(string containerId)
+    /// <summary>
+    /// Removes the event markers of a deleted task (called after its delete; a later task of the same id has other
+    /// markers anyway): its exit's marker by name (<paramref name="exit"/>, as the delete reported it: the same record
+    /// the watcher claimed), and its marker directory if it has one.
+    /// </summary>
+    private void DeleteEventMarkers(string containerId, ExitStatus? exit)
     {
         try
         {
+            if (exit is { } published)
+            {
+                File.Delete(ExitEventMarker(containerId, published));
+            }
+
             Directory.Delete(EventMarkerDirectory(containerId), recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Not there, or a watcher is adding one: the next reconnect removes what is left.
+            // Not there (most tasks have no marker directory), or a watcher is adding one: the next reconnect removes what is left.
         }
     }
 
     /// <summary>Removes the markers of tasks that no longer exist (left when a host died between a delete and its cleanup).</summary>
     private void DeleteStaleEventMarkers(IReadOnlyList<TaskState> found)
     {
-        string root = Path.Combine(_options.StateDirectory, "events", _options.Namespace);
+        string root = EventNamespaceDirectory;
         if (!Directory.Exists(root))
         {
             return;
         }
 
         HashSet<string> live = found.Select(t => t.ContainerId).ToHashSet(StringComparer.Ordinal);
-        foreach (string directory in Directory.EnumerateDirectories(root))
+        foreach (string entry in Directory.EnumerateFileSystemEntries(root))
         {
-            if (!live.Contains(Path.GetFileName(directory)))
+            string name = Path.GetFileName(entry);
+            int separator = name.IndexOf(ExitMarkerSeparator, StringComparison.Ordinal);
+            if (live.Contains(separator < 0 ? name : name[..separator]))
             {
-                DeleteEventMarkers(Path.GetFileName(directory));
+                continue;
+            }
+
+            try
+            {
+                if (separator < 0)
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Removed meanwhile, or being written: a later reconnect tries again.
             }
         }
     }

@@ -237,7 +237,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         {
             await DrainWatcherAsync(containerId).ConfigureAwait(false);
             UnmountRootfs(containerId);
-            DeleteEventMarkers(containerId);
+            DeleteEventMarkers(containerId, status);
         }
 
         await PublishAsync(new TaskDelete(containerId, pid, status.ExitCode, status.ExitedAt, execId)).ConfigureAwait(false);

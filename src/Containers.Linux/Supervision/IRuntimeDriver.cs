@@ -28,4 +28,12 @@ internal interface IRuntimeDriver
     /// </summary>
     /// <returns>The exit code.</returns>
     int RunWithStdio(ReadOnlySpan<int> stdio, params string[] arguments);
+
+    /// <summary>
+    /// The pid the last verb run would have written to <paramref name="pidFile"/> (its <c>--pid-file</c>), when the
+    /// driver has it without the file — the in-process engine hands it over in memory, so the shim, the file's only
+    /// reader, saves the state directory a temp file, a rename and an unlink per process. <see langword="null"/>: the
+    /// runtime wrote the file (a runtime binary); read it.
+    /// </summary>
+    int? TakeReportedPid(string pidFile);
 }

@@ -47,6 +47,10 @@ internal sealed class RuntimeCommand(string runtime, string root) : IRuntimeDriv
     public int RunWithStdio(ReadOnlySpan<int> stdio, params string[] arguments)
         => Interop.ExitCodeOf(Interop.WaitForChild(ProcessSpawner.Spawn(Runtime, Argv(arguments), stdio)));
 
+    /// <inheritdoc/>
+    /// <remarks>A runtime binary writes its pid file: always <see langword="null"/>.</remarks>
+    public int? TakeReportedPid(string pidFile) => null;
+
     private List<string> Argv(string[] arguments)
     {
         List<string> argv = [Runtime, "--root", root];

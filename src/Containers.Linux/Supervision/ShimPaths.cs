@@ -2,7 +2,8 @@ namespace Containers.Linux.Supervision;
 
 /// <summary>
 /// The layout of one shim's 0700 directory: the socket, the shim's pid and log, the runtime's
-/// <c>--root</c>, and one directory per task holding task.json, the pid file and the exit file.
+/// <c>--root</c>, and one directory per task holding task.json, the exit file and a runtime binary's pid
+/// files (the in-process engine reports its pids in memory).
 /// </summary>
 internal static class ShimPaths
 {

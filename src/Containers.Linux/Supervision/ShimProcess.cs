@@ -39,8 +39,11 @@ internal sealed class ShimProcess(string? execId, string directory)
     /// <summary>The stdio paths asked for.</summary>
     public (string? Stdin, string? Stdout, string? Stderr) IO { get; set; }
 
-    /// <summary>Where the runtime writes the pid.</summary>
-    public string PidFile => Path.Combine(Directory, ExecId is null ? "init.pid" : $"exec-{ExecId}.pid");
+    /// <summary>The init's pid file name in the task directory.</summary>
+    public const string InitPidFileName = "init.pid";
+
+    /// <summary>Where a runtime binary writes the pid (the in-process engine reports it in memory: <see cref="IRuntimeDriver.TakeReportedPid"/>).</summary>
+    public string PidFile => Path.Combine(Directory, ExecId is null ? InitPidFileName : $"exec-{ExecId}.pid");
 
     /// <summary>The exit file.</summary>
     public string ExitFile => ShimPaths.ExitFile(Directory, ExecId);

@@ -110,7 +110,8 @@ internal sealed partial class ShimServer
 
     /// <summary>
     /// Runs a runtime command that makes a process (create, exec -d) with the process's stdio, and
-    /// tracks the process it names in its pid file. Returns the runtime's error, or null.
+    /// tracks the process it names in its pid file (or reports in memory: the in-process engine).
+    /// Returns the runtime's error, or null.
     /// </summary>
     private string? Launch(ShimTask task, ShimProcess process, string[] arguments)
     {
@@ -121,6 +122,7 @@ internal sealed partial class ShimServer
         StdioPump stderr = StdioPump.Open(process.Terminal ? null : process.IO.Stderr, out SafeFdHandle stderrEnd);
         process.Pumps.Add(stderr);
         int exitCode;
+        int? reportedPid;
         using (SafeFdHandle? console = OpenConsoleSocket(process, ref arguments))
         {
             using (SafeFdHandle? stdin = OpenStdin(process))
@@ -130,6 +132,7 @@ internal sealed partial class ShimServer
                 exitCode = task.Runtime.RunWithStdio([stdin?.Fd ?? -1, stdoutEnd.Fd, stderrEnd.Fd], arguments);
             }
 
+            reportedPid = task.Runtime.TakeReportedPid(process.PidFile);
             if (exitCode != 0)
             {
                 // The runtime wrote its error where the process's stderr goes: our pipe, read before it reaches the log.
@@ -153,7 +156,7 @@ internal sealed partial class ShimServer
                     {
                         _ = task.Runtime.Run("delete", "--force", task.Record.Id);
                     }
-                    else if (int.TryParse(File.Exists(process.PidFile) ? File.ReadAllText(process.PidFile).Trim() : "", NumberStyles.None, CultureInfo.InvariantCulture, out int orphan) && orphan > 0)
+                    else if ((reportedPid ?? (int.TryParse(File.Exists(process.PidFile) ? File.ReadAllText(process.PidFile).Trim() : "", NumberStyles.None, CultureInfo.InvariantCulture, out int written) ? written : 0)) is int orphan && orphan > 0)
                     {
                         _ = Interop.Kill(orphan, 9);
                     }
@@ -167,10 +170,18 @@ internal sealed partial class ShimServer
             }
         }
 
-        string pidText = File.ReadAllText(process.PidFile).Trim();
-        if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0)
+        int pid;
+        if (reportedPid is int inMemory)
         {
-            return $"pid file {process.PidFile} holds \"{pidText}\"";
+            pid = inMemory;
+        }
+        else
+        {
+            string pidText = File.ReadAllText(process.PidFile).Trim();
+            if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out pid) || pid <= 0)
+            {
+                return $"pid file {process.PidFile} holds \"{pidText}\"";
+            }
         }
 
         Track(process, pid);
@@ -309,7 +320,7 @@ internal sealed partial class ShimServer
 
         ReleaseOom(task);
         _ = _tasks.Remove(task.Record.Id);
-        Directory.Delete(task.Directory, recursive: true);
+        RemoveTaskDirectory(task.Directory);
         if (_tasks.Count == 0 && _idleExitMs < 0)
         {
             // The last task is gone: the shim answers, then removes its directory and exits
@@ -319,6 +330,25 @@ internal sealed partial class ShimServer
         }
 
         return new ShimResponse { Pid = exit.Pid, Exit = exit };
+    }
+
+    /// <summary>
+    /// Removes a deleted task's directory: the files a task usually has by name, then the directory (a listing of it,
+    /// as <see cref="Directory.Delete(string, bool)"/> makes first, only when something else is left — an exec's files).
+    /// </summary>
+    private static void RemoveTaskDirectory(string directory)
+    {
+        try
+        {
+            File.Delete(ShimPaths.TaskRecord(directory));
+            File.Delete(ShimPaths.ExitFile(directory));
+            File.Delete(Path.Combine(directory, ShimProcess.InitPidFileName));
+            Directory.Delete(directory, recursive: false);
+        }
+        catch (IOException) when (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private ShimResponse Exec(ShimRequest request)

@@ -127,7 +127,7 @@ internal static class ContainerLauncher
                 ConsoleSocketPath = consoleSocket,
                 WhileChildFinishes = pid =>
                 {
-                    // state.json's fsync (about 1 ms on ext4) runs while the child pivots and execs towards the fifo; a
+                    // state.json's write (temp + rename) runs while the child pivots and execs towards the fifo; a
                     // setup failure after this still removes the whole state directory below.
                     record.Pid = pid;
                     record.PidStartTime = ContainerStore.StartTimeOf(pid) ?? 0;

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Containers.Linux;
 using Containers.Linux.Supervision;
+using Containers.Runc.Commands;
 
 namespace Containers.Runc.Shim;
 
@@ -71,10 +72,12 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
                 }
             }
 
+            PidFile.StartCapture();
             return Execute(arguments);
         }
         finally
         {
+            PidFile.StopCapture();
             for (int fd = 0; fd < 3; fd++)
             {
                 if (saved[fd] >= 0)
@@ -85,6 +88,13 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
             }
         }
     }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The engine's <c>--pid-file</c> write is kept in memory while a verb runs here (<see cref="PidFile"/>): the shim
+    /// is that file's only reader, so no temp file, rename and later unlink are made in its task directory.
+    /// </remarks>
+    public int? TakeReportedPid(string pidFile) => PidFile.TakeCaptured(pidFile);
 
     private int Execute(string[] arguments)
     {

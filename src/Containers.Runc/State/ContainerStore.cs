@@ -48,7 +48,13 @@ internal sealed partial class ContainerStore
         return directory;
     }
 
-    /// <summary>Writes the record atomically.</summary>
+    /// <summary>
+    /// Writes the record atomically: a temp name, then a rename, so a reader (another runcs, the shim after
+    /// a crash of this process) sees the old record or the new one, never half of one. No fsync, as runc's
+    /// saveState (libcontainer: a temp file, WriteJSON, close, rename): the state root is volatile (/run),
+    /// and only an OS crash or power loss could lose unsynced data — which also ends every container the
+    /// record describes. The fsync cost ~0.3 ms quiet, up to ~9 ms on a loaded disk, once per create.
+    /// </summary>
     public void Save(ContainerRecord record)
     {
         string directory = DirectoryOf(record.Id);
@@ -57,7 +63,6 @@ internal sealed partial class ContainerStore
         using (FileStream stream = new(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
         }
 
         File.Move(temp, Path.Combine(directory, "state.json"), overwrite: true);

@@ -42,7 +42,7 @@ public sealed class ContainerClientCleanupTests : FacadeFixture
         await AssertNothingLeftAsync(provider);
         Assert.That(Bed.Shims(), Is.Empty);
         Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty);
-        Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "fifo")), Is.Empty);
+        Assert.That(Bed.FifoEntries(), Is.Empty);
         Assert.That(Directory.Exists(Path.Combine(Bed.State, "rootfs")) ? Directory.GetFileSystemEntries(Path.Combine(Bed.State, "rootfs")) : [], Is.Empty, "no rootfs marker");
     }
 

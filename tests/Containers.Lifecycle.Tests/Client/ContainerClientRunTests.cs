@@ -26,7 +26,11 @@ public sealed class ContainerClientRunTests : FacadeFixture
             Assert.That(Bed.Shims(), Is.Empty, "the shim exited after the delete");
             Assert.That(Bed.MountsUnder(), Is.Empty, "the rootfs was unmounted");
             Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty, "the bundle is gone");
-            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "fifo")), Is.Empty, "the FIFOs are gone");
+            Assert.That(Bed.FifoEntries(), Is.Empty, "the FIFOs are gone");
+            // The exit's event marker (<id>@exit-<ticks>, published by the watcher) is removed by name with the task.
+            string markers = Path.Combine(Bed.State, "events", FacadeTestBed.Namespace);
+            Assert.That(Directory.Exists(markers) ? Directory.GetFileSystemEntries(markers) : [], Is.Empty, "the event markers are gone");
+            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "rootfs")), Is.Empty, "the rootfs record is gone");
         });
         Assert.That(client.ListContainersAsync().ToBlockingEnumerable(), Is.Empty, "the container is gone");
         Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty, "its snapshot is gone");

@@ -64,7 +64,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
             Assert.That(afterDetach, Is.EqualTo(ProcessStatus.Running), "detaching leaves the task running");
             Assert.That(again.Text, Is.EqualTo("got-three\n"));
             Assert.That(status.ExitCode, Is.EqualTo(6), "CloseStdin ended the read loop");
-            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "fifo")), Is.Empty, "the delete by the second client removed the first's FIFOs");
+            Assert.That(Bed.FifoEntries(), Is.Empty, "the delete by the second client removed the first's FIFOs");
             Assert.That(Bed.MountsUnder(), Is.Empty);
             Assert.That(Bed.Shims(), Is.Empty);
         });
@@ -125,7 +125,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
             Assert.That(execStatus.ExitCode, Is.EqualTo(7));
             Assert.That(execFifosGone, Is.True, "the second host's delete of the exec removed the FIFOs the first made");
             Assert.That(unknown, Is.Not.Null);
-            Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "fifo")), Is.Empty);
+            Assert.That(Bed.FifoEntries(), Is.Empty);
             Assert.That(Bed.MountsUnder(), Is.Empty);
             Assert.That(Bed.Shims(), Is.Empty);
         });
@@ -190,7 +190,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
         Assert.Multiple(() =>
         {
             Assert.That(execDirectories, Has.All.Not.Null.And.All.StartsWith(fifoRoot + "/"));
-            Assert.That(directoriesBefore, Is.EqualTo(4), "the task's, two execs' and the foreign directory");
+            Assert.That(directoriesBefore, Is.EqualTo(3), "two execs' and the foreign directory (the task's own FIFOs are in its bundle)");
             Assert.That(execDirectories.Where(Directory.Exists!), Is.Empty, "the exec FIFO directories went with the task");
             Assert.That(Directory.GetFileSystemEntries(fifoRoot), Is.EqualTo(new[] { foreign }), "only the foreign directory is left");
             Assert.That(Bed.MountsUnder(), Is.Empty);

@@ -129,6 +129,52 @@ public sealed class ContainerTaskControlTests : FacadeFixture
     }
 
     [Test]
+    public async Task ABundleAnotherLiveProcessHoldsIsNotTakenForStaleAndIsRemovedOnceThatProcessIsGone()
+    {
+        // The bundle directory is its own lock (no lock file beside it since session 15): a process creating the
+        // task holds an flock on it. Here another process (util-linux flock) holds it while a bundle sits there.
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        string id = "held-" + Guid.NewGuid().ToString("N")[..8];
+        Container container = await client.CreateContainerAsync(id, image, new ContainerOptions { Args = ["sh", "-c", "exit 4"] });
+        string bundle = Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace, id);
+        Directory.CreateDirectory(Path.Combine(bundle, "rootfs"));
+        File.WriteAllText(Path.Combine(bundle, "config.json"), "{}");
+        using System.Diagnostics.Process holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", ["--exclusive", bundle, "sh", "-c", "echo locked; exec sleep 60"]) { RedirectStandardOutput = true })!;
+        try
+        {
+            // flock(1) takes the lock before it runs the command.
+            Assert.That(await holder.StandardOutput.ReadLineAsync(timeout.Token), Is.EqualTo("locked"));
+
+            FailedPreconditionException? busy = Assert.ThrowsAsync<FailedPreconditionException>(async () => await container.NewTaskAsync(cancellationToken: timeout.Token));
+            bool keptWhileHeld = File.Exists(Path.Combine(bundle, "config.json"));
+            holder.Kill(entireProcessTree: true);
+            await holder.WaitForExitAsync(timeout.Token);
+
+            ContainerTask task = await container.NewTaskAsync(cancellationToken: timeout.Token);
+            await task.StartAsync(timeout.Token);
+            ExitStatus status = await task.WaitAsync(timeout.Token);
+            _ = await task.DeleteAsync(timeout.Token);
+            await container.DeleteAsync(timeout.Token);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(busy!.Message, Does.Contain("another process is creating"));
+                Assert.That(keptWhileHeld, Is.True, "a held bundle is not removed");
+                Assert.That(status.ExitCode, Is.EqualTo(4), "once the holder is gone the bundle is stale: removed and made anew");
+                Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty);
+            });
+        }
+        finally
+        {
+            if (!holder.HasExited)
+            {
+                holder.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Test]
     public async Task RunAsyncStreamsOutputToTheCallersStreamsWhenGiven()
     {
         (ContainerClient client, Image image) = await Bed.NewClientAsync();

@@ -81,6 +81,10 @@ internal sealed class FacadeTestBed : IAsyncDisposable
     public IReadOnlyList<string> MountsUnder()
         => File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(Directory.Path, StringComparison.Ordinal)).ToArray();
 
+    /// <summary>What is left under <c>State/fifo</c> (execs' FIFO directories; an init's FIFOs live in its bundle), none when it was never made.</summary>
+    public string[] FifoEntries()
+        => System.IO.Directory.Exists(Path.Combine(State, "fifo")) ? System.IO.Directory.GetFileSystemEntries(Path.Combine(State, "fifo")) : [];
+
     /// <summary>Running shims (their directories) in the state directory.</summary>
     public IReadOnlyList<string> Shims()
         => System.IO.Directory.Exists(Path.Combine(State, "shims")) ? System.IO.Directory.GetDirectories(Path.Combine(State, "shims")) : [];

@@ -52,6 +52,8 @@ public sealed class DeadShimExitTests
         Assert.That(await ShimTestBed.EventuallyAsync(() => !ShimTestBed.IsAlive(pid)), Is.True, "the orphaned container was killed");
         Assert.That(Directory.GetDirectories(bed.Shims), Is.Empty);
         Assert.That(Directory.Exists(Path.Combine(bed.State, "events", "default", id)), Is.False, "the decided exit went with the task");
+        // B's claim of the exit (events/default/<id>@exit-<ticks>, named by the decided time) is removed by name with the task.
+        Assert.That(Directory.GetFiles(Path.Combine(bed.State, "events", "default"), id + "@*"), Is.Empty, "the exit's marker went with the task");
     }
 
     /// <summary>A new host (service and bus) reconnects, goes away, and returns what it found and the exits it published.</summary>
