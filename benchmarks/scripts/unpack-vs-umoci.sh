@@ -14,6 +14,11 @@
 # UNPACK_AHEAD_MIB=N also runs ours with the next layer decompressed up to N MiB ahead of its apply
 # (UnpackOptions.DecompressAheadBytes), interleaved with the others; UNPACK_WARM=0 skips the warm in-process series;
 # UNPACK_BASELINE=<Containers.Benchmarks.dll of another build> also runs that build's native unpack (before/after).
+# The order of the tools rotates by one each round (run a multiple of their number of rounds for a balanced
+# order): on an ext4 without a journal (as / on the test VM) creating an inode skips, one by one, every inode of its
+# group freed in the last 1-5 minutes (the kernel's recently_deleted()), so each tool pays for the trees the tools
+# before it removed, and a fixed order charges the later ones more. UNPACK_FS=loop unpacks into a fresh ext4 (with a
+# journal, as most hosts have, where that search is off) made on a loop device for the script instead.
 # File contents: random bytes (incompressible: gzip stores them, decompression is nearly free) or text
 # (base64 of random bytes, which gzip -1 shrinks to ~75%, so inflating costs what it does for real layers).
 set -euo pipefail
@@ -27,7 +32,8 @@ case "$content" in random) gen() { head -c "$1" /dev/urandom; } ;; text) gen() {
 . benchmarks/scripts/bench-common.sh
 
 work="$(mktemp -d /tmp/unpack-vs-umoci.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+dest="$work"
+trap 'if mountpoint -q "$dest"; then umount "$dest"; fi; rm -rf "$work"' EXIT
 
 # The image: busybox plus $layers layers, each $files files of $kib KiB (random, in 4 directories) and one
 # 8 MiB file, owned by a non-root user, as an OCI layout.
@@ -57,6 +63,15 @@ for i in $(seq 0 "$layers"); do
 done
 write_oci_layout
 dotnet "$bench" unpack-import "$layout" "$work/store"
+fs_note="$(df --output=fstype "$work" | tail -1) at $work"
+if [ "${UNPACK_FS:-}" = loop ]; then
+  # Room for one tree per tool at a time (each is removed before the next tool runs) and the warm series.
+  truncate -s $(( tar_bytes * 4 + (512 << 20) )) "$work/fs.img"
+  mkfs.ext4 -q -F "$work/fs.img"
+  dest="$work/dest"; mkdir "$dest"
+  mount -o loop "$work/fs.img" "$dest"
+  fs_note="a fresh ext4 with a journal on a loop device"
+fi
 
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 # Milliseconds of CPU (user + sys) used by the shell's finished children when `times > "$work/times"` last ran
@@ -68,30 +83,37 @@ ova_t=(); ova_c=(); nata_t=(); nata_c=(); natb_t=(); natb_c=()
 variants="overlayfs native"; [ "$ahead" -gt 0 ] && variants="overlayfs overlayfs+ahead native native+ahead"
 [ -n "${UNPACK_BASELINE:-}" ] && variants="$variants native+baseline"
 loads=()
+tools=(umoci tar $variants)
 for i in $(seq "$runs"); do
-  sync
-  times > "$work/times"; c0=$(cpu); t0=$(now); umoci raw unpack --image "$layout:v1" "$work/umoci-$i" >/dev/null 2>&1; t1=$(now); times > "$work/times"; c1=$(cpu)
-  umoci_t+=($(ms "$t0" "$t1")); umoci_c+=($((c1 - c0))); rm -rf "$work/umoci-$i"
-  times > "$work/times"; c0=$(cpu); t0=$(now); mkdir "$work/tar-$i"; for g in "${gz_list[@]}"; do tar -xzf "$g" -C "$work/tar-$i"; done; t1=$(now); times > "$work/times"; c1=$(cpu)
-  tar_t+=($(ms "$t0" "$t1")); tar_c+=($((c1 - c0))); rm -rf "$work/tar-$i"
-  for v in $variants; do
-    s=${v%+*}; a=0; [ "$v" = "$s+ahead" ] && a=$ahead
-    b=$bench; [ "$v" = "$s+baseline" ] && b=$UNPACK_BASELINE
-    # Not $(...): the process must be a child of this shell for `times` to count it.
-    times > "$work/times"; c0=$(cpu); t0=$(now); UNPACK_AHEAD_MIB=$a dotnet "$b" unpack "$work/store" "$work/ours-$s-$i" "$s" > "$work/out"; t1=$(now); times > "$work/times"; c1=$(cpu); out=$(cat "$work/out")
+  for j in $(seq 0 $(( ${#tools[@]} - 1 ))); do
+    v=${tools[$(( (j + i - 1) % ${#tools[@]} ))]}
+    sync
     case "$v" in
-      overlayfs) ov_t+=($(ms "$t0" "$t1")); ov_in+=("${out%% *}"); ov_c+=($((c1 - c0))) ;;
-      native) nat_t+=($(ms "$t0" "$t1")); nat_in+=("${out%% *}"); nat_c+=($((c1 - c0))) ;;
-      overlayfs+ahead) ova_t+=($(ms "$t0" "$t1")); ova_c+=($((c1 - c0))) ;;
-      native+ahead) nata_t+=($(ms "$t0" "$t1")); nata_c+=($((c1 - c0))) ;;
-      native+baseline) natb_t+=($(ms "$t0" "$t1")); natb_c+=($((c1 - c0))) ;;
+      umoci)
+        times > "$work/times"; c0=$(cpu); t0=$(now); umoci raw unpack --image "$layout:v1" "$dest/umoci-$i" >/dev/null 2>&1; t1=$(now); times > "$work/times"; c1=$(cpu)
+        umoci_t+=($(ms "$t0" "$t1")); umoci_c+=($((c1 - c0))); rm -rf "$dest/umoci-$i" ;;
+      tar)
+        times > "$work/times"; c0=$(cpu); t0=$(now); mkdir "$dest/tar-$i"; for g in "${gz_list[@]}"; do tar -xzf "$g" -C "$dest/tar-$i"; done; t1=$(now); times > "$work/times"; c1=$(cpu)
+        tar_t+=($(ms "$t0" "$t1")); tar_c+=($((c1 - c0))); rm -rf "$dest/tar-$i" ;;
+      *)
+        s=${v%+*}; a=0; [ "$v" = "$s+ahead" ] && a=$ahead
+        b=$bench; [ "$v" = "$s+baseline" ] && b=$UNPACK_BASELINE
+        # Not $(...): the process must be a child of this shell for `times` to count it.
+        times > "$work/times"; c0=$(cpu); t0=$(now); UNPACK_AHEAD_MIB=$a dotnet "$b" unpack "$work/store" "$dest/ours-$s-$i" "$s" > "$work/out"; t1=$(now); times > "$work/times"; c1=$(cpu); out=$(cat "$work/out")
+        case "$v" in
+          overlayfs) ov_t+=($(ms "$t0" "$t1")); ov_in+=("${out%% *}"); ov_c+=($((c1 - c0))) ;;
+          native) nat_t+=($(ms "$t0" "$t1")); nat_in+=("${out%% *}"); nat_c+=($((c1 - c0))) ;;
+          overlayfs+ahead) ova_t+=($(ms "$t0" "$t1")); ova_c+=($((c1 - c0))) ;;
+          native+ahead) nata_t+=($(ms "$t0" "$t1")); nata_c+=($((c1 - c0))) ;;
+          native+baseline) natb_t+=($(ms "$t0" "$t1")); natb_c+=($((c1 - c0))) ;;
+        esac
+        rm -rf "$dest/ours-$s-$i" ;;
     esac
-    rm -rf "$work/ours-$s-$i"
   done
   loads+=("$(cut -d' ' -f1 /proc/loadavg)")
 done
 # Warm: several unpacks in one process (content imported once), the first dropped.
-warm() { dotnet "$bench" unpack "$work/store" "$work/warm-$1" "$1" $(( runs + 1 )) | tail -n +2 | cut -d' ' -f1; rm -rf "$work/warm-$1"; }
+warm() { dotnet "$bench" unpack "$work/store" "$dest/warm-$1" "$1" $(( runs + 1 )) | tail -n +2 | cut -d' ' -f1; rm -rf "$dest/warm-$1"; }
 if [ "${UNPACK_WARM:-1}" != 0 ]; then ov_warm=($(warm overlayfs)); nat_warm=($(warm native)); else ov_warm=(0); nat_warm=(0); fi
 
 mb=$(awk -v b="$tar_bytes" 'BEGIN {printf "%.1f", b / 1048576}')
@@ -100,7 +122,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 mu=$(median "${umoci_t[@]}"); mt=$(median "${tar_t[@]}")
 mo=$(median "${ov_t[@]}"); moi=$(median "${ov_in[@]}"); mow=$(median "${ov_warm[@]}")
 mn=$(median "${nat_t[@]}"); mni=$(median "${nat_in[@]}"); mnw=$(median "${nat_warm[@]}")
-echo "image: $(( layers + 1 )) layers ($content content), ${mb} MiB uncompressed, $(du -sb "$layout/blobs" | cut -f1) bytes in blobs; $runs alternating runs"
+echo "image: $(( layers + 1 )) layers ($content content), ${mb} MiB uncompressed, $(du -sb "$layout/blobs" | cut -f1) bytes in blobs; $runs alternating runs (order rotated each round: ${tools[*]}), unpacked into $fs_note"
 printf '%-34s %8s ms  %5s MB/s\n' "umoci raw unpack" "$mu" "$(rate "$mu")"
 printf '%-34s %8s ms  %5s MB/s\n' "tar -xzf (each layer)" "$mt" "$(rate "$mt")"
 printf '%-34s %8s ms  %5s MB/s   (in process %s ms cold, %s ms warm)\n' "ours overlayfs (process)" "$mo" "$(rate "$mo")" "$moi" "$mow"

@@ -33,6 +33,14 @@ internal sealed class LayerApplySession : IDisposable
     private long _unrecordedNotes;
     private (SafeFileHandle Fd, ulong Dev, ulong Ino)? _parentIdentity;
 
+    // What a create under one parent gives without fchown or fchmod, learned from a statx of files made there: the
+    // owner (the creator's, or the group of a setgid parent) and the permission bits the umask or the parent's default
+    // ACL is seen to keep. Tied to the parent's fd, which changes whenever the cached parent does.
+    private SafeFileHandle? _learnedParent;
+    private uint _createdUid;
+    private uint _createdGid;
+    private uint _keptBits;
+
     public LayerApplySession(RootedTree tree, LayerApplyOptions options, PaxXattrCapture capture)
     {
         _tree = tree;
@@ -155,14 +163,19 @@ internal sealed class LayerApplySession : IDisposable
     {
         SafeFileHandle parent = Parent(parentPath);
         const int flags = Interop.O_WRONLY | Interop.O_CREAT | Interop.O_EXCL | Interop.O_NOFOLLOW | Interop.O_CLOEXEC;
-        SafeFileHandle fd = Interop.OpenAt(parent, name, flags, 0x180);
+
+        // Created with its final permission bits, so that the fchmod can be left out when the umask (or a default
+        // ACL) keeps them all. setuid, setgid and sticky bits are set by fchmod, after the chown that would clear them.
+        uint mode = (uint)entry.Mode & 0xFFF;
+        uint createMode = (mode & ~0x1FFu) == 0 ? mode : 0x180;
+        SafeFileHandle fd = Interop.OpenAt(parent, name, flags, createMode);
         if (fd.IsInvalid && Marshal.GetLastPInvokeError() == Interop.EEXIST)
         {
             // Replace, never write through: the existing name may be a hard link into a lower
             // layer's file or a symlink to anywhere.
             fd.Dispose();
             _tree.RemoveAll(parent, name);
-            fd = Interop.OpenAt(parent, name, flags, 0x180);
+            fd = Interop.OpenAt(parent, name, flags, createMode);
         }
 
         using (fd)
@@ -183,10 +196,24 @@ internal sealed class LayerApplySession : IDisposable
                 }
             }
 
-            // chown clears setuid/setgid and security.capability, so it goes first.
+            if (!ReferenceEquals(_learnedParent, parent) || parent.IsClosed || (createMode & ~_keptBits) != 0)
+            {
+                Learn(parent, fd, createMode);
+            }
+
+            // chown clears setuid/setgid and security.capability, so it goes first. Either is left out only when the
+            // create already gave exactly that result (as tar's would, which does both always).
             (uint uid, uint gid, byte[]? record) = Owner(entry);
-            CheckChown(Interop.FChown(fd, uid, gid), "fchown", entry, uid, gid);
-            Check(Interop.FChmod(fd, (uint)entry.Mode), "fchmod", entry.Name);
+            if (uid != _createdUid || gid != _createdGid)
+            {
+                CheckChown(Interop.FChown(fd, uid, gid), "fchown", entry, uid, gid);
+            }
+
+            if (createMode != mode || (mode & ~_keptBits) != 0)
+            {
+                Check(Interop.FChmod(fd, (uint)entry.Mode), "fchmod", entry.Name);
+            }
+
             foreach ((string key, byte[] value) in WithRecord(Xattrs(entry), record))
             {
                 CheckXattr(Interop.FSetXattr(fd, key, value), "fsetxattr", entry.Name, key);
@@ -197,8 +224,31 @@ internal sealed class LayerApplySession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Learns from the file just created under <paramref name="parent"/> (not yet chowned or chmodded) the owner a
+    /// create there gives and which of <paramref name="createMode"/>'s bits it kept: a umask or default ACL is the
+    /// parent's (and the process's) and does not change between two creates in it.
+    /// </summary>
+    private void Learn(SafeFileHandle parent, SafeFileHandle created, uint createMode)
+    {
+        Interop.Statx st = Interop.FStat(created);
+        if (!ReferenceEquals(_learnedParent, parent) || parent.IsClosed)
+        {
+            _learnedParent = parent;
+            _keptBits = 0;
+        }
+
+        _createdUid = st.Uid;
+        _createdGid = st.Gid;
+        _keptBits |= createMode & st.Mode;
+    }
+
+    // A directory entry may change the owner, setgid bit or default ACL of a directory already used as a parent.
+    private void ForgetLearned() => _learnedParent = null;
+
     private void MakeDirectory(TarEntry entry, string path, string parentPath, string name)
     {
+        ForgetLearned();
         SafeFileHandle parent = Parent(parentPath);
         bool kept = false;
         if (Interop.MkdirAt(parent, name, 0x1c0) != 0)
@@ -354,7 +404,13 @@ internal sealed class LayerApplySession : IDisposable
     private void ApplyMetadataByName(TarEntry entry, SafeFileHandle parent, string name, bool chmod)
     {
         (uint uid, uint gid, byte[]? record) = Owner(entry);
-        CheckChown(Interop.FChownAt(parent, name, uid, gid, Interop.AT_SYMLINK_NOFOLLOW), "fchownat", entry, uid, gid);
+
+        // A node gets the owner a file created in the same parent got (learned there); then the chown is left out.
+        if (!ReferenceEquals(_learnedParent, parent) || parent.IsClosed || uid != _createdUid || gid != _createdGid)
+        {
+            CheckChown(Interop.FChownAt(parent, name, uid, gid, Interop.AT_SYMLINK_NOFOLLOW), "fchownat", entry, uid, gid);
+        }
+
         if (record is not null)
         {
             // user.* xattrs exist only on regular files and directories (EPERM elsewhere); umoci loses these too.

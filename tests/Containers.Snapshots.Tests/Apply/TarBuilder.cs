@@ -53,7 +53,14 @@ internal sealed class TarBuilder
     public TarBuilder Whiteout(string name) => File(name, []);
 
     /// <summary>A file with xattrs; binary values are written byte for byte (TarWriter only takes strings).</summary>
-    public TarBuilder FileWithXattrs(string name, string content, int mode, params (string Key, byte[] Value)[] xattrs)
+    public TarBuilder FileWithXattrs(string name, string content, int mode, params (string Key, byte[] Value)[] xattrs) =>
+        WithXattrs(TarEntryType.RegularFile, name, Encoding.UTF8.GetBytes(content), mode, xattrs);
+
+    /// <summary>A directory with xattrs, written as <see cref="FileWithXattrs"/> writes them.</summary>
+    public TarBuilder DirWithXattrs(string name, int mode, params (string Key, byte[] Value)[] xattrs) =>
+        WithXattrs(TarEntryType.Directory, name, null, mode, xattrs);
+
+    private TarBuilder WithXattrs(TarEntryType type, string name, byte[]? content, int mode, (string Key, byte[] Value)[] xattrs)
     {
         var attributes = new Dictionary<string, string>();
         foreach ((string key, byte[] value) in xattrs)
@@ -63,14 +70,18 @@ internal sealed class TarBuilder
             attributes["SCHILY.xattr." + key] = placeholder;
         }
 
-        var entry = new PaxTarEntry(TarEntryType.RegularFile, name, attributes)
+        var entry = new PaxTarEntry(type, name, attributes)
         {
             Mode = (UnixFileMode)mode,
             Uid = Uid,
             Gid = Gid,
             ModificationTime = Time,
-            DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
         };
+        if (content is not null)
+        {
+            entry.DataStream = new MemoryStream(content);
+        }
+
         _entries.Add(entry);
         return this;
     }
