@@ -16,8 +16,12 @@ internal sealed class WarmRuntime : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly string _work;
 
-    private WarmRuntime(ServiceProvider services, string work, ContainerClient client, Image image)
+    /// <summary>The cgroup parent of every container (the namespace), in each hierarchy where this host made it.</summary>
+    private readonly string[] _madeCgroupParents;
+
+    private WarmRuntime(ServiceProvider services, string work, ContainerClient client, Image image, string[] madeCgroupParents)
     {
+        _madeCgroupParents = madeCgroupParents;
         _services = services;
         _work = work;
         Client = client;
@@ -39,6 +43,10 @@ internal sealed class WarmRuntime : IAsyncDisposable
     public static async Task<WarmRuntime> StartAsync(string reference, string runcs)
     {
         string work = Directory.CreateTempSubdirectory("crb-").FullName;
+        string[] madeCgroupParents = [.. Directory.GetDirectories("/sys/fs/cgroup")
+            .Where(h => File.Exists(Path.Combine(h, "cgroup.procs")))
+            .Select(h => Path.Combine(h, "bench"))
+            .Where(p => !Directory.Exists(p))];
         ServiceProvider services = new ServiceCollection().AddContainerRuntime(o =>
         {
             o.Root = Path.Combine(work, "root");
@@ -50,7 +58,7 @@ internal sealed class WarmRuntime : IAsyncDisposable
         }).BuildServiceProvider();
         ContainerClient client = services.GetRequiredService<ContainerClient>();
         Image image = await client.PullAsync(reference).ConfigureAwait(false);
-        return new WarmRuntime(services, work, client, image);
+        return new WarmRuntime(services, work, client, image, madeCgroupParents);
     }
 
     /// <summary>
@@ -70,6 +78,19 @@ internal sealed class WarmRuntime : IAsyncDisposable
         if (Directory.Exists(State))
         {
             Directory.Delete(State, recursive: true);
+        }
+
+        // Empty once every container is deleted; another host of the same namespace still running keeps it.
+        foreach (string parent in _madeCgroupParents)
+        {
+            try
+            {
+                Directory.Delete(parent);
+            }
+            catch (IOException)
+            {
+                // Absent, or still in use.
+            }
         }
     }
 }
