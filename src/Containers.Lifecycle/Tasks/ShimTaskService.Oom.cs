@@ -43,7 +43,7 @@ public sealed partial class ShimTaskService
 
         lock (_watchersLock)
         {
-            if (_watchers.TryGetValue(containerId, out Task? running) && !running.IsCompleted)
+            if (_watchers.TryGetValue(containerId, out Task<bool>? running) && !running.IsCompleted)
             {
                 return;
             }
@@ -65,6 +65,12 @@ public sealed partial class ShimTaskService
                         }
                         catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
                         {
+                            if (_deleting.ContainsKey(containerId))
+                            {
+                                // The shim went because this host deleted the task: not a lost exit; the delete has the real one.
+                                return false;
+                            }
+
                             status = LostStatus(containerId, null, ex.Message);
                             break;
                         }
@@ -88,14 +94,18 @@ public sealed partial class ShimTaskService
                     {
                         await PublishAsync(new TaskExit(containerId, containerId, 0, status.ExitCode, status.ExitedAt)).ConfigureAwait(false);
                     }
+
+                    return true;
                 }
                 catch (OperationCanceledException)
                 {
                     // The service is closing; the shim keeps the exit (and the OOM count) for the next one.
+                    return false;
                 }
                 catch (ContainersException)
                 {
-                    // Deleted meanwhile.
+                    // Deleted meanwhile, before this watcher had the exit: the delete publishes the one it reports.
+                    return false;
                 }
             });
         }
@@ -106,9 +116,15 @@ public sealed partial class ShimTaskService
     /// publish it: a delete publishes <see cref="TaskDelete"/> after the task's <see cref="TaskExit"/>, as
     /// containerd's events come, and removes the event markers only once the watcher has claimed its own.
     /// </summary>
-    private async ValueTask DrainWatcherAsync(string containerId)
+    /// <returns>
+    /// False when the task's watcher ended without the exit because the delete took the task first. True when it
+    /// published the exit or found it published, when no watcher ran here (a task never started, or one whose exit
+    /// came while this host was away, published when it reconnected), or when it is still waiting (a shim that
+    /// neither answers nor closes the long-poll: the watcher publishes when it does).
+    /// </returns>
+    private async ValueTask<bool> DrainWatcherAsync(string containerId)
     {
-        Task? watcher;
+        Task<bool>? watcher;
         lock (_watchersLock)
         {
             _ = _watchers.TryGetValue(containerId, out watcher);
@@ -116,16 +132,17 @@ public sealed partial class ShimTaskService
 
         if (watcher is null)
         {
-            return;
+            // Never started here (or the exit came while this host was away: reconnecting published it).
+            return true;
         }
 
         try
         {
-            await watcher.WaitAsync(WatcherDrainTimeout).ConfigureAwait(false);
+            return await watcher.WaitAsync(WatcherDrainTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            // A shim that neither answers nor closes the long-poll: the delete goes on without the watcher.
+            return true;
         }
     }
 }

@@ -23,7 +23,10 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     private readonly IEventBus? _events;
     private readonly CancellationTokenSource _closing = new();
     private readonly Lock _watchersLock = new();
-    private readonly Dictionary<string, Task> _watchers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<bool>> _watchers = new(StringComparer.Ordinal);
+
+    /// <summary>The containers whose init this service is deleting: their watchers leave an exit they did not get to the delete.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _deleting = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service.</summary>
     /// <param name="options">Where shims live and which binaries run.</param>
@@ -198,6 +201,12 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
         ExitStatus status;
         int pid = 0;
+        if (execId is null)
+        {
+            // From here a watcher that loses the task (or its shim) leaves the exit to this delete, which has the real one.
+            _ = _deleting.TryAdd(containerId, 0);
+        }
+
         try
         {
             ShimResponse response = await new ShimClient(directory).CallAsync(new ShimRequest { Op = ShimOps.Delete, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
@@ -228,6 +237,15 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
                 RemoveDeadShimState(directory, containerId);
             }
         }
+        catch
+        {
+            if (execId is null)
+            {
+                _ = _deleting.TryRemove(containerId, out _);
+            }
+
+            throw;
+        }
         finally
         {
             gate?.Release();
@@ -235,7 +253,14 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
         if (execId is null)
         {
-            await DrainWatcherAsync(containerId).ConfigureAwait(false);
+            if (!await DrainWatcherAsync(containerId).ConfigureAwait(false) && _events is not null && !File.Exists(ExitEventMarker(containerId, status)))
+            {
+                // The watcher never learned the exit (the delete took the task, and a per-task shim exited, before
+                // its long-poll got there): the exit this delete reports is the one to publish, before TaskDelete.
+                await PublishAsync(new TaskExit(containerId, containerId, 0, status.ExitCode, status.ExitedAt)).ConfigureAwait(false);
+            }
+
+            _ = _deleting.TryRemove(containerId, out _);
             UnmountRootfs(containerId);
             DeleteEventMarkers(containerId, status);
         }

@@ -124,25 +124,7 @@ internal sealed class PrivateContainerd : IAsyncDisposable
 
     private async Task StartDaemonAsync()
     {
-        string config = Path.Combine(_directory, "config.toml");
-        await File.WriteAllTextAsync(config, $"""
-            version = 2
-            root = "{Path.Combine(_directory, "root")}"
-            state = "{Path.Combine(_directory, "state")}"
-            disabled_plugins = ["io.containerd.grpc.v1.cri"]
-            [grpc]
-              address = "{Path.Combine(_directory, "containerd.sock")}"
-            [ttrpc]
-              address = "{Path.Combine(_directory, "containerd.ttrpc.sock")}"
-            [plugins."io.containerd.internal.v1.opt"]
-              path = "{Path.Combine(_directory, "opt")}"
-            """);
-        ProcessStartInfo info = new("/bin/sh") { UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("exec /usr/bin/containerd --config \"$0\" >\"$1\" 2>&1 </dev/null");
-        info.ArgumentList.Add(config);
-        info.ArgumentList.Add(Path.Combine(_directory, "containerd.log"));
-        _daemon = Process.Start(info)!;
+        _daemon = PrivateContainerdDaemon.Spawn(_directory);
         for (int i = 0; i < 200 && !_daemon.HasExited; i++)
         {
             if (File.Exists(Path.Combine(_directory, "containerd.sock")) && (await Tool.RunAsync(Ctr, [.. Global(), "version"])).ExitCode == 0)

@@ -144,28 +144,7 @@ public sealed class ContainerdSandbox : IDisposable
 
     private void Start()
     {
-        string config = _directory.Combine("config.toml");
-        File.WriteAllText(config, $"""
-            version = 2
-            root = "{_directory.Combine("root")}"
-            state = "{_directory.Combine("state")}"
-            disabled_plugins = ["io.containerd.grpc.v1.cri"]
-            [grpc]
-              address = "{_directory.Combine("containerd.sock")}"
-            [ttrpc]
-              address = "{_directory.Combine("containerd.ttrpc.sock")}"
-            [plugins."io.containerd.internal.v1.opt"]
-              path = "{_directory.Combine("opt")}"
-            """);
-
-        // A spawn of the daemon (Process execs at once); its output goes to a file in the sandbox.
-        ProcessStartInfo info = new("/bin/sh") { UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("exec \"$0\" --config \"$1\" >\"$2\" 2>&1 </dev/null");
-        info.ArgumentList.Add(Containerd);
-        info.ArgumentList.Add(config);
-        info.ArgumentList.Add(_directory.Combine("containerd.log"));
-        _daemon = Process.Start(info)!;
+        _daemon = PrivateContainerdDaemon.Spawn(_directory.Path);
         for (int i = 0; i < 200; i++)
         {
             if (_daemon.HasExited)
