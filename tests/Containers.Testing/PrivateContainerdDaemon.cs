@@ -11,6 +11,38 @@ public static class PrivateContainerdDaemon
     /// <summary>The daemon's binary.</summary>
     public const string Containerd = "/usr/bin/containerd";
 
+    /// <summary>
+    /// Whether /run/containerd was absent before the first daemon of this process: containerd 1.6's shim keeps its
+    /// sockets in /run/containerd/s (and runc's state in /run/containerd/runc unless told otherwise) whatever the
+    /// daemon's state directory, and ctr its FIFOs in /run/containerd/fifo.
+    /// </summary>
+    private static bool? s_madeRunDirectory;
+
+    /// <summary>
+    /// Removes what containerd's shim and ctr made below /run/containerd, and the directory itself, when it was absent
+    /// before the first <see cref="Spawn"/> of this process. Only what is empty goes (a daemon still running keeps its
+    /// part until it is stopped); /run/containerd/runc with what is in it, which only the tests' own runs put there.
+    /// </summary>
+    public static void RemoveRunDirectories()
+    {
+        if (s_madeRunDirectory != true)
+        {
+            return;
+        }
+
+        foreach (string made in (string[])["/run/containerd/s", "/run/containerd/fifo", "/run/containerd/runc", "/run/containerd"])
+        {
+            try
+            {
+                Directory.Delete(made, recursive: made.EndsWith("/runc", StringComparison.Ordinal));
+            }
+            catch (IOException)
+            {
+                // Absent, or not empty yet.
+            }
+        }
+    }
+
     /// <summary>The gRPC socket containerd listens on in <paramref name="directory"/>.</summary>
     public static string Socket(string directory) => Path.Combine(directory, "containerd.sock");
 
@@ -21,6 +53,7 @@ public static class PrivateContainerdDaemon
     /// </summary>
     public static Process Spawn(string directory)
     {
+        s_madeRunDirectory ??= !Directory.Exists("/run/containerd");
         string config = Path.Combine(directory, "config.toml");
         File.WriteAllText(config, $"""
             version = 2

@@ -193,7 +193,12 @@ public sealed partial class ShimTaskService
                 File.Delete(ExitEventMarker(containerId, published));
             }
 
-            Directory.Delete(EventMarkerDirectory(containerId), recursive: true);
+            // Most tasks have none: a stat, rather than a thrown and caught DirectoryNotFoundException on every delete.
+            string directory = EventMarkerDirectory(containerId);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

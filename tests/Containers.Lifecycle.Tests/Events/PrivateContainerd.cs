@@ -15,7 +15,6 @@ internal sealed class PrivateContainerd : IAsyncDisposable
 {
     private const string Ctr = "/usr/bin/ctr";
     private readonly string _directory;
-    private readonly bool _madeRunContainerd = !Directory.Exists("/run/containerd");
     private readonly ConcurrentQueue<string> _events = new();
     private Process? _daemon;
     private Process? _stream;
@@ -35,7 +34,7 @@ internal sealed class PrivateContainerd : IAsyncDisposable
     /// <summary>Starts containerd in <paramref name="directory"/> and a <c>ctr events</c> that has subscribed.</summary>
     public static async Task<PrivateContainerd> StartAsync(string directory, string @namespace)
     {
-        TestHost.RequireTool("/usr/bin/containerd", "containerd");
+        TestHost.RequireTool(PrivateContainerdDaemon.Containerd, "containerd");
         TestHost.RequireTool("/usr/bin/containerd-shim-runc-v2", "containerd");
         Directory.CreateDirectory(directory);
         PrivateContainerd containerd = new(directory, @namespace);
@@ -98,20 +97,7 @@ internal sealed class PrivateContainerd : IAsyncDisposable
             process.Dispose();
         }
 
-        if (_madeRunContainerd)
-        {
-            foreach (string made in (string[])["/run/containerd/s", "/run/containerd/fifo", "/run/containerd/runc", "/run/containerd"])
-            {
-                try
-                {
-                    Directory.Delete(made, recursive: made.EndsWith("/runc", StringComparison.Ordinal));
-                }
-                catch (IOException)
-                {
-                    // Absent, or not empty.
-                }
-            }
-        }
+        PrivateContainerdDaemon.RemoveRunDirectories();
     }
 
     private IReadOnlyList<string> Topics() => Lines().Select(l => l.Topic).ToArray();

@@ -12,14 +12,7 @@ namespace Containers.Linux.Tests.Clients;
 /// </summary>
 public sealed class ContainerdSandbox : IDisposable
 {
-    private const string Containerd = "/usr/bin/containerd";
     private const string CtrPath = "/usr/bin/ctr";
-    /// <summary>
-    /// Whether /run/containerd was absent before the first sandbox of this process: containerd 1.6's shim keeps its
-    /// sockets in /run/containerd/s whatever the daemon's state directory, and ctr its FIFOs in /run/containerd/fifo.
-    /// </summary>
-    private static bool? s_madeRunContainerd;
-
     private readonly TempDirectory _directory = new("clients-containerd-");
     private Process? _daemon;
 
@@ -52,9 +45,8 @@ public sealed class ContainerdSandbox : IDisposable
     /// <summary>Starts containerd and imports <paramref name="image"/>.</summary>
     public static ContainerdSandbox Create(ClientRuntime runtime, ClientImage image)
     {
-        TestHost.RequireTool(Containerd, "containerd");
+        TestHost.RequireTool(PrivateContainerdDaemon.Containerd, "containerd");
         TestHost.RequireTool("/usr/bin/containerd-shim-runc-v2", "containerd");
-        s_madeRunContainerd ??= !System.IO.Directory.Exists("/run/containerd");
         ContainerdSandbox sandbox = new(runtime);
         try
         {
@@ -123,21 +115,7 @@ public sealed class ContainerdSandbox : IDisposable
 
         _directory.Dispose();
         ClientLeftovers.RemoveCgroup(Cgroup);
-        if (s_madeRunContainerd == true)
-        {
-            // Empty once every shim has gone; a sandbox still running keeps them until it is disposed.
-            foreach (string made in (string[])["/run/containerd/s", "/run/containerd/fifo", "/run/containerd"])
-            {
-                try
-                {
-                    System.IO.Directory.Delete(made);
-                }
-                catch (IOException)
-                {
-                    // Absent, or not empty yet.
-                }
-            }
-        }
+        PrivateContainerdDaemon.RemoveRunDirectories();
     }
 
     private string[] GlobalOptions() => ["--address", _directory.Combine("containerd.sock"), "--namespace", Namespace];
