@@ -42,8 +42,16 @@ internal static class WarmRunPhases
         ISnapshotter snapshotter = runtime.Client.Snapshotter;
         await using GroupKeeper? keeper = group is null ? null : await GroupKeeper.StartAsync(runtime.Client, runtime.Image, group).ConfigureAwait(false);
         List<double>[] times = [.. Phases.Select(_ => new List<double>())];
+        // CONTAINERS_BENCH_PAUSE_MS: an idle pause before each run, so the phases are timed as a lone run
+        // after idle (cold caches, sleeping threads) rather than back to back.
+        int pause = int.TryParse(Environment.GetEnvironmentVariable("CONTAINERS_BENCH_PAUSE_MS"), CultureInfo.InvariantCulture, out int ms) && ms > 0 ? ms : 0;
         for (int i = -2; i < count; i++)
         {
+            if (pause > 0)
+            {
+                await Task.Delay(pause).ConfigureAwait(false);
+            }
+
             double[] t = new double[Phases.Length];
             long start = Stopwatch.GetTimestamp();
             long mark = start;
@@ -108,7 +116,7 @@ internal static class WarmRunPhases
             }
         }
 
-        Console.WriteLine($"median of {count} warm runs{(group is null ? ", one shim per container" : $", shim group {group} kept alive by a sleeping member")}, load {File.ReadAllText("/proc/loadavg").Trim()}:");
+        Console.WriteLine($"median of {count} warm runs{(pause > 0 ? $" each after a {pause} ms pause" : "")}{(group is null ? ", one shim per container" : $", shim group {group} kept alive by a sleeping member")}, load {File.ReadAllText("/proc/loadavg").Trim()}:");
         for (int p = 0; p < Phases.Length; p++)
         {
             List<double> sorted = [.. times[p].Order()];

@@ -7,10 +7,11 @@ namespace Containers.Benchmarks;
 /// <summary>
 /// For benchmarks/scripts/run-compare.sh: <c>run-warm &lt;reference&gt; &lt;runcs&gt; &lt;count&gt;</c> pulls the image once,
 /// then times <c>count</c> <c>RunAsync(image, ["/bin/busybox", "true"])</c> calls in this one
-/// (warm) process after two untimed ones, and prints each in milliseconds, one per line. With a fifth
+/// (warm) process after <c>CONTAINERS_BENCH_WARMUP</c> untimed ones (default 2), and prints each in milliseconds, one per line. With a fifth
 /// argument, a shim group: every run joins that group, whose shim a sleeping member keeps alive.
 /// With <c>CONTAINERS_BENCH_PACED=1</c> each timed run waits for a line on stdin first (and its time is
-/// flushed at once), so a script can interleave these runs with other tools' runs.
+/// flushed at once), so a script can interleave these runs with other tools' runs; a line <c>ready</c> comes
+/// first, when the warm-up is done.
 /// </summary>
 internal static class WarmRunSideBySide
 {
@@ -27,8 +28,16 @@ internal static class WarmRunSideBySide
         await using WarmRuntime runtime = await WarmRuntime.StartAsync(args[1], args[2]).ConfigureAwait(false);
         await using GroupKeeper? keeper = group is null ? null : await GroupKeeper.StartAsync(runtime.Client, runtime.Image, group).ConfigureAwait(false);
         bool paced = Environment.GetEnvironmentVariable("CONTAINERS_BENCH_PACED") == "1";
-        for (int i = -2; i < count; i++)
+        int warmup = int.TryParse(Environment.GetEnvironmentVariable("CONTAINERS_BENCH_WARMUP"), CultureInfo.InvariantCulture, out int w) && w >= 0 ? w : 2;
+        for (int i = -warmup; i < count; i++)
         {
+            if (paced && i == 0)
+            {
+                // Tells the pacing script the warm-up is over, so no other tool's timed run overlaps it.
+                Console.WriteLine("ready");
+                Console.Out.Flush();
+            }
+
             if (paced && i >= 0 && await Console.In.ReadLineAsync().ConfigureAwait(false) is null)
             {
                 return 0;

@@ -120,12 +120,16 @@ podman_run "$ref" /bin/busybox true
 restore_dev_null
 
 ms() { echo $(( ($2 - $1) / 1000000 )); }
+# Untimed runs each warm host makes before its first timed one: a host that has been running containers
+# for a while has its run path compiled at the JIT's top tier; two runs measure tier-0 code and the
+# background JIT competing for the 2 cores. WARMUP=2 gives the old figures.
+warmup=${WARMUP:-200}
 # Our warm in-process hosts, each a paced run-warm (one timed RunAsync per line read) so every round
 # runs all contenders back to back: per-container shim, warm shim pool (WarmShims=1), shared shim group.
 warm_host() { # NAME [env...] -- [group]: starts a paced host on fifos $work/NAME.in/.out
   local name=$1; shift
   mkfifo "$work/$name.in" "$work/$name.out"
-  env CONTAINERS_BENCH_IMAGE="$ref" CONTAINERS_BENCH_PACED=1 "$@" dotnet "$bench" run-warm "$ref" "$runcs" "$runs" ${group_arg:-} \
+  env CONTAINERS_BENCH_IMAGE="$ref" CONTAINERS_BENCH_PACED=1 CONTAINERS_BENCH_WARMUP="$warmup" "$@" dotnet "$bench" run-warm "$ref" "$runcs" "$runs" ${group_arg:-} \
     <"$work/$name.in" >"$work/$name.out" &
 }
 warm_time() { echo go >&"$1"; local t; read -r t <&"$2"; echo "$t"; }
@@ -133,15 +137,34 @@ group_arg="" warm_host own CONTAINERS_BENCH_WARM_SHIMS=0
 group_arg="" warm_host pool CONTAINERS_BENCH_WARM_SHIMS=1
 group_arg="$tag-group" warm_host group CONTAINERS_BENCH_WARM_SHIMS=0
 exec 5>"$work/own.in" 6<"$work/own.out" 7>"$work/pool.in" 8<"$work/pool.out" 3>"$work/group.in" 4<"$work/group.out"
+# Each host says "ready" when its warm-up runs are done (the JIT has tiered the run path up by then).
+for fd in 6 8 4; do read -r ready <&"$fd"; [ "$ready" = ready ] || { echo "warm host not ready: $ready" >&2; exit 1; }; done
 t_ctrs=(); t_jit=(); t_ctr=(); t_podman=(); t_warm=(); t_pool=(); t_group=()
 loads=()
+# Each tool's run leaves work behind it (containerd's and podman's clean-up processes, the kernel's network
+# namespace teardown, RCU callbacks): a pause of SETTLE_MS (default 250) before every timed run lets that
+# finish instead of landing on whichever tool comes next, and the order rotates each round so no tool always
+# follows the same one. SETTLE_MS=0 ROTATE=0 gives the old fixed order back to back.
+settle_ms=${SETTLE_MS:-250}
+settle() { [ "$settle_ms" -gt 0 ] && sleep "$(awk -v m="$settle_ms" 'BEGIN {printf "%.3f", m / 1000}')"; true; }
+run_tool() { # INDEX ROUND: one timed run of tool INDEX
+  local t0 t1
+  settle
+  case $1 in
+    0) t0=$(now); ctrs run --rm "$ref" "$tag-$2" /bin/busybox true; t1=$(now); t_ctrs+=($(ms "$t0" "$t1")) ;;
+    1) t0=$(now); ctrs_jit run --rm "$ref" "$tag-$2-jit" /bin/busybox true; t1=$(now); t_jit+=($(ms "$t0" "$t1")) ;;
+    2) t0=$(now); ctr run --rm "$ref" "$tag-$2" /bin/busybox true; t1=$(now); t_ctr+=($(ms "$t0" "$t1")); restore_dev_null ;;
+    3) t0=$(now); podman_run "$ref" /bin/busybox true; t1=$(now); t_podman+=($(ms "$t0" "$t1")); restore_dev_null ;;
+    4) t_warm+=($(warm_time 5 6)) ;;
+    5) t_pool+=($(warm_time 7 8)) ;;
+    6) t_group+=($(warm_time 3 4)) ;;
+  esac
+}
 for i in $(seq "$runs"); do
   loads+=("$(cut -d' ' -f1 /proc/loadavg)")
-  t0=$(now); ctrs run --rm "$ref" "$tag-$i" /bin/busybox true; t1=$(now); t_ctrs+=($(ms "$t0" "$t1"))
-  t0=$(now); ctrs_jit run --rm "$ref" "$tag-$i-jit" /bin/busybox true; t1=$(now); t_jit+=($(ms "$t0" "$t1"))
-  t0=$(now); ctr run --rm "$ref" "$tag-$i" /bin/busybox true; t1=$(now); t_ctr+=($(ms "$t0" "$t1")); restore_dev_null
-  t0=$(now); podman_run "$ref" /bin/busybox true; t1=$(now); t_podman+=($(ms "$t0" "$t1")); restore_dev_null
-  t_warm+=($(warm_time 5 6)); t_pool+=($(warm_time 7 8)); t_group+=($(warm_time 3 4))
+  for k in 0 1 2 3 4 5 6; do
+    if [ "${ROTATE:-1}" = 1 ]; then run_tool $(( (k + i) % 7 )) "$i"; else run_tool "$k" "$i"; fi
+  done
 done
 exec 5>&- 7>&- 3>&-
 wait_hosts() { cat <&6 >/dev/null; cat <&8 >/dev/null; cat <&4 >/dev/null; }
@@ -150,7 +173,7 @@ exec 6<&- 8<&- 4<&-
 
 m_ctrs=$(median "${t_ctrs[@]}"); m_jit=$(median "${t_jit[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}"); m_pool=$(median "${t_pool[@]}"); m_group=$(median "${t_group[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
-echo "run --rm of /bin/busybox true, warm hosts, $runs runs each (interleaved rounds), load average per round ${loads[*]}, now $(cut -d' ' -f1-3 /proc/loadavg):"
+echo "run --rm of /bin/busybox true, warm hosts ($warmup untimed runs first), $runs runs each (interleaved rounds, order rotating: ${ROTATE:-1}, ${settle_ms} ms settle before each run), load average per round ${loads[*]}, now $(cut -d' ' -f1-3 /proc/loadavg):"
 echo "  ctrs run --rm (NativeAOT):   ${t_ctrs[*]} ms; median $m_ctrs ms"
 echo "  ctrs run --rm (JIT, dotnet): ${t_jit[*]} ms; median $m_jit ms"
 echo "  ours warm (RunAsync):        ${t_warm[*]} ms; median $m_warm ms"
