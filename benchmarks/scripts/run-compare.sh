@@ -124,12 +124,15 @@ ms() { echo $(( ($2 - $1) / 1000000 )); }
 # for a while has its run path compiled at the JIT's top tier; two runs measure tier-0 code and the
 # background JIT competing for the 2 cores. WARMUP=2 gives the old figures.
 warmup=${WARMUP:-200}
+# BURST=N: after the rounds, N more runs back to back (no pause) of ctr and of each warm host, for the throughput
+# of runs that follow each other (threads awake, caches warm) beside the lone runs the rounds time.
+burst=${BURST:-0}
 # Our warm in-process hosts, each a paced run-warm (one timed RunAsync per line read) so every round
 # runs all contenders back to back: per-container shim, warm shim pool (WarmShims=1), shared shim group.
 warm_host() { # NAME [env...] -- [group]: starts a paced host on fifos $work/NAME.in/.out
   local name=$1; shift
   mkfifo "$work/$name.in" "$work/$name.out"
-  env CONTAINERS_BENCH_IMAGE="$ref" CONTAINERS_BENCH_PACED=1 CONTAINERS_BENCH_WARMUP="$warmup" "$@" dotnet "$bench" run-warm "$ref" "$runcs" "$runs" ${group_arg:-} \
+  env CONTAINERS_BENCH_IMAGE="$ref" CONTAINERS_BENCH_PACED=1 CONTAINERS_BENCH_WARMUP="$warmup" "$@" dotnet "$bench" run-warm "$ref" "$runcs" "$((runs + burst))" ${group_arg:-} \
     <"$work/$name.in" >"$work/$name.out" &
 }
 warm_time() { echo go >&"$1"; local t; read -r t <&"$2"; echo "$t"; }
@@ -166,6 +169,21 @@ for i in $(seq "$runs"); do
     if [ "${ROTATE:-1}" = 1 ]; then run_tool $(( (k + i) % 7 )) "$i"; else run_tool "$k" "$i"; fi
   done
 done
+b_ctr=(); b_warm=(); b_pool=(); b_group=()
+if [ "$burst" -gt 0 ]; then
+  settle
+  for j in $(seq "$burst"); do
+    t0=$(now); ctr run --rm "$ref" "$tag-b$j" /bin/busybox true; t1=$(now); b_ctr+=($(ms "$t0" "$t1"))
+  done
+  restore_dev_null
+  burst_host() { # IN OUT: N lines at once, then N times
+    local j t
+    settle
+    for j in $(seq "$burst"); do echo go >&"$1"; done
+    for j in $(seq "$burst"); do read -r t <&"$2"; echo "$t"; done
+  }
+  b_warm=($(burst_host 5 6)); b_pool=($(burst_host 7 8)); b_group=($(burst_host 3 4))
+fi
 exec 5>&- 7>&- 3>&-
 wait_hosts() { cat <&6 >/dev/null; cat <&8 >/dev/null; cat <&4 >/dev/null; }
 wait_hosts
@@ -182,6 +200,12 @@ echo "  ours warm, shared shim group: ${t_group[*]} ms; median $m_group ms (a sl
 echo "  ctr run --rm (containerd):   ${t_ctr[*]} ms; median $m_ctr ms"
 echo "  podman run --rm:             ${t_podman[*]} ms; median $m_podman ms"
 echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ctrs-jit $(ratio "$m_ctr" "$m_jit"), ctrs-jit/ctrs $(ratio "$m_jit" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"), ctr/ours-pool $(ratio "$m_ctr" "$m_pool"), ctr/ours-group $(ratio "$m_ctr" "$m_group"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
+
+if [ "$burst" -gt 0 ]; then
+  mb_ctr=$(median "${b_ctr[@]}"); mb_warm=$(median "${b_warm[@]}"); mb_pool=$(median "${b_pool[@]}"); mb_group=$(median "${b_group[@]}")
+  echo "back to back, $burst runs each (medians): ctr run --rm $mb_ctr ms; ours RunAsync $mb_warm ms, warm shim $mb_pool ms, shim group $mb_group ms;" \
+    "ratio ctr/ours-warm $(ratio "$mb_ctr" "$mb_warm"), ctr/ours-pool $(ratio "$mb_ctr" "$mb_pool"), ctr/ours-group $(ratio "$mb_ctr" "$mb_group")"
+fi
 
 # Shim memory: one running container each.
 mem() {
