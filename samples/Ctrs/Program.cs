@@ -93,7 +93,7 @@ internal static class Program
         Console.Error.WriteLine($"ctrs: {message}");
         Console.Error.WriteLine("usage: ctrs [--root DIR] [--state DIR] [--namespace NS] [--runcs PATH] images pull|push|ls|rm|export|import ... | content ls|get|rm ... | gc");
         Console.Error.WriteLine("       ctrs images unpack|mount REF [DIR] [--snapshotter overlayfs|native] | images unmount DIR");
-        Console.Error.WriteLine("       ctrs run [--rm] [-d] [-i] [-t] [--env K=V] [--mount type=bind,src=S,dst=D,options=O:O] [--memory N] [--cpus N] [--pids N] [--user U] [--net none|host] [--runtime PATH] IMAGE ID [ARGS...]");
+        Console.Error.WriteLine("       ctrs run [--rm] [-d] [-i] [-t] [--env K=V] [--mount type=bind,src=S,dst=D,options=O:O] [--memory N] [--cpus N] [--pids N] [--user U] [--net none|host] [--runtime PATH] [--snapshotter overlayfs|native] IMAGE ID [ARGS...]");
         Console.Error.WriteLine("       ctrs tasks ls | kill [-s SIG] [--all] [--exec-id E] ID | exec --exec-id E [-d] [-t] [--env K=V] [--cwd D] ID ARGS... | attach [--exec-id E] ID | pause ID | resume ID | metrics ID | rm [-f] ID");
         Console.Error.WriteLine("       ctrs containers ls [FILTER...] | info ID | rm ID... | events [--follow]");
         Console.Error.WriteLine("       ctrs snapshots [--snapshotter overlayfs|native] ls|info KEY|usage [KEY]|rm KEY|mounts TARGET KEY");

@@ -9,7 +9,8 @@ namespace Containers.Samples.Ctrs;
 
 /// <summary>
 /// <c>ctrs run [--rm] [-d] [-i] [--env K=V] [--mount type=bind,src=…,dst=…,options=a:b] [--memory N[k|m|g]]
-/// [--cpus N] [--pids N] [--user U] [--net none|host] [--runtime PATH] IMAGE ID [ARGS…]</c>, as <c>ctr run</c>:
+/// [--cpus N] [--pids N] [--user U] [--net none|host] [--runtime PATH] [--snapshotter overlayfs|native] IMAGE ID [ARGS…]</c>,
+/// as <c>ctr run</c>:
 /// create the container, start its task with this process's stdout/stderr, wait, delete the task (and
 /// with <c>--rm</c> the container); the exit code is the container's. <c>-d</c> starts the task and
 /// returns; its output goes to a log file the shim appends to, or — with <c>-t</c> or <c>-i</c> — waits in stdio
@@ -53,6 +54,7 @@ internal static class RunCommand
 
                     break;
                 case "--runtime": options.Runtime = Value(); break;
+                case "--snapshotter": options.Snapshotter = Value(); break;
                 default: return usage($"run: unknown flag {flag}");
             }
         }

@@ -118,6 +118,31 @@ public sealed class CtrsRunTests() : CtrsFixture("ctrs-run")
     }
 
     [Test]
+    public async Task Run_on_the_native_snapshotter_records_it_and_an_unknown_one_is_refused()
+    {
+        string id = NewId("t");
+        ToolResult run = await CtrsAsync("run", "--snapshotter", "native", Image.Reference, id, "sh", "-c", "echo on-native");
+        ToolResult info = await CtrsAsync("containers", "info", id);
+        ToolResult snapshots = await CtrsAsync("snapshots", "--snapshotter", "native", "ls");
+        (await CtrsAsync("containers", "rm", id)).EnsureSuccess("containers rm");
+        ToolResult after = await CtrsAsync("snapshots", "--snapshotter", "native", "ls");
+        string bad = NewId("t");
+        ToolResult unknown = await CtrsAsync("run", "--rm", "--snapshotter", "zfs", Image.Reference, bad, "true");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.StandardError);
+            Assert.That(run.StandardOutput, Is.EqualTo("on-native\n"));
+            Assert.That(info.StandardOutput, Does.Contain("\"Snapshotter\": \"native\""));
+            Assert.That(snapshots.StandardOutput, Does.Contain(id), "the container's snapshot is native's");
+            Assert.That(after.StandardOutput, Does.Not.Contain(id), "containers rm removed it from native");
+            Assert.That(unknown.ExitCode, Is.EqualTo(1));
+            Assert.That(unknown.StandardError, Does.Contain("InvalidSpecException").And.Contain("snapshotter").And.Contain("zfs"));
+        });
+        Assert.That((await CtrsAsync("containers", "ls")).StandardOutput, Does.Not.Contain(bad));
+    }
+
+    [Test]
     public async Task Bad_flags_fail_with_a_named_error_and_leave_no_container()
     {
         string id = NewId("t");

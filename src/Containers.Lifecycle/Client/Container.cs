@@ -57,7 +57,7 @@ public sealed class Container
             throw new InvalidSpecException("process.terminal", $"container \"{Id}\" has terminal {Spec.Process?.Terminal ?? false} in its spec (SpecOptions.WithTty()), the task's io asks for {io?.Terminal ?? false}");
         }
 
-        IReadOnlyList<Mount> rootfs = await _client.Snapshotter.MountsAsync(Record.SnapshotKey, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Mount> rootfs = await _client.SnapshotterOf(Record).MountsAsync(Record.SnapshotKey, cancellationToken).ConfigureAwait(false);
         string bundle = _client.BundleDirectory(Id);
         using BundleGuard guard = await BundleGuard.CreateAsync(_client, Id, bundle, Record.Spec, RemappedRootGroup(Spec), cancellationToken).ConfigureAwait(false);
         StdioFifos? fifos = null;
@@ -119,7 +119,7 @@ public sealed class Container
         await _client.Containers.DeleteAsync(Id, cancellationToken).ConfigureAwait(false);
         if (Record.SnapshotKey is not null)
         {
-            await _client.RemoveSnapshotAsync(Record.SnapshotKey).ConfigureAwait(false);
+            await _client.RemoveSnapshotAsync(Record.Snapshotter, Record.SnapshotKey).ConfigureAwait(false);
         }
 
         BundleFiles.Delete(_client.BundleDirectory(Id));

@@ -48,11 +48,12 @@ public sealed class ContainerClient
     private readonly IImageStore _images;
     private readonly ILeaseManager _leases;
     private readonly Unpacker _unpacker;
+    private readonly SnapshotterSet _snapshotters;
     private readonly ImagePuller _puller;
-    // Image target digest → its unpack result and parsed config, so a later create of the same image only
-    // checks that the top snapshot still exists (one read) instead of re-reading manifest and config and
-    // stat-ing each layer (~3 ms a run). Bounded: cleared when it holds more than UnpackedImagesLimit.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Digest, (UnpackResult Unpacked, ImageConfig Config)> _unpackedImages = new();
+    // (Snapshotter, image target digest) → its unpack result and parsed config, so a later create of the same
+    // image only checks that the top snapshot still exists (one read) instead of re-reading manifest and config
+    // and stat-ing each layer (~3 ms a run). Bounded: cleared when it holds more than UnpackedImagesLimit.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Snapshotter, Digest Target), (UnpackResult Unpacked, ImageConfig Config)> _unpackedImages = new();
     private readonly SpecRootfsCache _specRootfs = new();
 
     /// <summary>Creates a client over the runtime's services (<c>AddContainerRuntime</c> registers one).</summary>
@@ -67,8 +68,15 @@ public sealed class ContainerClient
     /// <param name="unpacker">Unpacks images into <paramref name="snapshotter"/>.</param>
     /// <param name="registry">Fetches images.</param>
     /// <param name="logger">Receives what the client does.</param>
+    /// <param name="snapshotters">
+    /// The snapshotters a container can name in <see cref="ContainerOptions.Snapshotter"/> (its default must be
+    /// <paramref name="snapshotter"/>, named as <see cref="ContainerRuntimeOptions.Snapshotter"/>);
+    /// <see langword="null"/>: only <paramref name="snapshotter"/>.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="snapshotters"/>' default is not <paramref name="snapshotter"/>.</exception>
     public ContainerClient(ContainerRuntimeOptions options, IContentStore content, IImageStore images, ISnapshotter snapshotter, IContainerStore containers,
-        ILeaseManager leases, ITaskService tasks, IEventBus events, Unpacker unpacker, RegistryClient registry, ILogger<ContainerClient>? logger = null)
+        ILeaseManager leases, ITaskService tasks, IEventBus events, Unpacker unpacker, RegistryClient registry, ILogger<ContainerClient>? logger = null,
+        SnapshotterSet? snapshotters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -80,6 +88,12 @@ public sealed class ContainerClient
         Tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
         Events = events ?? throw new ArgumentNullException(nameof(events));
         _unpacker = unpacker ?? throw new ArgumentNullException(nameof(unpacker));
+        _snapshotters = snapshotters ?? new SnapshotterSet(options.Snapshotter, snapshotter, unpacker);
+        if (_snapshotters.DefaultName != options.Snapshotter || !ReferenceEquals(_snapshotters.Default, snapshotter))
+        {
+            throw new ArgumentException($"the set's default snapshotter must be the client's ({options.Snapshotter})", nameof(snapshotters));
+        }
+
         // One puller for all pulls: concurrent pulls of the same blob fetch it once.
         _puller = new ImagePuller(registry ?? throw new ArgumentNullException(nameof(registry)), content, images);
         Logger = logger ?? (ILogger)NullLogger.Instance;
@@ -97,11 +111,14 @@ public sealed class ContainerClient
     /// <summary>The task service that runs the containers' tasks.</summary>
     public ITaskService Tasks { get; }
 
-    /// <summary>The snapshotter holding images and the containers' root filesystems.</summary>
+    /// <summary>The default snapshotter: images are unpacked into it, and containers that name no other get their root filesystems from it.</summary>
     public ISnapshotter Snapshotter { get; }
 
-    /// <summary>The snapshotter's name, recorded in each container.</summary>
+    /// <summary>The default snapshotter's name, recorded in each container that names no other.</summary>
     public string SnapshotterName => _options.Snapshotter;
+
+    /// <summary>The snapshotters a container can name (<see cref="ContainerOptions.Snapshotter"/>).</summary>
+    public SnapshotterSet Snapshotters => _snapshotters;
 
     internal ILogger Logger { get; }
 
@@ -174,7 +191,11 @@ public sealed class ContainerClient
     {
         Image image = await GetImageAsync(name, cancellationToken).ConfigureAwait(false);
         await _images.DeleteAsync(image.Name, image.Target.Digest, cancellationToken).ConfigureAwait(false);
-        _ = _unpackedImages.TryRemove(image.Target.Digest, out _);
+        foreach (string snapshotterName in _snapshotters.Names)
+        {
+            _ = _unpackedImages.TryRemove((snapshotterName, image.Target.Digest), out _);
+        }
+
         if (_images is not PublishingImageStore)
         {
             // A store that publishes (AddContainerRuntime's) has told the bus already.
@@ -278,29 +299,36 @@ public sealed class ContainerClient
             Identifiers.Validate(options.ShimGroup, "shimGroup");
         }
 
+        string snapshotterName = options.Snapshotter ?? SnapshotterName;
+        if (!_snapshotters.Contains(snapshotterName))
+        {
+            throw new InvalidSpecException("snapshotter", $"no snapshotter \"{snapshotterName}\" (there are: {string.Join(", ", _snapshotters.Names)})");
+        }
+
         if (await TryGetRecordAsync(id, cancellationToken).ConfigureAwait(false) is not null)
         {
             throw new AlreadyExistsException("container", id);
         }
 
-        (UnpackResult unpacked, ImageConfig config) = await UnpackedImageAsync(image, cancellationToken).ConfigureAwait(false);
+        ISnapshotter snapshotter = _snapshotters.Get(snapshotterName);
+        (UnpackResult unpacked, ImageConfig config) = await UnpackedImageAsync(snapshotterName, image, cancellationToken).ConfigureAwait(false);
         string key = SnapshotKey(id);
         Lease lease = await _leases.CreateAsync(null, LeaseExpiry, null, cancellationToken).ConfigureAwait(false);
         bool prepared = false;
         try
         {
-            await _leases.AddResourceAsync(lease.Id, LeaseResource.ForSnapshot(SnapshotterName, key), cancellationToken).ConfigureAwait(false);
+            await _leases.AddResourceAsync(lease.Id, LeaseResource.ForSnapshot(snapshotterName, key), cancellationToken).ConfigureAwait(false);
             Dictionary<string, string>? snapshotLabels = options.SnapshotLabels.Count > 0 ? new Dictionary<string, string>(options.SnapshotLabels, StringComparer.Ordinal) : null;
             IReadOnlyList<Mount> mounts = options.ReadOnlyRootfs
-                ? await Snapshotter.ViewAsync(key, unpacked.TopChainId.ToString(), snapshotLabels, cancellationToken).ConfigureAwait(false)
-                : await Snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), snapshotLabels, cancellationToken).ConfigureAwait(false);
+                ? await snapshotter.ViewAsync(key, unpacked.TopChainId.ToString(), snapshotLabels, cancellationToken).ConfigureAwait(false)
+                : await snapshotter.PrepareAsync(key, unpacked.TopChainId.ToString(), snapshotLabels, cancellationToken).ConfigureAwait(false);
             prepared = true;
             Spec spec = await GenerateSpecAsync(id, mounts, unpacked.TopChainId.ToString(), config, args, AllSpecOptions(options), cancellationToken).ConfigureAwait(false);
             ContainerRecord record = await Containers.CreateAsync(new ContainerRecord(id, new RuntimeInfo(RuntimeName) { Options = RuntimeOptions(options.Runtime, options.ShimGroup) })
             {
                 Image = image.Name,
                 Spec = RuntimeSpecJson.Serialize(spec),
-                Snapshotter = SnapshotterName,
+                Snapshotter = snapshotterName,
                 SnapshotKey = key,
                 Labels = new Dictionary<string, string>(options.Labels, StringComparer.Ordinal),
             }, cancellationToken).ConfigureAwait(false);
@@ -309,7 +337,7 @@ public sealed class ContainerClient
         }
         catch when (prepared)
         {
-            await RemoveSnapshotAsync(key).ConfigureAwait(false);
+            await RemoveSnapshotAsync(snapshotterName, key).ConfigureAwait(false);
             throw;
         }
         finally
@@ -340,12 +368,16 @@ public sealed class ContainerClient
     /// <summary>The snapshot key of a container's root filesystem; the namespace is part of it because snapshots are shared by all namespaces.</summary>
     internal string SnapshotKey(string id) => _options.Namespace + "/" + id;
 
-    /// <summary>Removes a snapshot; one already gone is fine.</summary>
-    internal async Task RemoveSnapshotAsync(string key)
+    /// <summary>The snapshotter a container's record names (its default when the record names none).</summary>
+    /// <exception cref="InvalidSpecException">This client has no snapshotter of that name.</exception>
+    internal ISnapshotter SnapshotterOf(ContainerRecord record) => _snapshotters.Get(string.IsNullOrEmpty(record.Snapshotter) ? SnapshotterName : record.Snapshotter);
+
+    /// <summary>Removes a snapshot of the snapshotter named <paramref name="snapshotter"/>; one already gone is fine.</summary>
+    internal async Task RemoveSnapshotAsync(string? snapshotter, string key)
     {
         try
         {
-            await Snapshotter.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+            await _snapshotters.Get(string.IsNullOrEmpty(snapshotter) ? SnapshotterName : snapshotter).RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
         }
         catch (NotFoundException)
         {
@@ -353,23 +385,24 @@ public sealed class ContainerClient
     }
 
     /// <summary>The image unpacked (if it was not) and its config: from the cache when its top snapshot still exists.</summary>
-    private async Task<(UnpackResult Unpacked, ImageConfig Config)> UnpackedImageAsync(Image image, CancellationToken cancellationToken)
+    private async Task<(UnpackResult Unpacked, ImageConfig Config)> UnpackedImageAsync(string snapshotterName, Image image, CancellationToken cancellationToken)
     {
-        if (_unpackedImages.TryGetValue(image.Target.Digest, out (UnpackResult Unpacked, ImageConfig Config) known))
+        (string, Digest) cacheKey = (snapshotterName, image.Target.Digest);
+        if (_unpackedImages.TryGetValue(cacheKey, out (UnpackResult Unpacked, ImageConfig Config) known))
         {
             try
             {
                 // The committed top snapshot exists, so its parents do (a snapshot's parent cannot go first).
-                _ = await Snapshotter.StatAsync(known.Unpacked.TopChainId.ToString(), cancellationToken).ConfigureAwait(false);
+                _ = await _snapshotters.Get(snapshotterName).StatAsync(known.Unpacked.TopChainId.ToString(), cancellationToken).ConfigureAwait(false);
                 return known;
             }
             catch (NotFoundException)
             {
-                _ = _unpackedImages.TryRemove(image.Target.Digest, out _);
+                _ = _unpackedImages.TryRemove(cacheKey, out _);
             }
         }
 
-        UnpackResult unpacked = await _unpacker.UnpackAsync(image, null, null, cancellationToken).ConfigureAwait(false);
+        UnpackResult unpacked = await _snapshotters.UnpackerFor(snapshotterName).UnpackAsync(image, null, null, cancellationToken).ConfigureAwait(false);
         ImageConfig config;
         IContentReader reader = await _content.OpenReaderAsync(unpacked.Config, cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
@@ -386,7 +419,7 @@ public sealed class ContainerClient
             _unpackedImages.Clear();
         }
 
-        _unpackedImages[image.Target.Digest] = (unpacked, config);
+        _unpackedImages[cacheKey] = (unpacked, config);
         return (unpacked, config);
     }
 

@@ -43,6 +43,15 @@ public class ContainerOptions
     /// </summary>
     public bool ReadOnlyRootfs { get; set; }
 
+    /// <summary>
+    /// The snapshotter the container's root filesystem comes from, by name (<c>overlayfs</c>, <c>native</c>, or
+    /// another of <see cref="ContainerClient.Snapshotters"/>), as <c>ctr run --snapshotter</c>; the image is
+    /// unpacked into it first if it was not. The container's record keeps the name. <see langword="null"/> (the
+    /// default) for the runtime's <see cref="DependencyInjection.ContainerRuntimeOptions.Snapshotter"/>. An
+    /// unknown name is refused (<see cref="InvalidSpecException"/> naming <c>snapshotter</c>) before anything is made.
+    /// </summary>
+    public string? Snapshotter { get; set; }
+
     /// <summary>The container's labels.</summary>
     public IDictionary<string, string> Labels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

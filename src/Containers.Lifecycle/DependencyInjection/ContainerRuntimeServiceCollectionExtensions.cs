@@ -32,7 +32,8 @@ public static class ContainerRuntimeServiceCollectionExtensions
     /// <see cref="PublishingImageStore"/>), both keeping their records in <c>Root/metadata.db</c>; the snapshotter
     /// named by <see cref="ContainerRuntimeOptions.Snapshotter"/> (<c>overlayfs</c> or <c>native</c>, in
     /// <c>Root/snapshots/&lt;name&gt;</c>) as <see cref="ISnapshotter"/>, wrapped in a
-    /// <see cref="PublishingSnapshotter"/>: every change made through these services publishes containerd's image,
+    /// <see cref="PublishingSnapshotter"/>, and a <see cref="SnapshotterSet"/> of it and the other built-in one (opened
+    /// when a container names it in <see cref="ContainerOptions.Snapshotter"/>, or at start when it holds snapshots): every change made through these services publishes containerd's image,
     /// content and snapshot events on the bus, in the namespace; the <see cref="GarbageCollector"/> over the
     /// unwrapped stores (its removals publish nothing, so they do not start further collections); the <see cref="Unpacker"/> into that snapshotter;
     /// a <see cref="RegistryClient"/> with default options; <see cref="ITaskService"/> as a
@@ -97,25 +98,31 @@ public static class ContainerRuntimeServiceCollectionExtensions
         services.TryAddSingleton<ISnapshotter>(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
-            string root = Path.Combine(o.Root, "snapshots", o.Snapshotter);
-            ISnapshotter snapshotter = o.Snapshotter switch
-            {
-                "overlayfs" => new OverlaySnapshotter(root, timeProvider: sp.GetRequiredService<TimeProvider>()),
-                "native" => new NativeSnapshotter(root, sp.GetRequiredService<TimeProvider>()),
-                _ => throw new UnsupportedException($"snapshotter \"{o.Snapshotter}\" is not built in (overlayfs, native); register an ISnapshotter yourself"),
-            };
+            ISnapshotter snapshotter = OpenBuiltInSnapshotter(o, o.Snapshotter, sp.GetRequiredService<TimeProvider>())
+                ?? throw new UnsupportedException($"snapshotter \"{o.Snapshotter}\" is not built in ({string.Join(", ", BuiltInSnapshotters)}); register an ISnapshotter yourself");
             return new PublishingSnapshotter(snapshotter, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace);
+        });
+        services.TryAddSingleton(sp =>
+        {
+            ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
+            TimeProvider time = sp.GetRequiredService<TimeProvider>();
+            IEventBus events = sp.GetRequiredService<IEventBus>();
+            // The other built-in snapshotters open when a container first names one (ContainerOptions.Snapshotter), or
+            // at once when they hold snapshots of earlier processes, so the collector sees them.
+            Dictionary<string, Func<ISnapshotter>> others = BuiltInSnapshotters.Where(n => n != o.Snapshotter).ToDictionary(
+                n => n, n => (Func<ISnapshotter>)(() => new PublishingSnapshotter(OpenBuiltInSnapshotter(o, n, time)!, n, events, o.Namespace)), StringComparer.Ordinal);
+            return new SnapshotterSet(o.Snapshotter, sp.GetRequiredService<ISnapshotter>(), sp.GetRequiredService<Unpacker>(), others,
+                (name, snapshotter) => new Unpacker(sp.GetRequiredService<IContentStore>(), snapshotter, name, logger: sp.GetService<ILogger<Unpacker>>(), leases: sp.GetRequiredService<ILeaseManager>()),
+                Unpublished,
+                others.Keys.Where(n => File.Exists(Path.Combine(o.Root, "snapshots", n, "metadata.db"))));
         });
         services.TryAddSingleton(sp => new GarbageCollector(
             sp.GetRequiredService<MetadataDatabase>(),
             sp.GetRequiredService<LocalContentStore>(),
-            new Dictionary<string, ISnapshotter>(StringComparer.Ordinal)
-            {
-                // The collector's removals publish nothing (containerd's collector tells no service either): the
-                // scheduler counts /content/delete and /snapshot/remove as deletions, and a collection must not
-                // start the next one.
-                [sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Snapshotter] = Unpublished(sp.GetRequiredService<ISnapshotter>()),
-            },
+            // Every snapshotter of the set that is open (it grows as containers name others). The collector's removals
+            // publish nothing (containerd's collector tells no service either): the scheduler counts /content/delete
+            // and /snapshot/remove as deletions, and a collection must not start the next one.
+            sp.GetRequiredService<SnapshotterSet>().ForCollector,
             sp.GetService<ILogger<GarbageCollector>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp =>
@@ -148,7 +155,8 @@ public static class ContainerRuntimeServiceCollectionExtensions
             sp.GetRequiredService<IEventBus>(),
             sp.GetRequiredService<Unpacker>(),
             sp.GetRequiredService<RegistryClient>(),
-            sp.GetService<ILogger<ContainerClient>>()));
+            sp.GetService<ILogger<ContainerClient>>(),
+            sp.GetRequiredService<SnapshotterSet>()));
         services.TryAddSingleton(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
@@ -160,7 +168,21 @@ public static class ContainerRuntimeServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The snapshotters built in, each in <c>Root/snapshots/&lt;name&gt;</c>.</summary>
+    private static readonly string[] BuiltInSnapshotters = ["overlayfs", "native"];
+
     private static ISnapshotter Unpublished(ISnapshotter snapshotter) => snapshotter is PublishingSnapshotter publishing ? publishing.Inner : snapshotter;
+
+    private static ISnapshotter? OpenBuiltInSnapshotter(ContainerRuntimeOptions o, string name, TimeProvider time)
+    {
+        string root = Path.Combine(o.Root, "snapshots", name);
+        return name switch
+        {
+            "overlayfs" => new OverlaySnapshotter(root, timeProvider: time),
+            "native" => new NativeSnapshotter(root, time),
+            _ => null,
+        };
+    }
 
     /// <summary>A bare name is looked up in PATH, as a shell would (the shim is started with posix_spawn, which does not search).</summary>
     internal static string ExecutablePath(string name)
