@@ -6,7 +6,7 @@ namespace Containers.Client;
 
 /// <summary>
 /// The host's side of one process's stdio: FIFOs in a private directory (the task's bundle for its init, a
-/// directory of their own under the state root for an exec, as containerd's cio makes them) that the shim
+/// directory of their own for an exec, in the bundle's <c>execs</c>, as containerd's cio makes them) that the shim
 /// opens, the host's ends, and the copies between them and the caller's streams.
 /// </summary>
 /// <remarks>
