@@ -45,12 +45,13 @@ internal static class BundleFiles
     }
 
     /// <summary>
-    /// Removes a bundle whose rootfs is unmounted. Only known names are removed and directories are
-    /// removed non-recursively, so a rootfs still mounted (an unmount that failed) makes this throw
+    /// Removes a bundle whose rootfs is unmounted (and an older host's stale lock file for it, <see cref="LegacyBundleLock"/>).
+    /// Only known names are removed and directories are removed non-recursively, so a rootfs still mounted (an unmount that failed) makes this throw
     /// instead of deleting the container's files through the mount.
     /// </summary>
     public static void Delete(string bundle)
     {
+        _ = LegacyBundleLock.RemoveIfStale(bundle);
         if (!Directory.Exists(bundle))
         {
             return;
