@@ -229,10 +229,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
 
         // The shim dies (it alone knew the exec's FIFO paths); a new host deletes the task.
         System.Diagnostics.Process.GetProcessById(shimPid).Kill();
-        for (int i = 0; i < 200 && ShimProbe.IsAlive(shimPid); i++)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
+        bool shimDied = await Tasks.ShimTestBed.EventuallyAsync(() => !ShimProbe.IsAlive(shimPid));
 
         ContainerClient second = Bed.NewProvider().GetRequiredService<ContainerClient>();
         ContainerTask loaded = await (await second.LoadContainerAsync(id)).LoadTaskAsync(timeout.Token);
@@ -241,7 +238,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(ShimProbe.IsAlive(shimPid), Is.False, "the shim died");
+            Assert.That(shimDied, Is.True, "the shim died");
             Assert.That(status.IsFailure, Is.True, "the dead shim's task reports a failure exit");
             Assert.That(execDirectory, Is.Not.Null.And.StartsWith(Path.Combine(Bed.State, "bundles") + "/"));
             Assert.That(Directory.Exists(execDirectory), Is.False, "the exec's FIFO directory went with the task");

@@ -76,6 +76,8 @@ public sealed class ContainerTaskSharedAttachTests : FacadeFixture
         await late.DisposeAsync();
         _ = await task.DeleteAsync(timeout.Token);
         await container.DeleteAsync(timeout.Token);
+        // The shim answers the delete of its last task, then removes its directory and exits.
+        bool shimGone = await Tasks.ShimTestBed.EventuallyAsync(() => Bed.Shims().Count == 0);
 
         Assert.Multiple(() =>
         {
@@ -87,7 +89,7 @@ public sealed class ContainerTaskSharedAttachTests : FacadeFixture
             Assert.That(lateOut.Text, Is.EqualTo("got-late\ngot-last\n"), "a late attachment from its attach on");
             Assert.That(status.ExitCode, Is.EqualTo(5));
             Assert.That(Bed.MountsUnder(), Is.Empty);
-            Assert.That(Bed.Shims(), Is.Empty);
+            Assert.That(shimGone, Is.True, "the shim exited after the delete");
         });
     }
 
@@ -135,6 +137,7 @@ public sealed class ContainerTaskSharedAttachTests : FacadeFixture
         _ = await task.DeleteAsync(timeout.Token);
         await container.DeleteAsync(timeout.Token);
         string slowText = Encoding.ASCII.GetString(stalled.Written);
+        bool shimGone = await Tasks.ShimTestBed.EventuallyAsync(() => Bed.Shims().Count == 0);
 
         Assert.Multiple(() =>
         {
@@ -148,7 +151,7 @@ public sealed class ContainerTaskSharedAttachTests : FacadeFixture
             Assert.That(afterOverrun, Is.EqualTo(ProcessStatus.Running), "the overrun detached the attachment, not the process");
             Assert.That(status.ExitCode, Is.EqualTo(9));
             Assert.That(Bed.MountsUnder(), Is.Empty);
-            Assert.That(Bed.Shims(), Is.Empty);
+            Assert.That(shimGone, Is.True, "the shim exited after the delete");
         });
     }
 }
