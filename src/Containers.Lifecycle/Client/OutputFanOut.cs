@@ -67,15 +67,6 @@ internal sealed class OutputFanOut
         }
     }
 
-    /// <summary>Whether this process has a reader on <paramref name="path"/> now (for tests).</summary>
-    internal static bool IsReading(string path)
-    {
-        lock (Registry)
-        {
-            return Readers.ContainsKey(path);
-        }
-    }
-
     /// <summary>Takes <paramref name="subscription"/> off the list (detached, failed or overrun); the reader stops at its next turn when it was the last.</summary>
     internal void Remove(OutputSubscription subscription)
     {
