@@ -15,6 +15,9 @@ internal static class BundleFiles
     // since CVE-2021-41103: a bundle any host user could traverse would let them reach the mounted rootfs (and run
     // its setuid files, or write into world-writable directories of it).
     internal const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>The bundle's directory of exec FIFO directories (<c>execs/&lt;32 hex&gt;/{stdin,stdout,stderr}</c>, each 0700).</summary>
+    internal const string ExecFifos = "execs";
     private const UnixFileMode GroupTraversable = Private | UnixFileMode.GroupExecute;
 
     /// <summary>
@@ -42,12 +45,13 @@ internal static class BundleFiles
     }
 
     /// <summary>
-    /// Removes a bundle whose rootfs is unmounted. Only known names are removed and directories are
-    /// removed non-recursively, so a rootfs still mounted (an unmount that failed) makes this throw
+    /// Removes a bundle whose rootfs is unmounted (and an older host's stale lock file for it, <see cref="LegacyBundleLock"/>).
+    /// Only known names are removed and directories are removed non-recursively, so a rootfs still mounted (an unmount that failed) makes this throw
     /// instead of deleting the container's files through the mount.
     /// </summary>
     public static void Delete(string bundle)
     {
+        _ = LegacyBundleLock.RemoveIfStale(bundle);
         if (!Directory.Exists(bundle))
         {
             return;
@@ -59,6 +63,7 @@ internal static class BundleFiles
             File.Delete(Path.Combine(bundle, name));
         }
 
+        RemoveExecFifos(Path.Combine(bundle, ExecFifos));
         string rootfs = Path.Combine(bundle, "rootfs");
         if (Directory.Exists(rootfs))
         {
@@ -66,5 +71,29 @@ internal static class BundleFiles
         }
 
         Directory.Delete(bundle);
+    }
+
+    /// <summary>
+    /// Removes the FIFO directories of the task's execs (those nobody deleted, also when the shim that knew them died),
+    /// by name and non-recursively as the rest of the bundle: anything else in them makes the delete throw.
+    /// </summary>
+    private static void RemoveExecFifos(string execs)
+    {
+        if (!Directory.Exists(execs))
+        {
+            return;
+        }
+
+        foreach (string directory in Directory.EnumerateDirectories(execs))
+        {
+            foreach (string name in (string[])["stdin", "stdout", "stderr"])
+            {
+                File.Delete(Path.Combine(directory, name));
+            }
+
+            Directory.Delete(directory);
+        }
+
+        Directory.Delete(execs);
     }
 }

@@ -125,8 +125,19 @@ public sealed class ContainerClient
     /// <summary>Where bundles live: <c>&lt;State&gt;/bundles/&lt;namespace&gt;/&lt;id&gt;</c>.</summary>
     internal string BundleDirectory(string id) => Path.Combine(_options.State, "bundles", _options.Namespace, id);
 
-    /// <summary>Where stdio FIFOs live (one 0700 directory per process).</summary>
+    /// <summary>Where execs' stdio FIFOs lived before session 16 (one 0700 directory per process); a task's delete still removes those a live shim names.</summary>
     internal string FifoRoot => Path.Combine(_options.State, "fifo");
+
+    /// <summary>
+    /// Where a task's execs get their FIFO directories: <c>execs</c> in the task's bundle (0700, beside the init's
+    /// FIFOs), so the task's delete finds and removes them with the bundle even when the shim that knew their paths
+    /// died. <see cref="FifoRoot"/> when the task has no bundle here (a task this client did not make).
+    /// </summary>
+    internal string ExecFifoRoot(string id)
+    {
+        string bundle = BundleDirectory(id);
+        return Directory.Exists(bundle) ? Path.Combine(bundle, BundleFiles.ExecFifos) : FifoRoot;
+    }
 
     /// <summary>
     /// Pulls an image and unpacks it into the snapshotter, holding a lease for both so a concurrent

@@ -66,7 +66,7 @@ public sealed partial class ContainerTask : TaskProcess
 
         // The runtime-spec process object as the spec serialises it (no separate contract exists for it).
         byte[] json = System.Text.Encoding.UTF8.GetBytes(JsonNode.Parse(RuntimeSpecJson.Serialize(spec))!["process"]!.ToJsonString());
-        StdioFifos stdio = StdioFifos.Create(Client.FifoRoot, io ?? ProcessIO.Null);
+        StdioFifos stdio = StdioFifos.Create(Client.ExecFifoRoot(ContainerId), io ?? ProcessIO.Null);
         try
         {
             await Client.Tasks.ExecAsync(new TaskExecRequest(ContainerId, execId, json) { IO = stdio.TaskIO }, cancellationToken).ConfigureAwait(false);
@@ -97,14 +97,20 @@ public sealed partial class ContainerTask : TaskProcess
 
     /// <summary>
     /// Deletes the stopped task: its rootfs is unmounted, its bundle and FIFOs removed, with the FIFOs of
-    /// its execs that were not deleted (also when another host made them). Returns the init's exit status.
+    /// its execs that were not deleted (also when another host made them, or the task's shim died: they are
+    /// in the bundle). Returns the init's exit status.
     /// </summary>
+    /// <remarks>
+    /// Execs made by a client before session 16 have their FIFO directories under <c>State/fifo</c>: those are
+    /// removed only while the shim still names them (a dead shim's stay there until the state directory is cleared).
+    /// </remarks>
     /// <exception cref="FailedPreconditionException">The task is running.</exception>
     public override async Task<ExitStatus> DeleteAsync(CancellationToken cancellationToken = default)
     {
         // A handle from LoadTaskAsync did not make the FIFOs: the host that did may be gone, so their paths
         // are taken from the task's state before the delete forgets them; so are those of execs nobody deleted
-        // (their host may be gone too), which only the shim knows — both from one state call.
+        // under State/fifo (made before session 16: only the shim knows them; the bundle's execs directory goes
+        // with the bundle) — both from one state call.
         TaskIO? fifos = null;
         IReadOnlyList<TaskIO> execs = [];
         if (Client.Tasks is ShimTaskService shims)

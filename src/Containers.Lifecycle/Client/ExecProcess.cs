@@ -34,6 +34,8 @@ public sealed class ExecProcess : TaskProcess
         ExitStatus status = await base.DeleteAsync(cancellationToken).ConfigureAwait(false);
         if (fifos is not null)
         {
+            // In the task's bundle, or (an exec made before session 16) under State/fifo.
+            StdioFifos.RemoveDirectoryOf(fifos, Path.Combine(Client.BundleDirectory(ContainerId), BundleFiles.ExecFifos));
             StdioFifos.RemoveDirectoryOf(fifos, Client.FifoRoot);
         }
 

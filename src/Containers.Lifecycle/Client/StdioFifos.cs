@@ -6,7 +6,7 @@ namespace Containers.Client;
 
 /// <summary>
 /// The host's side of one process's stdio: FIFOs in a private directory (the task's bundle for its init, a
-/// directory of their own under the state root for an exec, as containerd's cio makes them) that the shim
+/// directory of their own for an exec, in the bundle's <c>execs</c>, as containerd's cio makes them) that the shim
 /// opens, the host's ends, and the copies between them and the caller's streams.
 /// </summary>
 /// <remarks>
@@ -214,7 +214,9 @@ internal sealed class StdioFifos : IAsyncDisposable
 
     private static bool IsFifoDirectoryName(string name) => name.Length == 32 && name.All(char.IsAsciiHexDigitLower);
 
-    private static string AttachablePath(string? path, string stream)
+    /// <summary>The FIFO <paramref name="path"/> of a process's <paramref name="stream"/>, checked to exist.</summary>
+    /// <exception cref="FailedPreconditionException">It is none, a log file, or gone.</exception>
+    internal static string AttachablePath(string? path, string stream)
         => path is null || path.StartsWith("file://", StringComparison.Ordinal)
             ? throw new FailedPreconditionException($"the process has no {stream} FIFO to attach to ({(path is null ? "not connected" : "it writes to " + path[7..])})")
             : File.Exists(path) ? path : throw new FailedPreconditionException($"the process's {stream} FIFO {path} is gone");

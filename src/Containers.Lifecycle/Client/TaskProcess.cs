@@ -47,10 +47,14 @@ public abstract class TaskProcess
     /// <c>LoadProcess(execID, cio.NewAttach(…))</c> do — for example from a new host process, on a task
     /// found with <see cref="Container.LoadTaskAsync"/> or an exec found with
     /// <see cref="ContainerTask.LoadProcessAsync"/> after the process that created it exited.
-    /// <see cref="ProcessIO.Stdout"/> receives the output written from now on (plus what waited in
-    /// the FIFO while nobody read it, up to its 64 KiB), <see cref="ProcessIO.Stdin"/> is written on;
-    /// its end detaches input without closing the process's (use <see cref="CloseStdinAsync"/>).
-    /// Disposing the attachment detaches: the process runs on, and a later attachment reads on.
+    /// <see cref="ProcessIO.Stdout"/> receives the output written from now on (plus, for the first
+    /// attachment of this host process, what waited in the FIFO while nobody read it),
+    /// <see cref="ProcessIO.Stdin"/> is written on; its end detaches input without closing the process's
+    /// (use <see cref="CloseStdinAsync"/>). Several attachments at once in this host process each receive
+    /// all of the output written while they are attached, every attachment's input goes in, and one that
+    /// falls more than <see cref="TaskAttachment.MaxPendingOutputBytes"/> behind is detached with an
+    /// error (see <see cref="TaskAttachment"/>). Disposing the attachment detaches: the process runs on,
+    /// and a later attachment reads on.
     /// </summary>
     /// <param name="io">The streams to connect; a subset of those the process was created with. <see cref="ProcessIO.Terminal"/> is taken from the process.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -72,10 +76,7 @@ public abstract class TaskProcess
                 : $"exec \"{ExecId}\" of task \"{ContainerId}\" has exited: there is nothing to attach to");
         }
 
-        StdioFifos fifos = StdioFifos.Attach(state.IO, io);
-        // The end of the caller's input detaches it; the process's input stays open for a later attachment.
-        fifos.Start(static () => ValueTask.CompletedTask);
-        return new TaskAttachment(ContainerId, state.IO.Terminal, fifos) { ExecId = ExecId };
+        return TaskAttachment.Open(ContainerId, ExecId, state.IO, io);
     }
 
     /// <summary>

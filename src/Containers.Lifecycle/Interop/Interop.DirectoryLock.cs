@@ -43,13 +43,21 @@ internal static partial class Interop
     /// (<paramref name="held"/> false) or another open file description holds the lock (<paramref name="held"/> true).
     /// </summary>
     /// <exception cref="IOException">open or flock failed otherwise.</exception>
-    internal static SafeFileHandle? TryLockDirectory(string path, out bool held)
+    internal static SafeFileHandle? TryLockDirectory(string path, out bool held) => TryLock(path, O_RDONLY | O_DIRECTORY, out held);
+
+    /// <summary>
+    /// Opens <paramref name="path"/> with <paramref name="flags"/> and takes an exclusive flock on it without waiting.
+    /// Null when it is gone (<paramref name="held"/> false) or another open file description holds the lock
+    /// (<paramref name="held"/> true).
+    /// </summary>
+    /// <exception cref="IOException">open or flock failed otherwise.</exception>
+    internal static SafeFileHandle? TryLock(string path, int flags, out bool held)
     {
         held = false;
         SafeFileHandle handle;
         try
         {
-            handle = Open(path, O_RDONLY | O_DIRECTORY);
+            handle = Open(path, flags);
         }
         catch (IOException e) when (e.HResult == ENOENT)
         {
@@ -72,7 +80,7 @@ internal static partial class Interop
         return handle;
     }
 
-    /// <summary>Whether the open directory still has a name (statx's link count is 0 once it was removed).</summary>
+    /// <summary>Whether the open directory (or file) still has a name (statx's link count is 0 once it was removed).</summary>
     /// <exception cref="IOException">statx failed.</exception>
     internal static unsafe bool IsLinked(SafeFileHandle directory)
     {

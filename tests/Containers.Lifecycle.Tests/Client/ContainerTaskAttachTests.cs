@@ -1,5 +1,8 @@
 using Containers.Client;
 using Containers.Images;
+using Containers.Linux.Supervision;
+using Containers.Oci;
+using Containers.Oci.Runtime;
 using Containers.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -169,6 +172,14 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
         ExecProcess exited = await task.ExecAsync("done", ["sh", "-c", "echo bye; exit 3"], new ProcessIO { Unattached = true });
         await exited.StartAsync();
         Assert.That((await exited.WaitAsync(timeout.Token)).ExitCode, Is.EqualTo(3));
+        // And one as a client before session 16 made it: its FIFO directory under State/fifo, known only to the shim.
+        string fifoRoot = Path.Combine(Bed.State, "fifo");
+        StdioFifos legacy = StdioFifos.Create(fifoRoot, new ProcessIO { Unattached = true });
+        Spec spec = (await first.LoadContainerAsync(id)).Spec;
+        spec.Process!.Args = ["sleep", "1000"];
+        byte[] process = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.Nodes.JsonNode.Parse(RuntimeSpecJson.Serialize(spec))!["process"]!.ToJsonString());
+        await first.Tasks.ExecAsync(new TaskExecRequest(id, "old", process) { IO = legacy.TaskIO });
+        _ = await first.Tasks.StartAsync(id, "old");
 
         ContainerClient second = Bed.NewProvider().GetRequiredService<ContainerClient>();
         ContainerTask loaded = await (await second.LoadContainerAsync(id)).LoadTaskAsync();
@@ -177,10 +188,12 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
             Path.GetDirectoryName((await (await loaded.LoadProcessAsync("live")).StatusAsync()).IO.Stdout),
             Path.GetDirectoryName((await (await loaded.LoadProcessAsync("done")).StatusAsync()).IO.Stdout),
         ];
-        string fifoRoot = Path.Combine(Bed.State, "fifo");
+        string? legacyDirectory = Path.GetDirectoryName((await (await loaded.LoadProcessAsync("old")).StatusAsync()).IO.Stdout);
+        string execRoot = Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace, id, "execs");
         // A directory under State/fifo that is not one of ours (not a FIFO directory's name) stays.
         string foreign = Directory.CreateDirectory(Path.Combine(fifoRoot, "not-a-fifo-directory")).FullName;
-        int directoriesBefore = Directory.GetDirectories(fifoRoot).Length;
+        int directoriesBefore = Directory.GetDirectories(execRoot).Length;
+        int legacyBefore = Directory.GetDirectories(fifoRoot).Length;
 
         await loaded.KillAsync(9, all: true);
         _ = await loaded.WaitAsync(timeout.Token);
@@ -189,14 +202,51 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(execDirectories, Has.All.Not.Null.And.All.StartsWith(fifoRoot + "/"));
-            Assert.That(directoriesBefore, Is.EqualTo(3), "two execs' and the foreign directory (the task's own FIFOs are in its bundle)");
-            Assert.That(execDirectories.Where(Directory.Exists!), Is.Empty, "the exec FIFO directories went with the task");
+            Assert.That(execDirectories, Has.All.Not.Null.And.All.StartsWith(execRoot + "/"), "an exec's FIFOs are in its task's bundle");
+            Assert.That(directoriesBefore, Is.EqualTo(2), "the two execs' (the task's own FIFOs are in its bundle)");
+            Assert.That(legacyDirectory, Does.StartWith(fifoRoot + "/"));
+            Assert.That(legacyBefore, Is.EqualTo(2), "the old-layout exec's and the foreign directory");
+            Assert.That(execDirectories.Append(legacyDirectory).Where(Directory.Exists!), Is.Empty, "the exec FIFO directories went with the task, old layout too (its shim named it)");
+            Assert.That(Directory.Exists(execRoot), Is.False);
             Assert.That(Directory.GetFileSystemEntries(fifoRoot), Is.EqualTo(new[] { foreign }), "only the foreign directory is left");
             Assert.That(Bed.MountsUnder(), Is.Empty);
             Assert.That(Bed.Shims(), Is.Empty);
         });
         Directory.Delete(foreign);
+    }
+
+    [Test]
+    public async Task TheFifosOfExecsGoWithTheTaskAlsoWhenItsShimDied()
+    {
+        (ContainerClient first, Image image) = await Bed.NewClientAsync();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        (string id, ContainerTask task) = await StartUnattachedAsync(first, image, "deadshim-", "exec sleep 1000");
+        ExecProcess exec = await task.ExecAsync("live", ["sleep", "1000"], new ProcessIO { Unattached = true });
+        await exec.StartAsync();
+        string? execDirectory = Path.GetDirectoryName((await exec.StatusAsync()).IO.Stdout);
+        string shim = Bed.Shims().Single();
+        int shimPid = int.Parse(File.ReadAllText(ShimPaths.PidFile(shim)), System.Globalization.CultureInfo.InvariantCulture);
+
+        // The shim dies (it alone knew the exec's FIFO paths); a new host deletes the task.
+        System.Diagnostics.Process.GetProcessById(shimPid).Kill();
+        bool shimDied = await Tasks.ShimTestBed.EventuallyAsync(() => !ShimProbe.IsAlive(shimPid));
+
+        ContainerClient second = Bed.NewProvider().GetRequiredService<ContainerClient>();
+        ContainerTask loaded = await (await second.LoadContainerAsync(id)).LoadTaskAsync(timeout.Token);
+        ExitStatus status = await loaded.DeleteAsync(timeout.Token);
+        await (await second.LoadContainerAsync(id)).DeleteAsync(timeout.Token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(shimDied, Is.True, "the shim died");
+            Assert.That(status.IsFailure, Is.True, "the dead shim's task reports a failure exit");
+            Assert.That(execDirectory, Is.Not.Null.And.StartsWith(Path.Combine(Bed.State, "bundles") + "/"));
+            Assert.That(Directory.Exists(execDirectory), Is.False, "the exec's FIFO directory went with the task");
+            Assert.That(Directory.Exists(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace, id)), Is.False, "so did the bundle");
+            Assert.That(Bed.FifoEntries(), Is.Empty, "nothing under State/fifo");
+            Assert.That(Bed.MountsUnder(), Is.Empty);
+            Assert.That(Bed.Shims(), Is.Empty);
+        });
     }
 
     /// <summary>A new container running <paramref name="script"/> under sh, its task started with FIFOs nobody reads (ctr's <c>run -d</c>).</summary>
