@@ -340,12 +340,14 @@ public sealed class ContainerClient
     /// <summary>The snapshot key of a container's root filesystem; the namespace is part of it because snapshots are shared by all namespaces.</summary>
     internal string SnapshotKey(string id) => _options.Namespace + "/" + id;
 
-    /// <summary>Removes a snapshot; one already gone is fine.</summary>
-    internal async Task RemoveSnapshotAsync(string key)
+    /// <summary>Removes a snapshot; one already gone is fine. A container's delete removes its rootfs <paramref name="uncounted"/>: the GC scheduler counted the delete already.</summary>
+    internal async Task RemoveSnapshotAsync(string key, bool uncounted = false)
     {
         try
         {
-            await Snapshotter.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+            await (Snapshotter is PublishingSnapshotter publishing
+                ? publishing.RemoveAsync(key, counted: !uncounted, CancellationToken.None)
+                : Snapshotter.RemoveAsync(key, CancellationToken.None)).ConfigureAwait(false);
         }
         catch (NotFoundException)
         {

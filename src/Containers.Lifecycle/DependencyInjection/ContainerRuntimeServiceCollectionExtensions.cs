@@ -86,6 +86,18 @@ public static class ContainerRuntimeServiceCollectionExtensions
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
             return new LocalContentStore(Path.Combine(o.Root, "content"), o.Namespace, sp.GetRequiredService<MetadataDatabase>().Path);
         });
+        // An application's own stores and snapshotter, registered before this call, are wrapped too: every change
+        // through the registered services publishes, whoever made the service.
+        WrapRegistered<IContentStore>(services, (sp, inner) => inner as PublishingContentStore
+            ?? new PublishingContentStore(inner, sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
+        WrapRegistered<IImageStore>(services, (sp, inner) => inner as PublishingImageStore
+            ?? new PublishingImageStore(inner, sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
+        WrapRegistered<ISnapshotter>(services, (sp, inner) =>
+        {
+            ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
+            // Not disposing the application's snapshotter: the container disposes it as it would have unwrapped.
+            return inner as PublishingSnapshotter ?? new PublishingSnapshotter(inner, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace, disposesInner: false);
+        });
         services.TryAddSingleton<IContentStore>(sp => new PublishingContentStore(
             sp.GetRequiredService<LocalContentStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
         services.TryAddSingleton(sp => new SqliteImageStore(
@@ -117,7 +129,11 @@ public static class ContainerRuntimeServiceCollectionExtensions
                 [sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Snapshotter] = Unpublished(sp.GetRequiredService<ISnapshotter>()),
             },
             sp.GetService<ILogger<GarbageCollector>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            // What it removes is published as containerd 2.x's collector does (expired images, snapshots), marked so
+            // the scheduler does not count it.
+            sp.GetRequiredService<IEventBus>(),
+            sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
         services.TryAddSingleton(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
@@ -158,6 +174,46 @@ public static class ContainerRuntimeServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShimRecoveryService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GarbageCollectionScheduler>(sp => sp.GetRequiredService<GarbageCollectionScheduler>()));
         return services;
+    }
+
+    /// <summary>The key under which an application's own registration of a wrapped service stays registered.</summary>
+    private const string UnwrappedKey = "containers-dotnet/unwrapped";
+
+    /// <summary>
+    /// When the application registered <typeparamref name="TService"/> itself (its last, unkeyed registration), moves
+    /// that registration under <see cref="UnwrappedKey"/> (so the container creates and disposes it as before) and
+    /// registers in its place, with its lifetime, <paramref name="wrap"/> of it. A registration this method made
+    /// already (a second <c>AddContainerRuntime</c>) is left alone, and <paramref name="wrap"/> returns a
+    /// publishing decorator as it is, so nothing is wrapped twice.
+    /// </summary>
+    private static void WrapRegistered<TService>(IServiceCollection services, Func<IServiceProvider, TService, TService> wrap)
+        where TService : class
+    {
+        int index = -1;
+        for (int i = services.Count - 1; i >= 0 && index < 0; i--)
+        {
+            index = services[i].ServiceType == typeof(TService) && !services[i].IsKeyedService ? i : -1;
+        }
+
+        if (index < 0 || services[index].ImplementationFactory?.Target is WrappedRegistration)
+        {
+            return;
+        }
+
+        ServiceDescriptor registered = services[index];
+        const string key = UnwrappedKey;
+        services.Add(registered.ImplementationInstance is { } instance
+            ? new ServiceDescriptor(typeof(TService), key, instance)
+            : registered.ImplementationFactory is { } factory
+                ? new ServiceDescriptor(typeof(TService), key, (sp, _) => factory(sp), registered.Lifetime)
+                : new ServiceDescriptor(typeof(TService), key, registered.ImplementationType!, registered.Lifetime));
+        services[index] = new ServiceDescriptor(typeof(TService), new WrappedRegistration(sp => wrap(sp, sp.GetRequiredKeyedService<TService>(key))).Create, registered.Lifetime);
+    }
+
+    /// <summary>The factory of a wrapped registration, recognisable so it is not wrapped again.</summary>
+    private sealed class WrappedRegistration(Func<IServiceProvider, object> create)
+    {
+        public object Create(IServiceProvider services) => create(services);
     }
 
     private static ISnapshotter Unpublished(ISnapshotter snapshotter) => snapshotter is PublishingSnapshotter publishing ? publishing.Inner : snapshotter;
