@@ -98,15 +98,15 @@ public static class ContainerRuntimeServiceCollectionExtensions
             // Not disposing the application's snapshotter: the container disposes it as it would have unwrapped.
             return inner as PublishingSnapshotter ?? new PublishingSnapshotter(inner, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace, disposesInner: false);
         });
-        services.TryAddSingleton<IContentStore>(sp => new PublishingContentStore(
-            sp.GetRequiredService<LocalContentStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
+        services.TryAdd(PublishingRegistration.Singleton<IContentStore>(sp => new PublishingContentStore(
+            sp.GetRequiredService<LocalContentStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace)));
         services.TryAddSingleton(sp => new SqliteImageStore(
             sp.GetRequiredService<MetadataDatabase>().Path,
             sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace,
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IImageStore>(sp => new PublishingImageStore(
-            sp.GetRequiredService<SqliteImageStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
-        services.TryAddSingleton<ISnapshotter>(sp =>
+        services.TryAdd(PublishingRegistration.Singleton<IImageStore>(sp => new PublishingImageStore(
+            sp.GetRequiredService<SqliteImageStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace)));
+        services.TryAdd(PublishingRegistration.Singleton<ISnapshotter>(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
             string root = Path.Combine(o.Root, "snapshots", o.Snapshotter);
@@ -117,7 +117,7 @@ public static class ContainerRuntimeServiceCollectionExtensions
                 _ => throw new UnsupportedException($"snapshotter \"{o.Snapshotter}\" is not built in (overlayfs, native); register an ISnapshotter yourself"),
             };
             return new PublishingSnapshotter(snapshotter, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace);
-        });
+        }));
         services.TryAddSingleton(sp => new GarbageCollector(
             sp.GetRequiredService<MetadataDatabase>(),
             sp.GetRequiredService<LocalContentStore>(),
@@ -182,9 +182,9 @@ public static class ContainerRuntimeServiceCollectionExtensions
     /// <summary>
     /// When the application registered <typeparamref name="TService"/> itself (its last, unkeyed registration), moves
     /// that registration under <see cref="UnwrappedKey"/> (so the container creates and disposes it as before) and
-    /// registers in its place, with its lifetime, <paramref name="wrap"/> of it. A registration this method made
-    /// already (a second <c>AddContainerRuntime</c>) is left alone, and <paramref name="wrap"/> returns a
-    /// publishing decorator as it is, so nothing is wrapped twice.
+    /// registers in its place, with its lifetime, <paramref name="wrap"/> of it. A registration of ours (the
+    /// runtime's own, or one this method made: a second <c>AddContainerRuntime</c>) is left alone, and
+    /// <paramref name="wrap"/> returns a publishing decorator as it is, so nothing is wrapped twice.
     /// </summary>
     private static void WrapRegistered<TService>(IServiceCollection services, Func<IServiceProvider, TService, TService> wrap)
         where TService : class
@@ -195,7 +195,7 @@ public static class ContainerRuntimeServiceCollectionExtensions
             index = services[i].ServiceType == typeof(TService) && !services[i].IsKeyedService ? i : -1;
         }
 
-        if (index < 0 || services[index].ImplementationFactory?.Target is WrappedRegistration)
+        if (index < 0 || services[index].ImplementationFactory?.Target is PublishingRegistration)
         {
             return;
         }
@@ -207,12 +207,16 @@ public static class ContainerRuntimeServiceCollectionExtensions
             : registered.ImplementationFactory is { } factory
                 ? new ServiceDescriptor(typeof(TService), key, (sp, _) => factory(sp), registered.Lifetime)
                 : new ServiceDescriptor(typeof(TService), key, registered.ImplementationType!, registered.Lifetime));
-        services[index] = new ServiceDescriptor(typeof(TService), new WrappedRegistration(sp => wrap(sp, sp.GetRequiredKeyedService<TService>(key))).Create, registered.Lifetime);
+        services[index] = new ServiceDescriptor(typeof(TService), new PublishingRegistration(sp => wrap(sp, sp.GetRequiredKeyedService<TService>(key))).Create, registered.Lifetime);
     }
 
-    /// <summary>The factory of a wrapped registration, recognisable so it is not wrapped again.</summary>
-    private sealed class WrappedRegistration(Func<IServiceProvider, object> create)
+    /// <summary>The factory of a registration that gives a publishing service, recognisable so it is not wrapped again.</summary>
+    private sealed class PublishingRegistration(Func<IServiceProvider, object> create)
     {
+        public static ServiceDescriptor Singleton<TService>(Func<IServiceProvider, TService> create)
+            where TService : class
+            => new(typeof(TService), new PublishingRegistration(create).Create, ServiceLifetime.Singleton);
+
         public object Create(IServiceProvider services) => create(services);
     }
 

@@ -144,5 +144,6 @@ public sealed class AddContainerRuntimeTests
         await using ServiceProvider provider = services.BuildServiceProvider();
         Assert.That(((PublishingSnapshotter)provider.GetRequiredService<ISnapshotter>()).Inner, Is.InstanceOf<NativeSnapshotter>());
         Assert.That(((PublishingContentStore)provider.GetRequiredService<IContentStore>()).Inner, Is.InstanceOf<LocalContentStore>());
+        Assert.That(provider.GetKeyedService<ISnapshotter>("containers-dotnet/unwrapped"), Is.Null, "ours is not moved aside (it would be disposed twice)");
     }
 }
