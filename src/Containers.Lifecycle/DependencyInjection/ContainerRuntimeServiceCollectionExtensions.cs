@@ -118,6 +118,7 @@ public static class ContainerRuntimeServiceCollectionExtensions
             };
             return new PublishingSnapshotter(snapshotter, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace);
         }));
+        services.TryAddSingleton(sp => new PublishedStores(sp));
         services.TryAddSingleton(sp => new GarbageCollector(
             sp.GetRequiredService<MetadataDatabase>(),
             sp.GetRequiredService<LocalContentStore>(),
@@ -137,7 +138,8 @@ public static class ContainerRuntimeServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
-            return new Unpacker(sp.GetRequiredService<IContentStore>(), sp.GetRequiredService<ISnapshotter>(), o.Snapshotter, logger: sp.GetService<ILogger<Unpacker>>(),
+            PublishedStores stores = sp.GetRequiredService<PublishedStores>();
+            return new Unpacker(stores.Content, stores.Snapshotter, o.Snapshotter, logger: sp.GetService<ILogger<Unpacker>>(),
                 leases: sp.GetRequiredService<ILeaseManager>());
         });
         services.TryAddSingleton(_ => new RegistryClient());
@@ -155,9 +157,9 @@ public static class ContainerRuntimeServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new ContainerClient(
             sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value,
-            sp.GetRequiredService<IContentStore>(),
-            sp.GetRequiredService<IImageStore>(),
-            sp.GetRequiredService<ISnapshotter>(),
+            sp.GetRequiredService<PublishedStores>().Content,
+            sp.GetRequiredService<PublishedStores>().Images,
+            sp.GetRequiredService<PublishedStores>().Snapshotter,
             sp.GetRequiredService<IContainerStore>(),
             sp.GetRequiredService<ILeaseManager>(),
             sp.GetRequiredService<ITaskService>(),

@@ -146,4 +146,24 @@ public sealed class AddContainerRuntimeTests
         Assert.That(((PublishingContentStore)provider.GetRequiredService<IContentStore>()).Inner, Is.InstanceOf<LocalContentStore>());
         Assert.That(provider.GetKeyedService<ISnapshotter>("containers-dotnet/unwrapped"), Is.Null, "ours is not moved aside (it would be disposed twice)");
     }
+
+    [Test]
+    public async Task ASnapshotterRegisteredAfterAddContainerRuntimeIsWrappedForTheRuntimesOwnServices()
+    {
+        using TempDirectory dir = new();
+        await using var mine = new NativeSnapshotter(dir.Combine("my-snapshots"));
+        var services = new ServiceCollection();
+        services.AddContainerRuntime(o => (o.Root, o.State, o.Namespace, o.Snapshotter, o.RuncsPath) = (dir.Combine("root"), dir.Combine("state"), "tenant-1", "native", "/bin/true"));
+        services.AddSingleton<ISnapshotter>(mine);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        await using EventRecorder recorder = new(client.Events, "topic~=^/snapshot/");
+
+        await client.Snapshotter.PrepareAsync("late-key", null);
+        IReadOnlyList<EventEnvelope> events = await recorder.StopAsync();
+
+        Assert.That(client.Snapshotter, Is.InstanceOf<PublishingSnapshotter>().With.Property(nameof(PublishingSnapshotter.Inner)).SameAs(mine));
+        Assert.That(events.Select(e => e.Event), Is.EqualTo(new ContainerEvent[] { new SnapshotPrepare("late-key", null, "native") }));
+        Assert.That(provider.GetRequiredService<ISnapshotter>(), Is.SameAs(mine), "the application's own registration, resolved as it registered it");
+    }
 }
