@@ -33,6 +33,8 @@ internal static class GcCommand
     {
         Directory.CreateDirectory(root);
         using var database = new MetadataDatabase(Path.Combine(root, "metadata.db"));
+        // What the collector publishes (containerd 2.x's expired-image deletes and snapshot removals) goes to the journal.
+        await using CommandEvents events = CommandEvents.Start(root, @namespace);
         var content = new LocalContentStore(Path.Combine(root, "content"), @namespace);
         var snapshotters = new Dictionary<string, ISnapshotter>(StringComparer.Ordinal);
         try
@@ -47,7 +49,7 @@ internal static class GcCommand
                 }
             }
 
-            GarbageCollectionResult result = await new GarbageCollector(database, content, snapshotters).CollectAsync(cancellationToken);
+            GarbageCollectionResult result = await new GarbageCollector(database, content, snapshotters, events: events.Bus, snapshotNamespace: @namespace).CollectAsync(cancellationToken);
             foreach (Digest digest in result.RemovedContent)
             {
                 Console.WriteLine($"removed content {digest}");

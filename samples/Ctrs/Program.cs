@@ -59,8 +59,10 @@ internal static class Program
             }
 
             Directory.CreateDirectory(root);
-            LocalContentStore content = new(Path.Combine(root, "content"), ns);
-            SqliteImageStore images = new(Path.Combine(root, "metadata.db"), ns);
+            // Every change these commands make is published and journaled, as the library's services would.
+            await using CommandEvents events = CommandEvents.Start(root, ns);
+            IContentStore content = events.Publishing(new LocalContentStore(Path.Combine(root, "content"), ns));
+            IImageStore images = events.Publishing(new SqliteImageStore(Path.Combine(root, "metadata.db"), ns));
             string[] rest = args[(i + 2)..];
             return (args[i], args[i + 1]) switch
             {
@@ -74,10 +76,10 @@ internal static class Program
                 ("content", "ls") => await ListContentAsync(content, cts.Token),
                 ("content", "get") => await GetContentAsync(content, rest, cts.Token),
                 ("content", "rm") => await RemoveContentAsync(content, rest, cts.Token),
-                ("images" or "i", "unpack") => await UnpackCommands.UnpackAsync(root, content, images, rest, Usage, cts.Token),
-                ("images" or "i", "mount") => await UnpackCommands.MountAsync(root, content, images, rest, Usage, cts.Token),
-                ("images" or "i", "unmount") => await UnpackCommands.UnmountAsync(root, rest, Usage, cts.Token),
-                ("snapshots" or "snapshot", _) => await SnapshotsCommands.RunAsync(root, args[(i + 1)..], Usage, cts.Token),
+                ("images" or "i", "unpack") => await UnpackCommands.UnpackAsync(root, events, content, images, rest, Usage, cts.Token),
+                ("images" or "i", "mount") => await UnpackCommands.MountAsync(root, events, content, images, rest, Usage, cts.Token),
+                ("images" or "i", "unmount") => await UnpackCommands.UnmountAsync(root, events, rest, Usage, cts.Token),
+                ("snapshots" or "snapshot", _) => await SnapshotsCommands.RunAsync(root, events, args[(i + 1)..], Usage, cts.Token),
                 _ => Usage($"unknown command {args[i]} {args[i + 1]}"),
             };
         }
@@ -100,7 +102,7 @@ internal static class Program
         return 2;
     }
 
-    private static async Task<int> ListImagesAsync(SqliteImageStore images, CancellationToken cancellationToken)
+    private static async Task<int> ListImagesAsync(IImageStore images, CancellationToken cancellationToken)
     {
         Console.WriteLine($"{"REF",-50} {"TYPE",-50} {"DIGEST",-71} {"SIZE",10}");
         await foreach (Image image in images.ListAsync(cancellationToken: cancellationToken))
@@ -111,7 +113,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> RemoveImagesAsync(SqliteImageStore images, string[] names, CancellationToken cancellationToken)
+    private static async Task<int> RemoveImagesAsync(IImageStore images, string[] names, CancellationToken cancellationToken)
     {
         foreach (string name in names)
         {
@@ -122,7 +124,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> InspectAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    private static async Task<int> InspectAsync(IContentStore content, IImageStore images, string[] args, CancellationToken cancellationToken)
     {
         if (args.Length != 1)
         {
@@ -137,7 +139,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> ExportAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    private static async Task<int> ExportAsync(IContentStore content, IImageStore images, string[] args, CancellationToken cancellationToken)
     {
         (string format, string[] positional) = ParseFormat(args);
         if (positional.Length < 2 || format is not ("oci" or "docker-archive"))
@@ -177,7 +179,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> ImportAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    private static async Task<int> ImportAsync(IContentStore content, IImageStore images, string[] args, CancellationToken cancellationToken)
     {
         (string format, string[] positional) = ParseFormat(args);
         if (positional.Length != 1 || format is not ("oci" or "docker-archive"))
@@ -216,7 +218,7 @@ internal static class Program
         return (format, [.. positional]);
     }
 
-    private static async Task<int> ListContentAsync(LocalContentStore content, CancellationToken cancellationToken)
+    private static async Task<int> ListContentAsync(IContentStore content, CancellationToken cancellationToken)
     {
         Console.WriteLine($"{"DIGEST",-71} {"SIZE",10} LABELS");
         await foreach (ContentInfo info in content.WalkAsync(cancellationToken: cancellationToken))
@@ -228,7 +230,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> GetContentAsync(LocalContentStore content, string[] args, CancellationToken cancellationToken)
+    private static async Task<int> GetContentAsync(IContentStore content, string[] args, CancellationToken cancellationToken)
     {
         if (args.Length != 1)
         {
@@ -241,7 +243,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> RemoveContentAsync(LocalContentStore content, string[] digests, CancellationToken cancellationToken)
+    private static async Task<int> RemoveContentAsync(IContentStore content, string[] digests, CancellationToken cancellationToken)
     {
         foreach (string digest in digests)
         {

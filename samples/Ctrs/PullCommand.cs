@@ -9,7 +9,7 @@ namespace Containers.Samples.Ctrs;
 /// <summary><c>ctrs images pull REF [--plain-http] [--platform P | --all-platforms] [--user USER:PASSWORD]</c>.</summary>
 internal static class PullCommand
 {
-    public static async Task<int> RunAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IContentStore content, IImageStore images, string[] args, CancellationToken cancellationToken)
     {
         RegistryArguments? parsed = RegistryArguments.Parse(args, out string? error);
         if (parsed is null || parsed.Positional.Count != 1)

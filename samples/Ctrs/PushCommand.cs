@@ -12,7 +12,7 @@ namespace Containers.Samples.Ctrs;
 /// </summary>
 internal static class PushCommand
 {
-    public static async Task<int> RunAsync(LocalContentStore content, SqliteImageStore images, string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IContentStore content, IImageStore images, string[] args, CancellationToken cancellationToken)
     {
         RegistryArguments? parsed = RegistryArguments.Parse(args, out string? error);
         if (parsed is null || parsed.Positional.Count is < 1 or > 2)

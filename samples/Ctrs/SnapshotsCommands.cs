@@ -17,13 +17,13 @@ internal static class SnapshotsCommands
     /// <summary>overlayfs where the kernel has it, else native.</summary>
     public static string DefaultName => OverlaySnapshotter.IsSupported() ? "overlayfs" : "native";
 
-    /// <summary>Opens the snapshotter <paramref name="name"/> under <paramref name="root"/>.</summary>
-    public static ISnapshotter Open(string root, string name) => name switch
+    /// <summary>Opens the snapshotter <paramref name="name"/> under <paramref name="root"/>, publishing its changes on <paramref name="events"/>.</summary>
+    public static ISnapshotter Open(string root, string name, CommandEvents events) => events.Publishing(name switch
     {
         "overlayfs" => new OverlaySnapshotter(Path.Combine(root, "snapshots", name)),
         "native" => new NativeSnapshotter(Path.Combine(root, "snapshots", name)),
         _ => throw new InvalidSpecException("--snapshotter", $"unknown snapshotter \"{name}\" (overlayfs or native)"),
-    };
+    }, name);
 
     /// <summary>Takes <c>--snapshotter S</c> out of <paramref name="args"/>; the default when absent.</summary>
     public static (string Name, string[] Remaining) TakeSnapshotter(string[] args)
@@ -50,7 +50,7 @@ internal static class SnapshotsCommands
     }
 
     /// <summary>Runs <c>snapshots …</c>; <paramref name="args"/> starts after the word <c>snapshots</c>.</summary>
-    public static async Task<int> RunAsync(string root, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string root, CommandEvents events, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
     {
         (string name, string[] rest) = TakeSnapshotter(args);
         if (rest.Length == 0)
@@ -58,7 +58,7 @@ internal static class SnapshotsCommands
             return usage("snapshots needs ls, info, usage, rm or mounts");
         }
 
-        await using ISnapshotter snapshotter = Open(root, name);
+        await using ISnapshotter snapshotter = Open(root, name, events);
         return (rest[0], rest.Length) switch
         {
             ("ls" or "list", 1) => await ListAsync(snapshotter, cancellationToken),

@@ -20,7 +20,7 @@ namespace Containers.Samples.Ctrs;
 internal static class UnpackCommands
 {
     /// <summary>Unpacks an image into a snapshotter, printing one line per layer.</summary>
-    public static async Task<int> UnpackAsync(string root, LocalContentStore content, SqliteImageStore images, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
+    public static async Task<int> UnpackAsync(string root, CommandEvents events, IContentStore content, IImageStore images, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
     {
         (string name, string[] rest) = SnapshotsCommands.TakeSnapshotter(args);
         if (rest.Length != 1)
@@ -28,14 +28,14 @@ internal static class UnpackCommands
             return usage("usage: images unpack [--snapshotter overlayfs|native] REF");
         }
 
-        await using ISnapshotter snapshotter = SnapshotsCommands.Open(root, name);
+        await using ISnapshotter snapshotter = SnapshotsCommands.Open(root, name, events);
         UnpackResult result = await UnpackImageAsync(content, images, snapshotter, name, rest[0], cancellationToken);
         Console.WriteLine($"{rest[0]}: unpacked into {name} as {result.TopChainId} ({result.Applied} applied, {result.Skipped} already present)");
         return 0;
     }
 
     /// <summary>Unpacks the image if needed and mounts a read-only view of it at DIR.</summary>
-    public static async Task<int> MountAsync(string root, LocalContentStore content, SqliteImageStore images, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
+    public static async Task<int> MountAsync(string root, CommandEvents events, IContentStore content, IImageStore images, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
     {
         (string name, string[] rest) = SnapshotsCommands.TakeSnapshotter(args);
         if (rest.Length != 2)
@@ -49,7 +49,7 @@ internal static class UnpackCommands
             throw new NotFoundException("directory", target);
         }
 
-        await using ISnapshotter snapshotter = SnapshotsCommands.Open(root, name);
+        await using ISnapshotter snapshotter = SnapshotsCommands.Open(root, name, events);
         UnpackResult result = await UnpackImageAsync(content, images, snapshotter, name, rest[0], cancellationToken);
         string key = ViewKey(target);
         var mounts = await snapshotter.ViewAsync(key, result.TopChainId.ToString(), new Dictionary<string, string>(StringComparer.Ordinal) { ["ctrs/mount-target"] = target }, cancellationToken);
@@ -68,7 +68,7 @@ internal static class UnpackCommands
     }
 
     /// <summary>Unmounts DIR and removes the view snapshot it showed.</summary>
-    public static async Task<int> UnmountAsync(string root, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
+    public static async Task<int> UnmountAsync(string root, CommandEvents events, string[] args, Func<string, int> usage, CancellationToken cancellationToken)
     {
         if (args.Length != 1)
         {
@@ -85,7 +85,7 @@ internal static class UnpackCommands
                 continue;
             }
 
-            await using ISnapshotter snapshotter = SnapshotsCommands.Open(root, name);
+            await using ISnapshotter snapshotter = SnapshotsCommands.Open(root, name, events);
             try
             {
                 await snapshotter.StatAsync(key, cancellationToken);
@@ -108,7 +108,7 @@ internal static class UnpackCommands
         return 0;
     }
 
-    private static async Task<UnpackResult> UnpackImageAsync(LocalContentStore content, SqliteImageStore images, ISnapshotter snapshotter, string name, string reference, CancellationToken cancellationToken)
+    private static async Task<UnpackResult> UnpackImageAsync(IContentStore content, IImageStore images, ISnapshotter snapshotter, string name, string reference, CancellationToken cancellationToken)
     {
         Image image = await images.GetAsync(reference, cancellationToken);
         IProgress<UnpackProgress> progress = new LineProgress();

@@ -119,7 +119,7 @@ public sealed class Container
         await _client.Containers.DeleteAsync(Id, cancellationToken).ConfigureAwait(false);
         if (Record.SnapshotKey is not null)
         {
-            await _client.RemoveSnapshotAsync(Record.Snapshotter, Record.SnapshotKey).ConfigureAwait(false);
+            await _client.RemoveSnapshotAsync(Record.Snapshotter, Record.SnapshotKey, uncounted: true).ConfigureAwait(false);
         }
 
         BundleFiles.Delete(_client.BundleDirectory(Id));

@@ -383,12 +383,18 @@ public sealed class ContainerClient
     /// <exception cref="InvalidSpecException">This client has no snapshotter of that name.</exception>
     internal ISnapshotter SnapshotterOf(ContainerRecord record) => _snapshotters.Get(string.IsNullOrEmpty(record.Snapshotter) ? SnapshotterName : record.Snapshotter);
 
-    /// <summary>Removes a snapshot of the snapshotter named <paramref name="snapshotter"/>; one already gone is fine.</summary>
-    internal async Task RemoveSnapshotAsync(string? snapshotter, string key)
+    /// <summary>
+    /// Removes a snapshot of the snapshotter named <paramref name="snapshotter"/>; one already gone is fine. A container's
+    /// delete removes its rootfs <paramref name="uncounted"/>: the GC scheduler counted the delete already.
+    /// </summary>
+    internal async Task RemoveSnapshotAsync(string? snapshotter, string key, bool uncounted = false)
     {
         try
         {
-            await _snapshotters.Get(string.IsNullOrEmpty(snapshotter) ? SnapshotterName : snapshotter).RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+            ISnapshotter store = _snapshotters.Get(string.IsNullOrEmpty(snapshotter) ? SnapshotterName : snapshotter);
+            await (store is PublishingSnapshotter publishing
+                ? publishing.RemoveAsync(key, counted: !uncounted, CancellationToken.None)
+                : store.RemoveAsync(key, CancellationToken.None)).ConfigureAwait(false);
         }
         catch (NotFoundException)
         {

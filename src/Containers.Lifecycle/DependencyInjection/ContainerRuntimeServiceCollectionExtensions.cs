@@ -32,10 +32,13 @@ public static class ContainerRuntimeServiceCollectionExtensions
     /// <see cref="PublishingImageStore"/>), both keeping their records in <c>Root/metadata.db</c>; the snapshotter
     /// named by <see cref="ContainerRuntimeOptions.Snapshotter"/> (<c>overlayfs</c> or <c>native</c>, in
     /// <c>Root/snapshots/&lt;name&gt;</c>) as <see cref="ISnapshotter"/>, wrapped in a
-    /// <see cref="PublishingSnapshotter"/>, and a <see cref="SnapshotterSet"/> of it and the other built-in one (opened
-    /// when a container names it in <see cref="ContainerOptions.Snapshotter"/>, or at start when it holds snapshots): every change made through these services publishes containerd's image,
-    /// content and snapshot events on the bus, in the namespace; the <see cref="GarbageCollector"/> over the
-    /// unwrapped stores (its removals publish nothing, so they do not start further collections); the <see cref="Unpacker"/> into that snapshotter;
+    /// <see cref="PublishingSnapshotter"/> (an application's own registration of one of these, made before this call,
+    /// is wrapped the same way), and a <see cref="SnapshotterSet"/> of it and the other built-in one (opened when a
+    /// container names it in <see cref="ContainerOptions.Snapshotter"/>, or at start when it holds snapshots): every
+    /// change made through these services publishes containerd's image, content and snapshot events on the bus, in
+    /// the namespace; the <see cref="GarbageCollector"/> over the unwrapped stores and every open snapshotter of the
+    /// set (it publishes what containerd 2.x's collector does, marked so that it starts no further collection); the
+    /// <see cref="Unpacker"/> into the default snapshotter;
     /// a <see cref="RegistryClient"/> with default options; <see cref="ITaskService"/> as a
     /// <see cref="ShimTaskService"/> (shims in <c>State/shims</c>, started from
     /// <see cref="ContainerRuntimeOptions.RuncsPath"/>, driving <see cref="ContainerRuntimeOptions.Runtime"/>
@@ -87,21 +90,34 @@ public static class ContainerRuntimeServiceCollectionExtensions
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
             return new LocalContentStore(Path.Combine(o.Root, "content"), o.Namespace, sp.GetRequiredService<MetadataDatabase>().Path);
         });
-        services.TryAddSingleton<IContentStore>(sp => new PublishingContentStore(
-            sp.GetRequiredService<LocalContentStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
+        // An application's own stores and snapshotter, registered before this call, are wrapped too: every change
+        // through the registered services publishes, whoever made the service.
+        WrapRegistered<IContentStore>(services, (sp, inner) => inner as PublishingContentStore
+            ?? new PublishingContentStore(inner, sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
+        WrapRegistered<IImageStore>(services, (sp, inner) => inner as PublishingImageStore
+            ?? new PublishingImageStore(inner, sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
+        WrapRegistered<ISnapshotter>(services, (sp, inner) =>
+        {
+            ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
+            // Not disposing the application's snapshotter: the container disposes it as it would have unwrapped.
+            return inner as PublishingSnapshotter ?? new PublishingSnapshotter(inner, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace, disposesInner: false);
+        });
+        services.TryAdd(PublishingRegistration.Singleton<IContentStore>(sp => new PublishingContentStore(
+            sp.GetRequiredService<LocalContentStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace)));
         services.TryAddSingleton(sp => new SqliteImageStore(
             sp.GetRequiredService<MetadataDatabase>().Path,
             sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace,
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IImageStore>(sp => new PublishingImageStore(
-            sp.GetRequiredService<SqliteImageStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
-        services.TryAddSingleton<ISnapshotter>(sp =>
+        services.TryAdd(PublishingRegistration.Singleton<IImageStore>(sp => new PublishingImageStore(
+            sp.GetRequiredService<SqliteImageStore>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace)));
+        services.TryAdd(PublishingRegistration.Singleton<ISnapshotter>(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
             ISnapshotter snapshotter = OpenBuiltInSnapshotter(o, o.Snapshotter, sp.GetRequiredService<TimeProvider>())
                 ?? throw new UnsupportedException($"snapshotter \"{o.Snapshotter}\" is not built in ({string.Join(", ", BuiltInSnapshotters)}); register an ISnapshotter yourself");
             return new PublishingSnapshotter(snapshotter, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace);
-        });
+        }));
+        services.TryAddSingleton(sp => new PublishedStores(sp));
         services.TryAddSingleton(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
@@ -111,24 +127,29 @@ public static class ContainerRuntimeServiceCollectionExtensions
             // at once when they hold snapshots of earlier processes, so the collector sees them.
             Dictionary<string, Func<ISnapshotter>> others = BuiltInSnapshotters.Where(n => n != o.Snapshotter).ToDictionary(
                 n => n, n => (Func<ISnapshotter>)(() => new PublishingSnapshotter(OpenBuiltInSnapshotter(o, n, time)!, n, events, o.Namespace)), StringComparer.Ordinal);
-            return new SnapshotterSet(o.Snapshotter, sp.GetRequiredService<ISnapshotter>(), sp.GetRequiredService<Unpacker>(), others,
-                (name, snapshotter) => new Unpacker(sp.GetRequiredService<IContentStore>(), snapshotter, name, logger: sp.GetService<ILogger<Unpacker>>(), leases: sp.GetRequiredService<ILeaseManager>()),
+            PublishedStores stores = sp.GetRequiredService<PublishedStores>();
+            return new SnapshotterSet(o.Snapshotter, stores.Snapshotter, sp.GetRequiredService<Unpacker>(), others,
+                (name, snapshotter) => new Unpacker(stores.Content, snapshotter, name, logger: sp.GetService<ILogger<Unpacker>>(), leases: sp.GetRequiredService<ILeaseManager>()),
                 Unpublished,
                 others.Keys.Where(n => File.Exists(Path.Combine(o.Root, "snapshots", n, "metadata.db"))));
         });
         services.TryAddSingleton(sp => new GarbageCollector(
             sp.GetRequiredService<MetadataDatabase>(),
             sp.GetRequiredService<LocalContentStore>(),
-            // Every snapshotter of the set that is open (it grows as containers name others). The collector's removals
-            // publish nothing (containerd's collector tells no service either): the scheduler counts /content/delete
-            // and /snapshot/remove as deletions, and a collection must not start the next one.
+            // Every snapshotter of the set that is open (it grows as containers name others), unwrapped: the collector
+            // publishes its own removals (below), marked so they start no further collection.
             sp.GetRequiredService<SnapshotterSet>().ForCollector,
             sp.GetService<ILogger<GarbageCollector>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            // What it removes is published as containerd 2.x's collector does (expired images, snapshots), marked so
+            // the scheduler does not count it.
+            sp.GetRequiredService<IEventBus>(),
+            sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value.Namespace));
         services.TryAddSingleton(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
-            return new Unpacker(sp.GetRequiredService<IContentStore>(), sp.GetRequiredService<ISnapshotter>(), o.Snapshotter, logger: sp.GetService<ILogger<Unpacker>>(),
+            PublishedStores stores = sp.GetRequiredService<PublishedStores>();
+            return new Unpacker(stores.Content, stores.Snapshotter, o.Snapshotter, logger: sp.GetService<ILogger<Unpacker>>(),
                 leases: sp.GetRequiredService<ILeaseManager>());
         });
         services.TryAddSingleton(_ => new RegistryClient());
@@ -146,9 +167,9 @@ public static class ContainerRuntimeServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new ContainerClient(
             sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value,
-            sp.GetRequiredService<IContentStore>(),
-            sp.GetRequiredService<IImageStore>(),
-            sp.GetRequiredService<ISnapshotter>(),
+            sp.GetRequiredService<PublishedStores>().Content,
+            sp.GetRequiredService<PublishedStores>().Images,
+            sp.GetRequiredService<PublishedStores>().Snapshotter,
             sp.GetRequiredService<IContainerStore>(),
             sp.GetRequiredService<ILeaseManager>(),
             sp.GetRequiredService<ITaskService>(),
@@ -170,6 +191,50 @@ public static class ContainerRuntimeServiceCollectionExtensions
 
     /// <summary>The snapshotters built in, each in <c>Root/snapshots/&lt;name&gt;</c>.</summary>
     private static readonly string[] BuiltInSnapshotters = ["overlayfs", "native"];
+
+    /// <summary>The key under which an application's own registration of a wrapped service stays registered.</summary>
+    private const string UnwrappedKey = "containers-dotnet/unwrapped";
+
+    /// <summary>
+    /// When the application registered <typeparamref name="TService"/> itself (its last, unkeyed registration), moves
+    /// that registration under <see cref="UnwrappedKey"/> (so the container creates and disposes it as before) and
+    /// registers in its place, with its lifetime, <paramref name="wrap"/> of it. A registration of ours (the
+    /// runtime's own, or one this method made: a second <c>AddContainerRuntime</c>) is left alone, and
+    /// <paramref name="wrap"/> returns a publishing decorator as it is, so nothing is wrapped twice.
+    /// </summary>
+    private static void WrapRegistered<TService>(IServiceCollection services, Func<IServiceProvider, TService, TService> wrap)
+        where TService : class
+    {
+        int index = -1;
+        for (int i = services.Count - 1; i >= 0 && index < 0; i--)
+        {
+            index = services[i].ServiceType == typeof(TService) && !services[i].IsKeyedService ? i : -1;
+        }
+
+        if (index < 0 || services[index].ImplementationFactory?.Target is PublishingRegistration)
+        {
+            return;
+        }
+
+        ServiceDescriptor registered = services[index];
+        const string key = UnwrappedKey;
+        services.Add(registered.ImplementationInstance is { } instance
+            ? new ServiceDescriptor(typeof(TService), key, instance)
+            : registered.ImplementationFactory is { } factory
+                ? new ServiceDescriptor(typeof(TService), key, (sp, _) => factory(sp), registered.Lifetime)
+                : new ServiceDescriptor(typeof(TService), key, registered.ImplementationType!, registered.Lifetime));
+        services[index] = new ServiceDescriptor(typeof(TService), new PublishingRegistration(sp => wrap(sp, sp.GetRequiredKeyedService<TService>(key))).Create, registered.Lifetime);
+    }
+
+    /// <summary>The factory of a registration that gives a publishing service, recognisable so it is not wrapped again.</summary>
+    private sealed class PublishingRegistration(Func<IServiceProvider, object> create)
+    {
+        public static ServiceDescriptor Singleton<TService>(Func<IServiceProvider, TService> create)
+            where TService : class
+            => new(typeof(TService), new PublishingRegistration(create).Create, ServiceLifetime.Singleton);
+
+        public object Create(IServiceProvider services) => create(services);
+    }
 
     private static ISnapshotter Unpublished(ISnapshotter snapshotter) => snapshotter is PublishingSnapshotter publishing ? publishing.Inner : snapshotter;
 

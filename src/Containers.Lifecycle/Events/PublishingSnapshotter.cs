@@ -14,6 +14,7 @@ public sealed class PublishingSnapshotter : ISnapshotter
 {
     private readonly IEventBus _events;
     private readonly string _namespace;
+    private readonly bool _disposesInner;
 
     /// <summary>Wraps a snapshotter.</summary>
     /// <param name="inner">The snapshotter that does the work; disposed with this one.</param>
@@ -21,7 +22,14 @@ public sealed class PublishingSnapshotter : ISnapshotter
     /// <param name="events">Where the events go.</param>
     /// <param name="namespace">The namespace stamped on each event (the snapshotter itself has none).</param>
     public PublishingSnapshotter(ISnapshotter inner, string snapshotterName, IEventBus events, string @namespace)
+        : this(inner, snapshotterName, events, @namespace, disposesInner: true)
     {
+    }
+
+    /// <summary>Wraps a snapshotter, disposing it with this one only when <paramref name="disposesInner"/> (not an instance the application registered itself).</summary>
+    internal PublishingSnapshotter(ISnapshotter inner, string snapshotterName, IEventBus events, string @namespace, bool disposesInner)
+    {
+        _disposesInner = disposesInner;
         Inner = inner ?? throw new ArgumentNullException(nameof(inner));
         ArgumentException.ThrowIfNullOrEmpty(snapshotterName);
         _events = events ?? throw new ArgumentNullException(nameof(events));
@@ -70,10 +78,18 @@ public sealed class PublishingSnapshotter : ISnapshotter
     }
 
     /// <inheritdoc/>
-    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) => RemoveAsync(key, counted: true, cancellationToken);
+
+    /// <summary>
+    /// Removes a snapshot and publishes <c>/snapshot/remove</c>; when not <paramref name="counted"/> (a container's root
+    /// filesystem removed by the container's delete, which the scheduler counts already) the event is marked so the
+    /// <see cref="GarbageCollection.GarbageCollectionScheduler"/> does not count it as a second deletion.
+    /// </summary>
+    internal async ValueTask RemoveAsync(string key, bool counted, CancellationToken cancellationToken)
     {
         await Inner.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(_namespace, new SnapshotRemove(key, SnapshotterName), CancellationToken.None).ConfigureAwait(false);
+        var removed = new SnapshotRemove(key, SnapshotterName);
+        await _events.PublishAsync(_namespace, counted ? removed : GarbageCollection.UncountedDeletions.Mark(removed), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -84,5 +100,5 @@ public sealed class PublishingSnapshotter : ISnapshotter
     public ValueTask CleanupAsync(CancellationToken cancellationToken = default) => Inner.CleanupAsync(cancellationToken);
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => Inner.DisposeAsync();
+    public ValueTask DisposeAsync() => _disposesInner ? Inner.DisposeAsync() : ValueTask.CompletedTask;
 }

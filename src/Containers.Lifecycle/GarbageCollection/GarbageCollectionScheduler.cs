@@ -30,7 +30,8 @@ public sealed class GarbageCollectionScheduler : BackgroundService
     /// <summary>
     /// The deletions published on the bus that the metadata database does not report itself (container and
     /// lease deletes reach <see cref="NotifyMutation"/> through its callback; counting their events too
-    /// would count them twice).
+    /// would count them twice). Not counted either: what the collector publishes for its own removals, and the
+    /// <c>/snapshot/remove</c> of a container's root filesystem removed by its delete, which is counted once already.
     /// </summary>
     private static readonly EventFilter DeletionTopics = EventFilter.Parse(
         "topic==" + EventTopics.ImageDelete, "topic==" + EventTopics.ContentDelete, "topic==" + EventTopics.SnapshotRemove);
@@ -255,9 +256,13 @@ public sealed class GarbageCollectionScheduler : BackgroundService
     {
         try
         {
-            await foreach (EventEnvelope _ in deletions.ConfigureAwait(false))
+            await foreach (EventEnvelope deletion in deletions.ConfigureAwait(false))
             {
-                NotifyMutation(dirty: true);
+                // The collector's own removals and a container's rootfs removal are not counted (see UncountedDeletions).
+                if (!UncountedDeletions.IsMarked(deletion.Event))
+                {
+                    NotifyMutation(dirty: true);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Containers.Content;
+using Containers.Events;
 using Containers.Leases;
 using Containers.Metadata;
 using Containers.Snapshots;
@@ -45,6 +46,8 @@ public sealed class GarbageCollector
     private readonly IReadOnlyDictionary<string, ISnapshotter> _snapshotters;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly IEventBus? _events;
+    private readonly string? _snapshotNamespace;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Creates a collector over the stack's stores.</summary>
@@ -53,11 +56,27 @@ public sealed class GarbageCollector
     /// <param name="snapshotters">The snapshotters by the names containers and labels use (<c>overlayfs</c>, <c>native</c>); none when null.</param>
     /// <param name="logger">Where removals and failures are logged.</param>
     /// <param name="timeProvider">The clock that decides expiry; the system clock when null.</param>
+    /// <param name="events">
+    /// Where the collector publishes, after a collection committed, what containerd 2.x's collector publishes
+    /// (core/metadata/gc.go, db.go <c>publishEvents</c>): <c>/images/delete</c> for each expired image record it
+    /// deleted, in that record's namespace, and <c>/snapshot/remove</c> for each snapshot it removed; never
+    /// <c>/content/delete</c> (containerd publishes none for blobs, ingests or leases). The
+    /// <see cref="GarbageCollectionScheduler"/> does not count these as deletions. None when null.
+    /// </param>
+    /// <param name="snapshotNamespace">
+    /// The namespace stamped on the <c>/snapshot/remove</c> events (snapshots here belong to no namespace; containerd
+    /// uses the namespace of its snapshot record); required with <paramref name="events"/>.
+    /// </param>
     public GarbageCollector(MetadataDatabase database, LocalContentStore content, IReadOnlyDictionary<string, ISnapshotter>? snapshotters = null,
-        ILogger<GarbageCollector>? logger = null, TimeProvider? timeProvider = null)
+        ILogger<GarbageCollector>? logger = null, TimeProvider? timeProvider = null, IEventBus? events = null, string? snapshotNamespace = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(content);
+        if (events is not null)
+        {
+            Identifiers.Validate(snapshotNamespace, nameof(snapshotNamespace));
+        }
+
         foreach (string name in snapshotters?.Keys ?? [])
         {
             if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal))
@@ -71,6 +90,8 @@ public sealed class GarbageCollector
         _snapshotters = snapshotters ?? new Dictionary<string, ISnapshotter>();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _events = events;
+        _snapshotNamespace = snapshotNamespace;
     }
 
     /// <summary>Runs one collection: mark from the roots of every namespace, then sweep what was not reached.</summary>
@@ -81,7 +102,9 @@ public sealed class GarbageCollector
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await CollectLockedAsync(cancellationToken).ConfigureAwait(false);
+            GarbageCollectionResult result = await CollectLockedAsync(cancellationToken).ConfigureAwait(false);
+            await PublishRemovalsAsync(result).ConfigureAwait(false);
+            return result;
         }
         finally
         {
@@ -160,6 +183,32 @@ public sealed class GarbageCollector
                 transaction.Dispose();
                 connection.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Publishes the image deletes and snapshot removals of a committed collection, each marked as not to be counted
+    /// by the scheduler: the collector's own removals must not start another collection.
+    /// </summary>
+    private async Task PublishRemovalsAsync(GarbageCollectionResult result)
+    {
+        if (_events is null)
+        {
+            return;
+        }
+
+        foreach (string id in result.RemovedImages)
+        {
+            // "<namespace>/<name>": a namespace holds no '/', a name may.
+            int slash = id.IndexOf('/', StringComparison.Ordinal);
+            await _events.PublishAsync(id[..slash], UncountedDeletions.Mark(new ImageDelete(id[(slash + 1)..])), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        foreach (string id in result.RemovedSnapshots)
+        {
+            // "<snapshotter>/<key>": a snapshotter's name holds no '/'.
+            int slash = id.IndexOf('/', StringComparison.Ordinal);
+            await _events.PublishAsync(_snapshotNamespace!, UncountedDeletions.Mark(new SnapshotRemove(id[(slash + 1)..], id[..slash])), CancellationToken.None).ConfigureAwait(false);
         }
     }
 

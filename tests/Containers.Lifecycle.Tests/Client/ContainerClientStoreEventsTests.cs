@@ -12,7 +12,8 @@ namespace Containers.Lifecycle.Tests.Client;
 /// <summary>
 /// The image, content and snapshot services of <c>AddContainerRuntime</c> publish containerd's events after each
 /// change, in the runtime's namespace, so every user of the services (pull, unpack, containers, direct calls) is
-/// seen; the garbage collector's own removals publish nothing (real registry, content store, overlayfs).
+/// seen; the garbage collector publishes its snapshot removals as containerd 2.x does, and no content deletes
+/// (real registry, content store, overlayfs).
 /// </summary>
 [NonParallelizable]
 public sealed class ContainerClientStoreEventsTests : FacadeFixture
@@ -150,48 +151,44 @@ public sealed class ContainerClientStoreEventsTests : FacadeFixture
     }
 
     [Test]
-    public async Task ACollectionPublishesNoRemovalsSoItDoesNotStartAnother()
+    public async Task ACollectionPublishesItsSnapshotRemovalsButNoContentDeletesAndDoesNotStartAnother()
     {
         // DeletionThreshold 1: each counted deletion starts a collection at once; PauseThreshold 0.0001 keeps timed
-        // runs minutes apart. Were the collector's removals published, they would count and start a second run.
-        ServiceProvider provider = Bed.NewProvider(o => o.Gc = new GarbageCollectionSchedulerOptions { DeletionThreshold = 1, PauseThreshold = 0.0001 });
-        ContainerClient client = provider.GetRequiredService<ContainerClient>();
-        GarbageCollectionScheduler scheduler = provider.GetRequiredService<GarbageCollectionScheduler>();
-        await scheduler.StartAsync(CancellationToken.None);
-        try
+        // runs minutes apart. The collector's removals are published as containerd 2.x's are (/snapshot/remove,
+        // no /content/delete) but not counted: were they, they would start a second run.
+        await using RunningScheduler gc = await RunningScheduler.StartAsync(Bed, deletionThreshold: 1);
+        (ServiceProvider provider, ContainerClient client, GarbageCollectionScheduler scheduler) = (gc.Provider, gc.Client, gc.Scheduler);
+        Image image = await client.PullAsync(Bed.Reference);
+        IContentStore content = provider.GetRequiredService<IContentStore>();
+        Digest chainId = ImageSpecJson.ParseConfig(await ReadBlobAsync(content, ImageSpecJson.ParseManifest(await ReadBlobAsync(content, image.Target)).Config)).RootFs.DiffIds.Single();
+        _ = await scheduler.ScheduleAndWaitAsync();
+        List<GarbageCollectionResult> runs = [];
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scheduler.Collected += (_, result) =>
         {
-            Image image = await client.PullAsync(Bed.Reference);
-            _ = await scheduler.ScheduleAndWaitAsync();
-            List<GarbageCollectionResult> runs = [];
-            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            scheduler.Collected += (_, result) =>
+            lock (runs)
             {
-                lock (runs)
-                {
-                    runs.Add(result);
-                }
+                runs.Add(result);
+            }
 
-                first.TrySetResult();
-            };
-            await using EventRecorder recorder = new(client.Events, StoreTopics);
+            first.TrySetResult();
+        };
+        await using EventRecorder recorder = new(client.Events, StoreTopics);
 
-            await client.DeleteImageAsync(image.Name);
-            await first.Task.WaitAsync(TimeSpan.FromMinutes(1));
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            IReadOnlyList<EventEnvelope> events = await recorder.StopAsync();
+        await client.DeleteImageAsync(image.Name);
+        await first.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        IReadOnlyList<EventEnvelope> events = await recorder.StopAsync();
 
-            Assert.Multiple(() =>
-            {
-                Assert.That(runs, Has.Count.EqualTo(1), "one collection for the one deletion");
-                Assert.That(runs[0].RemovedContent, Has.Count.EqualTo(3));
-                Assert.That(runs[0].RemovedSnapshots, Has.Count.EqualTo(1));
-                Assert.That(events.Select(e => e.Event), Is.EqualTo(new ContainerEvent[] { new ImageDelete(image.Name) }), "the delete, once; no removal of the collection");
-            });
-        }
-        finally
+        Assert.Multiple(() =>
         {
-            await scheduler.StopAsync(CancellationToken.None);
-        }
+            Assert.That(runs, Has.Count.EqualTo(1), "one collection for the one deletion");
+            Assert.That(runs[0].RemovedContent, Has.Count.EqualTo(3));
+            Assert.That(runs[0].RemovedSnapshots, Has.Count.EqualTo(1));
+            Assert.That(events.Select(e => e.Event), Is.EqualTo(new ContainerEvent[] { new ImageDelete(image.Name), new SnapshotRemove(chainId.ToString(), "overlayfs") }),
+                "the delete, once, then the collection's snapshot removal; no /content/delete for its 3 blobs");
+            Assert.That(events.Select(e => e.Namespace), Is.All.EqualTo(FacadeTestBed.Namespace));
+        });
     }
 
     private static async Task<byte[]> ReadBlobAsync(IContentStore content, Descriptor descriptor)
