@@ -11,7 +11,7 @@ namespace Containers.Lifecycle.Tests.Client;
 /// Output written while nobody reads a process's FIFOs is never dropped: once the FIFO and what the shim holds back are
 /// full, the process blocks in its writes (back-pressure, as containerd's shim) until a reader attaches; its exit is still
 /// reported at once, a later reader gets every byte then end of file, other tasks of the shim go on, and a delete discards
-/// what is held without hanging. Real containers under a real <c>runcs shim</c> (root).
+/// what is held without hanging (as does the shim's death). Real containers under a real <c>runcs shim</c> (root).
 /// </summary>
 [NonParallelizable]
 public sealed class ContainerTaskBackPressureTests : FacadeFixture
@@ -219,6 +219,35 @@ public sealed class ContainerTaskBackPressureTests : FacadeFixture
             Assert.That(killed.ExitCode, Is.EqualTo(137));
             Assert.That(exitedStatus.ExitCode, Is.EqualTo(1));
             Assert.That(Directory.Exists($"/proc/{blockedPid}"), Is.False);
+            Assert.That(client.ListContainersAsync().ToBlockingEnumerable(), Is.Empty);
+            AssertNothingLeft();
+        });
+    }
+
+    [Test]
+    public async Task AShimKilledWhileOutputIsHeldBackHangsNothingAndTheDeleteCleansUp()
+    {
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        Container container = await client.CreateContainerAsync("bpk-" + Guid.NewGuid().ToString("N")[..8], image, new ContainerOptions { Args = ["sh", "-c", $"seq 1 {Lines}; exit 0"] });
+        ContainerTask task = await container.NewTaskAsync(new ProcessIO { Unattached = true });
+        int pid = await task.StartAsync();
+        int shim = ShimProbe.ParentOf(pid);
+        await Task.Delay(Settle, timeout.Token);
+        ProcessStatus whileUnread = (await task.StatusAsync(timeout.Token)).Status;
+
+        // What the shim held goes with it: the writer's pipe loses its reader, nothing waits on the dead shim.
+        System.Diagnostics.Process.GetProcessById(shim).Kill();
+        ExitStatus status = await task.WaitAsync(timeout.Token);
+        _ = await task.DeleteAsync(timeout.Token);
+        await container.DeleteAsync(timeout.Token);
+        bool writerGone = await Tasks.ShimTestBed.EventuallyAsync(() => !ShimProbe.IsAlive(pid));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileUnread, Is.EqualTo(ProcessStatus.Running), "the writer was held back");
+            Assert.That(status.IsFailure, Is.True, "the dead shim's task ends with a failure status");
+            Assert.That(writerGone, Is.True, "no writer is left");
             Assert.That(client.ListContainersAsync().ToBlockingEnumerable(), Is.Empty);
             AssertNothingLeft();
         });
