@@ -20,9 +20,10 @@ public sealed class ProcessIO
 
     /// <summary>
     /// Makes stdio FIFOs (stdin, stdout and, without a terminal, stderr) and connects nothing to them, as
-    /// <c>ctr run -d</c> does: output waits in the FIFOs (up to 64 KiB each; beyond that it is dropped)
-    /// until <see cref="TaskProcess.AttachAsync"/> — from this or another host process — connects
-    /// streams. Excludes <see cref="Stdin"/>, <see cref="Stdout"/>, <see cref="Stderr"/> and <see cref="LogFile"/>.
+    /// <c>ctr run -d</c> does: output waits in the FIFOs until <see cref="TaskProcess.AttachAsync"/> —
+    /// from this or another host process — connects streams. Nothing is dropped: once a FIFO (64 KiB)
+    /// and what the shim holds back for it (64 KiB more) are full, the process blocks in its writes until
+    /// a reader drains the FIFO (back-pressure, as containerd's shim). Excludes <see cref="Stdin"/>, <see cref="Stdout"/>, <see cref="Stderr"/> and <see cref="LogFile"/>.
     /// </summary>
     public bool Unattached { get; init; }
 

@@ -13,7 +13,8 @@ namespace Containers.Client;
 /// Output FIFOs are opened here read-only and non-blocking before the shim opens them (read-write), so
 /// nothing the process writes is dropped for want of a reader; the copies start only once the shim
 /// holds its ends (an open FIFO without writers reads as end of file). The shim closes its end when
-/// the process's pipe reaches end of file or the process is deleted, which ends the copy. The stdin
+/// the process's pipe reaches end of file and it has written all it held back (a FIFO nobody drains makes it
+/// stop reading the pipe, so the process blocks: nothing is dropped), or when the process is deleted; that ends the copy. The stdin
 /// FIFO's writer is opened once the shim holds its reader, filled from the caller's stream and
 /// closed at its end; the shim holds the FIFO read-write, so the process reads end of file only
 /// after CloseIO, which the copy then asks for (a process that is gone makes the copy stop with EPIPE). Copies run on dedicated
@@ -385,7 +386,12 @@ internal sealed class StdioFifos : IAsyncDisposable
                     return;
                 }
 
-                continue;
+                // An attachment opened after the shim's writer was gone (an exited process whose output it
+                // reads) gets no POLLHUP at its end: a read finds it (0: no writer is left).
+                if (!detachOnStop)
+                {
+                    continue;
+                }
             }
 
             nint n = Native.Read(fifo, buffer);
@@ -396,7 +402,8 @@ internal sealed class StdioFifos : IAsyncDisposable
             }
             else if (n == 0 || (n != -Native.EAGAIN && n != -4 /* EINTR */))
             {
-                // End of file: the shim closed its end (the process's output ended, or it was deleted).
+                // End of file: the shim closed its end (the process's output ended, or it was deleted),
+                // after it wrote all it held back.
                 return;
             }
         }

@@ -48,20 +48,22 @@ public abstract class TaskProcess
     /// found with <see cref="Container.LoadTaskAsync"/> or an exec found with
     /// <see cref="ContainerTask.LoadProcessAsync"/> after the process that created it exited.
     /// <see cref="ProcessIO.Stdout"/> receives the output written from now on (plus, for the first
-    /// attachment of this host process, what waited in the FIFO while nobody read it),
-    /// <see cref="ProcessIO.Stdin"/> is written on; its end detaches input without closing the process's
-    /// (use <see cref="CloseStdinAsync"/>). Several attachments at once in this host process each receive
-    /// all of the output written while they are attached, every attachment's input goes in, and one that
-    /// falls more than <see cref="TaskAttachment.MaxPendingOutputBytes"/> behind is detached with an
-    /// error (see <see cref="TaskAttachment"/>). Disposing the attachment detaches: the process runs on,
-    /// and a later attachment reads on.
+    /// attachment of this host process, all that was written while nobody read it: nothing is dropped — once
+    /// the FIFO (64 KiB) and what the shim holds back (one more 64 KiB) are full, the process blocks in its
+    /// writes until a reader comes, as with containerd). <see cref="ProcessIO.Stdin"/> is written on; its end
+    /// detaches input without closing the process's (use <see cref="CloseStdinAsync"/>). Several attachments
+    /// at once in this host process each receive all of the output written while they are attached, every
+    /// attachment's input goes in, and one that falls more than <see cref="TaskAttachment.MaxPendingOutputBytes"/>
+    /// behind is detached with an error (see <see cref="TaskAttachment"/>). Disposing the attachment detaches:
+    /// the process runs on, and a later attachment reads on. An exited (not yet deleted) process can be
+    /// attached for output only: the attachment reads what is left, then end of file.
     /// </summary>
     /// <param name="io">The streams to connect; a subset of those the process was created with. <see cref="ProcessIO.Terminal"/> is taken from the process.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The attachment; dispose it to detach.</returns>
     /// <exception cref="FailedPreconditionException">
     /// The process has no FIFO for a stream asked for (it was created without it, or writes to a log file),
-    /// or it has exited.
+    /// or it has exited and <paramref name="io"/> asks for stdin or names no output FIFO.
     /// </exception>
     /// <exception cref="InvalidSpecException"><paramref name="io"/> names a log file, or stderr of a terminal process.</exception>
     /// <exception cref="NotFoundException">The container has no task, or the task no such exec.</exception>
@@ -69,7 +71,9 @@ public abstract class TaskProcess
     {
         ArgumentNullException.ThrowIfNull(io);
         TaskState state = await StatusAsync(cancellationToken).ConfigureAwait(false);
-        if (state.Status == ProcessStatus.Stopped)
+        // An exited process's output may still wait (in its FIFO, and held back in the shim): it can be
+        // read to its end; its input is gone.
+        if (state.Status == ProcessStatus.Stopped && (io.Stdin is not null || !HasOutputFifo(state.IO, io)))
         {
             throw new FailedPreconditionException(ExecId is null
                 ? $"task \"{ContainerId}\" has exited: there is nothing to attach to"
@@ -78,6 +82,12 @@ public abstract class TaskProcess
 
         return TaskAttachment.Open(ContainerId, ExecId, state.IO, io);
     }
+
+    private static bool HasOutputFifo(TaskIO existing, ProcessIO io)
+        => (io.Stdout is not null || io.Stderr is not null)
+            && (io.Stdout is null || IsFifo(existing.Stdout)) && (io.Stderr is null || IsFifo(existing.Stderr));
+
+    private static bool IsFifo(string? path) => path is not null && !path.StartsWith("file://", StringComparison.Ordinal) && File.Exists(path);
 
     /// <summary>
     /// Ends the process's input: what was written is delivered, then it reads end of file (with a

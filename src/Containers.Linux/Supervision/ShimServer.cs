@@ -399,10 +399,14 @@ internal sealed partial class ShimServer : IDisposable
         }
 
         // What the process wrote before it ended is in its pipes now: copy it out before anyone
-        // learns of the exit, so a waiter finds all of it in the log.
+        // learns of the exit, so a waiter finds all of it in the log. Output a full FIFO holds back
+        // does not delay the exit: it follows when a reader drains the FIFO, before its end of file.
         foreach (StdioPump pump in process.Pumps)
         {
-            _ = pump.Pump();
+            if (pump.Pump() == StdioPumpResult.Held)
+            {
+                HoldOutput(process, pump);
+            }
         }
 
         BeforeExitRecorded(process);
@@ -453,19 +457,62 @@ internal sealed partial class ShimServer : IDisposable
 
     private void OnPump(ShimProcess process, StdioPump pump)
     {
-        if (!pump.Pump())
+        switch (pump.Pump())
         {
-            Unwatch(pump.Source);
-            pump.Dispose();
-            _ = process.Pumps.Remove(pump);
+            case StdioPumpResult.Held:
+                HoldOutput(process, pump);
+                break;
+            case StdioPumpResult.Ended:
+                Unwatch(pump.Source);
+                pump.End();
+                if (!pump.KeepsOutput)
+                {
+                    pump.Dispose();
+                    _ = process.Pumps.Remove(pump);
+                }
+
+                break;
         }
+    }
+
+    /// <summary>
+    /// Back-pressure: the FIFO is full, so the pipe is read no more (the process blocks once it is
+    /// full too) and the loop waits for the FIFO to take what the pump holds — never for the FIFO itself.
+    /// </summary>
+    private void HoldOutput(ShimProcess process, StdioPump pump)
+    {
+        if (pump.Sink is not SafeFdHandle sink || _handlers.ContainsKey(sink.Fd))
+        {
+            return;
+        }
+
+        Unwatch(pump.Source);
+        Interop.EpollAdd(_epoll.Fd, sink.Fd, Interop.EPOLLOUT);
+        _handlers[sink.Fd] = _ => OnOutputWritable(process, pump);
+    }
+
+    private void OnOutputWritable(ShimProcess process, StdioPump pump)
+    {
+        if (!pump.Flush())
+        {
+            return;
+        }
+
+        Unwatch(pump.Sink!);
+        Watch(pump.Source.Fd, _ => OnPump(process, pump));
     }
 
     private void Release(ShimProcess process)
     {
         foreach (StdioPump pump in process.Pumps)
         {
+            // What a pump still holds, or a FIFO nobody read, goes with the process.
             Unwatch(pump.Source);
+            if (pump.Sink is SafeFdHandle sink && _handlers.ContainsKey(sink.Fd))
+            {
+                Unwatch(sink);
+            }
+
             pump.Dispose();
         }
 
