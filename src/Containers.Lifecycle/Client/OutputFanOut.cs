@@ -83,7 +83,7 @@ internal sealed class OutputFanOut
         {
             while (true)
             {
-                short events = Native.Poll(_fifo, Native.POLLIN, PollMilliseconds);
+                _ = Native.Poll(_fifo, Native.POLLIN, PollMilliseconds);
                 lock (Registry)
                 {
                     if (_subscribers.Count == 0)
@@ -93,11 +93,9 @@ internal sealed class OutputFanOut
                         return;
                     }
 
-                    if (events == 0)
-                    {
-                        continue;
-                    }
-
+                    // No event is not the end: a reader opened after the shim's writer was gone (an exited process
+                    // whose output is read to its end) gets no POLLHUP, so a timed-out poll still reads once:
+                    // EAGAIN while a writer is left, 0 once none is.
                     nint n = Native.Read(_fifo, buffer);
                     if (n > 0)
                     {
