@@ -40,7 +40,7 @@ public sealed class ContainerClientCleanupTests : FacadeFixture
 
         Assert.That(error!.Message, Does.Contain("/bin/false"));
         await AssertNothingLeftAsync(provider);
-        Assert.That(Bed.Shims(), Is.Empty);
+        Assert.That(Bed.ShimsAfterExits(), Is.Empty);
         Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty);
         Assert.That(Bed.FifoEntries(), Is.Empty);
         Assert.That(Directory.Exists(Path.Combine(Bed.State, "rootfs")) ? Directory.GetFileSystemEntries(Path.Combine(Bed.State, "rootfs")) : [], Is.Empty, "no rootfs marker");
@@ -55,7 +55,7 @@ public sealed class ContainerClientCleanupTests : FacadeFixture
         await CancelledRun.RunAsync(client, image, "cancelled");
 
         await AssertNothingLeftAsync(provider);
-        Assert.That(Bed.Shims(), Is.Empty);
+        Assert.That(Bed.ShimsAfterExits(), Is.Empty);
     }
 
     [Test]

@@ -28,7 +28,7 @@ public sealed class ContainerClientLegacyLockTests : FacadeFixture
             File.WriteAllText(path, "");
         }
 
-        using Process holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", held, "sh", "-c", "echo locked; exec sleep 60"]) { RedirectStandardOutput = true })!;
+        using Process holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--no-fork", held, "sh", "-c", "echo locked; exec sleep 60"]) { RedirectStandardOutput = true })!;
         try
         {
             Assert.That(await holder.StandardOutput.ReadLineAsync(timeout.Token), Is.EqualTo("locked"));

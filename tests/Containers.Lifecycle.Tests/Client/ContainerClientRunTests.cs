@@ -23,7 +23,7 @@ public sealed class ContainerClientRunTests : FacadeFixture
             Assert.That(result.Status.IsFailure, Is.False);
             Assert.That(result.Stdout, Is.EqualTo("out\n"));
             Assert.That(result.Stderr, Is.EqualTo("err\n"));
-            Assert.That(Bed.Shims(), Is.Empty, "the shim exited after the delete");
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty, "the shim exited after the delete");
             Assert.That(Bed.MountsUnder(), Is.Empty, "the rootfs was unmounted");
             Assert.That(Directory.GetFileSystemEntries(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty, "the bundle is gone");
             Assert.That(Bed.FifoEntries(), Is.Empty, "the FIFOs are gone");
@@ -91,7 +91,7 @@ public sealed class ContainerClientRunTests : FacadeFixture
 
             Assert.That(results.Select(r => r.Id).Distinct().Count(), Is.EqualTo(50));
             Assert.That(Bed.MountsUnder(), Is.Empty);
-            Assert.That(Bed.Shims(), Is.Empty);
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty);
         });
         Assert.That(client.Snapshotter.WalkAsync(["kind==active"]).ToBlockingEnumerable(), Is.Empty);
     }
@@ -113,7 +113,7 @@ public sealed class ContainerClientRunTests : FacadeFixture
         // A figure for STATUS, not an assertion: create + start + wait + delete of task and container.
         times.Sort();
         await TestContext.Out.WriteLineAsync($"RunAsync(true), warm, 10 runs: median {times[5]} ms, min {times[0]} ms, max {times[^1]} ms");
-        Assert.That(Bed.Shims(), Is.Empty);
+        Assert.That(Bed.ShimsAfterExits(), Is.Empty);
     }
 
     [Test]

@@ -50,7 +50,7 @@ public sealed class ContainerClientShimGroupTests : FacadeFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(Bed.Shims(), Is.Empty, "the shared shim exited with its last task");
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty, "the shared shim exited with its last task");
             Assert.That(Bed.MountsUnder(), Is.Empty, "every rootfs was unmounted");
         });
     }

@@ -50,7 +50,7 @@ public sealed class ContainerClientWarmShimTests : FacadeFixture
 
         await provider.DisposeAsync();
         await WaitGoneAsync(shimPid, warm);
-        Assert.That(Bed.Shims(), Is.Empty, "disposing the service shut the idle warm shim down");
+        Assert.That(Bed.ShimsAfterExits(), Is.Empty, "disposing the service shut the idle warm shim down");
     }
 
     [Test]
@@ -130,7 +130,7 @@ public sealed class ContainerClientWarmShimTests : FacadeFixture
         await WaitGoneAsync(shimPid, group);
         Assert.Multiple(() =>
         {
-            Assert.That(Bed.Shims(), Is.Empty, "the idle group shim exited and removed its directory");
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty, "the idle group shim exited and removed its directory");
             Assert.That(Bed.MountsUnder(), Is.Empty);
         });
     }

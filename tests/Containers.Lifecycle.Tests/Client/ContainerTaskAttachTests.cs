@@ -69,7 +69,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
             Assert.That(status.ExitCode, Is.EqualTo(6), "CloseStdin ended the read loop");
             Assert.That(Bed.FifoEntries(), Is.Empty, "the delete by the second client removed the first's FIFOs");
             Assert.That(Bed.MountsUnder(), Is.Empty);
-            Assert.That(Bed.Shims(), Is.Empty);
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty);
         });
     }
 
@@ -130,7 +130,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
             Assert.That(unknown, Is.Not.Null);
             Assert.That(Bed.FifoEntries(), Is.Empty);
             Assert.That(Bed.MountsUnder(), Is.Empty);
-            Assert.That(Bed.Shims(), Is.Empty);
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty);
         });
     }
 
@@ -210,7 +210,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
             Assert.That(Directory.Exists(execRoot), Is.False);
             Assert.That(Directory.GetFileSystemEntries(fifoRoot), Is.EqualTo(new[] { foreign }), "only the foreign directory is left");
             Assert.That(Bed.MountsUnder(), Is.Empty);
-            Assert.That(Bed.Shims(), Is.Empty);
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty);
         });
         Directory.Delete(foreign);
     }
@@ -245,7 +245,7 @@ public sealed class ContainerTaskAttachTests : FacadeFixture
             Assert.That(Directory.Exists(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace, id)), Is.False, "so did the bundle");
             Assert.That(Bed.FifoEntries(), Is.Empty, "nothing under State/fifo");
             Assert.That(Bed.MountsUnder(), Is.Empty);
-            Assert.That(Bed.Shims(), Is.Empty);
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty);
         });
     }
 

@@ -270,7 +270,7 @@ public sealed class ContainerTaskBackPressureTests : FacadeFixture
     {
         Assert.That(Bed.FifoEntries(), Is.Empty, "FIFOs");
         Assert.That(Bed.MountsUnder(), Is.Empty, "mounts");
-        Assert.That(Bed.Shims(), Is.Empty, "shims (each exited with its last task)");
+        Assert.That(Bed.ShimsAfterExits(), Is.Empty, "shims (each exited with its last task)");
     }
 
     /// <summary>The pid of the process's parent (its shim), or -1 when it is gone.</summary>

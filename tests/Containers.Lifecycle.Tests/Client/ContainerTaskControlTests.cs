@@ -140,10 +140,10 @@ public sealed class ContainerTaskControlTests : FacadeFixture
         string bundle = Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace, id);
         Directory.CreateDirectory(Path.Combine(bundle, "rootfs"));
         File.WriteAllText(Path.Combine(bundle, "config.json"), "{}");
-        using System.Diagnostics.Process holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", ["--exclusive", bundle, "sh", "-c", "echo locked; exec sleep 60"]) { RedirectStandardOutput = true })!;
+        using System.Diagnostics.Process holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", ["--exclusive", "--no-fork", bundle, "sh", "-c", "echo locked; exec sleep 60"]) { RedirectStandardOutput = true })!;
         try
         {
-            // flock(1) takes the lock before it runs the command.
+            // flock(1) takes the lock, then (--no-fork) becomes the command: the process waited for below is the holder.
             Assert.That(await holder.StandardOutput.ReadLineAsync(timeout.Token), Is.EqualTo("locked"));
 
             FailedPreconditionException? busy = Assert.ThrowsAsync<FailedPreconditionException>(async () => await container.NewTaskAsync(cancellationToken: timeout.Token));

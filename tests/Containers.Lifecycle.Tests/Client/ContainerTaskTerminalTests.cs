@@ -131,7 +131,7 @@ public sealed class ContainerTaskTerminalTests : FacadeFixture
         {
             Assert.That(error!.JsonPath, Is.EqualTo("process.terminal"));
             Assert.That(stderr!.JsonPath, Is.EqualTo("io.stderr"));
-            Assert.That(Bed.Shims(), Is.Empty);
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty);
             Assert.That(Bed.MountsUnder(), Is.Empty);
             Assert.That(Directory.GetDirectories(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace)), Is.Empty);
         });

@@ -89,6 +89,20 @@ internal sealed class FacadeTestBed : IAsyncDisposable
     public IReadOnlyList<string> Shims()
         => System.IO.Directory.Exists(Path.Combine(State, "shims")) ? System.IO.Directory.GetDirectories(Path.Combine(State, "shims")) : [];
 
+    /// <summary>
+    /// The shims left once those that are exiting have gone (up to 10 s): a shim removes its directory just after it
+    /// answered the delete of its last task, so a check made at once can still see it.
+    /// </summary>
+    public IReadOnlyList<string> ShimsAfterExits()
+    {
+        for (int i = 0; i < 200 && Shims().Count > 0; i++)
+        {
+            Thread.Sleep(50);
+        }
+
+        return Shims();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (string shim in Shims())

@@ -59,7 +59,7 @@ public sealed class ShimRecoveryServiceTests
             Assert.That(exit.ExitCode, Is.EqualTo(137));
             Assert.That(File.ReadAllText(log), Is.EqualTo("started\n"));
             Assert.That(bed.MountsUnder(), Is.Empty);
-            Assert.That(bed.Shims(), Is.Empty);
+            Assert.That(bed.ShimsAfterExits(), Is.Empty);
         });
     }
     [Test]
@@ -110,7 +110,7 @@ public sealed class ShimRecoveryServiceTests
             Assert.That(again.OfType<TaskOom>(), Is.Empty, "a later host does not publish the OOM again");
             Assert.That(again.OfType<TaskExit>(), Is.Empty, "nor the exit");
             Assert.That(bed.MountsUnder(), Is.Empty);
-            Assert.That(bed.Shims(), Is.Empty);
+            Assert.That(bed.ShimsAfterExits(), Is.Empty);
         });
     }
 
