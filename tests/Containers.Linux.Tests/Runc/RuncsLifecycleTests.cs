@@ -116,10 +116,20 @@ public sealed class RuncsLifecycleTests
     [Test]
     public void Kill_WithTermAndAHandler_ReachesPidOne()
     {
-        _bundle.WithArgs("sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.05; done");
+        // A pid namespace's init gets only the signals it handles: a TERM sent before the shell set its trap
+        // would be dropped, so the kill waits for the marker the shell writes after the trap.
+        string ready = Path.Combine(_bundle.Rootfs, "tmp", "trap-set");
+        _bundle.Config["root"]!["readonly"] = false;
+        _bundle.WithArgs("sh", "-c", "trap 'exit 0' TERM; touch /tmp/trap-set; while true; do sleep 0.05; done");
         Assert.That(Runcs("create", "term").ExitCode, Is.Zero);
         Assert.That(Runcs("start", "term").ExitCode, Is.Zero);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(ready) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
 
+        Assert.That(File.Exists(ready), Is.True, "the shell set its trap");
         Assert.That(Runcs("kill", "term").ExitCode, Is.Zero);
 
         WaitForStatus("term", "stopped");
