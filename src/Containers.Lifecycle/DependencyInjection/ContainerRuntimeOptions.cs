@@ -15,8 +15,21 @@ public sealed class ContainerRuntimeOptions
     /// <summary>The namespace the registered stores work in; default <c>default</c>.</summary>
     public string Namespace { get; set; } = "default";
 
-    /// <summary>The snapshotter images are unpacked into and containers' root filesystems are made by: <c>overlayfs</c> (default) or <c>native</c>.</summary>
+    /// <summary>
+    /// The default snapshotter: images are unpacked into it, and containers that name no other get their root
+    /// filesystems from it. <c>overlayfs</c> (default), <c>native</c>, or a name in <see cref="Snapshotters"/>.
+    /// </summary>
     public string Snapshotter { get; set; } = "overlayfs";
+
+    /// <summary>
+    /// More snapshotters by name, as containerd's snapshotter plugins: each factory makes the snapshotter (the
+    /// application's own <see cref="Containers.Snapshots.ISnapshotter"/>) when it is first needed — at start, so that the
+    /// garbage collector sweeps it, or as the default. A container names one in <see cref="Client.ContainerOptions.Snapshotter"/>.
+    /// A name here replaces the built-in snapshotter of that name. Names follow containerd's identifier rule. The
+    /// snapshotters made are disposed with the runtime's services.
+    /// </summary>
+    public IDictionary<string, Func<IServiceProvider, Containers.Snapshots.ISnapshotter>> Snapshotters { get; } =
+        new Dictionary<string, Func<IServiceProvider, Containers.Snapshots.ISnapshotter>>(StringComparer.Ordinal);
 
     /// <summary>How many events one subscriber may have queued before its oldest are dropped; default 1024.</summary>
     public int EventSubscriberCapacity { get; set; } = new Events.EventBusOptions().SubscriberCapacity;

@@ -37,6 +37,23 @@ internal sealed class ContainerRuntimeOptionsValidator : IValidateOptions<Contai
             failures.Add("Snapshotter: must be set");
         }
 
+        foreach ((string snapshotter, Func<IServiceProvider, Containers.Snapshots.ISnapshotter> factory) in options.Snapshotters)
+        {
+            try
+            {
+                Identifiers.Validate(snapshotter, "snapshotters");
+            }
+            catch (InvalidSpecException e)
+            {
+                failures.Add($"Snapshotters[{snapshotter}]: {e.Problem}");
+            }
+
+            if (factory is null)
+            {
+                failures.Add($"Snapshotters[{snapshotter}]: has no factory");
+            }
+        }
+
         if (string.IsNullOrEmpty(options.RuncsPath))
         {
             failures.Add("RuncsPath: must be set");

@@ -113,25 +113,25 @@ public static class ContainerRuntimeServiceCollectionExtensions
         services.TryAdd(PublishingRegistration.Singleton<ISnapshotter>(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
-            ISnapshotter snapshotter = OpenBuiltInSnapshotter(o, o.Snapshotter, sp.GetRequiredService<TimeProvider>())
-                ?? throw new UnsupportedException($"snapshotter \"{o.Snapshotter}\" is not built in ({string.Join(", ", BuiltInSnapshotters)}); register an ISnapshotter yourself");
+            ISnapshotter snapshotter = OpenSnapshotter(sp, o, o.Snapshotter)
+                ?? throw new UnsupportedException($"snapshotter \"{o.Snapshotter}\" is neither built in ({string.Join(", ", BuiltInSnapshotters)}) nor in ContainerRuntimeOptions.Snapshotters; add it there or register an ISnapshotter yourself");
             return new PublishingSnapshotter(snapshotter, o.Snapshotter, sp.GetRequiredService<IEventBus>(), o.Namespace);
         }));
         services.TryAddSingleton(sp => new PublishedStores(sp));
         services.TryAddSingleton(sp =>
         {
             ContainerRuntimeOptions o = sp.GetRequiredService<IOptions<ContainerRuntimeOptions>>().Value;
-            TimeProvider time = sp.GetRequiredService<TimeProvider>();
             IEventBus events = sp.GetRequiredService<IEventBus>();
             // The other built-in snapshotters open when a container first names one (ContainerOptions.Snapshotter), or
             // at once when they hold snapshots of earlier processes, so the collector sees them.
-            Dictionary<string, Func<ISnapshotter>> others = BuiltInSnapshotters.Where(n => n != o.Snapshotter).ToDictionary(
-                n => n, n => (Func<ISnapshotter>)(() => new PublishingSnapshotter(OpenBuiltInSnapshotter(o, n, time)!, n, events, o.Namespace)), StringComparer.Ordinal);
+            Dictionary<string, Func<ISnapshotter>> others = BuiltInSnapshotters.Concat(o.Snapshotters.Keys).Distinct(StringComparer.Ordinal).Where(n => n != o.Snapshotter).ToDictionary(
+                n => n, n => (Func<ISnapshotter>)(() => new PublishingSnapshotter(OpenSnapshotter(sp, o, n)!, n, events, o.Namespace)), StringComparer.Ordinal);
             PublishedStores stores = sp.GetRequiredService<PublishedStores>();
             return new SnapshotterSet(o.Snapshotter, stores.Snapshotter, sp.GetRequiredService<Unpacker>(), others,
                 (name, snapshotter) => new Unpacker(stores.Content, snapshotter, name, logger: sp.GetService<ILogger<Unpacker>>(), leases: sp.GetRequiredService<ILeaseManager>()),
                 Unpublished,
-                others.Keys.Where(n => File.Exists(Path.Combine(o.Root, "snapshots", n, "metadata.db"))));
+                // The application's own are opened at once: where they keep snapshots is theirs to know.
+                others.Keys.Where(n => o.Snapshotters.ContainsKey(n) || File.Exists(Path.Combine(o.Root, "snapshots", n, "metadata.db"))));
         });
         services.TryAddSingleton(sp => new GarbageCollector(
             sp.GetRequiredService<MetadataDatabase>(),
@@ -238,13 +238,19 @@ public static class ContainerRuntimeServiceCollectionExtensions
 
     private static ISnapshotter Unpublished(ISnapshotter snapshotter) => snapshotter is PublishingSnapshotter publishing ? publishing.Inner : snapshotter;
 
-    private static ISnapshotter? OpenBuiltInSnapshotter(ContainerRuntimeOptions o, string name, TimeProvider time)
+    /// <summary>The snapshotter of that name: the application's (<see cref="ContainerRuntimeOptions.Snapshotters"/>), else a built-in one, else null.</summary>
+    private static ISnapshotter? OpenSnapshotter(IServiceProvider services, ContainerRuntimeOptions o, string name)
     {
+        if (o.Snapshotters.TryGetValue(name, out Func<IServiceProvider, ISnapshotter>? factory))
+        {
+            return factory(services) ?? throw new UnsupportedException($"the factory of snapshotter \"{name}\" (ContainerRuntimeOptions.Snapshotters) made none");
+        }
+
         string root = Path.Combine(o.Root, "snapshots", name);
         return name switch
         {
-            "overlayfs" => new OverlaySnapshotter(root, timeProvider: time),
-            "native" => new NativeSnapshotter(root, time),
+            "overlayfs" => new OverlaySnapshotter(root, timeProvider: services.GetRequiredService<TimeProvider>()),
+            "native" => new NativeSnapshotter(root, services.GetRequiredService<TimeProvider>()),
             _ => null,
         };
     }

@@ -6,7 +6,9 @@ using Containers.Leases;
 using Containers.Lifecycle.Tests.Events;
 using Containers.Snapshots;
 using Containers.Tasks;
+using Containers.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Containers.Lifecycle.Tests.Client;
 
@@ -133,6 +135,62 @@ public sealed class ContainerClientSnapshotterChoiceTests : FacadeFixture
             Assert.That(run.ExitCode, Is.Zero);
             Assert.That(seen, Is.EqualTo(new[] { "prepare native", "commit native", "prepare native", "remove native" }),
                 "unpack into native (prepare, commit), then the container's prepare and remove, all named native");
+        });
+    }
+
+    [Test]
+    public async Task AnApplicationsOwnSnapshotterIsNamedInTheOptionsAndContainersRunOnItAndTheCollectorSweepsIt()
+    {
+        string mine = Path.Combine(Bed.Root, "mine-snapshots");
+        void Configure(ContainerRuntimeOptions o) => o.Snapshotters["mine"] = _ => new NativeSnapshotter(mine);
+        ServiceProvider provider = Bed.NewProvider(Configure);
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+        await using EventRecorder recorder = new(client.Events, "topic~=^/snapshot/");
+        RunResult run = await client.RunAsync(image, ["sh", "-c", "echo on-mine"], new RunOptions { Snapshotter = "mine" });
+        IReadOnlyList<EventEnvelope> events = await recorder.StopAsync();
+        List<SnapshotInfo> chain = await client.Snapshotters.Get("mine").WalkAsync().ToListAsync();
+
+        // A new process over the same root opens the application's snapshotter at start: the collector sweeps it.
+        await client.DeleteImageAsync(image.Name);
+        ServiceProvider restarted = Bed.NewProvider(Configure);
+        GarbageCollectionResult swept = await restarted.GetRequiredService<GarbageCollector>().CollectAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(client.Snapshotters.Names, Is.EqualTo(new[] { "overlayfs", "mine", "native" }));
+            Assert.That(run.ExitCode, Is.Zero);
+            Assert.That(run.Stdout, Is.EqualTo("on-mine\n"));
+            Assert.That(events.Select(e => e.Event).OfType<SnapshotPrepare>().Select(e => e.Snapshotter), Is.All.EqualTo("mine"));
+            Assert.That(chain.Select(c => c.Kind), Is.EqualTo(new[] { SnapshotKind.Committed }), "the image unpacked into it, the container's snapshot gone");
+            Assert.That(Directory.Exists(Path.Combine(mine, "snapshots")), Is.True, "the snapshots live where the application's snapshotter keeps them");
+            Assert.That(swept.RemovedSnapshots, Has.Count.EqualTo(2), "the layer in overlayfs and in mine");
+            Assert.That(swept.Errors, Is.Empty);
+            Assert.That(Bed.MountsUnder(), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task AnApplicationsOwnSnapshotterCanBeTheDefaultAndABadNameFailsValidation()
+    {
+        ServiceProvider provider = Bed.NewProvider(o =>
+        {
+            o.Snapshotters["mine"] = _ => new NativeSnapshotter(Path.Combine(Bed.Root, "mine-snapshots"));
+            o.Snapshotter = "mine";
+        });
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+        RunResult run = await client.RunAsync(image, ["true"]);
+        List<SnapshotInfo> chain = await client.Snapshotter.WalkAsync().ToListAsync();
+        ServiceProvider bad = Bed.NewProvider(o => o.Snapshotters["no/slash"] = _ => new NativeSnapshotter(Path.Combine(Bed.Root, "x")));
+        OptionsValidationException? invalid = Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<ContainerClient>());
+        Assert.Multiple(() =>
+        {
+            Assert.That(client.SnapshotterName, Is.EqualTo("mine"));
+            Assert.That(run.ExitCode, Is.Zero);
+            Assert.That(chain, Has.Count.EqualTo(1), "the pull unpacked into the default, the application's");
+            Assert.That(Directory.Exists(Path.Combine(Bed.Root, "snapshots", "overlayfs")), Is.False, "overlayfs was never opened");
+            Assert.That(invalid!.Message, Does.Contain("Snapshotters[no/slash]"));
+            Assert.That(Directory.Exists(Path.Combine(Bed.Root, "x")), Is.False, "nothing was made");
         });
     }
 
