@@ -31,9 +31,9 @@ public static class ContainerRuntimeServiceCollectionExtensions
     /// the image store (<see cref="SqliteImageStore"/>, as <see cref="IImageStore"/> wrapped in a
     /// <see cref="PublishingImageStore"/>), both keeping their records in <c>Root/metadata.db</c>; the snapshotter
     /// named by <see cref="ContainerRuntimeOptions.Snapshotter"/> (<c>overlayfs</c> or <c>native</c>, in
-    /// <c>Root/snapshots/&lt;name&gt;</c>) as <see cref="ISnapshotter"/>, wrapped in a
+    /// <c>Root/snapshots/&lt;name&gt;</c>, or one of <see cref="ContainerRuntimeOptions.Snapshotters"/>) as <see cref="ISnapshotter"/>, wrapped in a
     /// <see cref="PublishingSnapshotter"/> (an application's own registration of one of these, made before this call,
-    /// is wrapped the same way), and a <see cref="SnapshotterSet"/> of it and the other built-in one (opened when a
+    /// is wrapped the same way), and a <see cref="SnapshotterSet"/> of it, the other built-in one and the application's (opened when a
     /// container names it in <see cref="ContainerOptions.Snapshotter"/>, or at start when it holds snapshots): every
     /// change made through these services publishes containerd's image, content and snapshot events on the bus, in
     /// the namespace; the <see cref="GarbageCollector"/> over the unwrapped stores and every open snapshotter of the
