@@ -29,8 +29,8 @@ internal sealed class BundleGuard : IDisposable
     public static async Task<BundleGuard> CreateAsync(ContainerClient client, string id, string bundle, ReadOnlyMemory<byte> spec, uint? rootGroup, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(bundle)!, BundleFiles.Traversable);
+        // Once per process and namespace (no syscall after that): every task create is on the hot path.
         _ = LegacyBundleLock.SweepOnce(Path.GetDirectoryName(bundle)!);
-        _ = LegacyBundleLock.RemoveIfStale(bundle);
         for (int attempt = 0; attempt < 3; attempt++)
         {
             if (Native.TryMakeDirectory(bundle, BundleFiles.Private))

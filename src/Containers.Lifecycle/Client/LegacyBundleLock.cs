@@ -11,9 +11,9 @@ namespace Containers.Client;
 /// without waiting), so a file another process still holds stays.
 /// </summary>
 /// <remarks>
-/// Removed when the same id's task is created (<see cref="BundleGuard.CreateAsync"/>) or its bundle deleted
-/// (<see cref="BundleFiles.Delete"/>), and all of a namespace's once per host process, at its first task create
-/// there. A host of before session 15 running at the same time over the same state is not supported (the two
+/// All of a namespace's are removed once per host process, at its first task create there
+/// (<see cref="BundleGuard.CreateAsync"/>); one held then goes when its id's bundle is deleted
+/// (<see cref="BundleFiles.Delete"/>). A task create does not look for its own: it is on every run's path. A host of before session 15 running at the same time over the same state is not supported (the two
 /// claims do not see each other): such a host that opened a file just before its removal would lock a file
 /// without a name.
 /// </remarks>

@@ -32,14 +32,12 @@ internal sealed class StdioFifos : IAsyncDisposable
     private readonly SafeFileHandle? _stderr;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _outputs = [];
-    private readonly bool _attached;
     private Task? _input;
 
-    private StdioFifos(string? directory, bool ownsDirectory, ProcessIO io, TaskIO taskIO, SafeFileHandle? stdout, SafeFileHandle? stderr, bool attached = false)
+    private StdioFifos(string? directory, bool ownsDirectory, ProcessIO io, TaskIO taskIO, SafeFileHandle? stdout, SafeFileHandle? stderr)
     {
         _directory = directory;
         _ownsDirectory = ownsDirectory;
-        _attached = attached;
         _io = io;
         TaskIO = taskIO;
         _stdinPath = taskIO.Stdin;
@@ -134,41 +132,15 @@ internal sealed class StdioFifos : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens the FIFOs of a running process again (<paramref name="existing"/>, from the shim's task
-    /// state) for the streams <paramref name="io"/> gives, as containerd's <c>cio.NewAttach</c> does. The
-    /// FIFOs stay when the attachment is disposed (the process keeps them; its delete removes them).
+    /// Connects <paramref name="stdin"/> to the stdin FIFO of a running process (<paramref name="existing"/>, from the
+    /// shim's task state), as containerd's <c>cio.NewAttach</c> does; an attachment's output goes through
+    /// <see cref="OutputFanOut"/>. The FIFO stays when the attachment is disposed (its process's delete removes it).
     /// </summary>
-    /// <exception cref="FailedPreconditionException">The process has no FIFO for a stream asked for (none, or a log file), or it is gone.</exception>
-    /// <exception cref="InvalidSpecException"><paramref name="io"/> names a log file, or stderr of a terminal process.</exception>
-    public static StdioFifos Attach(TaskIO existing, ProcessIO io)
+    /// <exception cref="FailedPreconditionException">The process has no stdin FIFO, or it is gone.</exception>
+    public static StdioFifos AttachInput(TaskIO existing, Stream? stdin)
     {
-        ArgumentNullException.ThrowIfNull(io);
-        if (io.LogFile is not null || (existing.Terminal && io.Stderr is not null))
-        {
-            throw new InvalidSpecException(io.LogFile is not null ? "io.logFile" : "io.stderr", "an attachment reads the process's FIFOs (a terminal has no stderr)");
-        }
-
-        string? stdinPath = io.Stdin is null ? null : AttachablePath(existing.Stdin, "stdin");
-        SafeFileHandle? stdout = null, stderr = null;
-        try
-        {
-            if (io.Stdout is not null)
-            {
-                stdout = OpenExisting(AttachablePath(existing.Stdout, "stdout"));
-            }
-
-            if (io.Stderr is not null)
-            {
-                stderr = OpenExisting(AttachablePath(existing.Stderr, "stderr"));
-            }
-        }
-        catch
-        {
-            stdout?.Dispose();
-            throw;
-        }
-
-        return new StdioFifos(null, false, io, existing with { Stdin = stdinPath }, stdout, stderr, attached: true);
+        string? stdinPath = stdin is null ? null : AttachablePath(existing.Stdin, "stdin");
+        return new StdioFifos(null, false, new ProcessIO { Stdin = stdin }, existing with { Stdin = stdinPath }, null, null);
     }
 
     /// <summary>
@@ -222,17 +194,6 @@ internal sealed class StdioFifos : IAsyncDisposable
             ? throw new FailedPreconditionException($"the process has no {stream} FIFO to attach to ({(path is null ? "not connected" : "it writes to " + path[7..])})")
             : File.Exists(path) ? path : throw new FailedPreconditionException($"the process's {stream} FIFO {path} is gone");
 
-    private static SafeFileHandle OpenExisting(string path)
-    {
-        try
-        {
-            return Native.Open(path, Native.O_RDONLY | Native.O_NONBLOCK);
-        }
-        catch (IOException ex)
-        {
-            throw new FailedPreconditionException($"cannot open {path}: {ex.Message}");
-        }
-    }
 
     /// <summary>Starts the copies; call once the shim has opened its ends (after create, or an exec's start).</summary>
     /// <param name="closeInput">
@@ -350,7 +311,7 @@ internal sealed class StdioFifos : IAsyncDisposable
         {
             try
             {
-                CopyOut(fifo, destination, _attached, _stop.Token);
+                CopyOut(fifo, destination, _stop.Token);
                 done.SetResult();
             }
             catch (Exception ex)
@@ -366,19 +327,13 @@ internal sealed class StdioFifos : IAsyncDisposable
         return done.Task;
     }
 
-    // detachOnStop: an attachment stops at once (its process writes on for a later reader); a
-    // process's own copy first drains what the FIFO holds.
-    private static void CopyOut(SafeFileHandle fifo, Stream destination, bool detachOnStop, CancellationToken stop)
+    // A process's own copy: on stop it still drains what the FIFO holds (until a poll finds nothing).
+    private static void CopyOut(SafeFileHandle fifo, Stream destination, CancellationToken stop)
     {
         byte[] buffer = new byte[65536];
         while (true)
         {
             short events = Native.Poll(fifo, Native.POLLIN, PollMilliseconds);
-            if (detachOnStop && stop.IsCancellationRequested)
-            {
-                return;
-            }
-
             if (events == 0)
             {
                 if (stop.IsCancellationRequested)
@@ -386,12 +341,7 @@ internal sealed class StdioFifos : IAsyncDisposable
                     return;
                 }
 
-                // An attachment opened after the shim's writer was gone (an exited process whose output it
-                // reads) gets no POLLHUP at its end: a read finds it (0: no writer is left).
-                if (!detachOnStop)
-                {
-                    continue;
-                }
+                continue;
             }
 
             nint n = Native.Read(fifo, buffer);

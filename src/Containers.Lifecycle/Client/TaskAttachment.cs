@@ -105,7 +105,7 @@ public sealed class TaskAttachment : IAsyncDisposable
         // Checked before anything is connected, so a refusal leaves nothing behind.
         string? stdout = io.Stdout is null ? null : StdioFifos.AttachablePath(existing.Stdout, "stdout");
         string? stderr = io.Stderr is null ? null : StdioFifos.AttachablePath(existing.Stderr, "stderr");
-        StdioFifos input = StdioFifos.Attach(existing, new ProcessIO { Stdin = io.Stdin });
+        StdioFifos input = StdioFifos.AttachInput(existing, io.Stdin);
         List<OutputSubscription> outputs = [];
         try
         {
