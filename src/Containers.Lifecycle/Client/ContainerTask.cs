@@ -108,22 +108,28 @@ public sealed partial class ContainerTask : TaskProcess
     public override async Task<ExitStatus> DeleteAsync(CancellationToken cancellationToken = default)
     {
         // A handle from LoadTaskAsync did not make the FIFOs: the host that did may be gone, so their paths
-        // are taken from the task's state before the delete forgets them; so are those of execs nobody deleted
-        // under State/fifo (made before session 16: only the shim knows them; the bundle's execs directory goes
-        // with the bundle) — both from one state call.
+        // are taken from the task's state; so are those of execs nobody deleted under State/fifo (made before
+        // session 16: only the shim knows them; the bundle's execs directory goes with the bundle). A shim's
+        // delete answer names the execs, and the init's paths are in its task record: no call before the delete.
         TaskIO? fifos = null;
         IReadOnlyList<TaskIO> execs = [];
+        ExitStatus status;
         if (Client.Tasks is ShimTaskService shims)
         {
-            (TaskIO init, execs) = await shims.StdioAsync(ContainerId, cancellationToken).ConfigureAwait(false);
+            (status, TaskIO init, execs) = await shims.DeleteWithStdioAsync(ContainerId, cancellationToken).ConfigureAwait(false);
+            await EndStdioAsync().ConfigureAwait(false);
             fifos = OwnsStdio ? null : init;
         }
-        else if (!OwnsStdio)
+        else
         {
-            fifos = (await StatusAsync(cancellationToken).ConfigureAwait(false)).IO;
+            if (!OwnsStdio)
+            {
+                fifos = (await StatusAsync(cancellationToken).ConfigureAwait(false)).IO;
+            }
+
+            status = await base.DeleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        ExitStatus status = await base.DeleteAsync(cancellationToken).ConfigureAwait(false);
         if (fifos is not null)
         {
             StdioFifos.RemoveDirectoryOf(fifos, Client.FifoRoot);

@@ -142,12 +142,16 @@ public abstract class TaskProcess
     public virtual async Task<ExitStatus> DeleteAsync(CancellationToken cancellationToken = default)
     {
         ExitStatus status = await Client.Tasks.DeleteAsync(ContainerId, ExecId, cancellationToken).ConfigureAwait(false);
+        await EndStdioAsync().ConfigureAwait(false);
+        return status;
+    }
+
+    /// <summary>After the delete: the shim closed the FIFOs with the process, so the copies end once they have read what is left.</summary>
+    private protected async ValueTask EndStdioAsync()
+    {
         if (_stdio is not null)
         {
-            // The shim closed the FIFOs with the process: the copies end once they have read what is left.
             await _stdio.DisposeAsync().ConfigureAwait(false);
         }
-
-        return status;
     }
 }

@@ -7,29 +7,22 @@ namespace Containers.Lifecycle.Tasks;
 public sealed partial class ShimTaskService
 {
     /// <summary>
-    /// The init's stdio (from the task's record) and that of every exec the task's shim still holds, running or
-    /// exited but not deleted (the shim forgets them with the task's delete, and only it knows them) — one
-    /// <c>state</c> call. The execs are empty when the shim is gone, or a shim before session 14 does not list them.
+    /// Deletes the task (as <see cref="DeleteAsync"/>) and returns, with its init's exit status, the init's stdio (from
+    /// the task's record, read before the delete removes it) and that of every exec the shim still held, running or
+    /// exited but not deleted (the shim forgets them with the task, and only it knows them; its delete answer names
+    /// them, so no <c>state</c> call comes first). The execs are empty when the shim was gone, or is one from before
+    /// session 18, whose delete answer does not name them.
     /// </summary>
     /// <param name="containerId">The task.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="NotFoundException">There is no such task.</exception>
-    internal async ValueTask<(TaskIO Init, IReadOnlyList<TaskIO> Execs)> StdioAsync(string containerId, CancellationToken cancellationToken)
+    /// <exception cref="FailedPreconditionException">The task is running.</exception>
+    internal async ValueTask<(ExitStatus Status, TaskIO Init, IReadOnlyList<TaskIO> Execs)> DeleteWithStdioAsync(string containerId, CancellationToken cancellationToken)
     {
         string directory = RequireShimDirectory(containerId);
         ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(directory, containerId)), ShimJsonContext.Default.ShimTaskRecord);
         TaskIO init = record is null ? TaskIO.None : new TaskIO { Stdin = record.Stdin, Stdout = record.Stdout, Stderr = record.Stderr, Terminal = record.Terminal };
-        try
-        {
-            ShimResponse response = await new ShimClient(directory)
-                .CallAsync(new ShimRequest { Op = ShimOps.State, Id = containerId }, cancellationToken).ConfigureAwait(false);
-            return (init, response.Execs is null
-                ? []
-                : [.. response.Execs.Select(e => new TaskIO { Stdin = e.Stdin, Stdout = e.Stdout, Stderr = e.Stderr, Terminal = e.Terminal })]);
-        }
-        catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
-        {
-            return (init, []);
-        }
+        (ExitStatus status, IReadOnlyList<TaskIO> execs) = await DeleteCoreAsync(containerId, null, cancellationToken).ConfigureAwait(false);
+        return (status, init, execs);
     }
 }

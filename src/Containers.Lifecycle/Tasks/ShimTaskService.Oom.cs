@@ -43,71 +43,89 @@ public sealed partial class ShimTaskService
 
         lock (_watchersLock)
         {
-            if (_watchers.TryGetValue(containerId, out Task<bool>? running) && !running.IsCompleted)
+            if (_watchers.TryGetValue(containerId, out TaskWatch? running) && !running.Done.IsCompleted)
             {
                 return;
             }
 
-            _watchers[containerId] = Task.Run(async () =>
+            TaskWatch watch = new();
+            _watchers[containerId] = watch;
+            watch.Done = Task.Run<ExitStatus?>(async () =>
             {
+                ExitStatus? seen = null;
                 try
                 {
-                    ShimClient client = new(RequireShimDirectory(containerId));
-                    ulong seen = 0;
-                    int pid = InitPid(containerId);
-                    ExitStatus status;
-                    while (true)
-                    {
-                        ShimResponse response;
-                        try
-                        {
-                            response = await client.CallAsync(new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = seen }, _closing.Token).ConfigureAwait(false);
-                        }
-                        catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
-                        {
-                            if (_deleting.ContainsKey(containerId))
-                            {
-                                // The shim went because this host deleted the task: not a lost exit; the delete has the real one.
-                                return false;
-                            }
-
-                            status = LostStatus(containerId, null, ex.Message);
-                            break;
-                        }
-
-                        for (; seen < response.OomCount; seen++)
-                        {
-                            if (ClaimEvent(containerId, OomEventMarker(containerId, pid, seen)))
-                            {
-                                await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
-                            }
-                        }
-
-                        if (response.Exit is not null)
-                        {
-                            status = ToStatus(response.Exit);
-                            break;
-                        }
-                    }
-
-                    if (ClaimEvent(containerId, ExitEventMarker(containerId, status), status))
-                    {
-                        await PublishAsync(new TaskExit(containerId, containerId, 0, status.ExitCode, status.ExitedAt)).ConfigureAwait(false);
-                    }
-
-                    return true;
+                    seen = await WatchAsync(containerId, watch).ConfigureAwait(false);
+                    return seen;
                 }
-                catch (OperationCanceledException)
+                finally
                 {
-                    // The service is closing; the shim keeps the exit (and the OOM count) for the next one.
-                    return false;
-                }
-                catch (ContainersException)
-                {
-                    // Deleted meanwhile, before this watcher had the exit: the delete publishes the one it reports.
-                    return false;
+                    _ = watch.Exit.TrySetResult(seen);
                 }
             });
+        }
+    }
+
+    private async Task<ExitStatus?> WatchAsync(string containerId, TaskWatch watch)
+    {
+        try
+        {
+            ShimClient client = new(RequireShimDirectory(containerId));
+            ulong seen = 0;
+            int pid = InitPid(containerId);
+            ExitStatus status;
+            while (true)
+            {
+                ShimResponse response;
+                try
+                {
+                    response = await client.CallAsync(new ShimRequest { Op = ShimOps.Oom, Id = containerId, After = seen }, _closing.Token).ConfigureAwait(false);
+                }
+                catch (ShimException ex) when (ex.Reason == ShimFailure.Unavailable)
+                {
+                    if (_deleting.ContainsKey(containerId))
+                    {
+                        // The shim went because this host deleted the task: not a lost exit; the delete has the real one.
+                        return null;
+                    }
+
+                    status = LostStatus(containerId, null, ex.Message);
+                    break;
+                }
+
+                for (; seen < response.OomCount; seen++)
+                {
+                    if (ClaimEvent(containerId, OomEventMarker(containerId, pid, seen)))
+                    {
+                        await PublishAsync(new TaskOom(containerId)).ConfigureAwait(false);
+                    }
+                }
+
+                if (response.Exit is not null)
+                {
+                    status = ToStatus(response.Exit);
+                    break;
+                }
+            }
+
+            // A wait of the init here has its answer now; claiming and publishing the event follows.
+            _ = watch.Exit.TrySetResult(status);
+            if (ClaimEvent(containerId, ExitEventMarker(containerId, status), status))
+            {
+                await PublishAsync(new TaskExit(containerId, containerId, 0, status.ExitCode, status.ExitedAt)).ConfigureAwait(false);
+            }
+
+            return status;
+        }
+        catch (OperationCanceledException)
+        {
+            // The service is closing; the shim keeps the exit (and the OOM count) for the next one.
+            return null;
+        }
+        catch (ContainersException)
+        {
+            // Deleted meanwhile, before this watcher had the exit: the delete publishes the one it reports.
+            return null;
         }
     }
 
@@ -124,10 +142,10 @@ public sealed partial class ShimTaskService
     /// </returns>
     private async ValueTask<bool> DrainWatcherAsync(string containerId)
     {
-        Task<bool>? watcher;
+        Task<ExitStatus?>? watcher;
         lock (_watchersLock)
         {
-            _ = _watchers.TryGetValue(containerId, out watcher);
+            watcher = _watchers.TryGetValue(containerId, out TaskWatch? watch) ? watch.Done : null;
         }
 
         if (watcher is null)
@@ -138,11 +156,50 @@ public sealed partial class ShimTaskService
 
         try
         {
-            return await watcher.WaitAsync(WatcherDrainTimeout).ConfigureAwait(false);
+            return await watcher.WaitAsync(WatcherDrainTimeout).ConfigureAwait(false) is not null;
         }
         catch (TimeoutException)
         {
             return true;
         }
+        finally
+        {
+            lock (_watchersLock)
+            {
+                // The task is gone: a host that runs container after container must not keep a watcher per id it ever ran.
+                if (_watchers.TryGetValue(containerId, out TaskWatch? current) && ReferenceEquals(current.Done, watcher) && watcher.IsCompleted)
+                {
+                    _ = _watchers.Remove(containerId);
+                }
+            }
+        }
+    }
+
+    /// <summary>How many tasks this service keeps a watcher for (for tests: a deleted task's goes with it).</summary>
+    internal int WatchedTasks
+    {
+        get
+        {
+            lock (_watchersLock)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The exit of the task's init as this host's watcher of it got it (from the <c>oom</c> long-poll, which answers with
+    /// the exit a <c>wait</c> would), or <see langword="null"/> when no watcher runs here or it ended without the exit
+    /// (the task was deleted, the service is closing): then the caller asks the shim itself.
+    /// </summary>
+    private async ValueTask<ExitStatus?> WatchedExitAsync(string containerId, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<ExitStatus?>? exit;
+        lock (_watchersLock)
+        {
+            exit = _watchers.TryGetValue(containerId, out TaskWatch? watch) ? watch.Exit : null;
+        }
+
+        return exit is null ? null : await exit.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     private readonly IEventBus? _events;
     private readonly CancellationTokenSource _closing = new();
     private readonly Lock _watchersLock = new();
-    private readonly Dictionary<string, Task<bool>> _watchers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskWatch> _watchers = new(StringComparer.Ordinal);
 
     /// <summary>The containers whose init this service is deleting: their watchers leave an exit they did not get to the delete.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _deleting = new(StringComparer.Ordinal);
@@ -56,6 +56,18 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
     /// <inheritdoc/>
     public async ValueTask<int> CreateAsync(TaskCreateRequest request, CancellationToken cancellationToken = default)
+        => await CreateCoreAsync(request, start: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Creates the task and starts its init in one call to the shim (runc's <c>run</c>): what <see cref="CreateAsync"/>
+    /// then <see cref="StartAsync"/> do, with their events, one round trip fewer. A start that fails leaves no task
+    /// (the shim deletes it again, the rootfs is unmounted) and throws as <see cref="StartAsync"/> would.
+    /// </summary>
+    /// <returns>The init's host pid.</returns>
+    internal async ValueTask<int> CreateStartedAsync(TaskCreateRequest request, CancellationToken cancellationToken)
+        => await CreateCoreAsync(request, start: true, cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask<int> CreateCoreAsync(TaskCreateRequest request, bool start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         Identifiers.Validate(request.ContainerId, "containerId");
@@ -102,6 +114,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             Stdout = request.IO.Stdout,
             Stderr = request.IO.Stderr,
             Terminal = request.IO.Terminal,
+            Start = start,
         };
         bool mounted = MountRootfs(request);
         ShimResponse response;
@@ -118,6 +131,18 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         }
 
         await PublishAsync(new TaskCreate(request.ContainerId, request.Bundle, request.Rootfs, request.IO, null, response.Pid)).ConfigureAwait(false);
+        if (start)
+        {
+            if (response.Status is null)
+            {
+                // A shim from before session 18 (a group's, started by an older host) created the task without starting it.
+                return await StartAsync(request.ContainerId, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            await PublishAsync(new TaskStart(request.ContainerId, response.Pid)).ConfigureAwait(false);
+            WatchTask(request.ContainerId);
+        }
+
         return response.Pid;
     }
 
@@ -156,8 +181,9 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         ShimResponse response = await CallAsync(containerId, new ShimRequest { Op = ShimOps.Start, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);
         if (execId is null)
         {
-            WatchTask(containerId);
+            // The start is published before the watcher can publish the exit, which may come at once.
             await PublishAsync(new TaskStart(containerId, response.Pid)).ConfigureAwait(false);
+            WatchTask(containerId);
         }
         else
         {
@@ -174,6 +200,12 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask<ExitStatus> WaitAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
     {
+        // An init this host watches: the watcher's long-poll brings the same exit, so no second connection waits for it.
+        if (execId is null && await WatchedExitAsync(containerId, cancellationToken).ConfigureAwait(false) is { } watched)
+        {
+            return watched;
+        }
+
         try
         {
             ShimClient client = new(RequireShimDirectory(containerId));
@@ -188,6 +220,10 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
     /// <inheritdoc/>
     public async ValueTask<ExitStatus> DeleteAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
+        => (await DeleteCoreAsync(containerId, execId, cancellationToken).ConfigureAwait(false)).Status;
+
+    /// <summary>The delete, with the streams of the init's execs the shim named in its answer (none when the shim was gone).</summary>
+    private async ValueTask<(ExitStatus Status, IReadOnlyList<TaskIO> Execs)> DeleteCoreAsync(string containerId, string? execId, CancellationToken cancellationToken)
     {
         string directory = RequireShimDirectory(containerId);
         string? group = execId is null ? LinkedGroupDirectory(directory) : null;
@@ -201,6 +237,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
         ExitStatus status;
         int pid = 0;
+        IReadOnlyList<TaskIO> execs = [];
         if (execId is null)
         {
             // From here a watcher that loses the task (or its shim) leaves the exit to this delete, which has the real one.
@@ -214,6 +251,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             pid = response.Pid;
             if (execId is null)
             {
+                execs = response.Execs is null ? [] : [.. response.Execs.Select(e => new TaskIO { Stdin = e.Stdin, Stdout = e.Stdout, Stderr = e.Stderr, Terminal = e.Terminal })];
                 RemoveGroupLink(directory);
                 if (warm is not null)
                 {
@@ -266,7 +304,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         }
 
         await PublishAsync(new TaskDelete(containerId, pid, status.ExitCode, status.ExitedAt, execId)).ConfigureAwait(false);
-        return status;
+        return (status, execs);
     }
 
     /// <inheritdoc/>
@@ -401,7 +439,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         Task[] watchers;
         lock (_watchersLock)
         {
-            watchers = [.. _watchers.Values];
+            watchers = [.. _watchers.Values.Select(w => w.Done)];
         }
 
         await Task.WhenAll(watchers).ConfigureAwait(false);

@@ -53,4 +53,10 @@ internal sealed class ShimRequest
 
     /// <summary>A runtime-spec process object (exec) or linux.resources object (update), as JSON text.</summary>
     public string? Json { get; set; }
+
+    /// <summary>
+    /// Create only: start the init as soon as it is created, in the same call (runc's <c>run</c>); the answer's
+    /// <c>status</c> says it was started. A start that fails deletes the task again, so the create fails whole.
+    /// </summary>
+    public bool Start { get; set; }
 }

@@ -14,7 +14,7 @@ internal sealed partial class ShimServer
         {
             return request.Op switch
             {
-                ShimOps.Create => Create(request),
+                ShimOps.Create => request.Start ? CreateStarted(request) : Create(request),
                 ShimOps.Start => Start(request),
                 ShimOps.Kill => Kill(request),
                 ShimOps.Wait => Wait(connection, request),
@@ -106,6 +106,38 @@ internal sealed partial class ShimServer
             Directory.Delete(directory, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A create with <see cref="ShimRequest.Start"/>: the task is created and started in one round trip. The answer
+    /// carries the init's status (a shim that does not know the field answers without one, and the host starts the
+    /// task itself). A start that fails deletes the task again (its init killed and reaped), so nothing is left.
+    /// </summary>
+    private ShimResponse CreateStarted(ShimRequest request)
+    {
+        _ = Create(request);
+        ShimRequest start = new() { Op = ShimOps.Start, Id = request.Id };
+        ShimResponse started;
+        try
+        {
+            started = Start(start);
+        }
+        catch (Exception ex) when (ex is ShimFault or ContainersException or IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                _ = Delete(new ShimRequest { Op = ShimOps.Delete, Id = request.Id });
+            }
+            catch (Exception cleanup) when (cleanup is ShimFault or ContainersException or IOException or UnauthorizedAccessException)
+            {
+                // The start's error is the one to report; the host's delete of the task finds what is left.
+            }
+
+            throw;
+        }
+
+        ShimProcess init = _tasks[request.Id!].Init;
+        return new ShimResponse { Pid = started.Pid, Status = init.Status };
     }
 
     /// <summary>
@@ -312,6 +344,9 @@ internal sealed partial class ShimServer
         }
 
         ShimExitRecord exit = init.Exit ?? new ShimExitRecord { Pid = init.Pid, ExitCode = 255, ExitedAt = DateTimeOffset.UtcNow };
+        // The streams of the execs nobody deleted go with the task: the answer names them (always a list, empty when
+        // there are none), so the host removes their FIFOs without asking for the task's state first.
+        List<ShimExecIO> execs = [.. task.Execs.Values.Select(ExecIO)];
         Release(init);
         foreach (ShimProcess exec in task.Execs.Values)
         {
@@ -329,8 +364,11 @@ internal sealed partial class ShimServer
             _removeState = true;
         }
 
-        return new ShimResponse { Pid = exit.Pid, Exit = exit };
+        return new ShimResponse { Pid = exit.Pid, Exit = exit, Execs = execs };
     }
+
+    private static ShimExecIO ExecIO(ShimProcess exec)
+        => new() { ExecId = exec.ExecId, Stdin = exec.IO.Stdin, Stdout = exec.IO.Stdout, Stderr = exec.IO.Stderr, Terminal = exec.Terminal };
 
     /// <summary>
     /// Removes a deleted task's directory: the files a task usually has by name, then the directory (a listing of it,
@@ -464,9 +502,7 @@ internal sealed partial class ShimServer
             Stdout = process.IO.Stdout,
             Stderr = process.IO.Stderr,
             Terminal = process.Terminal,
-            Execs = request.ExecId is null && task.Execs.Count > 0
-                ? [.. task.Execs.Values.Select(e => new ShimExecIO { ExecId = e.ExecId, Stdin = e.IO.Stdin, Stdout = e.IO.Stdout, Stderr = e.IO.Stderr, Terminal = e.Terminal })]
-                : null,
+            Execs = request.ExecId is null && task.Execs.Count > 0 ? [.. task.Execs.Values.Select(ExecIO)] : null,
         };
     }
 
