@@ -245,10 +245,11 @@ public sealed class ContainerClient
             using MemoryStream stdout = new();
             using MemoryStream stderr = new();
             ExitStatus status;
-            ContainerTask task = await container.NewTaskAsync(new ProcessIO { Stdin = options.Stdin, Stdout = options.Stdout ?? stdout, Stderr = options.Terminal ? null : options.Stderr ?? stderr, Terminal = options.Terminal }, cancellationToken).ConfigureAwait(false);
+            // Created and started in one call to the shim (nobody needs to see the task created first), on a rootfs that
+            // is deleted with the container at the end (mounted without the sync at its unmount).
+            ContainerTask task = await container.NewTaskCoreAsync(new ProcessIO { Stdin = options.Stdin, Stdout = options.Stdout ?? stdout, Stderr = options.Terminal ? null : options.Stderr ?? stderr, Terminal = options.Terminal }, start: true, ephemeral: true, cancellationToken).ConfigureAwait(false);
             try
             {
-                _ = await task.StartAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
                     status = await task.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -75,6 +75,14 @@ public static class MountHelper
 
     private const int EBUSY = 16;
 
+    /// <summary>
+    /// overlayfs's <c>volatile</c> option (Linux 5.10): the overlay never syncs its upper file system, which a plain
+    /// overlay's unmount does for the whole upper file system. For a root filesystem deleted after its one task; the
+    /// kernel refuses to mount such an upper directory again (its work directory keeps an <c>incompat/volatile</c> mark).
+    /// A kernel that does not know the option gets the overlay without it.
+    /// </summary>
+    public const string VolatileOption = "volatile";
+
     /// <summary>Unmounts everything stacked at <paramref name="target"/>; a target with no mount is left as is.</summary>
     /// <param name="target">The directory passed to <see cref="MountAll(IReadOnlyList{Mount}, string)"/>.</param>
     /// <exception cref="IOException">The kernel refused to unmount (for example, busy).</exception>
@@ -214,6 +222,27 @@ public static class MountHelper
     }
 
     private static void MountOverlay(string source, string target, bool readOnly, List<string> options)
+    {
+        int volatileAt = options.IndexOf(VolatileOption);
+        if (volatileAt >= 0)
+        {
+            try
+            {
+                MountOverlayWith(source, target, readOnly, options);
+                return;
+            }
+            catch (ErrnoException ex) when (ex.Errno == Interop.EINVAL)
+            {
+                // Kernels before 5.10 do not know the option: the same overlay, synced at its unmount as any other.
+                options = [.. options];
+                options.RemoveAt(volatileAt);
+            }
+        }
+
+        MountOverlayWith(source, target, readOnly, options);
+    }
+
+    private static void MountOverlayWith(string source, string target, bool readOnly, List<string> options)
     {
         string data = string.Join(',', options);
         LongOverlayStrategy? forced = ForcedStrategy;

@@ -37,6 +37,37 @@ public sealed class ContainerClientRunTests : FacadeFixture
     }
 
     [Test]
+    public async Task RunAsyncMountsTheRootfsItDeletesVolatileAndATaskOfItsOwnDoesNot()
+    {
+        (ContainerClient client, Image image) = await Bed.NewClientAsync();
+
+        RunResult run = await client.RunAsync(image, ["cat", "/proc/self/mountinfo"]);
+
+        Assert.That(run.ExitCode, Is.Zero, run.Stderr);
+        Assert.That(SuperOptionsOfRoot(run.Stdout), Does.Contain("volatile"), "no sync of the snapshots' file system at the unmount: the upper goes next");
+
+        // A task made with NewTaskAsync: its container may get another task on the same upper directory, which the
+        // kernel refuses to mount again after a volatile mount.
+        Container container = await client.CreateContainerAsync("vol-" + Guid.NewGuid().ToString("N")[..8], image, new ContainerOptions { Args = ["cat", "/proc/self/mountinfo"] });
+        using MemoryStream output = new();
+        ContainerTask task = await container.NewTaskAsync(new ProcessIO { Stdout = output });
+        _ = await task.StartAsync();
+        Assert.That((await task.WaitAsync()).ExitCode, Is.Zero);
+        _ = await task.DeleteAsync();
+        await container.DeleteAsync();
+        Assert.That(SuperOptionsOfRoot(Encoding.UTF8.GetString(output.ToArray())), Does.Not.Contain("volatile"));
+    }
+
+    /// <summary>The super options (after " - type source ") of the mountinfo line of the mount at "/".</summary>
+    private static string SuperOptionsOfRoot(string mountinfo)
+    {
+        string line = mountinfo.Split('\n').Single(l => l.Split(' ') is { Length: > 4 } fields && fields[4] == "/");
+        string[] after = line[(line.IndexOf(" - ", StringComparison.Ordinal) + 3)..].Split(' ');
+        Assert.That(after[0], Is.EqualTo("overlay"), line);
+        return after[2];
+    }
+
+    [Test]
     public async Task RunAsyncUsesTheImageConfigAndSpecOptions()
     {
         (ContainerClient client, Image image) = await Bed.NewClientAsync();
