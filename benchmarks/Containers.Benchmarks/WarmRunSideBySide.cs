@@ -7,7 +7,8 @@ namespace Containers.Benchmarks;
 /// <summary>
 /// For benchmarks/scripts/run-compare.sh: <c>run-warm &lt;reference&gt; &lt;runcs&gt; &lt;count&gt;</c> pulls the image once,
 /// then times <c>count</c> <c>RunAsync(image, ["/bin/busybox", "true"])</c> calls in this one
-/// (warm) process after <c>CONTAINERS_BENCH_WARMUP</c> untimed ones (default 2), and prints each in milliseconds, one per line. With a fifth
+/// (warm) process after <c>CONTAINERS_BENCH_WARMUP</c> untimed ones (default 2), and prints each in milliseconds, one per line
+/// (with <c>CONTAINERS_BENCH_PAUSE_MS</c>, each after that idle pause). With a fifth
 /// argument, a shim group: every run joins that group, whose shim a sleeping member keeps alive.
 /// With <c>CONTAINERS_BENCH_PACED=1</c> each timed run waits for a line on stdin first (and its time is
 /// flushed at once), so a script can interleave these runs with other tools' runs; a line <c>ready</c> comes
@@ -29,6 +30,8 @@ internal static class WarmRunSideBySide
         await using GroupKeeper? keeper = group is null ? null : await GroupKeeper.StartAsync(runtime.Client, runtime.Image, group).ConfigureAwait(false);
         bool paced = Environment.GetEnvironmentVariable("CONTAINERS_BENCH_PACED") == "1";
         int warmup = int.TryParse(Environment.GetEnvironmentVariable("CONTAINERS_BENCH_WARMUP"), CultureInfo.InvariantCulture, out int w) && w >= 0 ? w : 2;
+        // CONTAINERS_BENCH_PAUSE_MS: an idle pause before each timed run (lone runs after idle, as run-phases times them).
+        int pause = int.TryParse(Environment.GetEnvironmentVariable("CONTAINERS_BENCH_PAUSE_MS"), CultureInfo.InvariantCulture, out int p) && p > 0 ? p : 0;
         for (int i = -warmup; i < count; i++)
         {
             if (paced && i == 0)
@@ -41,6 +44,11 @@ internal static class WarmRunSideBySide
             if (paced && i >= 0 && await Console.In.ReadLineAsync().ConfigureAwait(false) is null)
             {
                 return 0;
+            }
+
+            if (pause > 0 && i >= 0)
+            {
+                await Task.Delay(pause).ConfigureAwait(false);
             }
 
             long start = Stopwatch.GetTimestamp();
