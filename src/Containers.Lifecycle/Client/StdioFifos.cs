@@ -19,7 +19,7 @@ namespace Containers.Client;
 /// closed at its end; the shim holds the FIFO read-write, so the process reads end of file only
 /// after CloseIO, which the copy then asks for (a process that is gone makes the copy stop with EPIPE). Copies run on dedicated
 /// threads polling their descriptor, so many containers do not starve the thread pool and a copy
-/// can always be stopped.
+/// can always be stopped; the threads are kept for the next copies (<see cref="CopyThreads"/>).
 /// </remarks>
 internal sealed class StdioFifos : IAsyncDisposable
 {
@@ -205,12 +205,12 @@ internal sealed class StdioFifos : IAsyncDisposable
     {
         if (_stdout is not null)
         {
-            _outputs.Add(CopyOut(_stdout, _io.Stdout!, "stdout"));
+            _outputs.Add(CopyOut(_stdout, _io.Stdout!));
         }
 
         if (_stderr is not null)
         {
-            _outputs.Add(CopyOut(_stderr, _io.Stderr!, "stderr"));
+            _outputs.Add(CopyOut(_stderr, _io.Stderr!));
         }
 
         if (_stdinPath is not null && _io.Stdin is not null)
@@ -304,10 +304,10 @@ internal sealed class StdioFifos : IAsyncDisposable
         return path;
     }
 
-    private Task CopyOut(SafeFileHandle fifo, Stream destination, string name)
+    private Task CopyOut(SafeFileHandle fifo, Stream destination)
     {
         TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        Thread thread = new(() =>
+        CopyThreads.Run(() =>
         {
             try
             {
@@ -318,12 +318,7 @@ internal sealed class StdioFifos : IAsyncDisposable
             {
                 done.SetException(ex);
             }
-        })
-        {
-            IsBackground = true,
-            Name = "stdio " + name,
-        };
-        thread.Start();
+        });
         return done.Task;
     }
 
