@@ -10,7 +10,8 @@ namespace Containers.Samples.Ctrs;
 /// <c>ctrs gc</c>: one garbage collection over ctrs's root (<c>metadata.db</c> with images, leases and
 /// containers; <c>content/</c> with its own label database; the snapshotters under
 /// <c>snapshots/overlayfs</c> and <c>snapshots/native</c> when they exist), printing each object removed,
-/// each failure (on stderr), and a summary line. Exit code 1 when a removal failed.
+/// each failure (on stderr), and a summary line. Exit code 1 when a removal, or the cleanup of a snapshotter the
+/// collection swept (which deletes directories a crash left without a record), failed.
 /// </summary>
 internal static class GcCommand
 {
@@ -68,7 +69,8 @@ internal static class GcCommand
 
             foreach (GarbageCollectionError error in result.Errors)
             {
-                Console.Error.WriteLine($"ctrs: gc: could not remove {error.Kind.ToString().ToLowerInvariant()} {error.Id}: {error.Message}");
+                string what = error.Kind == GarbageCollectionResourceKind.Snapshotter ? "clean up" : "remove";
+                Console.Error.WriteLine($"ctrs: gc: could not {what} {error.Kind.ToString().ToLowerInvariant()} {error.Id}: {error.Message}");
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

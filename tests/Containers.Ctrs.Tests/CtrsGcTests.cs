@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Containers.Content;
+using Containers.Snapshots;
 using Containers.Testing;
 
 namespace Containers.Ctrs.Tests;
@@ -55,6 +56,34 @@ public sealed class CtrsGcTests
 
         ToolResult ls = await CtrsAsync(root, "content", "ls");
         Assert.That(ls.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("sha256:", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public async Task Gc_cleans_up_the_snapshotter_it_swept_and_deletes_what_a_crash_left_there()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Ignore("needs root (the native snapshotter keeps owners)");
+        }
+
+        using TempDirectory root = new("ctrs-root-");
+        string nativeRoot = root.Combine("snapshots", "native");
+        await using (var native = new NativeSnapshotter(nativeRoot))
+        {
+            await native.PrepareAsync("junk-extract", null);
+            await native.CommitAsync("junk", "junk-extract");
+        }
+
+        // A create whose directory rename was kept and whose record commit was lost (a crash).
+        string snapshots = Path.Combine(nativeRoot, "snapshots");
+        string leftover = Path.Combine(snapshots, "9000");
+        Directory.CreateDirectory(Path.Combine(leftover, "fs", "half"));
+
+        ToolResult gc = await CtrsAsync(root, "gc");
+        Assert.That(gc.ExitCode, Is.EqualTo(0), gc.StandardError);
+        Assert.That(gc.StandardOutput, Does.Contain("removed snapshot native/junk"));
+        Assert.That(Directory.Exists(leftover), Is.False, "ctrs gc did not clean up the native snapshotter");
+        Assert.That(Directory.GetDirectories(snapshots), Is.Empty);
     }
 
     private static Task<ToolResult> CtrsAsync(TempDirectory root, params string[] args) => CtrsProcess.RunAsync(root, args);

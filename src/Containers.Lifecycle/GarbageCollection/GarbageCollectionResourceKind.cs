@@ -20,4 +20,10 @@ public enum GarbageCollectionResourceKind
 
     /// <summary>A container record: never removed by the collector, a node of the graph only (back references name it).</summary>
     Container,
+
+    /// <summary>
+    /// A snapshotter, named by its name, whose <see cref="Containers.Snapshots.ISnapshotter.CleanupAsync"/> after the
+    /// sweep failed or was cancelled (reported only: what it would have freed stays until a later cleanup).
+    /// </summary>
+    Snapshotter,
 }

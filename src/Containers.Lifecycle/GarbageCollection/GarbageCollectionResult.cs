@@ -27,10 +27,13 @@ public sealed class GarbageCollectionResult
     /// <summary>How many objects were found reachable from the roots (and kept).</summary>
     public int Reachable { get; init; }
 
-    /// <summary>Removals that failed; each was logged, and the others went ahead.</summary>
+    /// <summary>
+    /// Removals that failed, then snapshotter cleanups that failed or were cancelled (kind
+    /// <see cref="GarbageCollectionResourceKind.Snapshotter"/>, by snapshotter name); each was logged, and the others went ahead.
+    /// </summary>
     public IReadOnlyList<GarbageCollectionError> Errors { get; init; } = [];
 
-    /// <summary>How long the run took, marking and sweeping.</summary>
+    /// <summary>How long the run took, marking and sweeping (not the snapshotters' cleanups after it, as containerd's <c>GCStats.Elapsed</c>).</summary>
     public TimeSpan Duration { get; init; }
 
     /// <summary>How many objects were removed, of every kind.</summary>

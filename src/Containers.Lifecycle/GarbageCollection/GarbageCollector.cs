@@ -38,6 +38,13 @@ namespace Containers.GarbageCollection;
 /// <see cref="Containers.Images.Pull.PullOptions.LeaseId"/> makes the puller do.</para>
 /// <para>One failed removal is logged and reported in <see cref="GarbageCollectionResult.Errors"/>; the
 /// others go ahead. A snapshot whose child could not be removed is kept and reported.</para>
+/// <para>Cleanup, as containerd's collector (core/metadata/db.go <c>GarbageCollect</c>): after the commit, with the
+/// database locks released, every snapshotter that had an unreached snapshot in this collection (whether its
+/// removal succeeded or not) gets <see cref="ISnapshotter.CleanupAsync"/>, all at once; it frees what the removals
+/// left and directories a crash left without a record. A snapshotter with nothing unreached is not cleaned up, nor
+/// is any after a collection that removed only blobs, ingests, leases or images. A failed or cancelled cleanup is
+/// logged and reported as a <see cref="GarbageCollectionResourceKind.Snapshotter"/> error; it fails nothing
+/// else.</para>
 /// </remarks>
 public sealed class GarbageCollector
 {
@@ -95,14 +102,26 @@ public sealed class GarbageCollector
     }
 
     /// <summary>Runs one collection: mark from the roots of every namespace, then sweep what was not reached.</summary>
-    /// <param name="cancellationToken">Stops the run before the sweep; once the sweep started, it runs to the end.</param>
+    /// <param name="cancellationToken">
+    /// Stops the run before the sweep; once the sweep started, it runs to the end and its result is returned. After the
+    /// commit it only cuts the snapshotters' cleanups short (each reported in <see cref="GarbageCollectionResult.Errors"/>).
+    /// </param>
     /// <returns>What was removed, what could not be, and how long it took.</returns>
     public async Task<GarbageCollectionResult> CollectAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            GarbageCollectionResult result = await CollectLockedAsync(cancellationToken).ConfigureAwait(false);
+            long started = Stopwatch.GetTimestamp();
+            var sweep = new GcSweep(_logger);
+            (int reachable, IReadOnlySet<string> swept) = await CollectLockedAsync(sweep, cancellationToken).ConfigureAwait(false);
+
+            // The duration is the pause (the database locks held), as containerd's GCStats.Elapsed: the scheduler
+            // spaces collections by it, and the cleanups below hold none of those locks.
+            TimeSpan duration = Stopwatch.GetElapsedTime(started);
+            await CleanupSnapshottersAsync(swept, sweep, cancellationToken).ConfigureAwait(false);
+            GarbageCollectionResult result = sweep.ToResult(reachable, duration);
+            GarbageCollectorLog.Finished(_logger, duration, result.RemovedCount, result.BytesFreed, result.Reachable, result.Errors.Count);
             await PublishRemovalsAsync(result).ConfigureAwait(false);
             return result;
         }
@@ -112,10 +131,10 @@ public sealed class GarbageCollector
         }
     }
 
-    private async Task<GarbageCollectionResult> CollectLockedAsync(CancellationToken cancellationToken)
+    /// <summary>Lists, locks, marks and sweeps into <paramref name="sweep"/>, then commits.</summary>
+    /// <returns>How many objects were reached, and the snapshotters that had unreached snapshots.</returns>
+    private async Task<(int Reachable, IReadOnlySet<string> Swept)> CollectLockedAsync(GcSweep sweep, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
-
         // 1. Candidates, listed before the lock: whatever appears later is not ours to judge this run.
         var blobs = new List<ContentInfo>();
         await foreach (ContentInfo info in _content.WalkAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -160,21 +179,17 @@ public sealed class GarbageCollector
 
             // 4. Sweep, still under the locks. Not cancellable: files deleted and the records about them
             // must commit together, so a started sweep finishes.
-            var sweep = new GcSweep(_logger);
             SweepMetadata(connections[0], expiredLeases, expiredImages, sweep);
             SweepContent(blobs, marker, connections, sweep, CancellationToken.None);
             await SweepIngestsAsync(ingests, leasedIngests, sweep, CancellationToken.None).ConfigureAwait(false);
-            await SweepSnapshotsAsync(snapshots, marker, sweep, CancellationToken.None).ConfigureAwait(false);
+            IReadOnlySet<string> swept = await SweepSnapshotsAsync(snapshots, marker, sweep, CancellationToken.None).ConfigureAwait(false);
 
             foreach ((_, SqliteTransaction transaction) in connections)
             {
                 transaction.Commit();
             }
 
-            TimeSpan duration = Stopwatch.GetElapsedTime(started);
-            GarbageCollectionResult result = sweep.ToResult(marker.ReachableCount, duration);
-            GarbageCollectorLog.Finished(_logger, duration, result.RemovedCount, result.BytesFreed, result.Reachable, result.Errors.Count);
-            return result;
+            return (marker.ReachableCount, swept);
         }
         finally
         {
@@ -183,6 +198,43 @@ public sealed class GarbageCollector
                 transaction.Dispose();
                 connection.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Calls <see cref="ISnapshotter.CleanupAsync"/> on each snapshotter the collection had unreached snapshots in, as
+    /// containerd does after a collection (core/metadata/db.go: the snapshotters marked dirty by the sweep are cleaned
+    /// up, each in its own goroutine, after the commit; a failure is logged and fails nothing): it reclaims what the
+    /// removals could not delete and what a crash left (a directory without a record). One task per snapshotter, so a
+    /// slow or failing one holds up none of the others; each failure, and each cleanup cut short by
+    /// <paramref name="cancellationToken"/>, becomes a <see cref="GarbageCollectionResourceKind.Snapshotter"/> error.
+    /// </summary>
+    private async Task CleanupSnapshottersAsync(IReadOnlySet<string> names, GcSweep sweep, CancellationToken cancellationToken)
+    {
+        string[] ordered = [.. names.Order(StringComparer.Ordinal)];
+        Exception?[] failures = await Task.WhenAll(ordered.Select(name => Task.Run(() => CleanupAsync(name, _snapshotters[name], cancellationToken), CancellationToken.None))).ConfigureAwait(false);
+        for (int i = 0; i < ordered.Length; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                sweep.CleanupFailed(ordered[i], failure is OperationCanceledException ? "cleanup cancelled" : failure.Message, failure);
+            }
+        }
+    }
+
+    private async Task<Exception?> CleanupAsync(string name, ISnapshotter snapshotter, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            await snapshotter.CleanupAsync(cancellationToken).ConfigureAwait(false);
+            GarbageCollectorLog.CleanedUp(_logger, name, Stopwatch.GetElapsedTime(started));
+            return null;
+        }
+        catch (Exception e)
+        {
+            // Any failure (a plugin's, or the token's) is reported, never thrown: the collection committed already.
+            return e;
         }
     }
 
@@ -341,7 +393,8 @@ public sealed class GarbageCollector
     }
 
     /// <summary>Unreached snapshots, children before parents; a parent whose child stays is kept and reported.</summary>
-    private async Task SweepSnapshotsAsync(Dictionary<string, (string Snapshotter, SnapshotInfo Info)> snapshots, GcMarker marker, GcSweep sweep, CancellationToken cancellationToken)
+    /// <returns>The snapshotters that had unreached snapshots (removed or not): containerd's dirty snapshotters.</returns>
+    private async Task<IReadOnlySet<string>> SweepSnapshotsAsync(Dictionary<string, (string Snapshotter, SnapshotInfo Info)> snapshots, GcMarker marker, GcSweep sweep, CancellationToken cancellationToken)
     {
         // Children still present, per snapshot (reached or not: a reached child has a reached parent anyway).
         var children = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -355,6 +408,7 @@ public sealed class GarbageCollector
         }
 
         var pending = new HashSet<string>(snapshots.Keys.Where(id => !marker.IsSnapshotReached(id)), StringComparer.Ordinal);
+        var swept = new HashSet<string>(pending.Select(id => snapshots[id].Snapshotter), StringComparer.Ordinal);
         bool progress = true;
         while (progress && pending.Count > 0)
         {
@@ -402,5 +456,7 @@ public sealed class GarbageCollector
         {
             sweep.Failed(GarbageCollectionResourceKind.Snapshot, id, "kept: a child snapshot could not be removed");
         }
+
+        return swept;
     }
 }

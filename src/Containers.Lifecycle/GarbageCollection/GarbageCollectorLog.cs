@@ -16,4 +16,10 @@ internal static partial class GarbageCollectorLog
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "GC ignores label {Key}=\"{Value}\" of {Owner}: {Reason}")]
     public static partial void IgnoredLabel(ILogger logger, string key, string value, string owner, string reason);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "GC cleaned up snapshotter {Snapshotter} in {Duration}")]
+    public static partial void CleanedUp(ILogger logger, string snapshotter, TimeSpan duration);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "GC could not clean up snapshotter {Snapshotter}: {Reason}")]
+    public static partial void CleanupFailed(ILogger logger, string snapshotter, string reason, Exception exception);
 }

@@ -30,6 +30,13 @@ internal sealed class GcSweep
         GarbageCollectorLog.RemoveFailed(_logger, kind, id, message, exception);
     }
 
+    /// <summary>Records that the cleanup of snapshotter <paramref name="name"/> failed or was cut short.</summary>
+    public void CleanupFailed(string name, string message, Exception exception)
+    {
+        _errors.Add(new GarbageCollectionError(GarbageCollectionResourceKind.Snapshotter, name, message, exception));
+        GarbageCollectorLog.CleanupFailed(_logger, name, message, exception);
+    }
+
     public GarbageCollectionResult ToResult(int reachable, TimeSpan duration) => new()
     {
         RemovedContent = Get(GarbageCollectionResourceKind.Content).Select(Digest.Parse).ToArray(),
