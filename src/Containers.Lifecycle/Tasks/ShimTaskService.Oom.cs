@@ -175,6 +175,14 @@ public sealed partial class ShimTaskService
         }
     }
 
+    private void ForgetWatcher(string containerId)
+    {
+        lock (_watchersLock)
+        {
+            _ = _watchers.Remove(containerId);
+        }
+    }
+
     /// <summary>How many tasks this service keeps a watcher for (for tests: a deleted task's goes with it).</summary>
     internal int WatchedTasks
     {

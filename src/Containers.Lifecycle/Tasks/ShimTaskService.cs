@@ -103,6 +103,9 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             }
         }
 
+        // A watcher of an earlier task of this id that never ended (its shim neither answered nor closed) must not
+        // answer a wait of the new one.
+        ForgetWatcher(request.ContainerId);
         ShimRequest create = new()
         {
             Op = ShimOps.Create,
@@ -135,8 +138,17 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
         {
             if (response.Status is null)
             {
-                // A shim from before session 18 (a group's, started by an older host) created the task without starting it.
-                return await StartAsync(request.ContainerId, null, cancellationToken).ConfigureAwait(false);
+                // A shim from before session 18 (a group's, started by an older host) created the task without starting it;
+                // a start that fails here deletes it again, as the shim itself does.
+                try
+                {
+                    return await StartAsync(request.ContainerId, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _ = await DeleteAsync(request.ContainerId, null, CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
             }
 
             await PublishAsync(new TaskStart(request.ContainerId, response.Pid)).ConfigureAwait(false);
