@@ -73,9 +73,7 @@ public sealed class Container
         IReadOnlyList<Mount> rootfs = await _client.SnapshotterOf(Record).MountsAsync(Record.SnapshotKey, cancellationToken).ConfigureAwait(false);
         if (ephemeral)
         {
-            rootfs = [.. rootfs.Select(m => m.Type == "overlay" && !m.Options.Contains(MountHelper.VolatileOption) && m.Options.Any(o => o.StartsWith("upperdir=", StringComparison.Ordinal))
-                ? m with { Options = [.. m.Options, MountHelper.VolatileOption] }
-                : m)];
+            rootfs = MountHelper.WithVolatileUpper(rootfs);
         }
 
         string bundle = _client.BundleDirectory(Id);

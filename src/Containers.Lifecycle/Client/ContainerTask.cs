@@ -110,15 +110,14 @@ public sealed partial class ContainerTask : TaskProcess
         // A handle from LoadTaskAsync did not make the FIFOs: the host that did may be gone, so their paths
         // are taken from the task's state; so are those of execs nobody deleted under State/fifo (made before
         // session 16: only the shim knows them; the bundle's execs directory goes with the bundle). A shim's
-        // delete answer names the execs, and the init's paths are in its task record: no call before the delete.
+        // delete answer names the execs, and the init's paths are in its task record (read only for such a handle).
         TaskIO? fifos = null;
         IReadOnlyList<TaskIO> execs = [];
         ExitStatus status;
         if (Client.Tasks is ShimTaskService shims)
         {
-            (status, TaskIO init, execs) = await shims.DeleteWithStdioAsync(ContainerId, cancellationToken).ConfigureAwait(false);
+            (status, fifos, execs) = await shims.DeleteWithStdioAsync(ContainerId, initStdio: !OwnsStdio, cancellationToken).ConfigureAwait(false);
             await EndStdioAsync().ConfigureAwait(false);
-            fifos = OwnsStdio ? null : init;
         }
         else
         {

@@ -135,7 +135,7 @@ public sealed partial class ShimTaskService
 
     /// <summary>The init's pid from the shim's task record (0 when unreadable), which names OOM markers.</summary>
     private int InitPid(string containerId)
-        => ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(ResolvedShimDirectory(containerId), containerId)), ShimJsonContext.Default.ShimTaskRecord)?.Pid ?? 0;
+        => ReadTaskRecord(ResolvedShimDirectory(containerId), containerId)?.Pid ?? 0;
 
     /// <summary>
     /// Claims the right to publish one event of a task: true for the one caller (of any host process)

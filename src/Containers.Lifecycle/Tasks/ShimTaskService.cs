@@ -277,7 +277,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             status = LostStatus(containerId, execId, ex.Message);
             if (execId is null)
             {
-                ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(directory, containerId)), ShimJsonContext.Default.ShimTaskRecord);
+                ShimTaskRecord? record = ReadTaskRecord(directory, containerId);
                 if (record is not null && !string.IsNullOrEmpty(record.Runtime))
                 {
                     // Best effort: a container still running without its shim is killed and its cgroups removed.
@@ -416,8 +416,8 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     public async ValueTask<TaskState> StateAsync(string containerId, string? execId = null, CancellationToken cancellationToken = default)
     {
         string directory = RequireShimDirectory(containerId);
-        ShimTaskRecord? record = ShimFiles.TryRead(ShimPaths.TaskRecord(ShimPaths.Task(directory, containerId)), ShimJsonContext.Default.ShimTaskRecord);
-        TaskIO io = record is null ? TaskIO.None : new TaskIO { Stdin = record.Stdin, Stdout = record.Stdout, Stderr = record.Stderr, Terminal = record.Terminal };
+        ShimTaskRecord? record = ReadTaskRecord(directory, containerId);
+        TaskIO io = StdioOf(record);
         try
         {
             ShimResponse response = await new ShimClient(directory).CallAsync(new ShimRequest { Op = ShimOps.State, Id = containerId, ExecId = execId }, cancellationToken).ConfigureAwait(false);

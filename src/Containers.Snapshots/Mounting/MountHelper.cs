@@ -83,6 +83,19 @@ public static class MountHelper
     /// </summary>
     public const string VolatileOption = "volatile";
 
+    /// <summary>
+    /// The mounts with <see cref="VolatileOption"/> added to each overlay that has an upper directory (a read-only
+    /// overlay has nothing to sync); other mounts as they are.
+    /// </summary>
+    /// <param name="mounts">The mounts, as <see cref="ISnapshotter.PrepareAsync"/> returns them.</param>
+    public static IReadOnlyList<Mount> WithVolatileUpper(IReadOnlyList<Mount> mounts)
+    {
+        ArgumentNullException.ThrowIfNull(mounts);
+        return [.. mounts.Select(m => m.Type == "overlay" && !m.Options.Contains(VolatileOption) && m.Options.Any(o => o.StartsWith("upperdir=", StringComparison.Ordinal))
+            ? m with { Options = [.. m.Options, VolatileOption] }
+            : m)];
+    }
+
     /// <summary>Unmounts everything stacked at <paramref name="target"/>; a target with no mount is left as is.</summary>
     /// <param name="target">The directory passed to <see cref="MountAll(IReadOnlyList{Mount}, string)"/>.</param>
     /// <exception cref="IOException">The kernel refused to unmount (for example, busy).</exception>

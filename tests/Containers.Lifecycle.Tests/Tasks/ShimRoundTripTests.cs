@@ -81,7 +81,7 @@ public sealed class ShimRoundTripTests
 
         await service.KillAsync(id, 9, null, all: true);
         _ = await service.WaitAsync(id);
-        (ExitStatus status, TaskIO _, IReadOnlyList<TaskIO> execs) = await service.DeleteWithStdioAsync(id, CancellationToken.None);
+        (ExitStatus status, _, IReadOnlyList<TaskIO> execs) = await service.DeleteWithStdioAsync(id, initStdio: false, CancellationToken.None);
 
         Assert.That(status.ExitCode, Is.EqualTo(137));
         Assert.That(execs.Select(e => e.Stdout), Is.EqualTo(new[] { execLog }), "the exec nobody deleted, from the delete's answer");
