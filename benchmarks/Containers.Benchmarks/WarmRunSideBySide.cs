@@ -8,7 +8,8 @@ namespace Containers.Benchmarks;
 /// For benchmarks/scripts/run-compare.sh: <c>run-warm &lt;reference&gt; &lt;runcs&gt; &lt;count&gt;</c> pulls the image once,
 /// then times <c>count</c> <c>RunAsync(image, ["/bin/busybox", "true"])</c> calls in this one
 /// (warm) process after <c>CONTAINERS_BENCH_WARMUP</c> untimed ones (default 2), and prints each in milliseconds, one per line
-/// (with <c>CONTAINERS_BENCH_PAUSE_MS</c>, each after that idle pause). With a fifth
+/// (with <c>CONTAINERS_BENCH_PAUSE_MS</c>, each after that idle pause); after the warm-up it runs on until the JIT is quiet
+/// (<see cref="WarmRuntime.SettleJitAsync"/>, reported on stderr). With a fifth
 /// argument, a shim group: every run joins that group, whose shim a sleeping member keeps alive.
 /// With <c>CONTAINERS_BENCH_PACED=1</c> each timed run waits for a line on stdin first (and its time is
 /// flushed at once), so a script can interleave these runs with other tools' runs; a line <c>ready</c> comes
@@ -34,6 +35,12 @@ internal static class WarmRunSideBySide
         int pause = int.TryParse(Environment.GetEnvironmentVariable("CONTAINERS_BENCH_PAUSE_MS"), CultureInfo.InvariantCulture, out int p) && p > 0 ? p : 0;
         for (int i = -warmup; i < count; i++)
         {
+            if (i == 0)
+            {
+                (int runs, bool quiet) = await WarmRuntime.SettleJitAsync(() => RunOnceAsync(runtime, group)).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"jit settle: {runs} runs, {(quiet ? "quiet" : "still compiling at the limit")}, {System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled").ConfigureAwait(false);
+            }
+
             if (paced && i == 0)
             {
                 // Tells the pacing script the warm-up is over, so no other tool's timed run overlaps it.
@@ -52,7 +59,7 @@ internal static class WarmRunSideBySide
             }
 
             long start = Stopwatch.GetTimestamp();
-            RunResult result = await runtime.Client.RunAsync(runtime.Image, ["/bin/busybox", "true"], new RunOptions { ShimGroup = group }).ConfigureAwait(false);
+            RunResult result = await RunOnceAsync(runtime, group).ConfigureAwait(false);
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (result.ExitCode != 0)
             {
@@ -69,4 +76,7 @@ internal static class WarmRunSideBySide
 
         return 0;
     }
+
+    private static Task<RunResult> RunOnceAsync(WarmRuntime runtime, string? group)
+        => runtime.Client.RunAsync(runtime.Image, ["/bin/busybox", "true"], new RunOptions { ShimGroup = group });
 }
