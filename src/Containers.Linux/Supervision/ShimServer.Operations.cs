@@ -355,7 +355,9 @@ internal sealed partial class ShimServer
 
         ReleaseOom(task);
         _ = _tasks.Remove(task.Record.Id);
-        RemoveTaskDirectory(task.Directory);
+        // Its files go after the answer (RemoveDeletedTaskDirectories), before the next request is read: on a file
+        // system with online discard each freed block is a synchronous discard, and the host waits for this answer.
+        _removeAfterReply.Add(task.Directory);
         if (_tasks.Count == 0 && _idleExitMs < 0)
         {
             // The last task is gone: the shim answers, then removes its directory and exits
@@ -369,6 +371,26 @@ internal sealed partial class ShimServer
 
     private static ShimExecIO ExecIO(ShimProcess exec)
         => new() { ExecId = exec.ExecId, Stdin = exec.IO.Stdin, Stdout = exec.IO.Stdout, Stderr = exec.IO.Stderr, Terminal = exec.Terminal };
+
+    /// <summary>
+    /// Removes the directories of the tasks the last request deleted, after its answer. A failure leaves a stale directory,
+    /// which a later create of the same id replaces and the shim's own removal at its exit takes with the rest.
+    /// </summary>
+    private void RemoveDeletedTaskDirectories()
+    {
+        foreach (string directory in _removeAfterReply)
+        {
+            try
+            {
+                RemoveTaskDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        _removeAfterReply.Clear();
+    }
 
     /// <summary>
     /// Removes a deleted task's directory: the files a task usually has by name, then the directory (a listing of it,

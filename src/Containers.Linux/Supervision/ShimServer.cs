@@ -23,6 +23,7 @@ internal sealed partial class ShimServer : IDisposable
     private readonly Dictionary<string, ShimTask> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<int, ShimExitRecord> _unclaimed = [];
     private readonly HashSet<ShimConnection> _connections = [];
+    private readonly List<string> _removeAfterReply = [];
     private readonly int _idleExitMs;
     private long _lastActivity = Environment.TickCount64;
     private bool _stopping;
@@ -279,6 +280,8 @@ internal sealed partial class ShimServer : IDisposable
             {
                 Reply(connection, response);
             }
+
+            RemoveDeletedTaskDirectories();
         }
     }
 

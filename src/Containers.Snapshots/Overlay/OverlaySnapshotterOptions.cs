@@ -13,4 +13,15 @@ public sealed class OverlaySnapshotterOptions
     /// setups need it; in the initial namespace overlay keeps <c>trusted.*</c>, as <see cref="Containers.Diff.WhiteoutMode.Overlay"/> writes.
     /// </summary>
     public bool? UserXattr { get; init; }
+
+    /// <summary>
+    /// Deletes a removed snapshot's directory in the background: <c>RemoveAsync</c> returns once the record is gone
+    /// (committed) and the directory renamed out of the way (<c>rm-&lt;id&gt;</c>), and the thread pool deletes the tree
+    /// after it, one removal after another. Off by default, where <c>RemoveAsync</c> returns after the deletion.
+    /// <c>AddContainerRuntime</c> turns it on: a container's snapshot is deleted on every <c>ContainerClient.RunAsync</c>,
+    /// and on a file system mounted with online discard each freed directory costs a synchronous discard.
+    /// <see cref="DirectorySnapshotter.WhenRemovedAsync"/> waits for the deletions; <c>CleanupAsync</c> and disposal do too,
+    /// and a process that dies first leaves <c>rm-&lt;id&gt;</c> directories that the next <c>CleanupAsync</c> deletes.
+    /// </summary>
+    public bool BackgroundRemoval { get; init; }
 }
