@@ -355,9 +355,7 @@ internal sealed partial class ShimServer
 
         ReleaseOom(task);
         _ = _tasks.Remove(task.Record.Id);
-        // Its files go after the answer (RemoveDeletedTaskDirectories), before the next request is read: on a file
-        // system with online discard each freed block is a synchronous discard, and the host waits for this answer.
-        _removeAfterReply.Add(task.Directory);
+        MoveOutOfTasks(task.Directory);
         if (_tasks.Count == 0 && _idleExitMs < 0)
         {
             // The last task is gone: the shim answers, then removes its directory and exits
@@ -371,6 +369,29 @@ internal sealed partial class ShimServer
 
     private static ShimExecIO ExecIO(ShimProcess exec)
         => new() { ExecId = exec.ExecId, Stdin = exec.IO.Stdin, Stdout = exec.IO.Stdout, Stderr = exec.IO.Stderr, Terminal = exec.Terminal };
+
+    /// <summary>
+    /// Takes a deleted task's directory out of <c>tasks/</c> before the answer, with a rename (which frees no block), so
+    /// that whoever looks for the task once the answer is out (the host reads task records from disk) finds it gone; its
+    /// files go after the answer (<see cref="RemoveDeletedTaskDirectories"/>), before the next request is read. On a file
+    /// system with online discard each freed block is a synchronous discard, and the host waits for this answer.
+    /// A rename that fails (a stale directory of the same name left by a removal that failed) removes it at once.
+    /// </summary>
+    private void MoveOutOfTasks(string directory)
+    {
+        string removing = Path.Combine(_directory, ".removing-" + Path.GetFileName(directory));
+        try
+        {
+            Directory.Move(directory, removing);
+        }
+        catch (IOException)
+        {
+            RemoveTaskDirectory(directory);
+            return;
+        }
+
+        _removeAfterReply.Add(removing);
+    }
 
     /// <summary>
     /// Removes the directories of the tasks the last request deleted, after its answer. A failure leaves a stale directory,
