@@ -249,7 +249,7 @@ public static class ContainerRuntimeServiceCollectionExtensions
         string root = Path.Combine(o.Root, "snapshots", name);
         return name switch
         {
-            "overlayfs" => new OverlaySnapshotter(root, new OverlaySnapshotterOptions { BackgroundRemoval = true }, services.GetRequiredService<TimeProvider>()),
+            "overlayfs" => new OverlaySnapshotter(root, new OverlaySnapshotterOptions { BackgroundRemoval = true, SpareDirectory = true }, services.GetRequiredService<TimeProvider>()),
             "native" => new NativeSnapshotter(root, services.GetRequiredService<TimeProvider>()),
             _ => null,
         };

@@ -475,8 +475,8 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
     {
         Identifiers.Validate(containerId, "containerId");
         string directory = ShimDirectory(containerId);
-        // The task's own directory, not the shim's: a shim removes it before it answers a delete,
-        // and its whole directory only as it exits, a moment later.
+        // The task's own directory, not the shim's: a shim takes it out of tasks/ (a rename) before it answers a
+        // delete, and removes its whole directory only as it exits, a moment later.
         return Directory.Exists(ShimPaths.Task(directory, containerId)) ? directory : throw new NotFoundException("task", containerId);
     }
 

@@ -21,6 +21,9 @@ namespace Containers.Snapshots;
 /// snapshot's <c>rm-&lt;id&gt;</c> directory runs on the thread pool after RemoveAsync returns, one directory after another;
 /// <see cref="WhenRemovedAsync"/>, <see cref="CleanupAsync"/> and disposal wait for it. The order of record and rename is
 /// the same, so a crash leaves what it leaves without it.</para>
+/// <para>With a spare directory (<see cref="OverlaySnapshotterOptions.SpareDirectory"/>), the same background chain makes an
+/// active snapshot's directory ahead (a <c>new-*</c> directory laid out as a Prepare without parent lays it out) after each
+/// Prepare of an active snapshot, and the next such Prepare renames it into place instead of creating it.</para>
 /// <para><see cref="CleanupAsync"/> deletes every directory that has no record, which is all a process crash can leave.</para>
 /// <para>Durability: commits that touch committed snapshots (Commit, removing a layer, label updates) are fsynced.
 /// Commits that only create or remove an active snapshot or a view — a container's root, which an OS crash or
@@ -42,13 +45,16 @@ public abstract class DirectorySnapshotter : ISnapshotter
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly TimeProvider _time;
     private readonly bool _backgroundRemoval;
+    private readonly bool _keepSpare;
     private readonly Lock _removalLock = new();
     private Task _removals = Task.CompletedTask;
+    private string? _spare;
     private int _disposed;
 
-    private protected DirectorySnapshotter(string root, TimeProvider? timeProvider, bool backgroundRemoval = false)
+    private protected DirectorySnapshotter(string root, TimeProvider? timeProvider, bool backgroundRemoval = false, bool keepSpare = false)
     {
         _backgroundRemoval = backgroundRemoval;
+        _keepSpare = keepSpare;
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = Path.GetFullPath(root);
         _time = timeProvider ?? TimeProvider.System;
@@ -334,8 +340,10 @@ public abstract class DirectorySnapshotter : ISnapshotter
     public async ValueTask CleanupAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        // A removal still deleting in the background would be found as an orphan and deleted twice.
+        // A removal still deleting in the background would be found as an orphan and deleted twice. The spare directory
+        // has no record either: it goes with the orphans, and the next active snapshot is made from scratch.
         await WhenRemovedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        _ = TakeSpare();
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -374,6 +382,11 @@ public abstract class DirectorySnapshotter : ISnapshotter
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             await WhenRemovedAsync().ConfigureAwait(false);
+            if (TakeSpare() is string spare)
+            {
+                TryDeleteTree(spare);
+            }
+
             _writeLock.Dispose();
             _store.Dispose();
         }
@@ -388,7 +401,8 @@ public abstract class DirectorySnapshotter : ISnapshotter
         SnapshotMetadataStore.ValidateLabels(labels);
         ValidateCreateLabels(labels);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        string temp = Path.Combine(SnapshotsDirectory, "new-" + Guid.NewGuid().ToString("N"));
+        string? spare = kind == SnapshotKind.Active ? TakeSpare() : null;
+        string temp = spare ?? NewTemporaryDirectory();
         try
         {
             IReadOnlyList<long> parentIds = [];
@@ -411,7 +425,12 @@ public abstract class DirectorySnapshotter : ISnapshotter
                 }
             }
 
-            Directory.CreateDirectory(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (spare is null)
+            {
+                Directory.CreateDirectory(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            // On a spare its directories exist already: this sets their modes and owner.
             CreateLayout(temp, kind, parentIds, labels ?? s_noLabels, cancellationToken);
             ApplyCreateLabels(temp, parentIds, labels);
             cancellationToken.ThrowIfCancellationRequested();
@@ -439,6 +458,11 @@ public abstract class DirectorySnapshotter : ISnapshotter
                 }
             }
 
+            if (_keepSpare && kind == SnapshotKind.Active)
+            {
+                QueueSpare();
+            }
+
             return BuildMounts(record);
         }
         catch
@@ -450,6 +474,70 @@ public abstract class DirectorySnapshotter : ISnapshotter
         {
             _writeLock.Release();
         }
+    }
+
+    private string NewTemporaryDirectory() => Path.Combine(SnapshotsDirectory, "new-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The spare directory, if one is made and still there (another process's CleanupAsync may have taken it).</summary>
+    private string? TakeSpare()
+    {
+        string? spare;
+        lock (_removalLock)
+        {
+            spare = _spare;
+            _spare = null;
+        }
+
+        return spare is not null && Directory.Exists(spare) ? spare : null;
+    }
+
+    /// <summary>Makes the next active snapshot's directory in the background, after the deletions queued before it.</summary>
+    private void QueueSpare()
+    {
+        lock (_removalLock)
+        {
+            _removals = _removals.ContinueWith(static (_, state) => ((DirectorySnapshotter)state!).MakeSpare(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private void MakeSpare()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        lock (_removalLock)
+        {
+            if (_spare is not null)
+            {
+                return;
+            }
+        }
+
+        // Named new-* as a create's temporary directory is: after a crash CleanupAsync deletes it like one.
+        string directory = NewTemporaryDirectory();
+        try
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            CreateLayout(directory, SnapshotKind.Active, [], s_noLabels, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ContainersException)
+        {
+            TryDeleteTree(directory);
+            return;
+        }
+
+        lock (_removalLock)
+        {
+            if (_spare is null && Volatile.Read(ref _disposed) == 0)
+            {
+                _spare = directory;
+                return;
+            }
+        }
+
+        TryDeleteTree(directory);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Containers.Mounts;
+using Containers.Snapshots.Tests.Apply;
 using Containers.Testing;
 
 namespace Containers.Snapshots.Tests.Overlay;
@@ -7,6 +8,8 @@ namespace Containers.Snapshots.Tests.Overlay;
 /// <see cref="OverlaySnapshotterOptions.BackgroundRemoval"/>: RemoveAsync returns once the record is gone and the directory
 /// renamed, the tree is deleted after it, and <see cref="DirectorySnapshotter.WhenRemovedAsync"/>, CleanupAsync and disposal
 /// wait for that. The snapshots hold thousands of files so that their deletion is still running when RemoveAsync returns.
+/// And <see cref="OverlaySnapshotterOptions.SpareDirectory"/>: a Prepare takes the directory made in the background after
+/// the previous one.
 /// </summary>
 [NonParallelizable]
 public sealed class BackgroundRemovalTests
@@ -84,6 +87,44 @@ public sealed class BackgroundRemovalTests
         Assert.That(Directory.GetDirectories(SnapshotsDirectory), Has.Length.EqualTo(1), "only the kept snapshot's directory");
         Assert.That(await snapshotter.WalkAsync().Select(s => s.Name).ToListAsync(), Is.EqualTo(new[] { "kept" }));
     }
+
+    [Test]
+    public async Task APrepareTakesTheSpareDirectoryMadeAfterThePreviousOne()
+    {
+        await using OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true });
+        _ = await snapshotter.PrepareAsync("layer-work", null);
+        await snapshotter.CommitAsync("layer", "layer-work");
+        _ = await snapshotter.PrepareAsync("first", "layer");
+        await snapshotter.WhenRemovedAsync();
+        string spare = Spares().Single();
+        ulong spareInode = TreeSnapshot.LStat(spare).Ino;
+        IReadOnlyList<Mount> mounts = await snapshotter.PrepareAsync("second", "layer");
+        Assert.That(Directory.Exists(spare), Is.False, "the spare was renamed into place");
+        string upper = mounts.Single().Options.Single(o => o.StartsWith("upperdir=", StringComparison.Ordinal))["upperdir=".Length..];
+        Assert.That(TreeSnapshot.LStat(Path.GetDirectoryName(upper)!).Ino, Is.EqualTo(spareInode), "the second snapshot's directory is the spare");
+        Assert.That(Directory.Exists(Path.Combine(Path.GetDirectoryName(upper)!, "work")), Is.True);
+        await snapshotter.WhenRemovedAsync();
+        Assert.That(Spares(), Has.Length.EqualTo(1), "a new spare is made after it");
+    }
+
+    [Test]
+    public async Task CleanupAndDisposeDeleteTheSpareAndPrepareStillWorksAfterCleanup()
+    {
+        OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true });
+        _ = await snapshotter.PrepareAsync("a", null);
+        await snapshotter.WhenRemovedAsync();
+        Assert.That(Spares(), Has.Length.EqualTo(1));
+        await snapshotter.CleanupAsync();
+        Assert.That(Spares(), Is.Empty, "cleanup takes the spare for what it is, a directory without a record");
+        _ = await snapshotter.PrepareAsync("b", null);
+        await snapshotter.WhenRemovedAsync();
+        Assert.That(Spares(), Has.Length.EqualTo(1));
+        await snapshotter.DisposeAsync();
+        Assert.That(Spares(), Is.Empty, "disposal deletes the spare");
+        Assert.That(Directory.GetDirectories(SnapshotsDirectory), Has.Length.EqualTo(2), "the snapshots a and b");
+    }
+
+    private string[] Spares() => Directory.GetDirectories(SnapshotsDirectory, "new-*");
 
     /// <summary>Prepares an active snapshot without a parent and writes <see cref="Files"/> files into its upper directory.</summary>
     private static async Task PrepareFullAsync(OverlaySnapshotter snapshotter, string key)
