@@ -46,8 +46,8 @@ public abstract class DirectorySnapshotter : ISnapshotter
     private readonly TimeProvider _time;
     private readonly bool _backgroundRemoval;
     private readonly bool _keepSpare;
-    private readonly Lock _removalLock = new();
-    private Task _removals = Task.CompletedTask;
+    private readonly Lock _backgroundLock = new();
+    private Task _background = Task.CompletedTask;
     private string? _spare;
     private int _disposed;
 
@@ -289,22 +289,23 @@ public abstract class DirectorySnapshotter : ISnapshotter
 
         // Off the caller's path: on a file system mounted with online discard every freed block is a synchronous
         // discard (~0.05 ms each on this VM), and a container's snapshot frees a dozen directories' blocks.
-        lock (_removalLock)
+        lock (_backgroundLock)
         {
-            _removals = _removals.ContinueWith(static (_, state) => TryDeleteTree((string)state!), removing, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _background = _background.ContinueWith(static (_, state) => TryDeleteTree((string)state!), removing, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 
     /// <summary>
-    /// Completes when the directories of the snapshots removed so far are deleted: at once without background removal
-    /// (<see cref="OverlaySnapshotterOptions.BackgroundRemoval"/>), where RemoveAsync deletes them itself.
+    /// Completes when the directories of the snapshots removed so far are deleted and the spare directory queued so far is
+    /// made: at once without background removal and spare (<see cref="OverlaySnapshotterOptions.BackgroundRemoval"/>,
+    /// <see cref="OverlaySnapshotterOptions.SpareDirectory"/>), where RemoveAsync deletes the directories itself.
     /// </summary>
-    /// <returns>A task that completes when no deletion queued before the call is left.</returns>
+    /// <returns>A task that completes when no background step queued before the call is left.</returns>
     public Task WhenRemovedAsync()
     {
-        lock (_removalLock)
+        lock (_backgroundLock)
         {
-            return _removals;
+            return _background;
         }
     }
 
@@ -401,8 +402,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
         SnapshotMetadataStore.ValidateLabels(labels);
         ValidateCreateLabels(labels);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        string? spare = kind == SnapshotKind.Active ? TakeSpare() : null;
-        string temp = spare ?? NewTemporaryDirectory();
+        string temp = NewTemporaryDirectory();
         try
         {
             IReadOnlyList<long> parentIds = [];
@@ -425,7 +425,12 @@ public abstract class DirectorySnapshotter : ISnapshotter
                 }
             }
 
-            if (spare is null)
+            // The spare is taken only now, after the checks, so a refused Prepare does not use it up.
+            if (kind == SnapshotKind.Active && TakeSpare() is string spare)
+            {
+                temp = spare;
+            }
+            else
             {
                 Directory.CreateDirectory(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
@@ -482,7 +487,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
     private string? TakeSpare()
     {
         string? spare;
-        lock (_removalLock)
+        lock (_backgroundLock)
         {
             spare = _spare;
             _spare = null;
@@ -494,9 +499,9 @@ public abstract class DirectorySnapshotter : ISnapshotter
     /// <summary>Makes the next active snapshot's directory in the background, after the deletions queued before it.</summary>
     private void QueueSpare()
     {
-        lock (_removalLock)
+        lock (_backgroundLock)
         {
-            _removals = _removals.ContinueWith(static (_, state) => ((DirectorySnapshotter)state!).MakeSpare(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _background = _background.ContinueWith(static (_, state) => ((DirectorySnapshotter)state!).MakeSpare(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 
@@ -507,7 +512,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
             return;
         }
 
-        lock (_removalLock)
+        lock (_backgroundLock)
         {
             if (_spare is not null)
             {
@@ -528,7 +533,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
             return;
         }
 
-        lock (_removalLock)
+        lock (_backgroundLock)
         {
             if (_spare is null && Volatile.Read(ref _disposed) == 0)
             {

@@ -124,6 +124,18 @@ public sealed class BackgroundRemovalTests
         Assert.That(Directory.GetDirectories(SnapshotsDirectory), Has.Length.EqualTo(2), "the snapshots a and b");
     }
 
+    [Test]
+    public async Task ARefusedPrepareLeavesTheSpare()
+    {
+        await using OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true });
+        _ = await snapshotter.PrepareAsync("a", null);
+        await snapshotter.WhenRemovedAsync();
+        string spare = Spares().Single();
+        Assert.ThrowsAsync<AlreadyExistsException>(async () => await snapshotter.PrepareAsync("a", null));
+        Assert.ThrowsAsync<NotFoundException>(async () => await snapshotter.PrepareAsync("b", "no-such-parent"));
+        Assert.That(Spares(), Is.EqualTo(new[] { spare }), "the spare is still there for the next Prepare");
+    }
+
     private string[] Spares() => Directory.GetDirectories(SnapshotsDirectory, "new-*");
 
     /// <summary>Prepares an active snapshot without a parent and writes <see cref="Files"/> files into its upper directory.</summary>
