@@ -19,22 +19,13 @@ public sealed class ShimCgroupEventsTests
         using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
         await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName, events);
         ShimTaskService service = session.Service;
-        IAsyncEnumerator<EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
-        Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
+        await using EventRecording recording = EventRecording.Start(events, timeout.Token);
 
         (string id, _, _, _) = await session.StartTaskAsync("lc-oom", "x=a; while :; do x=$x$x; done", SpecOptions.WithMemoryLimit(16 << 20));
         ExitStatus exit = await service.WaitAsync(id);
         Assert.That(exit.ExitCode, Is.EqualTo(128 + 9), "killed by the OOM killer");
 
-        List<EventEnvelope> seen = [];
-        bool more = await firstMove;
-        while (more && !(seen.Any(e => e.Event is TaskOom) && seen.Any(e => e.Event is TaskExit)))
-        {
-            seen.Add(subscription.Current);
-            more = !(seen.Any(e => e.Event is TaskOom) && seen.Any(e => e.Event is TaskExit)) && await subscription.MoveNextAsync();
-        }
-
-        await subscription.DisposeAsync();
+        List<EventEnvelope> seen = await recording.UntilAsync(s => s.Any(e => e.Event is TaskOom) && s.Any(e => e.Event is TaskExit));
         TaskOom? oom = seen.Select(e => e.Event).OfType<TaskOom>().FirstOrDefault();
         Assert.That(oom, Is.Not.Null, string.Join(", ", seen.Select(e => e.Topic)));
         Assert.Multiple(() =>

@@ -19,23 +19,14 @@ public sealed class ShimRoundTripTests
         await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName, events);
         (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, string log) = await bed.BundleAsync("lc-rt-run", "echo ran; exit 5");
-        IAsyncEnumerator<EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
-        Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
+        await using EventRecording recording = EventRecording.Start(events, timeout.Token);
 
         // No StartAsync: the create started it.
         int pid = await service.CreateStartedAsync(new TaskCreateRequest(id, bundle) { IO = new TaskIO { Stdout = "file://" + log } }, timeout.Token);
         ExitStatus exit = await service.WaitAsync(id, null, timeout.Token);
         ExitStatus deleted = await service.DeleteAsync(id, null, timeout.Token);
 
-        List<EventEnvelope> seen = [];
-        bool more = await firstMove;
-        while (more)
-        {
-            seen.Add(subscription.Current);
-            more = subscription.Current.Topic != EventTopics.TaskDelete && await subscription.MoveNextAsync();
-        }
-
-        await subscription.DisposeAsync();
+        List<EventEnvelope> seen = await recording.UntilAsync(s => s[^1].Topic == EventTopics.TaskDelete);
         Assert.Multiple(() =>
         {
             Assert.That(pid, Is.GreaterThan(0));

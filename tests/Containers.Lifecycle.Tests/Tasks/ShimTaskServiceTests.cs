@@ -68,8 +68,7 @@ public sealed class ShimTaskServiceTests
         await using ShimTestSession session = await ShimTestSession.CreateAsync(runtimeName, events);
         (ShimTestBed bed, ShimTaskService service) = session;
         (string id, string bundle, string log) = await bed.BundleAsync("lc-shim-kill", "echo started; exec sleep 1000");
-        IAsyncEnumerator<EventEnvelope> subscription = events.SubscribeAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
-        Task<bool> firstMove = subscription.MoveNextAsync().AsTask();
+        await using EventRecording recording = EventRecording.Start(events, timeout.Token);
 
         int pid = await service.CreateAsync(new TaskCreateRequest(id, bundle) { IO = new TaskIO { Stdout = "file://" + log } });
         _ = await service.StartAsync(id);
@@ -84,21 +83,13 @@ public sealed class ShimTaskServiceTests
         Assert.That((await service.DeleteAsync(id)).ExitCode, Is.EqualTo(128 + 9));
         Assert.ThrowsAsync<NotFoundException>(async () => await service.KillAsync(id, 9));
 
-        List<string> topics = [];
-        TaskExit? published = null;
-        bool more = await firstMove;
-        while (more && published is null)
-        {
-            topics.Add(subscription.Current.Topic);
-            published = subscription.Current.Event as TaskExit;
-            more = published is null && await subscription.MoveNextAsync();
-        }
-
+        List<EventEnvelope> seen = await recording.UntilAsync(s => s[^1].Event is TaskExit);
+        List<string> topics = [.. seen.Select(e => e.Topic)];
+        TaskExit? published = seen.LastOrDefault()?.Event as TaskExit;
         Assert.That(published, Is.Not.Null, string.Join(", ", topics));
         Assert.That(published!.ContainerId, Is.EqualTo(id));
         Assert.That(published.ExitCode, Is.EqualTo(137));
         Assert.That(topics, Is.EqualTo(new[] { EventTopics.TaskCreate, EventTopics.TaskStart, EventTopics.TaskExit }));
-        await subscription.DisposeAsync();
     }
 
     [TestCase("runcs")]
