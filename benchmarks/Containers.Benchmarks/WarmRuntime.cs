@@ -55,6 +55,8 @@ internal sealed class WarmRuntime : IAsyncDisposable
             o.Namespace = "bench";
             // CONTAINERS_BENCH_WARM_SHIMS=N: keep N idle warm shims (a task create skips the shim's start).
             o.WarmShims = int.TryParse(Environment.GetEnvironmentVariable("CONTAINERS_BENCH_WARM_SHIMS"), System.Globalization.CultureInfo.InvariantCulture, out int warm) ? warm : 0;
+            // CONTAINERS_BENCH_SPARE_SHIM=0: no spare shim started ahead (each create starts its shim, as containerd's does).
+            o.SpareShim = Environment.GetEnvironmentVariable("CONTAINERS_BENCH_SPARE_SHIM") != "0";
         }).BuildServiceProvider();
         ContainerClient client = services.GetRequiredService<ContainerClient>();
         Image image = await client.PullAsync(reference).ConfigureAwait(false);

@@ -128,7 +128,9 @@ warmup=${WARMUP:-200}
 # of runs that follow each other (threads awake, caches warm) beside the lone runs the rounds time.
 burst=${BURST:-0}
 # Our warm in-process hosts, each a paced run-warm (one timed RunAsync per line read) so every round
-# runs all contenders back to back: per-container shim, warm shim pool (WarmShims=1), shared shim group.
+# runs all contenders back to back: per-container shim (the default: each run takes the spare shim started ahead,
+# which exits with it), per-container shim without the spare (CONTAINERS_BENCH_SPARE_SHIM=0: each create starts its
+# shim, as containerd's does), warm shim pool (WarmShims=1), shared shim group.
 warm_host() { # NAME [env...] -- [group]: starts a paced host on fifos $work/NAME.in/.out
   local name=$1; shift
   mkfifo "$work/$name.in" "$work/$name.out"
@@ -137,12 +139,14 @@ warm_host() { # NAME [env...] -- [group]: starts a paced host on fifos $work/NAM
 }
 warm_time() { echo go >&"$1"; local t; read -r t <&"$2"; echo "$t"; }
 group_arg="" warm_host own CONTAINERS_BENCH_WARM_SHIMS=0
-group_arg="" warm_host pool CONTAINERS_BENCH_WARM_SHIMS=1
-group_arg="$tag-group" warm_host group CONTAINERS_BENCH_WARM_SHIMS=0
-exec 5>"$work/own.in" 6<"$work/own.out" 7>"$work/pool.in" 8<"$work/pool.out" 3>"$work/group.in" 4<"$work/group.out"
+group_arg="" warm_host bare CONTAINERS_BENCH_WARM_SHIMS=0 CONTAINERS_BENCH_SPARE_SHIM=0
+group_arg="" warm_host pool CONTAINERS_BENCH_WARM_SHIMS=1 CONTAINERS_BENCH_SPARE_SHIM=0
+group_arg="$tag-group" warm_host group CONTAINERS_BENCH_WARM_SHIMS=0 CONTAINERS_BENCH_SPARE_SHIM=0
+exec 5>"$work/own.in" 6<"$work/own.out" 7>"$work/pool.in" 8<"$work/pool.out" 3>"$work/group.in" 4<"$work/group.out" \
+  9>"$work/bare.in" {bare_out}<"$work/bare.out"
 # Each host says "ready" when its warm-up runs are done (the JIT has tiered the run path up by then).
-for fd in 6 8 4; do read -r ready <&"$fd"; [ "$ready" = ready ] || { echo "warm host not ready: $ready" >&2; exit 1; }; done
-t_ctrs=(); t_jit=(); t_ctr=(); t_podman=(); t_warm=(); t_pool=(); t_group=()
+for fd in 6 "$bare_out" 8 4; do read -r ready <&"$fd"; [ "$ready" = ready ] || { echo "warm host not ready: $ready" >&2; exit 1; }; done
+t_ctrs=(); t_jit=(); t_ctr=(); t_podman=(); t_warm=(); t_bare=(); t_pool=(); t_group=()
 loads=()
 # Each tool's run leaves work behind it (containerd's and podman's clean-up processes, the kernel's network
 # namespace teardown, RCU callbacks): a pause of SETTLE_MS (default 250) before every timed run lets that
@@ -161,15 +165,16 @@ run_tool() { # INDEX ROUND: one timed run of tool INDEX
     4) t_warm+=($(warm_time 5 6)) ;;
     5) t_pool+=($(warm_time 7 8)) ;;
     6) t_group+=($(warm_time 3 4)) ;;
+    7) t_bare+=($(warm_time 9 "$bare_out")) ;;
   esac
 }
 for i in $(seq "$runs"); do
   loads+=("$(cut -d' ' -f1 /proc/loadavg)")
-  for k in 0 1 2 3 4 5 6; do
-    if [ "${ROTATE:-1}" = 1 ]; then run_tool $(( (k + i) % 7 )) "$i"; else run_tool "$k" "$i"; fi
+  for k in 0 1 2 3 4 5 6 7; do
+    if [ "${ROTATE:-1}" = 1 ]; then run_tool $(( (k + i) % 8 )) "$i"; else run_tool "$k" "$i"; fi
   done
 done
-b_ctr=(); b_warm=(); b_pool=(); b_group=()
+b_ctr=(); b_warm=(); b_bare=(); b_pool=(); b_group=()
 if [ "$burst" -gt 0 ]; then
   settle
   for j in $(seq "$burst"); do
@@ -182,29 +187,30 @@ if [ "$burst" -gt 0 ]; then
     for j in $(seq "$burst"); do echo go >&"$1"; done
     for j in $(seq "$burst"); do read -r t <&"$2"; echo "$t"; done
   }
-  b_warm=($(burst_host 5 6)); b_pool=($(burst_host 7 8)); b_group=($(burst_host 3 4))
+  b_warm=($(burst_host 5 6)); b_bare=($(burst_host 9 "$bare_out")); b_pool=($(burst_host 7 8)); b_group=($(burst_host 3 4))
 fi
-exec 5>&- 7>&- 3>&-
-wait_hosts() { cat <&6 >/dev/null; cat <&8 >/dev/null; cat <&4 >/dev/null; }
+exec 5>&- 7>&- 3>&- 9>&-
+wait_hosts() { cat <&6 >/dev/null; cat <&"$bare_out" >/dev/null; cat <&8 >/dev/null; cat <&4 >/dev/null; }
 wait_hosts
-exec 6<&- 8<&- 4<&-
+exec 6<&- 8<&- 4<&- {bare_out}<&-
 
-m_ctrs=$(median "${t_ctrs[@]}"); m_jit=$(median "${t_jit[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}"); m_pool=$(median "${t_pool[@]}"); m_group=$(median "${t_group[@]}")
+m_ctrs=$(median "${t_ctrs[@]}"); m_jit=$(median "${t_jit[@]}"); m_ctr=$(median "${t_ctr[@]}"); m_podman=$(median "${t_podman[@]}"); m_warm=$(median "${t_warm[@]}"); m_bare=$(median "${t_bare[@]}"); m_pool=$(median "${t_pool[@]}"); m_group=$(median "${t_group[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 echo "run --rm of /bin/busybox true, warm hosts ($warmup untimed runs first), $runs runs each (interleaved rounds, order rotating: ${ROTATE:-1}, ${settle_ms} ms settle before each run), load average per round ${loads[*]}, now $(cut -d' ' -f1-3 /proc/loadavg):"
 echo "  ctrs run --rm (NativeAOT):   ${t_ctrs[*]} ms; median $m_ctrs ms"
 echo "  ctrs run --rm (JIT, dotnet): ${t_jit[*]} ms; median $m_jit ms"
-echo "  ours warm (RunAsync):        ${t_warm[*]} ms; median $m_warm ms"
+echo "  ours warm (RunAsync):        ${t_warm[*]} ms; median $m_warm ms (the default: a shim per run, the spare started ahead)"
+echo "  ours warm, no spare shim:    ${t_bare[*]} ms; median $m_bare ms (SpareShim = false: each create starts its shim)"
 echo "  ours warm, warm shim pool:   ${t_pool[*]} ms; median $m_pool ms (WarmShims = 1: the previous run's shim takes the next task)"
 echo "  ours warm, shared shim group: ${t_group[*]} ms; median $m_group ms (a sleeping member keeps the group's shim)"
 echo "  ctr run --rm (containerd):   ${t_ctr[*]} ms; median $m_ctr ms"
 echo "  podman run --rm:             ${t_podman[*]} ms; median $m_podman ms"
-echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ctrs-jit $(ratio "$m_ctr" "$m_jit"), ctrs-jit/ctrs $(ratio "$m_jit" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"), ctr/ours-pool $(ratio "$m_ctr" "$m_pool"), ctr/ours-group $(ratio "$m_ctr" "$m_group"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
+echo "  ratio ctr/ctrs $(ratio "$m_ctr" "$m_ctrs"), ctr/ctrs-jit $(ratio "$m_ctr" "$m_jit"), ctrs-jit/ctrs $(ratio "$m_jit" "$m_ctrs"), ctr/ours-warm $(ratio "$m_ctr" "$m_warm"), ctr/ours-nospare $(ratio "$m_ctr" "$m_bare"), ctr/ours-pool $(ratio "$m_ctr" "$m_pool"), ctr/ours-group $(ratio "$m_ctr" "$m_group"); podman/ctrs $(ratio "$m_podman" "$m_ctrs"), podman/ours-warm $(ratio "$m_podman" "$m_warm")"
 
 if [ "$burst" -gt 0 ]; then
-  mb_ctr=$(median "${b_ctr[@]}"); mb_warm=$(median "${b_warm[@]}"); mb_pool=$(median "${b_pool[@]}"); mb_group=$(median "${b_group[@]}")
-  echo "back to back, $burst runs each (medians): ctr run --rm $mb_ctr ms; ours RunAsync $mb_warm ms, warm shim $mb_pool ms, shim group $mb_group ms;" \
-    "ratio ctr/ours-warm $(ratio "$mb_ctr" "$mb_warm"), ctr/ours-pool $(ratio "$mb_ctr" "$mb_pool"), ctr/ours-group $(ratio "$mb_ctr" "$mb_group")"
+  mb_ctr=$(median "${b_ctr[@]}"); mb_warm=$(median "${b_warm[@]}"); mb_bare=$(median "${b_bare[@]}"); mb_pool=$(median "${b_pool[@]}"); mb_group=$(median "${b_group[@]}")
+  echo "back to back, $burst runs each (medians): ctr run --rm $mb_ctr ms; ours RunAsync $mb_warm ms, no spare $mb_bare ms, warm shim $mb_pool ms, shim group $mb_group ms;" \
+    "ratio ctr/ours-warm $(ratio "$mb_ctr" "$mb_warm"), ctr/ours-nospare $(ratio "$mb_ctr" "$mb_bare"), ctr/ours-pool $(ratio "$mb_ctr" "$mb_pool"), ctr/ours-group $(ratio "$mb_ctr" "$mb_group")"
 fi
 
 # Shim memory: one running container each.

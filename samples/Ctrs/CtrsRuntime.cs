@@ -35,6 +35,8 @@ internal sealed class CtrsRuntime : IAsyncDisposable
             o.State = settings.State;
             o.Namespace = settings.Namespace;
             o.RuncsPath = settings.Runcs;
+            // One command per process: a spare shim would be started only to be shut down when the command ends.
+            o.SpareShim = false;
         });
         ServiceProvider provider = services.BuildServiceProvider();
         ContainerClient client = provider.GetRequiredService<ContainerClient>();

@@ -21,10 +21,14 @@ public sealed partial class ShimTaskService
 
     private int WarmIdleMilliseconds => (int)Math.Clamp(_options.WarmShimIdleTimeout.TotalMilliseconds, 1, int.MaxValue);
 
-    /// <summary>Creates the task in an idle warm shim, or in a new one when none is idle.</summary>
-    private async ValueTask<ShimResponse> CreateInWarmShimAsync(string link, ShimRequest create, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the task in <paramref name="shim"/> (an idle warm shim or the spare, linked from <paramref name="link"/>),
+    /// or in a new shim of the same kind when there is none or it cannot be reached.
+    /// </summary>
+    private async ValueTask<ShimResponse> CreateInWarmShimAsync(string link, string? shim, ShimRequest create, CancellationToken cancellationToken)
     {
-        string? shim = TakeWarmShim();
+        // Without a pool to go back to, the shim exits with its task, as a shim of its own does.
+        create.ExitWithTask = _options.WarmShims == 0;
         if (shim is not null)
         {
             _ = File.CreateSymbolicLink(link, Path.GetFileName(shim));
@@ -45,7 +49,7 @@ public sealed partial class ShimTaskService
             }
         }
 
-        shim = Path.Combine(_options.StateDirectory, "shims", "p" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)));
+        shim = NewWarmShimDirectory();
         await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, cancellationToken).ConfigureAwait(false);
         // The link first: a host that dies right after the create still finds the task.
         _ = File.CreateSymbolicLink(link, Path.GetFileName(shim));
@@ -60,6 +64,10 @@ public sealed partial class ShimTaskService
             throw;
         }
     }
+
+    /// <summary>A new directory name for a warm or spare shim: <c>&lt;state&gt;/shims/p&lt;24 random hex&gt;</c>.</summary>
+    private string NewWarmShimDirectory()
+        => Path.Combine(_options.StateDirectory, "shims", "p" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)));
 
     /// <summary>An idle warm shim with time left before it idles out, or <see langword="null"/>.</summary>
     private string? TakeWarmShim()
@@ -108,9 +116,10 @@ public sealed partial class ShimTaskService
         }
     }
 
-    /// <summary>Shuts the idle warm shims down (at dispose: nothing idle outlives the service).</summary>
+    /// <summary>Shuts the idle warm shims and the spare down (at dispose: nothing idle outlives the service).</summary>
     private async ValueTask ShutdownWarmShimsAsync()
     {
+        await ShutdownSpareShimAsync().ConfigureAwait(false);
         List<string> idle = [];
         lock (_warmLock)
         {

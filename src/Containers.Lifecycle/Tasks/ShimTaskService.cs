@@ -160,9 +160,13 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
 
     private async ValueTask<ShimResponse> CreateInOwnShimAsync(string directory, ShimRequest create, CancellationToken cancellationToken)
     {
-        if (_options.WarmShims > 0)
+        if (_options.WarmShims > 0 || _options.SpareShim)
         {
-            return await CreateInWarmShimAsync(directory, create, cancellationToken).ConfigureAwait(false);
+            string? shim = TakeWarmShim() ?? await TakeSpareShimAsync().ConfigureAwait(false);
+            if (shim is not null || _options.WarmShims > 0)
+            {
+                return await CreateInWarmShimAsync(directory, shim, create, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await ShimLauncher.StartAsync(_options.ShimPath, directory, -1, cancellationToken).ConfigureAwait(false);
@@ -265,7 +269,7 @@ public sealed partial class ShimTaskService : ITaskService, IAsyncDisposable
             {
                 execs = response.Execs is null ? [] : [.. response.Execs.Select(e => new TaskIO { Stdin = e.Stdin, Stdout = e.Stdout, Stderr = e.Stderr, Terminal = e.Terminal })];
                 RemoveGroupLink(directory);
-                if (warm is not null)
+                if (warm is not null && !response.Exiting)
                 {
                     await ReturnWarmShimAsync(warm).ConfigureAwait(false);
                 }

@@ -32,6 +32,16 @@ public sealed class ShimTaskServiceOptions
     /// </summary>
     public int WarmShims { get; set; }
 
+    /// <summary>
+    /// Keep one shim started ahead for the next task that gets a shim of its own (default off). Once a task has taken
+    /// a shim, the next is started in the background; a task create then skips the shim's start, yet every task still
+    /// gets a shim that served no task before and exits with it, as containerd's does. The spare is started with
+    /// <see cref="WarmShimIdleTimeout"/> as its idle exit, and the service calls it often enough that it stays while
+    /// the service lives; a host that dies leaves it to exit by itself after that time. Disposal shuts it down.
+    /// With <see cref="WarmShims"/> above 0 the spare serves when no warm shim is idle, and then joins the pool.
+    /// </summary>
+    public bool SpareShim { get; set; }
+
     /// <summary>How long an idle warm shim waits for a task before it exits (default 30 s).</summary>
     public TimeSpan WarmShimIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

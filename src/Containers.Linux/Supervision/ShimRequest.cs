@@ -59,4 +59,11 @@ internal sealed class ShimRequest
     /// <c>status</c> says it was started. A start that fails deletes the task again, so the create fails whole.
     /// </summary>
     public bool Start { get; set; }
+
+    /// <summary>
+    /// Create only: once this task is deleted and the shim has no other, the shim exits, as a shim started for one
+    /// task does, although it was started with an idle exit (a spare shim the host started ahead of this task).
+    /// A shim before session 20 ignores the field, and its delete answer lacks <see cref="ShimResponse.Exiting"/>.
+    /// </summary>
+    public bool ExitWithTask { get; set; }
 }

@@ -45,6 +45,12 @@ internal sealed class ShimResponse
     /// </summary>
     public List<ShimExecIO>? Execs { get; set; }
 
+    /// <summary>
+    /// Delete of the init: the shim exits after this answer and removes its directory (its last task is gone, and it
+    /// was started for one task or created it with <see cref="ShimRequest.ExitWithTask"/>), so nobody need shut it down.
+    /// </summary>
+    public bool Exiting { get; set; }
+
     /// <summary>The shim's tasks (list).</summary>
     public List<ShimTaskRecord>? Tasks { get; set; }
 

@@ -97,6 +97,7 @@ internal sealed partial class ShimServer
             }
 
             _tasks[id] = task;
+            _exitWithTask |= request.ExitWithTask;
             WatchOom(task);
             return new ShimResponse { Pid = task.Init.Pid };
         }
@@ -356,15 +357,16 @@ internal sealed partial class ShimServer
         ReleaseOom(task);
         _ = _tasks.Remove(task.Record.Id);
         MoveOutOfTasks(task.Directory);
-        if (_tasks.Count == 0 && _idleExitMs < 0)
+        bool exiting = _tasks.Count == 0 && (_idleExitMs < 0 || _exitWithTask);
+        if (exiting)
         {
-            // The last task is gone: the shim answers, then removes its directory and exits
-            // (a shim with an idle exit waits for another task instead).
+            // The last task is gone: the shim answers, then removes its directory and exits (a shim with an idle
+            // exit waits for another task instead, unless its task came with ExitWithTask).
             _stopping = true;
             _removeState = true;
         }
 
-        return new ShimResponse { Pid = exit.Pid, Exit = exit, Execs = execs };
+        return new ShimResponse { Pid = exit.Pid, Exit = exit, Execs = execs, Exiting = exiting };
     }
 
     private static ShimExecIO ExecIO(ShimProcess exec)

@@ -29,6 +29,9 @@ internal sealed partial class ShimServer : IDisposable
     private bool _stopping;
     private bool _removeState;
 
+    /// <summary>Set by a create with <see cref="ShimRequest.ExitWithTask"/>: the shim exits once it has no task, idle exit or not.</summary>
+    private bool _exitWithTask;
+
     private ShimServer(string directory, string defaultRuntime, Func<string, IRuntimeDriver>? inProcessDriver, int idleExitMs, SafeFdHandle epoll, SafeFdHandle signals, SafeFdHandle listener)
     {
         _directory = directory;

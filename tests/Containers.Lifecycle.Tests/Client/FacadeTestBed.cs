@@ -1,8 +1,10 @@
 using Containers.Client;
 using Containers.DependencyInjection;
 using Containers.Images;
+using Containers.Lifecycle.Tasks;
 using Containers.Linux.Supervision;
 using Containers.Snapshots;
+using Containers.Tasks;
 using Containers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -85,9 +87,33 @@ internal sealed class FacadeTestBed : IAsyncDisposable
     public string[] FifoEntries()
         => System.IO.Directory.Exists(Path.Combine(State, "fifo")) ? System.IO.Directory.GetFileSystemEntries(Path.Combine(State, "fifo")) : [];
 
-    /// <summary>Running shims (their directories) in the state directory.</summary>
+    /// <summary>
+    /// Running shims (their directories) in the state directory, but for the spare shim each live provider keeps
+    /// (<see cref="ContainerRuntimeOptions.SpareShim"/>, on by default): that one has served no task.
+    /// <see cref="AllShims"/> counts it too.
+    /// </summary>
     public IReadOnlyList<string> Shims()
+    {
+        HashSet<string> spares = [.. _providers.Select(SpareOf).OfType<string>()];
+        return [.. AllShims().Where(s => !spares.Contains(s))];
+    }
+
+    /// <summary>Every shim directory in the state directory, spares included.</summary>
+    public IReadOnlyList<string> AllShims()
         => System.IO.Directory.Exists(Path.Combine(State, "shims")) ? System.IO.Directory.GetDirectories(Path.Combine(State, "shims")) : [];
+
+    /// <summary>The spare shim directory of a provider's task service; none once the provider is disposed.</summary>
+    public static string? SpareOf(ServiceProvider provider)
+    {
+        try
+        {
+            return (provider.GetRequiredService<ITaskService>() as ShimTaskService)?.SpareShimDirectory;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// The shims left once those that are exiting have gone (up to 10 s): a shim removes its directory just after it
@@ -105,7 +131,7 @@ internal sealed class FacadeTestBed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (string shim in Shims())
+        foreach (string shim in AllShims())
         {
             if (int.TryParse(File.Exists(ShimPaths.PidFile(shim)) ? File.ReadAllText(ShimPaths.PidFile(shim)) : "", out int pid))
             {

@@ -1,0 +1,109 @@
+using System.IO.Pipes;
+using System.Text;
+using Containers.Client;
+using Containers.Images;
+using Containers.Linux.Supervision;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Containers.Lifecycle.Tests.Client;
+
+/// <summary>
+/// <see cref="global::Containers.DependencyInjection.ContainerRuntimeOptions.SpareShim"/> (on by default): a shim started
+/// ahead for the next run, which that run takes and which exits with it, with a real <c>runcs shim</c> (root).
+/// </summary>
+[NonParallelizable]
+public sealed class ContainerClientSpareShimTests : FacadeFixture
+{
+    [Test]
+    public async Task TheNextRunTakesTheSpareStartedAheadWhichExitsWithItsTaskAndAnotherIsStarted()
+    {
+        ServiceProvider provider = Bed.NewProvider();
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        string spare = FacadeTestBed.SpareOf(provider) ?? throw new AssertionException("no spare shim after the first run");
+        int sparePid = await SparePidAsync(spare);
+        string[] spareTasksBefore = Directory.GetFileSystemEntries(ShimPaths.Tasks(spare));
+
+        using AnonymousPipeServerStream input = new(PipeDirection.Out);
+        using AnonymousPipeClientStream reader = new(PipeDirection.In, input.ClientSafePipeHandle);
+        Task<RunResult> second = client.RunAsync(image, ["sh", "-c", "read x; echo got-$x"], new RunOptions { Id = "second", Stdin = reader });
+        int parent = ShimProbe.ParentOf(await ShimProbe.RunningPidAsync(client, "second", second));
+        string? nextSpare = FacadeTestBed.SpareOf(provider);
+        input.Write(Encoding.ASCII.GetBytes("s\n"));
+        input.Dispose();
+        RunResult two = await second;
+        bool spareGone = await Tasks.ShimTestBed.EventuallyAsync(() => !ShimProbe.IsAlive(sparePid) && !Directory.Exists(spare));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Path.GetFileName(spare), Does.StartWith("p"));
+            Assert.That(spareTasksBefore, Is.Empty, "the spare served no task before");
+            Assert.That(parent, Is.EqualTo(sparePid), "the second run's init is a child of the spare shim");
+            Assert.That(two.Stdout, Is.EqualTo("got-s\n"));
+            Assert.That(spareGone, Is.True, "the spare exited with its task and removed its directory");
+            Assert.That(nextSpare, Is.Not.Null.And.Not.EqualTo(spare), "taking the spare started the next one");
+            Assert.That(FacadeTestBed.SpareOf(provider), Is.EqualTo(nextSpare));
+            Assert.That(Bed.AllShims(), Is.EqualTo(new[] { nextSpare }), "only the new spare is left, without task or link");
+            Assert.That(Bed.MountsUnder(), Is.Empty);
+        });
+
+        int nextPid = await SparePidAsync(nextSpare!);
+        await provider.DisposeAsync();
+        Assert.That(await Tasks.ShimTestBed.EventuallyAsync(() => !ShimProbe.IsAlive(nextPid) && Bed.AllShims().Count == 0), Is.True,
+            "disposing the service shut the spare down");
+    }
+
+    [Test]
+    public async Task TheSpareOutlivesItsIdleTimeWhileTheHostLivesAndOneThatWasKilledIsReplaced()
+    {
+        ServiceProvider provider = Bed.NewProvider(o => o.WarmShimIdleTimeout = TimeSpan.FromMilliseconds(900));
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        string spare = FacadeTestBed.SpareOf(provider)!;
+        int sparePid = await SparePidAsync(spare);
+
+        // Three idle times: the service's calls keep it.
+        await Task.Delay(2700);
+        bool kept = ShimProbe.IsAlive(sparePid) && FacadeTestBed.SpareOf(provider) == spare;
+
+        System.Diagnostics.Process.GetProcessById(sparePid).Kill();
+        bool replaced = await Tasks.ShimTestBed.EventuallyAsync(() => FacadeTestBed.SpareOf(provider) is { } next && next != spare && !Directory.Exists(spare));
+        RunResult after = await client.RunAsync(image, ["sh", "-c", "echo after"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(kept, Is.True, "the spare is still there after three of its idle times");
+            Assert.That(replaced, Is.True, "a killed spare is replaced and its directory removed");
+            Assert.That(after.Stdout, Is.EqualTo("after\n"));
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty, "nothing but the spare");
+        });
+    }
+
+    [Test]
+    public async Task WithoutTheOptionEachRunStartsItsShimAndNoneIsLeft()
+    {
+        ServiceProvider provider = Bed.NewProvider(o => o.SpareShim = false);
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        Assert.Multiple(() =>
+        {
+            Assert.That(FacadeTestBed.SpareOf(provider), Is.Null);
+            Assert.That(Bed.ShimsAfterExits(), Is.Empty);
+            Assert.That(Bed.AllShims(), Is.Empty);
+        });
+    }
+
+    /// <summary>The spare's pid once it serves (it starts in the background; its pid file is written before it serves).</summary>
+    private static async Task<int> SparePidAsync(string spare)
+    {
+        int pid = 0;
+        Assert.That(await Tasks.ShimTestBed.EventuallyAsync(() => File.Exists(ShimPaths.Socket(spare))
+            && int.TryParse(File.Exists(ShimPaths.PidFile(spare)) ? File.ReadAllText(ShimPaths.PidFile(spare)) : "", out pid)), Is.True, "the spare serves");
+        return pid;
+    }
+}
