@@ -14,7 +14,7 @@ internal sealed partial class ShimServer
         {
             return request.Op switch
             {
-                ShimOps.Create => request.Start ? CreateStarted(request) : Create(request),
+                ShimOps.Create => request.Start ? CreateStarted(request) : Create(request, start: false),
                 ShimOps.Start => Start(request),
                 ShimOps.Kill => Kill(request),
                 ShimOps.Wait => Wait(connection, request),
@@ -44,7 +44,12 @@ internal sealed partial class ShimServer
         }
     }
 
-    private ShimResponse Create(ShimRequest request)
+    /// <summary>
+    /// Creates the task. With <paramref name="start"/> and the in-process engine, its <c>run --detach</c> creates and
+    /// starts the init in one verb (no exec fifo, no second verb) and the answer carries the init's status; a runtime
+    /// binary gets <c>create</c>, and the caller starts the task.
+    /// </summary>
+    private ShimResponse Create(ShimRequest request, bool start)
     {
         string id = RequireId(request);
         if (_tasks.ContainsKey(id))
@@ -90,16 +95,24 @@ internal sealed partial class ShimServer
         try
         {
             ShimFiles.Write(ShimPaths.TaskRecord(directory), record, ShimJsonContext.Default.ShimTaskRecord);
-            string? error = Launch(task, task.Init, ["create", "--bundle", request.Bundle, "--pid-file", task.Init.PidFile, id]);
+            bool run = start && driver.InProcess;
+            string[] verb = run ? ["run", "--detach"] : ["create"];
+            string? error = Launch(task, task.Init, [.. verb, "--bundle", request.Bundle, "--pid-file", task.Init.PidFile, id]);
             if (error is not null)
             {
-                throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{runtime} create {id}: {error}");
+                throw new ShimFault(ShimErrorKind.RuntimeFailed, $"{runtime} {verb[0]} {id}: {error}");
+            }
+
+            if (run)
+            {
+                // Its exit, if it came already, is handled by the loop after this answer.
+                task.Init.Status = ShimStatus.Running;
             }
 
             _tasks[id] = task;
             _exitWithTask |= request.ExitWithTask;
             WatchOom(task);
-            return new ShimResponse { Pid = task.Init.Pid };
+            return new ShimResponse { Pid = task.Init.Pid, Status = run ? task.Init.Status : null };
         }
         catch
         {
@@ -116,7 +129,12 @@ internal sealed partial class ShimServer
     /// </summary>
     private ShimResponse CreateStarted(ShimRequest request)
     {
-        _ = Create(request);
+        ShimResponse created = Create(request, start: true);
+        if (created.Status is not null)
+        {
+            return created; // the in-process engine's run started it
+        }
+
         ShimRequest start = new() { Op = ShimOps.Start, Id = request.Id };
         ShimResponse started;
         try

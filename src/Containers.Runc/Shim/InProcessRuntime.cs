@@ -19,10 +19,11 @@ namespace Containers.Runc.Shim;
 internal sealed class InProcessRuntime(string root) : IRuntimeDriver
 {
     // Verbs that need nothing but the calling thread: foreground run/exec proxy a terminal with a
-    // thread, ps in table format and events start processes or timers — those are for the CLI only.
+    // thread, ps in table format and events start processes or timers — those are for the CLI only
+    // (run and exec are allowed with --detach).
     private static readonly HashSet<string> InProcessVerbs = new(StringComparer.Ordinal)
     {
-        "create", "start", "kill", "delete", "exec", "pause", "resume", "ps", "update", "state",
+        "create", "run", "start", "kill", "delete", "exec", "pause", "resume", "ps", "update", "state",
     };
 
     // The shim's loop thread, where the driver is made (at create): DESIGN.md §2 allows clones only from
@@ -103,7 +104,7 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
             CommandLine line = CommandLine.Parse(["--root", root, .. arguments], Program.FlagsOf);
             bool allowed = InProcessVerbs.Contains(line.Verb)
                 && (line.Verb != "ps" || (line.Option("--format") ?? line.Option("-f")) == "json")
-                && (line.Verb != "exec" || line.Switch("--detach"));
+                && (line.Verb is not ("exec" or "run") || line.Switch("--detach"));
             if (!allowed)
             {
                 throw new UsageException($"\"{string.Join(' ', arguments)}\" is not run inside the shim (it needs threads or a terminal)");
