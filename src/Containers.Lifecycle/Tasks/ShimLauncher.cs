@@ -5,9 +5,12 @@ namespace Containers.Lifecycle.Tasks;
 
 /// <summary>
 /// Starts a shim from the host. DESIGN.md §2: the host never forks; this is its one way to start
-/// the shim — posix_spawn of <c>runcs shim --dir D</c>, the launcher (glibc's vfork-style child runs
-/// no managed code), reaped through a pidfd with waitid(P_PIDFD). The launcher spawns the daemon in
-/// a new session and exits once the daemon serves, so the daemon is never the host's child.
+/// the shim — posix_spawn of the daemon, <c>runcs shim --serve --dir D --ready-fd 3</c>, in a session of its own
+/// (glibc's vfork-style child runs no managed code). The daemon says <c>ok</c> on the pipe at fd 3 once it serves and
+/// closes it; <see cref="ShimReaper"/> reaps it when it exits. Until session 20 the host spawned <c>runcs shim --dir
+/// D</c>, a launcher that spawned the daemon and exited once it served, so that the daemon was never the host's
+/// child: one more process start (~5 ms of CPU here, much of it CPUID exits of this VM in the dynamic loader's and
+/// the runtime's CPU feature checks) on the path of every shim start.
 /// </summary>
 internal static class ShimLauncher
 {
@@ -15,25 +18,49 @@ internal static class ShimLauncher
     /// Starts a shim serving <paramref name="directory"/> and returns when its socket accepts calls. With
     /// <paramref name="idleExitMs"/> ≥ 0 the shim outlives its last task and exits after that long idle.
     /// </summary>
-    /// <exception cref="ShimException">The launcher failed (<see cref="ShimFailure.LaunchFailed"/>, with shim.log's text).</exception>
+    /// <exception cref="ShimException">The shim could not be started or exited before it served (<see cref="ShimFailure.LaunchFailed"/>, with shim.log's text).</exception>
     public static async ValueTask StartAsync(string shimPath, string directory, int idleExitMs, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string logPath = ShimPaths.Log(directory);
-        int exitCode;
-        using (Microsoft.Win32.SafeHandles.SafeFileHandle log = File.OpenHandle(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+        string[] argv = idleExitMs >= 0
+            ? [shimPath, "shim", "--serve", "--dir", directory, "--ready-fd", "3", "--idle-exit-ms", idleExitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+            : [shimPath, "shim", "--serve", "--dir", directory, "--ready-fd", "3"];
+        (SafeFdHandle ready, SafeFdHandle readyWrite) = global::Interop.CreatePipe();
+        string answer;
+        using (ready)
         {
-            string[] argv = idleExitMs >= 0
-                ? [shimPath, "shim", "--dir", directory, "--idle-exit-ms", idleExitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]
-                : [shimPath, "shim", "--dir", directory];
-            exitCode = await RunAsync(shimPath, argv, (int)log.DangerousGetHandle()).ConfigureAwait(false);
+            using (readyWrite)
+            using (Microsoft.Win32.SafeHandles.SafeFileHandle log = File.OpenHandle(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+                int pid;
+                try
+                {
+                    // Both ends are close-on-exec: only this daemon gets the write end (as its fd 3), so the read below
+                    // ends when the daemon has answered or died.
+                    pid = ProcessSpawner.Spawn(shimPath, argv, [-1, -1, (int)log.DangerousGetHandle(), readyWrite.Fd], newSession: true);
+                }
+                catch (LinuxErrorException ex)
+                {
+                    throw new ShimException(ShimFailure.LaunchFailed, $"cannot start {shimPath}: {ex.Message}", ex);
+                }
+
+                ShimReaper.Adopt(pid);
+            }
+
+            answer = await Task.Run(() =>
+            {
+                byte[] buffer = new byte[16];
+                int length = global::Interop.ReadFully(ready.Fd, buffer);
+                return System.Text.Encoding.ASCII.GetString(buffer, 0, length);
+            }, CancellationToken.None).ConfigureAwait(false);
         }
 
-        if (exitCode != 0)
+        if (answer != "ok\n")
         {
             string log = File.Exists(logPath) ? (await File.ReadAllTextAsync(logPath, cancellationToken).ConfigureAwait(false)).Trim() : string.Empty;
-            throw new ShimException(ShimFailure.LaunchFailed, $"the shim launcher exited with status {exitCode}: {log}");
+            throw new ShimException(ShimFailure.LaunchFailed, $"the shim exited before it served: {log}");
         }
     }
 

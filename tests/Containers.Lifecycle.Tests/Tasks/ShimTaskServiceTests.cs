@@ -32,8 +32,9 @@ public sealed class ShimTaskServiceTests
             Assert.That(created.Status, Is.EqualTo(ProcessStatus.Created));
             Assert.That(created.Pid, Is.EqualTo(pid));
             Assert.That(created.Bundle, Is.EqualTo(bundle));
-            // The shim is a daemon of its own session, re-parented away from this host process.
-            Assert.That(ParentOf(shimPid), Is.Not.EqualTo(Environment.ProcessId));
+            // The shim is a daemon of its own session (since session 20 this host's child, which its reaper reaps).
+            Assert.That(SessionOf(shimPid), Is.EqualTo(shimPid), "the shim leads a session of its own");
+            Assert.That(SessionOf(shimPid), Is.Not.EqualTo(SessionOf(Environment.ProcessId)));
             Assert.That(File.ReadAllText($"/proc/{pid}/status"), Does.Contain($"PPid:\t{shimPid}\n"), "the init re-parented to the subreaper shim");
         });
 
@@ -55,6 +56,7 @@ public sealed class ShimTaskServiceTests
         ExitStatus deleted = await service.DeleteAsync(id);
         Assert.That(deleted, Is.EqualTo(exit));
         Assert.That(await ShimTestBed.EventuallyAsync(() => !ShimTestBed.IsAlive(shimPid)), Is.True, "the shim exits with its last task");
+        Assert.That(await ShimTestBed.EventuallyAsync(() => !File.Exists($"/proc/{shimPid}/status")), Is.True, "and was reaped: no zombie is left");
         Assert.That(Directory.GetDirectories(bed.Shims), Is.Empty, "the shim removed its state");
         Assert.ThrowsAsync<NotFoundException>(async () => await service.StateAsync(id));
     }
@@ -192,9 +194,11 @@ public sealed class ShimTaskServiceTests
         return File.ReadAllText($"/sys/fs/cgroup/freezer{path}/freezer.state").Trim();
     }
 
-    private static int ParentOf(int pid)
+    /// <summary>The session id of a process: the fourth field after the command in /proc/PID/stat.</summary>
+    private static int SessionOf(int pid)
     {
-        string line = File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("PPid:", StringComparison.Ordinal));
-        return int.Parse(line["PPid:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
