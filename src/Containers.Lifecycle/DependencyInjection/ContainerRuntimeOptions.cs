@@ -58,7 +58,7 @@ public sealed class ContainerRuntimeOptions
 
     /// <summary>
     /// Keep one shim started ahead for the next container's task (<see cref="Lifecycle.Tasks.ShimTaskServiceOptions.SpareShim"/>);
-    /// default on. A task create then skips the shim's start (~7–11 ms here), and each task still gets a fresh shim that exits
+    /// default on. A task create then skips the shim's start (a process start and its socket), and each task still gets a fresh shim that exits
     /// with it. The cost is one idle shim process per host once it has run a container (~8 MB, no threads busy). Turn it off
     /// in a short-lived process that runs one container (a CLI): its spare would only be started to be shut down.
     /// </summary>

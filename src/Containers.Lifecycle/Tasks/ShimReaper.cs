@@ -15,18 +15,6 @@ internal static class ShimReaper
     private static readonly Dictionary<int, SafeFdHandle> Children = [];
     private static SafeFdHandle? s_epoll;
 
-    /// <summary>How many started shims have not exited yet (for tests and diagnostics).</summary>
-    internal static int Pending
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return Children.Count;
-            }
-        }
-    }
-
     /// <summary>Takes <paramref name="pid"/> (a child of this process) to reap when it exits.</summary>
     public static void Adopt(int pid)
     {

@@ -4,7 +4,7 @@ namespace Containers.Lifecycle.Tasks;
 
 /// <summary>
 /// The spare shim (<see cref="ShimTaskServiceOptions.SpareShim"/>): once a task has taken a shim of its own, the next
-/// one is started in the background, so the next task's create skips the shim's start (launcher, daemon, socket) but
+/// one is started in the background, so the next task's create skips the shim's start (a process and its socket) but
 /// still gets a shim that served nothing before and exits with it (the create asks for that with
 /// <see cref="ShimRequest.ExitWithTask"/>). The spare lives in <c>&lt;state&gt;/shims/p&lt;random&gt;</c> and is
 /// linked from the task's shim path as a warm shim is. It is started with the warm shims' idle exit, so a host that
@@ -83,7 +83,9 @@ public sealed partial class ShimTaskService
         }
         catch (ContainersException)
         {
-            // The next create starts a shim itself, and reports why that fails if it does.
+            // The next create starts a shim itself, and reports why that fails if it does; the keeper tries again
+            // later. What the failed start left (its directory and shim.log) goes, so retries leave nothing behind.
+            TryDeleteDirectory(shim);
             return null;
         }
     }
