@@ -99,10 +99,12 @@ public sealed class SingleFlightTests
     {
         var flights = new SingleFlight<string, int>();
         var observed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var a = new CancellationTokenSource();
         using var b = new CancellationTokenSource();
         Func<CancellationToken, Task<int>> operation = async token =>
         {
+            started.TrySetResult();
             try
             {
                 await Task.Delay(Timeout.Infinite, token);
@@ -115,6 +117,9 @@ public sealed class SingleFlightTests
         };
         Task<int> first = flights.RunAsync("key", operation, a.Token);
         Task<int> second = flights.RunAsync("key", operation, b.Token);
+        // Cancelled before the pool ran it, the operation would never start (Task.Run with a cancelled token), and there
+        // would be nothing to observe: a busy machine did that once. The case here is a running operation.
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await a.CancelAsync();
         await b.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(() => first);
