@@ -123,7 +123,11 @@ internal sealed class ShimTestBed : IDisposable
         return condition();
     }
 
-    public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/status") && !File.ReadAllText($"/proc/{pid}/status").Contains("State:\tZ", StringComparison.Ordinal);
+    /// <summary>
+    /// Whether the process runs (not a zombie). Since session 20 the host reaps the shims it started at once, so the /proc
+    /// entry can go between two reads: the probe reads it once and takes a vanished entry for "not alive".
+    /// </summary>
+    public static bool IsAlive(int pid) => Client.ShimProbe.IsAlive(pid);
 
     public void Dispose()
     {
