@@ -80,20 +80,8 @@ public sealed class SamplesTests
         {
             // SIGTERM, as a service manager stops it: the host shuts down and disposes the runtime, which shuts its
             // spare shim down (a host killed outright would leave that shim to its idle exit). Killed if it hangs.
-            using (Process term = Process.Start("kill", ["-TERM", host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            if (!await GracefulStop.StopAsync(host, TimeSpan.FromSeconds(30), killTree: true))
             {
-                await term.WaitForExitAsync();
-            }
-
-            using CancellationTokenSource stop = new(TimeSpan.FromSeconds(30));
-            try
-            {
-                await host.WaitForExitAsync(stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                host.Kill(entireProcessTree: true);
-                await host.WaitForExitAsync();
                 Assert.Fail("the job host did not stop within 30 s of SIGTERM\n" + log);
             }
         }

@@ -51,8 +51,7 @@ public sealed partial class ShimTaskService
 
         // Not cancellable: the start is under way and short, and a spare left behind would wait out its idle time.
         string? shim = await spare.ConfigureAwait(false);
-        long margin = Math.Min(1000, WarmIdleMilliseconds / 2);
-        return shim is not null && Environment.TickCount64 - Volatile.Read(ref _spareTouched) < WarmIdleMilliseconds - margin ? shim : null;
+        return shim is not null && Environment.TickCount64 - Volatile.Read(ref _spareTouched) < WarmIdleMilliseconds - HandOutMarginMilliseconds ? shim : null;
     }
 
     /// <summary>Starts the next spare shim in the background, unless there is one, the option is off, or the service is closing.</summary>

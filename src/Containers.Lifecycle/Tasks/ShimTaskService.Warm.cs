@@ -22,6 +22,12 @@ public sealed partial class ShimTaskService
     private int WarmIdleMilliseconds => (int)Math.Clamp(_options.WarmShimIdleTimeout.TotalMilliseconds, 1, int.MaxValue);
 
     /// <summary>
+    /// How much of its idle time an idle shim (warm or spare) must have left to be handed a task: one this close to its
+    /// idle exit may be gone by the time the create reaches it.
+    /// </summary>
+    private long HandOutMarginMilliseconds => Math.Min(1000, WarmIdleMilliseconds / 2);
+
+    /// <summary>
     /// Creates the task in <paramref name="shim"/> (an idle warm shim or the spare, linked from <paramref name="link"/>),
     /// or in a new shim of the same kind when there is none or it cannot be reached.
     /// </summary>
@@ -72,8 +78,7 @@ public sealed partial class ShimTaskService
     /// <summary>An idle warm shim with time left before it idles out, or <see langword="null"/>.</summary>
     private string? TakeWarmShim()
     {
-        // A shim this close to its idle exit may be gone by the time the create reaches it: leave it be.
-        long margin = Math.Min(1000, WarmIdleMilliseconds / 2);
+        long margin = HandOutMarginMilliseconds;
         lock (_warmLock)
         {
             while (_warm.TryPop(out (string Directory, long IdleSince) entry))

@@ -81,17 +81,7 @@ internal sealed class PrivateContainerd : IAsyncDisposable
 
             if (!process.HasExited)
             {
-                _ = await Tool.RunAsync("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
-                using CancellationTokenSource wait = new(TimeSpan.FromSeconds(30));
-                try
-                {
-                    await process.WaitForExitAsync(wait.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: false);
-                    await process.WaitForExitAsync();
-                }
+                _ = await GracefulStop.StopAsync(process, TimeSpan.FromSeconds(30));
             }
 
             process.Dispose();
