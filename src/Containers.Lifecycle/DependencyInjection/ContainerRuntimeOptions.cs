@@ -64,6 +64,12 @@ public sealed class ContainerRuntimeOptions
     /// </summary>
     public bool SpareShim { get; set; } = true;
 
+    /// <summary>
+    /// How long after a task takes the spare the next one starts (<see cref="Lifecycle.Tasks.ShimTaskServiceOptions.SpareShimDelay"/>);
+    /// default 50 ms, so that a short container's run does not share the processor with the start. Zero starts it at once.
+    /// </summary>
+    public TimeSpan SpareShimDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long an idle warm shim waits for a task before it exits; default 30 s.</summary>
     public TimeSpan WarmShimIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -106,6 +106,11 @@ internal sealed class ContainerRuntimeOptionsValidator : IValidateOptions<Contai
             failures.Add($"WarmShimIdleTimeout: must be positive, got {options.WarmShimIdleTimeout}");
         }
 
+        if (options.SpareShimDelay < TimeSpan.Zero || options.SpareShimDelay.TotalMilliseconds > int.MaxValue)
+        {
+            failures.Add($"SpareShimDelay: must be zero or more (and under 24 days), got {options.SpareShimDelay}");
+        }
+
         if (options.ShimGroupIdleTimeout is { } linger && linger <= TimeSpan.Zero)
         {
             failures.Add($"ShimGroupIdleTimeout: must be positive or null, got {linger}");

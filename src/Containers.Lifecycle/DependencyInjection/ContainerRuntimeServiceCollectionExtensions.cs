@@ -161,7 +161,7 @@ public static class ContainerRuntimeServiceCollectionExtensions
                 new ShimTaskServiceOptions
                 {
                     StateDirectory = o.State, ShimPath = ExecutablePath(o.RuncsPath), Namespace = o.Namespace, Runtime = o.Runtime,
-                    WarmShims = o.WarmShims, SpareShim = o.SpareShim, WarmShimIdleTimeout = o.WarmShimIdleTimeout, ShimGroupIdleTimeout = o.ShimGroupIdleTimeout,
+                    WarmShims = o.WarmShims, SpareShim = o.SpareShim, SpareShimDelay = o.SpareShimDelay, WarmShimIdleTimeout = o.WarmShimIdleTimeout, ShimGroupIdleTimeout = o.ShimGroupIdleTimeout,
                 },
                 sp.GetRequiredService<IEventBus>());
         });

@@ -16,17 +16,26 @@ internal static class ShimLauncher
 {
     /// <summary>
     /// Starts a shim serving <paramref name="directory"/> and returns when its socket accepts calls. With
-    /// <paramref name="idleExitMs"/> ≥ 0 the shim outlives its last task and exits after that long idle.
+    /// <paramref name="idleExitMs"/> ≥ 0 the shim outlives its last task and exits after that long idle. With
+    /// <paramref name="warmUp"/> (a shim started ahead of its task) it prepares for its first request once it serves.
     /// </summary>
     /// <exception cref="ShimException">The shim could not be started or exited before it served (<see cref="ShimFailure.LaunchFailed"/>, with shim.log's text).</exception>
-    public static async ValueTask StartAsync(string shimPath, string directory, int idleExitMs, CancellationToken cancellationToken)
+    public static async ValueTask StartAsync(string shimPath, string directory, int idleExitMs, CancellationToken cancellationToken, bool warmUp = false)
     {
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string logPath = ShimPaths.Log(directory);
-        string[] argv = idleExitMs >= 0
-            ? [shimPath, "shim", "--serve", "--dir", directory, "--ready-fd", "3", "--idle-exit-ms", idleExitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]
-            : [shimPath, "shim", "--serve", "--dir", directory, "--ready-fd", "3"];
+        List<string> argv = [shimPath, "shim", "--serve", "--dir", directory, "--ready-fd", "3"];
+        if (idleExitMs >= 0)
+        {
+            argv.AddRange(["--idle-exit-ms", idleExitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        if (warmUp)
+        {
+            argv.Add("--warm-up");
+        }
+
         (SafeFdHandle ready, SafeFdHandle readyWrite) = global::Interop.CreatePipe();
         string answer;
         using (ready)

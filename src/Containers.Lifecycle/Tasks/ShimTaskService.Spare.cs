@@ -4,7 +4,8 @@ namespace Containers.Lifecycle.Tasks;
 
 /// <summary>
 /// The spare shim (<see cref="ShimTaskServiceOptions.SpareShim"/>): once a task has taken a shim of its own, the next
-/// one is started in the background, so the next task's create skips the shim's start (a process and its socket) but
+/// one is started in the background (<see cref="ShimTaskServiceOptions.SpareShimDelay"/> later, so that it does not share
+/// the processor with a short task's run), so the next task's create skips the shim's start (a process and its socket) but
 /// still gets a shim that served nothing before and exits with it (the create asks for that with
 /// <see cref="ShimRequest.ExitWithTask"/>). The spare lives in <c>&lt;state&gt;/shims/p&lt;random&gt;</c> and is
 /// linked from the task's shim path as a warm shim is. It is started with the warm shims' idle exit, so a host that
@@ -23,6 +24,9 @@ public sealed partial class ShimTaskService
     private long _spareTouched;
 
     private Timer? _spareKeeper;
+
+    /// <summary>Starts the next spare once <see cref="ShimTaskServiceOptions.SpareShimDelay"/> has passed without a take (one-shot, re-armed).</summary>
+    private Timer? _spareDelay;
 
     /// <summary>
     /// The spare shim, once started (or <see langword="null"/>: none is enabled, its start failed, or it may have idled
@@ -43,7 +47,7 @@ public sealed partial class ShimTaskService
             _spareDirectory = null;
         }
 
-        StartSpareShim();
+        ScheduleSpareShim();
         if (spare is null)
         {
             return null;
@@ -52,6 +56,31 @@ public sealed partial class ShimTaskService
         // Not cancellable: the start is under way and short, and a spare left behind would wait out its idle time.
         string? shim = await spare.ConfigureAwait(false);
         return shim is not null && Environment.TickCount64 - Volatile.Read(ref _spareTouched) < WarmIdleMilliseconds - HandOutMarginMilliseconds ? shim : null;
+    }
+
+    /// <summary>
+    /// Starts the next spare shim <see cref="ShimTaskServiceOptions.SpareShimDelay"/> from now (at once when that is
+    /// zero); a start already pending is pushed back, so in a burst of creates it comes after the burst.
+    /// </summary>
+    private void ScheduleSpareShim()
+    {
+        int delay = (int)_options.SpareShimDelay.TotalMilliseconds;
+        if (delay <= 0)
+        {
+            StartSpareShim();
+            return;
+        }
+
+        lock (_warmLock)
+        {
+            if (_spare is not null || _closing.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _spareDelay ??= new Timer(static state => ((ShimTaskService)state!).StartSpareShim(), this, Timeout.Infinite, Timeout.Infinite);
+            _ = _spareDelay.Change(delay, Timeout.Infinite);
+        }
     }
 
     /// <summary>Starts the next spare shim in the background, unless there is one, the option is off, or the service is closing.</summary>
@@ -76,7 +105,7 @@ public sealed partial class ShimTaskService
     {
         try
         {
-            await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, CancellationToken.None).ConfigureAwait(false);
+            await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, CancellationToken.None, warmUp: true).ConfigureAwait(false);
             Volatile.Write(ref _spareTouched, Environment.TickCount64);
             return shim;
         }
@@ -176,6 +205,11 @@ public sealed partial class ShimTaskService
             spare = _spare;
             _spare = null;
             _spareDirectory = null;
+        }
+
+        if (_spareDelay is { } delay)
+        {
+            await delay.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_spareKeeper is { } keeper)

@@ -6,13 +6,15 @@ using Containers.Linux.Supervision;
 namespace Containers.Runc.Commands;
 
 /// <summary>
-/// <c>runcs shim --dir D [--idle-exit-ms N]</c> (hidden): the shim host. Run by a host application (through
+/// <c>runcs shim --dir D [--idle-exit-ms N] [--warm-up]</c> (hidden): the shim host. Run by a host application (through
 /// posix_spawn), it is the short-lived launcher: it spawns the daemon — itself with
 /// <c>--serve</c>, in a new session (setsid), stderr to D/shim.log — waits until the daemon says it
 /// serves, and exits, so the host reaps only the launcher and the daemon re-parents away from it.
 /// The daemon runs the tasks that name no runtime with runcs's engine in-process
 /// (<see cref="Shim.InProcessRuntime"/>); a named binary is driven through its command line. With
-/// <c>--idle-exit-ms N</c> the daemon outlives its last task and exits after N ms with no task and no call.
+/// <c>--idle-exit-ms N</c> the daemon outlives its last task and exits after N ms with no task and no call; with
+/// <c>--warm-up</c> (a shim started ahead of its task) it prepares, once it serves, what its first request would
+/// otherwise prepare (<see cref="ShimServer.Serve"/>).
 /// </summary>
 internal static class ShimCommand
 {
@@ -32,7 +34,8 @@ internal static class ShimCommand
             // The shim's single-threaded loop must never wait in a start for a container's READY: the sd_notify proxy of
             // create/run/start is for a runtime run by a systemd service, not for containers a shim supervises.
             Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
-            ShimServer.Serve(directory, executable, line.IntOption("--ready-fd", -1), root => new Shim.InProcessRuntime(root), line.IntOption("--idle-exit-ms", -1));
+            ShimServer.Serve(directory, executable, line.IntOption("--ready-fd", -1), root => new Shim.InProcessRuntime(root), line.IntOption("--idle-exit-ms", -1),
+                line.Switch("--warm-up") ? Shim.InProcessRuntime.WarmUp : null);
             return 0;
         }
 
@@ -44,9 +47,17 @@ internal static class ShimCommand
         int pid;
         using (readyWrite)
         {
-            string[] argv = line.Option("--idle-exit-ms") is { } idle
-                ? [executable, "shim", "--serve", "--dir", directory, "--ready-fd", "3", "--idle-exit-ms", idle]
-                : [executable, "shim", "--serve", "--dir", directory, "--ready-fd", "3"];
+            List<string> argv = [executable, "shim", "--serve", "--dir", directory, "--ready-fd", "3"];
+            if (line.Option("--idle-exit-ms") is { } idle)
+            {
+                argv.AddRange(["--idle-exit-ms", idle]);
+            }
+
+            if (line.Switch("--warm-up"))
+            {
+                argv.Add("--warm-up");
+            }
+
             pid = ProcessSpawner.Spawn(executable, argv, [-1, -1, log.Fd, readyWrite.Fd], newSession: true);
         }
 

@@ -2,7 +2,10 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Containers.Linux;
 using Containers.Linux.Supervision;
+using Containers.Oci.Runtime;
+using Containers.Runc.Cgroups;
 using Containers.Runc.Commands;
+using Containers.Runc.State;
 
 namespace Containers.Runc.Shim;
 
@@ -96,6 +99,18 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
     /// is that file's only reader, so no temp file, rename and later unlink are made in its task directory.
     /// </remarks>
     public int? TakeReportedPid(string pidFile) => PidFile.TakeCaptured(pidFile);
+
+    /// <summary>
+    /// The engine's part of a warm shim's preparation (<see cref="ShimServer.Serve"/>): the JSON contracts of its
+    /// state file and of the resources it reads from a spec, and the cgroup layout (read from mountinfo once per
+    /// process), which a verb would otherwise build on its first call.
+    /// </summary>
+    public static void WarmUp()
+    {
+        _ = ContainerCgroups.Layout;
+        _ = JsonContractWarmUp.Configure(RuncsJsonContext.Default, typeof(ContainerRecord), typeof(StateView));
+        _ = JsonContractWarmUp.Configure(RuntimeSpecJsonContext.Default, typeof(LinuxResources));
+    }
 
     private int Execute(string[] arguments)
     {

@@ -22,7 +22,7 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
         Image image = await client.PullAsync(Bed.Reference);
 
         Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
-        string spare = FacadeTestBed.SpareOf(provider) ?? throw new AssertionException("no spare shim after the first run");
+        string spare = await SpareAsync(provider);
         int sparePid = await SparePidAsync(spare);
         string[] spareTasksBefore = Directory.GetFileSystemEntries(ShimPaths.Tasks(spare));
 
@@ -30,7 +30,8 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
         using AnonymousPipeClientStream reader = new(PipeDirection.In, input.ClientSafePipeHandle);
         Task<RunResult> second = client.RunAsync(image, ["sh", "-c", "read x; echo got-$x"], new RunOptions { Id = "second", Stdin = reader });
         int parent = ShimProbe.ParentOf(await ShimProbe.RunningPidAsync(client, "second", second));
-        string? nextSpare = FacadeTestBed.SpareOf(provider);
+        // The next spare starts once the delay has passed with no other take, while the second run still waits for input.
+        string nextSpare = await SpareAsync(provider, other: spare);
         input.Write(Encoding.ASCII.GetBytes("s\n"));
         input.Dispose();
         RunResult two = await second;
@@ -43,13 +44,13 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
             Assert.That(parent, Is.EqualTo(sparePid), "the second run's init is a child of the spare shim");
             Assert.That(two.Stdout, Is.EqualTo("got-s\n"));
             Assert.That(spareGone, Is.True, "the spare exited with its task and removed its directory");
-            Assert.That(nextSpare, Is.Not.Null.And.Not.EqualTo(spare), "taking the spare started the next one");
+            Assert.That(nextSpare, Is.Not.EqualTo(spare), "taking the spare started the next one");
             Assert.That(FacadeTestBed.SpareOf(provider), Is.EqualTo(nextSpare));
             Assert.That(Bed.AllShims(), Is.EqualTo(new[] { nextSpare }), "only the new spare is left, without task or link");
             Assert.That(Bed.MountsUnder(), Is.Empty);
         });
 
-        int nextPid = await SparePidAsync(nextSpare!);
+        int nextPid = await SparePidAsync(nextSpare);
         await provider.DisposeAsync();
         Assert.That(await Tasks.ShimTestBed.EventuallyAsync(() => !ShimProbe.IsAlive(nextPid) && Bed.AllShims().Count == 0), Is.True,
             "disposing the service shut the spare down");
@@ -62,7 +63,7 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
         ContainerClient client = provider.GetRequiredService<ContainerClient>();
         Image image = await client.PullAsync(Bed.Reference);
         Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
-        string spare = FacadeTestBed.SpareOf(provider)!;
+        string spare = await SpareAsync(provider);
         int sparePid = await SparePidAsync(spare);
 
         // Three idle times: the service's calls keep it.
@@ -83,6 +84,33 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
     }
 
     [Test]
+    public async Task WithNoDelayTheNextSpareStartsWhenTheSpareIsTaken()
+    {
+        ServiceProvider provider = Bed.NewProvider(o => o.SpareShimDelay = TimeSpan.Zero);
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        Assert.That(FacadeTestBed.SpareOf(provider), Is.Not.Null, "the first run found none and started it at once");
+    }
+
+    [Test]
+    public async Task TheNextSpareWaitsForTheDelay()
+    {
+        ServiceProvider provider = Bed.NewProvider(o => o.SpareShimDelay = TimeSpan.FromHours(1));
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        Assert.Multiple(() =>
+        {
+            Assert.That(FacadeTestBed.SpareOf(provider), Is.Null, "no spare before the delay has passed");
+            Assert.That(Bed.AllShims(), Is.Empty, "each run started its own shim, which exited with it");
+        });
+    }
+
+    [Test]
     public async Task WithoutTheOptionEachRunStartsItsShimAndNoneIsLeft()
     {
         ServiceProvider provider = Bed.NewProvider(o => o.SpareShim = false);
@@ -96,6 +124,14 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
             Assert.That(Bed.ShimsAfterExits(), Is.Empty);
             Assert.That(Bed.AllShims(), Is.Empty);
         });
+    }
+
+    /// <summary>The spare's directory once its start has begun (<see cref="global::Containers.DependencyInjection.ContainerRuntimeOptions.SpareShimDelay"/> after a take), other than <paramref name="other"/>.</summary>
+    private static async Task<string> SpareAsync(ServiceProvider provider, string? other = null)
+    {
+        string? spare = null;
+        Assert.That(await Tasks.ShimTestBed.EventuallyAsync(() => (spare = FacadeTestBed.SpareOf(provider)) is not null && spare != other), Is.True, "a spare is started");
+        return spare!;
     }
 
     /// <summary>The spare's pid once it serves (it starts in the background; its pid file is written before it serves).</summary>

@@ -56,6 +56,7 @@ public sealed class AddContainerRuntimeTests
             o.EventSubscriberCapacity = 0;
             o.WarmShims = -1;
             o.WarmShimIdleTimeout = TimeSpan.Zero;
+            o.SpareShimDelay = TimeSpan.FromMilliseconds(-1);
             o.ShimGroupIdleTimeout = TimeSpan.FromSeconds(-1);
         });
         using ServiceProvider provider = services.BuildServiceProvider();
@@ -65,6 +66,7 @@ public sealed class AddContainerRuntimeTests
         Assert.That(e.Failures, Has.Some.StartsWith("EventSubscriberCapacity:"));
         Assert.That(e.Failures, Has.Some.StartsWith("WarmShims:"));
         Assert.That(e.Failures, Has.Some.StartsWith("WarmShimIdleTimeout:"));
+        Assert.That(e.Failures, Has.Some.StartsWith("SpareShimDelay:"));
         Assert.That(e.Failures, Has.Some.StartsWith("ShimGroupIdleTimeout:"));
     }
 
