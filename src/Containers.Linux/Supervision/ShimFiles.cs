@@ -17,9 +17,11 @@ namespace Containers.Linux.Supervision;
 internal static class ShimFiles
 {
     /// <summary>Writes <paramref name="value"/> to <paramref name="path"/> in one write, mode 0600.</summary>
-    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo)
+    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo) => Write(path, JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+
+    /// <summary>Writes a record already serialized (<see cref="ShimJsonCodec"/>) to <paramref name="path"/> in one write, mode 0600.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
-        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
         using FileStream stream = new(path, new FileStreamOptions
         {
             Mode = FileMode.Create,

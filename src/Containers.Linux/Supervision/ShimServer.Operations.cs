@@ -94,7 +94,7 @@ internal sealed partial class ShimServer
         task.Init.Terminal = request.Terminal;
         try
         {
-            ShimFiles.Write(ShimPaths.TaskRecord(directory), record, ShimJsonContext.Default.ShimTaskRecord);
+            ShimFiles.Write(ShimPaths.TaskRecord(directory), ShimJsonCodec.WriteTaskRecord(record));
             bool run = start && driver.InProcess;
             string[] verb = run ? ["run", "--detach"] : ["create"];
             string? error = Launch(task, task.Init, [.. verb, "--bundle", request.Bundle, "--pid-file", task.Init.PidFile, id]);

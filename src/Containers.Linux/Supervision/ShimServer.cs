@@ -52,8 +52,8 @@ internal sealed partial class ShimServer : IDisposable
     /// outlives its last task instead: it exits once it has had no task, no open connection and no
     /// request for that many milliseconds (a warm shim the host can give its next task). With
     /// <paramref name="warmUp"/> (a shim started ahead of its task) it prepares, once ready, what a fresh
-    /// process would do on its first request — its JSON contracts, then <paramref name="warmUp"/> for the
-    /// driver's part, then a collection — while no one waits for it.
+    /// process would do on its first request — <paramref name="warmUp"/> for the driver's part, then a
+    /// collection — while no one waits for it.
     /// </summary>
     /// <exception cref="LinuxErrorException">The socket, signalfd or epoll set cannot be made.</exception>
     /// <exception cref="ShimFault">Another shim serves the directory.</exception>
@@ -106,20 +106,28 @@ internal sealed partial class ShimServer : IDisposable
         if (warmUp is not null)
         {
             // A request that comes meanwhile waits in the listen backlog; the work is what it would have done anyway.
-            WarmUp(warmUp);
+            try
+            {
+                WarmUp(warmUp);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Only a head start: a shim that could not prepare serves all the same (its first request does the work).
+                Interop.WriteFully(2, System.Text.Encoding.UTF8.GetBytes($"shim: warm-up failed: {ex.Message}\n"));
+            }
         }
 
         server.Loop();
     }
 
     /// <summary>
-    /// What a fresh shim otherwise does on its first request: the JSON contracts of the protocol and its records (about
-    /// 2.5 ms in a NativeAOT process, see <see cref="JsonContractWarmUp"/>), the runtime's processor-id timing and the
-    /// driver's part; then a collection, so that the garbage of it does not make the first request collect.
+    /// What a fresh shim otherwise does on its first request: the runtime's processor-id timing and the driver's part
+    /// (the JSON contracts of the engine's state file, see <see cref="JsonContractWarmUp"/>); then a collection, so
+    /// that the garbage of it does not make the first request collect. (The shim's own JSON needs no preparation:
+    /// <see cref="ShimJsonCodec"/>.)
     /// </summary>
     private static void WarmUp(Action warmUp)
     {
-        _ = JsonContractWarmUp.Configure(ShimJsonContext.Default, typeof(ShimRequest), typeof(ShimResponse), typeof(ShimExitRecord), typeof(ShimTaskRecord), typeof(ShimExecIO));
         // The runtime times its processor-number lookup once, in a class constructor the first array-pool or lock use
         // runs: about 0.3 ms in a fresh shim's first create.
         _ = Thread.GetCurrentProcessorId();
@@ -289,7 +297,7 @@ internal sealed partial class ShimServer : IDisposable
             ShimRequest? request;
             try
             {
-                request = JsonSerializer.Deserialize(pending.AsSpan(ShimFraming.HeaderLength, length), ShimJsonContext.Default.ShimRequest);
+                request = ShimJsonCodec.ReadRequest(pending.AsSpan(ShimFraming.HeaderLength, length));
             }
             catch (JsonException)
             {
@@ -319,7 +327,7 @@ internal sealed partial class ShimServer : IDisposable
             return;
         }
 
-        byte[] frame = ShimFraming.Frame(JsonSerializer.SerializeToUtf8Bytes(response, ShimJsonContext.Default.ShimResponse));
+        byte[] frame = ShimFraming.Frame(ShimJsonCodec.WriteResponse(response));
         // Answers are small; the socket is made blocking for the send so a full buffer is waited out.
         Interop.SetNonBlocking(connection.Socket.Fd, nonBlocking: false);
         bool sent = Interop.SendFully(connection.Socket.Fd, frame);
@@ -450,7 +458,7 @@ internal sealed partial class ShimServer : IDisposable
             process.Pidfd = null;
         }
 
-        ShimFiles.Write(process.ExitFile, exit, ShimJsonContext.Default.ShimExitRecord);
+        ShimFiles.Write(process.ExitFile, ShimJsonCodec.WriteExitRecord(exit));
         foreach (ShimConnection waiter in process.Waiters.ToArray())
         {
             waiter.Waiting = null;

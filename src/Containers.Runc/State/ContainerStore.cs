@@ -78,7 +78,7 @@ internal sealed partial class ContainerStore
             throw new NotFoundException("container", id);
         }
 
-        return OciJson.Deserialize(File.ReadAllBytes(file), RuncsJsonContext.Default.ContainerRecord);
+        return ContainerRecordReader.Read(File.ReadAllBytes(file));
     }
 
     /// <summary>Every container with a state file, by id.</summary>

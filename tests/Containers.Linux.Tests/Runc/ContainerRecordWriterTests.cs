@@ -11,7 +11,7 @@ public sealed class ContainerRecordWriterTests
     [Test]
     public void RecordWithoutOptionalFields_SameBytesAsSerializer()
     {
-        ContainerRecord record = Record();
+        ContainerRecord record = ContainerRecordSamples.Plain();
 
         AssertSameAsSerializer(record);
     }
@@ -19,7 +19,7 @@ public sealed class ContainerRecordWriterTests
     [Test]
     public void RecordWithResourcesAndAnnotations_SameBytesAsSerializer()
     {
-        ContainerRecord record = Record();
+        ContainerRecord record = ContainerRecordSamples.Plain();
         record.Annotations = new Dictionary<string, string> { ["org.example/a"] = "1", ["\u00e9\"<"] = "line\nbreak" };
         record.CgroupPath = "/containers-dotnet/c1";
         record.Resources = new LinuxResources
@@ -46,13 +46,13 @@ public sealed class ContainerRecordWriterTests
         // would be written unescaped (or escaped differently) here.
         for (int c = 0; c < 0x100; c++)
         {
-            ContainerRecord record = Record();
+            ContainerRecord record = ContainerRecordSamples.Plain();
             record.Id = "a" + (char)c + "b";
             record.Annotations = new Dictionary<string, string> { ["k" + (char)c] = (char)c + "v" };
             AssertSameAsSerializer(record);
         }
 
-        ContainerRecord other = Record();
+        ContainerRecord other = ContainerRecordSamples.Plain();
         other.Bundle = "/b/\u00e9\u2028\U0001F600";
         other.Rootfs = "r\u007f\u0085";
         AssertSameAsSerializer(other);
@@ -61,17 +61,17 @@ public sealed class ContainerRecordWriterTests
     [Test]
     public void RecordWithResourcesOutsideTheWriter_LeftToSerializer()
     {
-        ContainerRecord record = Record();
+        ContainerRecord record = ContainerRecordSamples.Plain();
         record.Resources = new LinuxResources { BlockIO = new LinuxBlockIO { Weight = 10 } };
 
         Assert.That(ContainerRecordWriter.TryWrite(record), Is.Null);
-        Assert.That(Encoding.UTF8.GetString(ContainerRecordWriter.Write(record)), Is.EqualTo(Serialized(record)));
+        Assert.That(Encoding.UTF8.GetString(ContainerRecordWriter.Write(record)), Is.EqualTo(ContainerRecordSamples.Serialized(record)));
     }
 
     [Test]
     public void WrittenRecord_ReadsBackTheSameValues()
     {
-        ContainerRecord record = Record();
+        ContainerRecord record = ContainerRecordSamples.Plain();
         record.CgroupPath = "/x";
         record.Resources = new LinuxResources { Devices = [new LinuxDeviceCgroup { Allow = false, Access = "rwm" }], Pids = new LinuxPids { Limit = 7 } };
 
@@ -80,27 +80,15 @@ public sealed class ContainerRecordWriterTests
         Assert.That(read.Created, Is.EqualTo(record.Created));
         Assert.That(read.PidStartTime, Is.EqualTo(record.PidStartTime));
         Assert.That(read.Resources!.Pids!.Limit, Is.EqualTo(7));
-        Assert.That(Serialized(read), Is.EqualTo(Serialized(record)));
+        Assert.That(ContainerRecordSamples.Serialized(read), Is.EqualTo(ContainerRecordSamples.Serialized(record)));
     }
 
-    private static ContainerRecord Record() => new()
-    {
-        Id = "c1",
-        OciVersion = "1.2.0",
-        Pid = 4242,
-        PidStartTime = 123456789012UL,
-        Bundle = "/tmp/bundle",
-        Rootfs = "/tmp/bundle/rootfs",
-        Created = new DateTime(2026, 11, 29, 10, 15, 30, DateTimeKind.Utc).AddTicks(1234567),
-    };
 
     private static void AssertSameAsSerializer(ContainerRecord record)
     {
         byte[]? written = ContainerRecordWriter.TryWrite(record);
 
         Assert.That(written, Is.Not.Null);
-        Assert.That(Encoding.UTF8.GetString(written!), Is.EqualTo(Serialized(record)));
+        Assert.That(Encoding.UTF8.GetString(written!), Is.EqualTo(ContainerRecordSamples.Serialized(record)));
     }
-
-    private static string Serialized(ContainerRecord record) => Encoding.UTF8.GetString(OciJson.SerializeToUtf8Bytes(record, RuncsJsonContext.Default.ContainerRecord));
 }

@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Containers.Linux.Supervision;
+
+/// <summary>
+/// The shim's side of its JSON, read and written by hand: the request it reads, and the answer and records it writes.
+/// In a NativeAOT process the serializer's first use of a type builds its contract, and that was ~2.5 ms of a fresh
+/// shim's first create (each converter asks reflection for its type's assembly; the collection converters are generic
+/// types made at run time). Every shim is fresh for its first request, and most serve one, so the shim does not use
+/// the serializer for these. The output is byte for byte what <see cref="ShimJsonContext"/> writes (camelCase names
+/// in declaration order, defaults left out), and the host, which reads it with that context, is none the wiser; the
+/// request is read as that context would read it (unknown properties skipped, a wrong token type is a
+/// <see cref="JsonException"/>). Tests hold the two to each other.
+/// </summary>
+internal static class ShimJsonCodec
+{
+    /// <summary>Reads one request (a whole frame's payload).</summary>
+    /// <exception cref="JsonException">Not one JSON object, or a field of the wrong type.</exception>
+    public static ShimRequest ReadRequest(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return ReadRequestCore(json);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            // A string that is not valid UTF-8 (GetString): the serializer reports that as a JsonException too.
+            throw new JsonException(ex.Message, ex);
+        }
+    }
+
+    private static ShimRequest ReadRequestCore(ReadOnlySpan<byte> json)
+    {
+        Utf8JsonReader reader = new(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("the request is not a JSON object");
+        }
+
+        ShimRequest request = new();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("op"u8)) { request.Op = String(ref reader) ?? string.Empty; }
+            else if (reader.ValueTextEquals("id"u8)) { request.Id = String(ref reader); }
+            else if (reader.ValueTextEquals("execId"u8)) { request.ExecId = String(ref reader); }
+            else if (reader.ValueTextEquals("namespace"u8)) { request.Namespace = String(ref reader); }
+            else if (reader.ValueTextEquals("bundle"u8)) { request.Bundle = String(ref reader); }
+            else if (reader.ValueTextEquals("runtime"u8)) { request.Runtime = String(ref reader); }
+            else if (reader.ValueTextEquals("stdin"u8)) { request.Stdin = String(ref reader); }
+            else if (reader.ValueTextEquals("stdout"u8)) { request.Stdout = String(ref reader); }
+            else if (reader.ValueTextEquals("stderr"u8)) { request.Stderr = String(ref reader); }
+            else if (reader.ValueTextEquals("signal"u8)) { request.Signal = Int32(ref reader); }
+            else if (reader.ValueTextEquals("all"u8)) { request.All = Boolean(ref reader); }
+            else if (reader.ValueTextEquals("terminal"u8)) { request.Terminal = Boolean(ref reader); }
+            else if (reader.ValueTextEquals("width"u8)) { request.Width = Int32(ref reader); }
+            else if (reader.ValueTextEquals("height"u8)) { request.Height = Int32(ref reader); }
+            else if (reader.ValueTextEquals("after"u8)) { request.After = UInt64(ref reader); }
+            else if (reader.ValueTextEquals("json"u8)) { request.Json = String(ref reader); }
+            else if (reader.ValueTextEquals("start"u8)) { request.Start = Boolean(ref reader); }
+            else if (reader.ValueTextEquals("exitWithTask"u8)) { request.ExitWithTask = Boolean(ref reader); }
+            else
+            {
+                // As the serializer does with a property it does not know: skip its value, whatever it is.
+                _ = reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            throw new JsonException("the request is not a JSON object");
+        }
+
+        // Only whitespace may follow the object (the reader throws on anything else).
+        _ = reader.Read();
+        return request;
+    }
+
+    /// <summary>The answer as <see cref="ShimJsonContext"/> writes it.</summary>
+    public static byte[] WriteResponse(ShimResponse response)
+        => Write(response, static (writer, r) =>
+        {
+            writer.WriteStartObject();
+            String(writer, "error"u8, r.Error);
+            String(writer, "message"u8, r.Message);
+            Number(writer, "pid"u8, r.Pid);
+            String(writer, "status"u8, r.Status);
+            if (r.Exit is { } exit)
+            {
+                writer.WritePropertyName("exit"u8);
+                ExitRecord(writer, exit);
+            }
+
+            if (r.Pids is { } pids)
+            {
+                writer.WriteStartArray("pids"u8);
+                foreach (ShimPid pid in pids)
+                {
+                    writer.WriteStartObject();
+                    Number(writer, "pid"u8, pid.Pid);
+                    String(writer, "execId"u8, pid.ExecId);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (r.OomCount != 0)
+            {
+                writer.WriteNumber("oomCount"u8, r.OomCount);
+            }
+
+            String(writer, "json"u8, r.Json);
+            String(writer, "stdin"u8, r.Stdin);
+            String(writer, "stdout"u8, r.Stdout);
+            String(writer, "stderr"u8, r.Stderr);
+            Boolean(writer, "terminal"u8, r.Terminal);
+            if (r.Execs is { } execs)
+            {
+                writer.WriteStartArray("execs"u8);
+                foreach (ShimExecIO exec in execs)
+                {
+                    writer.WriteStartObject();
+                    String(writer, "execId"u8, exec.ExecId);
+                    String(writer, "stdin"u8, exec.Stdin);
+                    String(writer, "stdout"u8, exec.Stdout);
+                    String(writer, "stderr"u8, exec.Stderr);
+                    Boolean(writer, "terminal"u8, exec.Terminal);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            Boolean(writer, "exiting"u8, r.Exiting);
+            if (r.Tasks is { } tasks)
+            {
+                writer.WriteStartArray("tasks"u8);
+                foreach (ShimTaskRecord task in tasks)
+                {
+                    TaskRecord(writer, task);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        });
+
+    /// <summary>A task record (task.json) as <see cref="ShimJsonContext"/> writes it.</summary>
+    public static byte[] WriteTaskRecord(ShimTaskRecord record) => Write(record, TaskRecord);
+
+    /// <summary>An exit record (exit.json) as <see cref="ShimJsonContext"/> writes it.</summary>
+    public static byte[] WriteExitRecord(ShimExitRecord record) => Write(record, ExitRecord);
+
+    private static byte[] Write<T>(T value, Action<Utf8JsonWriter, T> write)
+    {
+        ArrayBufferWriter<byte> buffer = new(256);
+        using (Utf8JsonWriter writer = new(buffer))
+        {
+            write(writer, value);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void TaskRecord(Utf8JsonWriter writer, ShimTaskRecord r)
+    {
+        writer.WriteStartObject();
+        // The first four default to "", which the serializer writes (only null is their type's default).
+        String(writer, "namespace"u8, r.Namespace);
+        String(writer, "id"u8, r.Id);
+        String(writer, "bundle"u8, r.Bundle);
+        String(writer, "runtime"u8, r.Runtime);
+        Boolean(writer, "inProcess"u8, r.InProcess);
+        String(writer, "stdin"u8, r.Stdin);
+        String(writer, "stdout"u8, r.Stdout);
+        String(writer, "stderr"u8, r.Stderr);
+        Boolean(writer, "terminal"u8, r.Terminal);
+        Number(writer, "pid"u8, r.Pid);
+        String(writer, "status"u8, r.Status);
+        writer.WriteEndObject();
+    }
+
+    private static void ExitRecord(Utf8JsonWriter writer, ShimExitRecord r)
+    {
+        writer.WriteStartObject();
+        Number(writer, "pid"u8, r.Pid);
+        Number(writer, "exitCode"u8, r.ExitCode);
+        if (r.ExitedAt != default)
+        {
+            writer.WriteString("exitedAt"u8, r.ExitedAt);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void String(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void Number(Utf8JsonWriter writer, ReadOnlySpan<byte> name, int value)
+    {
+        if (value != 0)
+        {
+            writer.WriteNumber(name, value);
+        }
+    }
+
+    private static void Boolean(Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool value)
+    {
+        if (value)
+        {
+            writer.WriteBoolean(name, value);
+        }
+    }
+
+    private static string? String(ref Utf8JsonReader reader)
+    {
+        _ = reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw new JsonException($"a string was expected, not {reader.TokenType}"),
+        };
+    }
+
+    private static int Int32(ref Utf8JsonReader reader)
+    {
+        _ = reader.Read();
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value)
+            ? value
+            : throw new JsonException($"a 32-bit integer was expected, not {reader.TokenType}");
+    }
+
+    private static ulong UInt64(ref Utf8JsonReader reader)
+    {
+        _ = reader.Read();
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out ulong value)
+            ? value
+            : throw new JsonException($"an unsigned 64-bit integer was expected, not {reader.TokenType}");
+    }
+
+    private static bool Boolean(ref Utf8JsonReader reader)
+    {
+        _ = reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            _ => throw new JsonException($"true or false was expected, not {reader.TokenType}"),
+        };
+    }
+}
