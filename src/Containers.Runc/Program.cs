@@ -95,7 +95,7 @@ internal static class Program
         "update" => (Set([.. UpdateCommand.Flags, "-r"]), None),
         "spawn-stress" => (Set("--bundle", "--count"), Set("--allocate")),
         "userns-hold" => (Set("--uid-map", "--gid-map"), None),
-        "shim" => (Set("--dir", "--ready-fd", "--idle-exit-ms"), Set("--serve", "--warm-up")),
+        "shim" => (Set("--dir", "--ready-fd", "--idle-exit-ms", "--host-pid"), Set("--serve", "--warm-up")),
         _ => (None, None),
     };
 

@@ -18,9 +18,11 @@ internal static class ShimLauncher
     /// Starts a shim serving <paramref name="directory"/> and returns when its socket accepts calls. With
     /// <paramref name="idleExitMs"/> ≥ 0 the shim outlives its last task and exits after that long idle. With
     /// <paramref name="warmUp"/> (a shim started ahead of its task) it prepares for its first request once it serves.
+    /// With <paramref name="hostPid"/> (this process's, for a warm or spare shim: no other host could give it a task) and
+    /// an idle exit, it exits without a task as soon as that process has ended, instead of after its idle time.
     /// </summary>
     /// <exception cref="ShimException">The shim could not be started or exited before it served (<see cref="ShimFailure.LaunchFailed"/>, with shim.log's text).</exception>
-    public static async ValueTask StartAsync(string shimPath, string directory, int idleExitMs, CancellationToken cancellationToken, bool warmUp = false)
+    public static async ValueTask StartAsync(string shimPath, string directory, int idleExitMs, CancellationToken cancellationToken, bool warmUp = false, int hostPid = -1)
     {
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -34,6 +36,11 @@ internal static class ShimLauncher
         if (warmUp)
         {
             argv.Add("--warm-up");
+        }
+
+        if (hostPid > 0)
+        {
+            argv.AddRange(["--host-pid", hostPid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
 
         (SafeFdHandle ready, SafeFdHandle readyWrite) = global::Interop.CreatePipe();

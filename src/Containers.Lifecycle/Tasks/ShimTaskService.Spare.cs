@@ -8,9 +8,10 @@ namespace Containers.Lifecycle.Tasks;
 /// the processor with a short task's run), so the next task's create skips the shim's start (a process and its socket) but
 /// still gets a shim that served nothing before and exits with it (the create asks for that with
 /// <see cref="ShimRequest.ExitWithTask"/>). The spare lives in <c>&lt;state&gt;/shims/p&lt;random&gt;</c> and is
-/// linked from the task's shim path as a warm shim is. It is started with the warm shims' idle exit, so a host that
-/// dies leaves it for <see cref="ShimTaskServiceOptions.WarmShimIdleTimeout"/> at most; while this service lives, a
-/// timer calls it every third of that time so that it does not idle out. Disposal shuts it down.
+/// linked from the task's shim path as a warm shim is. It is started with the warm shims' idle exit and this process's
+/// pid (<c>--host-pid</c>), so once this process has ended it exits as soon as it has no task (at once, for a spare);
+/// while this service lives, a timer calls it every third of its idle time so that it does not idle out. Disposal
+/// shuts it down.
 /// </summary>
 public sealed partial class ShimTaskService
 {
@@ -105,7 +106,7 @@ public sealed partial class ShimTaskService
     {
         try
         {
-            await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, CancellationToken.None, warmUp: true).ConfigureAwait(false);
+            await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, CancellationToken.None, warmUp: true, hostPid: Environment.ProcessId).ConfigureAwait(false);
             Volatile.Write(ref _spareTouched, Environment.TickCount64);
             return shim;
         }

@@ -8,8 +8,9 @@ namespace Containers.Lifecycle.Tasks;
 /// the task's usual shim path links there, as a grouped task's does, so recovery after a restart finds it
 /// the same way. Such a shim serves one task at a time: after that task's delete it goes back to the pool
 /// (or is shut down when the pool is full) instead of exiting, and it exits by itself after
-/// <see cref="ShimTaskServiceOptions.WarmShimIdleTimeout"/> without a task — also when the host that kept
-/// it died, so nothing outlives the timeout.
+/// <see cref="ShimTaskServiceOptions.WarmShimIdleTimeout"/> without a task. It is started with this process's
+/// pid (<c>--host-pid</c>): once this process has ended, it exits as soon as it has no task (no other host
+/// could give it one), instead of after the timeout.
 /// </summary>
 public sealed partial class ShimTaskService
 {
@@ -56,7 +57,7 @@ public sealed partial class ShimTaskService
         }
 
         shim = NewWarmShimDirectory();
-        await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, cancellationToken).ConfigureAwait(false);
+        await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, cancellationToken, hostPid: Environment.ProcessId).ConfigureAwait(false);
         // The link first: a host that dies right after the create still finds the task.
         _ = File.CreateSymbolicLink(link, Path.GetFileName(shim));
         try

@@ -27,8 +27,8 @@ public sealed class ShimTaskServiceOptions
     /// containerd's does. Above 0: a task's shim, once the task is deleted, waits for the next task
     /// instead of exiting (up to this many wait; more are shut down), so a task create skips the shim's
     /// start (launcher + daemon + socket, ~7–11 ms here). Each shim still serves one task at a time.
-    /// An idle shim exits by itself after <see cref="WarmShimIdleTimeout"/>, and the service shuts the
-    /// idle ones down when it is disposed.
+    /// An idle shim exits by itself after <see cref="WarmShimIdleTimeout"/>, or as soon as it has no task once
+    /// the host process has ended, and the service shuts the idle ones down when it is disposed.
     /// </summary>
     public int WarmShims { get; set; }
 
@@ -37,7 +37,7 @@ public sealed class ShimTaskServiceOptions
     /// a shim, the next is started in the background; a task create then skips the shim's start, yet every task still
     /// gets a shim that served no task before and exits with it, as containerd's does. The spare is started with
     /// <see cref="WarmShimIdleTimeout"/> as its idle exit, and the service calls it often enough that it stays while
-    /// the service lives; a host that dies leaves it to exit by itself after that time. Disposal shuts it down.
+    /// the service lives; once the host process has ended (killed, too) it exits at once. Disposal shuts it down.
     /// With <see cref="WarmShims"/> above 0 the spare serves when no warm shim is idle, and then joins the pool.
     /// </summary>
     public bool SpareShim { get; set; }

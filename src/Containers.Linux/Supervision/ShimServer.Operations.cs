@@ -375,11 +375,12 @@ internal sealed partial class ShimServer
         ReleaseOom(task);
         _ = _tasks.Remove(task.Record.Id);
         MoveOutOfTasks(task.Directory);
-        bool exiting = _tasks.Count == 0 && (_idleExitMs < 0 || _exitWithTask);
+        bool exiting = _tasks.Count == 0 && (_idleExitMs < 0 || _exitWithTask || _hostGone);
         if (exiting)
         {
             // The last task is gone: the shim answers, then removes its directory and exits (a shim with an idle
-            // exit waits for another task instead, unless its task came with ExitWithTask).
+            // exit waits for another task instead, unless its task came with ExitWithTask or the host that started
+            // it has ended: the host deleting the task now is another, which does not know this shim).
             _stopping = true;
             _removeState = true;
         }

@@ -32,6 +32,12 @@ internal sealed partial class ShimServer : IDisposable
     /// <summary>Set by a create with <see cref="ShimRequest.ExitWithTask"/>: the shim exits once it has no task, idle exit or not.</summary>
     private bool _exitWithTask;
 
+    /// <summary>The host process that started this idle-exit shim (a pidfd), while it lives and is watched.</summary>
+    private SafeFdHandle? _host;
+
+    /// <summary>The host that started this idle-exit shim is gone: nobody will give it a task, so it exits once it has none.</summary>
+    private bool _hostGone;
+
     private ShimServer(string directory, string defaultRuntime, Func<string, IRuntimeDriver>? inProcessDriver, int idleExitMs, SafeFdHandle epoll, SafeFdHandle signals, SafeFdHandle listener)
     {
         _directory = directory;
@@ -53,11 +59,13 @@ internal sealed partial class ShimServer : IDisposable
     /// request for that many milliseconds (a warm shim the host can give its next task). With
     /// <paramref name="warmUp"/> (a shim started ahead of its task) it prepares, once ready, what a fresh
     /// process would do on its first request — <paramref name="warmUp"/> for the driver's part, then a
-    /// collection — while no one waits for it.
+    /// collection — while no one waits for it. With <paramref name="hostPid"/> (and an idle exit) the shim
+    /// exits as soon as it has no task once that process has ended, instead of after its idle time: a warm or
+    /// spare shim whose host died can be given no task (no other host knows it).
     /// </summary>
     /// <exception cref="LinuxErrorException">The socket, signalfd or epoll set cannot be made.</exception>
     /// <exception cref="ShimFault">Another shim serves the directory.</exception>
-    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd, Func<string, IRuntimeDriver>? inProcessDriver = null, int idleExitMs = -1, Action? warmUp = null)
+    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd, Func<string, IRuntimeDriver>? inProcessDriver = null, int idleExitMs = -1, Action? warmUp = null, int hostPid = -1)
     {
         // Block the signals the loop reads from its signalfd (and SIGPIPE: sends use MSG_NOSIGNAL,
         // but a stray write must not kill the shim).
@@ -96,6 +104,10 @@ internal sealed partial class ShimServer : IDisposable
         using ShimServer server = new(directory, defaultRuntime, inProcessDriver, idleExitMs, epoll, signals, listener);
         server.Watch(listener.Fd, _ => server.Accept());
         server.Watch(signals.Fd, _ => server.OnSignal());
+        if (hostPid > 0 && idleExitMs >= 0)
+        {
+            server.WatchHost(hostPid);
+        }
         File.WriteAllText(ShimPaths.PidFile(directory), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (readyFd >= 0)
         {
@@ -133,6 +145,27 @@ internal sealed partial class ShimServer : IDisposable
         _ = Thread.GetCurrentProcessorId();
         warmUp();
         GC.Collect();
+    }
+
+    /// <summary>Watches the host process through a pidfd; one that is already gone (ESRCH) counts as gone.</summary>
+    private void WatchHost(int hostPid)
+    {
+        int fd = Interop.PidfdOpen(hostPid);
+        if (fd < 0)
+        {
+            // ESRCH: it died before this shim got here. Anything else (no pidfd_open): not watched, the idle exit stays.
+            _hostGone = Marshal.GetLastPInvokeError() == Interop.ESRCH;
+            return;
+        }
+
+        SafeFdHandle host = new(fd);
+        _host = host;
+        Watch(fd, _ =>
+        {
+            Unwatch(host);
+            host.Dispose();
+            _hostGone = true;
+        });
     }
 
     private unsafe void Loop()
@@ -191,6 +224,11 @@ internal sealed partial class ShimServer : IDisposable
         if (_idleExitMs < 0 || _tasks.Count != 0 || _connections.Count != 0)
         {
             return -1;
+        }
+
+        if (_hostGone)
+        {
+            return 0;
         }
 
         long left = _lastActivity + _idleExitMs - Environment.TickCount64;
@@ -592,6 +630,7 @@ internal sealed partial class ShimServer : IDisposable
             }
         }
 
+        _host?.Dispose();
         _listener.Dispose();
         _signals.Dispose();
         _epoll.Dispose();

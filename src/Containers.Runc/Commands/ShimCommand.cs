@@ -6,7 +6,7 @@ using Containers.Linux.Supervision;
 namespace Containers.Runc.Commands;
 
 /// <summary>
-/// <c>runcs shim --dir D [--idle-exit-ms N] [--warm-up]</c> (hidden): the shim host. Run by a host application (through
+/// <c>runcs shim --dir D [--idle-exit-ms N] [--warm-up] [--host-pid P]</c> (hidden): the shim host. Run by a host application (through
 /// posix_spawn), it is the short-lived launcher: it spawns the daemon — itself with
 /// <c>--serve</c>, in a new session (setsid), stderr to D/shim.log — waits until the daemon says it
 /// serves, and exits, so the host reaps only the launcher and the daemon re-parents away from it.
@@ -14,7 +14,8 @@ namespace Containers.Runc.Commands;
 /// (<see cref="Shim.InProcessRuntime"/>); a named binary is driven through its command line. With
 /// <c>--idle-exit-ms N</c> the daemon outlives its last task and exits after N ms with no task and no call; with
 /// <c>--warm-up</c> (a shim started ahead of its task) it prepares, once it serves, what its first request would
-/// otherwise prepare (<see cref="ShimServer.Serve"/>).
+/// otherwise prepare; with <c>--host-pid P</c> and an idle exit it exits without a task as soon as process P has ended
+/// (<see cref="ShimServer.Serve"/>).
 /// </summary>
 internal static class ShimCommand
 {
@@ -35,7 +36,7 @@ internal static class ShimCommand
             // create/run/start is for a runtime run by a systemd service, not for containers a shim supervises.
             Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
             ShimServer.Serve(directory, executable, line.IntOption("--ready-fd", -1), root => new Shim.InProcessRuntime(root), line.IntOption("--idle-exit-ms", -1),
-                line.Switch("--warm-up") ? Shim.InProcessRuntime.WarmUp : null);
+                line.Switch("--warm-up") ? Shim.InProcessRuntime.WarmUp : null, line.IntOption("--host-pid", -1));
             return 0;
         }
 
@@ -56,6 +57,11 @@ internal static class ShimCommand
             if (line.Switch("--warm-up"))
             {
                 argv.Add("--warm-up");
+            }
+
+            if (line.Option("--host-pid") is { } host)
+            {
+                argv.AddRange(["--host-pid", host]);
             }
 
             pid = ProcessSpawner.Spawn(executable, argv, [-1, -1, log.Fd, readyWrite.Fd], newSession: true);
