@@ -26,7 +26,8 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
     /// <param name="options">Options, or <see langword="null"/> for defaults.</param>
     /// <param name="timeProvider">The clock for created and updated times, or <see langword="null"/> for the system clock.</param>
     public OverlaySnapshotter(string root, OverlaySnapshotterOptions? options = null, TimeProvider? timeProvider = null)
-        : base(root, timeProvider, (options ?? new OverlaySnapshotterOptions()).BackgroundRemoval, (options ?? new OverlaySnapshotterOptions()).SpareDirectory)
+        : base(root, timeProvider, (options ?? new OverlaySnapshotterOptions()).BackgroundRemoval, (options ?? new OverlaySnapshotterOptions()).SpareDirectory,
+            (options ?? new OverlaySnapshotterOptions()).SpareDirectoryDelay)
     {
         _userXattr = (options ?? new OverlaySnapshotterOptions()).UserXattr ?? (Rootless.UserNamespace.IsNested && KernelAtLeast(5, 11));
     }

@@ -91,7 +91,7 @@ public sealed class BackgroundRemovalTests
     [Test]
     public async Task APrepareTakesTheSpareDirectoryMadeAfterThePreviousOne()
     {
-        await using OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true });
+        await using OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true, SpareDirectoryDelay = TimeSpan.Zero });
         _ = await snapshotter.PrepareAsync("layer-work", null);
         await snapshotter.CommitAsync("layer", "layer-work");
         _ = await snapshotter.PrepareAsync("first", "layer");
@@ -110,7 +110,7 @@ public sealed class BackgroundRemovalTests
     [Test]
     public async Task CleanupAndDisposeDeleteTheSpareAndPrepareStillWorksAfterCleanup()
     {
-        OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true });
+        OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true, SpareDirectoryDelay = TimeSpan.Zero });
         _ = await snapshotter.PrepareAsync("a", null);
         await snapshotter.WhenRemovedAsync();
         Assert.That(Spares(), Has.Length.EqualTo(1));
@@ -127,13 +127,47 @@ public sealed class BackgroundRemovalTests
     [Test]
     public async Task ARefusedPrepareLeavesTheSpare()
     {
-        await using OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true });
+        await using OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true, SpareDirectoryDelay = TimeSpan.Zero });
         _ = await snapshotter.PrepareAsync("a", null);
         await snapshotter.WhenRemovedAsync();
         string spare = Spares().Single();
         Assert.ThrowsAsync<AlreadyExistsException>(async () => await snapshotter.PrepareAsync("a", null));
         Assert.ThrowsAsync<NotFoundException>(async () => await snapshotter.PrepareAsync("b", "no-such-parent"));
         Assert.That(Spares(), Is.EqualTo(new[] { spare }), "the spare is still there for the next Prepare");
+    }
+
+    [Test]
+    public async Task TheSpareIsMadeOnlyOnceItsDelayHasPassed()
+    {
+        await using OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true, SpareDirectoryDelay = TimeSpan.FromMilliseconds(300) });
+        _ = await snapshotter.PrepareAsync("a", null);
+        await snapshotter.WhenRemovedAsync();
+        string[] atOnce = Spares();
+        bool made = false;
+        for (int i = 0; i < 200 && !made; i++)
+        {
+            await Task.Delay(50);
+            await snapshotter.WhenRemovedAsync();
+            made = Spares().Length == 1;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(atOnce, Is.Empty, "no spare before the delay");
+            Assert.That(made, Is.True, "the spare is made after it");
+        });
+    }
+
+    [Test]
+    public async Task DisposalDoesNotWaitForAPendingSpareAndLeavesNone()
+    {
+        OverlaySnapshotter snapshotter = new(Root, new OverlaySnapshotterOptions { SpareDirectory = true, SpareDirectoryDelay = TimeSpan.FromHours(1) });
+        _ = await snapshotter.PrepareAsync("a", null);
+        Task disposal = snapshotter.DisposeAsync().AsTask();
+
+        Assert.That(await Task.WhenAny(disposal, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(disposal), "disposal returned");
+        await Task.Delay(200);
+        Assert.That(Spares(), Is.Empty);
     }
 
     private string[] Spares() => Directory.GetDirectories(SnapshotsDirectory, "new-*");
