@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Containers.Linux.Json;
 
 namespace Containers.Linux.Supervision;
 
@@ -41,24 +42,24 @@ internal static class ShimJsonCodec
         ShimRequest request = new();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("op"u8)) { request.Op = String(ref reader) ?? string.Empty; }
-            else if (reader.ValueTextEquals("id"u8)) { request.Id = String(ref reader); }
-            else if (reader.ValueTextEquals("execId"u8)) { request.ExecId = String(ref reader); }
-            else if (reader.ValueTextEquals("namespace"u8)) { request.Namespace = String(ref reader); }
-            else if (reader.ValueTextEquals("bundle"u8)) { request.Bundle = String(ref reader); }
-            else if (reader.ValueTextEquals("runtime"u8)) { request.Runtime = String(ref reader); }
-            else if (reader.ValueTextEquals("stdin"u8)) { request.Stdin = String(ref reader); }
-            else if (reader.ValueTextEquals("stdout"u8)) { request.Stdout = String(ref reader); }
-            else if (reader.ValueTextEquals("stderr"u8)) { request.Stderr = String(ref reader); }
-            else if (reader.ValueTextEquals("signal"u8)) { request.Signal = Int32(ref reader); }
-            else if (reader.ValueTextEquals("all"u8)) { request.All = Boolean(ref reader); }
-            else if (reader.ValueTextEquals("terminal"u8)) { request.Terminal = Boolean(ref reader); }
-            else if (reader.ValueTextEquals("width"u8)) { request.Width = Int32(ref reader); }
-            else if (reader.ValueTextEquals("height"u8)) { request.Height = Int32(ref reader); }
-            else if (reader.ValueTextEquals("after"u8)) { request.After = UInt64(ref reader); }
-            else if (reader.ValueTextEquals("json"u8)) { request.Json = String(ref reader); }
-            else if (reader.ValueTextEquals("start"u8)) { request.Start = Boolean(ref reader); }
-            else if (reader.ValueTextEquals("exitWithTask"u8)) { request.ExitWithTask = Boolean(ref reader); }
+            if (reader.ValueTextEquals("op"u8)) { request.Op = reader.NextString() ?? string.Empty; }
+            else if (reader.ValueTextEquals("id"u8)) { request.Id = reader.NextString(); }
+            else if (reader.ValueTextEquals("execId"u8)) { request.ExecId = reader.NextString(); }
+            else if (reader.ValueTextEquals("namespace"u8)) { request.Namespace = reader.NextString(); }
+            else if (reader.ValueTextEquals("bundle"u8)) { request.Bundle = reader.NextString(); }
+            else if (reader.ValueTextEquals("runtime"u8)) { request.Runtime = reader.NextString(); }
+            else if (reader.ValueTextEquals("stdin"u8)) { request.Stdin = reader.NextString(); }
+            else if (reader.ValueTextEquals("stdout"u8)) { request.Stdout = reader.NextString(); }
+            else if (reader.ValueTextEquals("stderr"u8)) { request.Stderr = reader.NextString(); }
+            else if (reader.ValueTextEquals("signal"u8)) { request.Signal = reader.NextInt32(); }
+            else if (reader.ValueTextEquals("all"u8)) { request.All = reader.NextBoolean(); }
+            else if (reader.ValueTextEquals("terminal"u8)) { request.Terminal = reader.NextBoolean(); }
+            else if (reader.ValueTextEquals("width"u8)) { request.Width = reader.NextInt32(); }
+            else if (reader.ValueTextEquals("height"u8)) { request.Height = reader.NextInt32(); }
+            else if (reader.ValueTextEquals("after"u8)) { request.After = reader.NextUInt64(); }
+            else if (reader.ValueTextEquals("json"u8)) { request.Json = reader.NextString(); }
+            else if (reader.ValueTextEquals("start"u8)) { request.Start = reader.NextBoolean(); }
+            else if (reader.ValueTextEquals("exitWithTask"u8)) { request.ExitWithTask = reader.NextBoolean(); }
             else
             {
                 // As the serializer does with a property it does not know: skip its value, whatever it is.
@@ -82,10 +83,10 @@ internal static class ShimJsonCodec
         => Write(response, static (writer, r) =>
         {
             writer.WriteStartObject();
-            String(writer, "error"u8, r.Error);
-            String(writer, "message"u8, r.Message);
-            Number(writer, "pid"u8, r.Pid);
-            String(writer, "status"u8, r.Status);
+            writer.WriteIfSet("error"u8, r.Error);
+            writer.WriteIfSet("message"u8, r.Message);
+            writer.WriteIfNotDefault("pid"u8, r.Pid);
+            writer.WriteIfSet("status"u8, r.Status);
             if (r.Exit is { } exit)
             {
                 writer.WritePropertyName("exit"u8);
@@ -98,42 +99,39 @@ internal static class ShimJsonCodec
                 foreach (ShimPid pid in pids)
                 {
                     writer.WriteStartObject();
-                    Number(writer, "pid"u8, pid.Pid);
-                    String(writer, "execId"u8, pid.ExecId);
+                    writer.WriteIfNotDefault("pid"u8, pid.Pid);
+                    writer.WriteIfSet("execId"u8, pid.ExecId);
                     writer.WriteEndObject();
                 }
 
                 writer.WriteEndArray();
             }
 
-            if (r.OomCount != 0)
-            {
-                writer.WriteNumber("oomCount"u8, r.OomCount);
-            }
+            writer.WriteIfNotDefault("oomCount"u8, r.OomCount);
 
-            String(writer, "json"u8, r.Json);
-            String(writer, "stdin"u8, r.Stdin);
-            String(writer, "stdout"u8, r.Stdout);
-            String(writer, "stderr"u8, r.Stderr);
-            Boolean(writer, "terminal"u8, r.Terminal);
+            writer.WriteIfSet("json"u8, r.Json);
+            writer.WriteIfSet("stdin"u8, r.Stdin);
+            writer.WriteIfSet("stdout"u8, r.Stdout);
+            writer.WriteIfSet("stderr"u8, r.Stderr);
+            writer.WriteIfNotDefault("terminal"u8, r.Terminal);
             if (r.Execs is { } execs)
             {
                 writer.WriteStartArray("execs"u8);
                 foreach (ShimExecIO exec in execs)
                 {
                     writer.WriteStartObject();
-                    String(writer, "execId"u8, exec.ExecId);
-                    String(writer, "stdin"u8, exec.Stdin);
-                    String(writer, "stdout"u8, exec.Stdout);
-                    String(writer, "stderr"u8, exec.Stderr);
-                    Boolean(writer, "terminal"u8, exec.Terminal);
+                    writer.WriteIfSet("execId"u8, exec.ExecId);
+                    writer.WriteIfSet("stdin"u8, exec.Stdin);
+                    writer.WriteIfSet("stdout"u8, exec.Stdout);
+                    writer.WriteIfSet("stderr"u8, exec.Stderr);
+                    writer.WriteIfNotDefault("terminal"u8, exec.Terminal);
                     writer.WriteEndObject();
                 }
 
                 writer.WriteEndArray();
             }
 
-            Boolean(writer, "exiting"u8, r.Exiting);
+            writer.WriteIfNotDefault("exiting"u8, r.Exiting);
             if (r.Tasks is { } tasks)
             {
                 writer.WriteStartArray("tasks"u8);
@@ -169,92 +167,30 @@ internal static class ShimJsonCodec
     {
         writer.WriteStartObject();
         // The first four default to "", which the serializer writes (only null is their type's default).
-        String(writer, "namespace"u8, r.Namespace);
-        String(writer, "id"u8, r.Id);
-        String(writer, "bundle"u8, r.Bundle);
-        String(writer, "runtime"u8, r.Runtime);
-        Boolean(writer, "inProcess"u8, r.InProcess);
-        String(writer, "stdin"u8, r.Stdin);
-        String(writer, "stdout"u8, r.Stdout);
-        String(writer, "stderr"u8, r.Stderr);
-        Boolean(writer, "terminal"u8, r.Terminal);
-        Number(writer, "pid"u8, r.Pid);
-        String(writer, "status"u8, r.Status);
+        writer.WriteIfSet("namespace"u8, r.Namespace);
+        writer.WriteIfSet("id"u8, r.Id);
+        writer.WriteIfSet("bundle"u8, r.Bundle);
+        writer.WriteIfSet("runtime"u8, r.Runtime);
+        writer.WriteIfNotDefault("inProcess"u8, r.InProcess);
+        writer.WriteIfSet("stdin"u8, r.Stdin);
+        writer.WriteIfSet("stdout"u8, r.Stdout);
+        writer.WriteIfSet("stderr"u8, r.Stderr);
+        writer.WriteIfNotDefault("terminal"u8, r.Terminal);
+        writer.WriteIfNotDefault("pid"u8, r.Pid);
+        writer.WriteIfSet("status"u8, r.Status);
         writer.WriteEndObject();
     }
 
     private static void ExitRecord(Utf8JsonWriter writer, ShimExitRecord r)
     {
         writer.WriteStartObject();
-        Number(writer, "pid"u8, r.Pid);
-        Number(writer, "exitCode"u8, r.ExitCode);
+        writer.WriteIfNotDefault("pid"u8, r.Pid);
+        writer.WriteIfNotDefault("exitCode"u8, r.ExitCode);
         if (r.ExitedAt != default)
         {
             writer.WriteString("exitedAt"u8, r.ExitedAt);
         }
 
         writer.WriteEndObject();
-    }
-
-    private static void String(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
-    {
-        if (value is not null)
-        {
-            writer.WriteString(name, value);
-        }
-    }
-
-    private static void Number(Utf8JsonWriter writer, ReadOnlySpan<byte> name, int value)
-    {
-        if (value != 0)
-        {
-            writer.WriteNumber(name, value);
-        }
-    }
-
-    private static void Boolean(Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool value)
-    {
-        if (value)
-        {
-            writer.WriteBoolean(name, value);
-        }
-    }
-
-    private static string? String(ref Utf8JsonReader reader)
-    {
-        _ = reader.Read();
-        return reader.TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw new JsonException($"a string was expected, not {reader.TokenType}"),
-        };
-    }
-
-    private static int Int32(ref Utf8JsonReader reader)
-    {
-        _ = reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value)
-            ? value
-            : throw new JsonException($"a 32-bit integer was expected, not {reader.TokenType}");
-    }
-
-    private static ulong UInt64(ref Utf8JsonReader reader)
-    {
-        _ = reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out ulong value)
-            ? value
-            : throw new JsonException($"an unsigned 64-bit integer was expected, not {reader.TokenType}");
-    }
-
-    private static bool Boolean(ref Utf8JsonReader reader)
-    {
-        _ = reader.Read();
-        return reader.TokenType switch
-        {
-            JsonTokenType.True => true,
-            JsonTokenType.False => false,
-            _ => throw new JsonException($"true or false was expected, not {reader.TokenType}"),
-        };
     }
 }

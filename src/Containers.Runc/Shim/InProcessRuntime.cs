@@ -101,15 +101,15 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
     public int? TakeReportedPid(string pidFile) => PidFile.TakeCaptured(pidFile);
 
     /// <summary>
-    /// The engine's part of a warm shim's preparation (<see cref="ShimServer.Serve"/>): the JSON contracts of its
-    /// state file and of the resources it reads from a spec, and the cgroup layout (read from mountinfo once per
-    /// process), which a verb would otherwise build on its first call.
+    /// The engine's part of a warm shim's preparation (<see cref="ShimServer.Serve"/>): the cgroup layout (read from
+    /// mountinfo once per process), and the JSON contracts of what the engine still reads and writes with the serializer
+    /// in a shim — an exec's process file, an update's resources, the <c>state</c> verb's answer. state.json needs none:
+    /// <see cref="ContainerRecordReader"/> and <see cref="ContainerRecordWriter"/> read and write it by hand.
     /// </summary>
     public static void WarmUp()
     {
         _ = ContainerCgroups.Layout;
-        _ = JsonContractWarmUp.Configure(RuncsJsonContext.Default, typeof(ContainerRecord), typeof(StateView));
-        _ = JsonContractWarmUp.Configure(RuntimeSpecJsonContext.Default, typeof(LinuxResources));
+        _ = JsonContractWarmUp.Configure(RuncsJsonContext.Default, typeof(ProcessSpec), typeof(LinuxResources), typeof(StateView));
     }
 
     private int Execute(string[] arguments)

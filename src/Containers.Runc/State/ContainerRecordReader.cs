@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Containers.Linux.Json;
 using Containers.Oci;
 using Containers.Oci.Runtime;
 
@@ -48,15 +49,15 @@ internal static class ContainerRecordReader
         LinuxResources? resources = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("id"u8)) { id = Text(ref reader); }
-            else if (reader.ValueTextEquals("ociVersion"u8)) { ociVersion = Text(ref reader); }
-            else if (reader.ValueTextEquals("pid"u8)) { pid = Next(ref reader).GetInt32(); }
-            else if (reader.ValueTextEquals("pidStartTime"u8)) { pidStartTime = Next(ref reader).GetUInt64(); }
-            else if (reader.ValueTextEquals("bundle"u8)) { bundle = Text(ref reader); }
-            else if (reader.ValueTextEquals("rootfs"u8)) { rootfs = Text(ref reader); }
+            if (reader.ValueTextEquals("id"u8)) { id = reader.NextString(); }
+            else if (reader.ValueTextEquals("ociVersion"u8)) { ociVersion = reader.NextString(); }
+            else if (reader.ValueTextEquals("pid"u8)) { pid = reader.NextInt32(); }
+            else if (reader.ValueTextEquals("pidStartTime"u8)) { pidStartTime = reader.NextUInt64(); }
+            else if (reader.ValueTextEquals("bundle"u8)) { bundle = reader.NextString(); }
+            else if (reader.ValueTextEquals("rootfs"u8)) { rootfs = reader.NextString(); }
             else if (reader.ValueTextEquals("created"u8)) { created = Next(ref reader).GetDateTime(); }
             else if (reader.ValueTextEquals("annotations"u8)) { annotations = Map(ref reader); }
-            else if (reader.ValueTextEquals("cgroupPath"u8)) { cgroupPath = Text(ref reader); }
+            else if (reader.ValueTextEquals("cgroupPath"u8)) { cgroupPath = reader.NextString(); }
             else if (reader.ValueTextEquals("resources"u8))
             {
                 if (Next(ref reader).TokenType != JsonTokenType.Null && (resources = Resources(ref reader)) is null)
@@ -160,11 +161,11 @@ internal static class ContainerRecordReader
         long? major = null, minor = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("allow"u8)) { allow = Next(ref reader).GetBoolean(); }
-            else if (reader.ValueTextEquals("type"u8)) { type = Text(ref reader); }
-            else if (reader.ValueTextEquals("major"u8)) { major = Int64(ref reader); }
-            else if (reader.ValueTextEquals("minor"u8)) { minor = Int64(ref reader); }
-            else if (reader.ValueTextEquals("access"u8)) { access = Text(ref reader); }
+            if (reader.ValueTextEquals("allow"u8)) { allow = reader.NextBoolean(); }
+            else if (reader.ValueTextEquals("type"u8)) { type = reader.NextString(); }
+            else if (reader.ValueTextEquals("major"u8)) { major = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("minor"u8)) { minor = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("access"u8)) { access = reader.NextString(); }
             else
             {
                 return null;
@@ -184,15 +185,15 @@ internal static class ContainerRecordReader
         LinuxMemory memory = new();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("limit"u8)) { memory.Limit = Int64(ref reader); }
-            else if (reader.ValueTextEquals("reservation"u8)) { memory.Reservation = Int64(ref reader); }
-            else if (reader.ValueTextEquals("swap"u8)) { memory.Swap = Int64(ref reader); }
-            else if (reader.ValueTextEquals("kernel"u8)) { memory.Kernel = Int64(ref reader); }
-            else if (reader.ValueTextEquals("kernelTCP"u8)) { memory.KernelTcp = Int64(ref reader); }
-            else if (reader.ValueTextEquals("swappiness"u8)) { memory.Swappiness = UInt64(ref reader); }
-            else if (reader.ValueTextEquals("disableOOMKiller"u8)) { memory.DisableOomKiller = Flag(ref reader); }
-            else if (reader.ValueTextEquals("useHierarchy"u8)) { memory.UseHierarchy = Flag(ref reader); }
-            else if (reader.ValueTextEquals("checkBeforeUpdate"u8)) { memory.CheckBeforeUpdate = Flag(ref reader); }
+            if (reader.ValueTextEquals("limit"u8)) { memory.Limit = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("reservation"u8)) { memory.Reservation = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("swap"u8)) { memory.Swap = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("kernel"u8)) { memory.Kernel = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("kernelTCP"u8)) { memory.KernelTcp = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("swappiness"u8)) { memory.Swappiness = reader.NextNullableUInt64(); }
+            else if (reader.ValueTextEquals("disableOOMKiller"u8)) { memory.DisableOomKiller = reader.NextNullableBoolean(); }
+            else if (reader.ValueTextEquals("useHierarchy"u8)) { memory.UseHierarchy = reader.NextNullableBoolean(); }
+            else if (reader.ValueTextEquals("checkBeforeUpdate"u8)) { memory.CheckBeforeUpdate = reader.NextNullableBoolean(); }
             else
             {
                 return null;
@@ -212,15 +213,15 @@ internal static class ContainerRecordReader
         LinuxCpu cpu = new();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("shares"u8)) { cpu.Shares = UInt64(ref reader); }
-            else if (reader.ValueTextEquals("quota"u8)) { cpu.Quota = Int64(ref reader); }
-            else if (reader.ValueTextEquals("burst"u8)) { cpu.Burst = UInt64(ref reader); }
-            else if (reader.ValueTextEquals("period"u8)) { cpu.Period = UInt64(ref reader); }
-            else if (reader.ValueTextEquals("realtimeRuntime"u8)) { cpu.RealtimeRuntime = Int64(ref reader); }
-            else if (reader.ValueTextEquals("realtimePeriod"u8)) { cpu.RealtimePeriod = UInt64(ref reader); }
-            else if (reader.ValueTextEquals("cpus"u8)) { cpu.Cpus = Text(ref reader); }
-            else if (reader.ValueTextEquals("mems"u8)) { cpu.Mems = Text(ref reader); }
-            else if (reader.ValueTextEquals("idle"u8)) { cpu.Idle = Int64(ref reader); }
+            if (reader.ValueTextEquals("shares"u8)) { cpu.Shares = reader.NextNullableUInt64(); }
+            else if (reader.ValueTextEquals("quota"u8)) { cpu.Quota = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("burst"u8)) { cpu.Burst = reader.NextNullableUInt64(); }
+            else if (reader.ValueTextEquals("period"u8)) { cpu.Period = reader.NextNullableUInt64(); }
+            else if (reader.ValueTextEquals("realtimeRuntime"u8)) { cpu.RealtimeRuntime = reader.NextNullableInt64(); }
+            else if (reader.ValueTextEquals("realtimePeriod"u8)) { cpu.RealtimePeriod = reader.NextNullableUInt64(); }
+            else if (reader.ValueTextEquals("cpus"u8)) { cpu.Cpus = reader.NextString(); }
+            else if (reader.ValueTextEquals("mems"u8)) { cpu.Mems = reader.NextString(); }
+            else if (reader.ValueTextEquals("idle"u8)) { cpu.Idle = reader.NextNullableInt64(); }
             else
             {
                 return null;
@@ -245,7 +246,7 @@ internal static class ContainerRecordReader
                 return null;
             }
 
-            limit = Next(ref reader).GetInt64();
+            limit = reader.NextInt64();
         }
 
         return limit is long required ? new LinuxPids { Limit = required } : null;
@@ -279,18 +280,4 @@ internal static class ContainerRecordReader
         _ = reader.Read();
         return ref reader;
     }
-
-    private static string? Text(ref Utf8JsonReader reader)
-        => Next(ref reader).TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw new JsonException("a string was expected"),
-        };
-
-    private static long? Int64(ref Utf8JsonReader reader) => Next(ref reader).TokenType == JsonTokenType.Null ? null : reader.GetInt64();
-
-    private static ulong? UInt64(ref Utf8JsonReader reader) => Next(ref reader).TokenType == JsonTokenType.Null ? null : reader.GetUInt64();
-
-    private static bool? Flag(ref Utf8JsonReader reader) => Next(ref reader).TokenType == JsonTokenType.Null ? null : reader.GetBoolean();
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Containers.Linux.Json;
 using Containers.Oci;
 using Containers.Oci.Runtime;
 
@@ -95,10 +96,10 @@ internal static class ContainerRecordWriter
             {
                 writer.WriteStartObject();
                 writer.WriteBoolean("allow"u8, device.Allow);
-                WriteIfSet(writer, "type"u8, device.Type);
-                WriteIfSet(writer, "major"u8, device.Major);
-                WriteIfSet(writer, "minor"u8, device.Minor);
-                WriteIfSet(writer, "access"u8, device.Access);
+                writer.WriteIfSet("type"u8, device.Type);
+                writer.WriteIfSet("major"u8, device.Major);
+                writer.WriteIfSet("minor"u8, device.Minor);
+                writer.WriteIfSet("access"u8, device.Access);
                 writer.WriteEndObject();
             }
 
@@ -108,30 +109,30 @@ internal static class ContainerRecordWriter
         if (resources.Memory is { } memory)
         {
             writer.WriteStartObject("memory"u8);
-            WriteIfSet(writer, "limit"u8, memory.Limit);
-            WriteIfSet(writer, "reservation"u8, memory.Reservation);
-            WriteIfSet(writer, "swap"u8, memory.Swap);
-            WriteIfSet(writer, "kernel"u8, memory.Kernel);
-            WriteIfSet(writer, "kernelTCP"u8, memory.KernelTcp);
-            WriteIfSet(writer, "swappiness"u8, memory.Swappiness);
-            WriteIfSet(writer, "disableOOMKiller"u8, memory.DisableOomKiller);
-            WriteIfSet(writer, "useHierarchy"u8, memory.UseHierarchy);
-            WriteIfSet(writer, "checkBeforeUpdate"u8, memory.CheckBeforeUpdate);
+            writer.WriteIfSet("limit"u8, memory.Limit);
+            writer.WriteIfSet("reservation"u8, memory.Reservation);
+            writer.WriteIfSet("swap"u8, memory.Swap);
+            writer.WriteIfSet("kernel"u8, memory.Kernel);
+            writer.WriteIfSet("kernelTCP"u8, memory.KernelTcp);
+            writer.WriteIfSet("swappiness"u8, memory.Swappiness);
+            writer.WriteIfSet("disableOOMKiller"u8, memory.DisableOomKiller);
+            writer.WriteIfSet("useHierarchy"u8, memory.UseHierarchy);
+            writer.WriteIfSet("checkBeforeUpdate"u8, memory.CheckBeforeUpdate);
             writer.WriteEndObject();
         }
 
         if (resources.Cpu is { } cpu)
         {
             writer.WriteStartObject("cpu"u8);
-            WriteIfSet(writer, "shares"u8, cpu.Shares);
-            WriteIfSet(writer, "quota"u8, cpu.Quota);
-            WriteIfSet(writer, "burst"u8, cpu.Burst);
-            WriteIfSet(writer, "period"u8, cpu.Period);
-            WriteIfSet(writer, "realtimeRuntime"u8, cpu.RealtimeRuntime);
-            WriteIfSet(writer, "realtimePeriod"u8, cpu.RealtimePeriod);
-            WriteIfSet(writer, "cpus"u8, cpu.Cpus);
-            WriteIfSet(writer, "mems"u8, cpu.Mems);
-            WriteIfSet(writer, "idle"u8, cpu.Idle);
+            writer.WriteIfSet("shares"u8, cpu.Shares);
+            writer.WriteIfSet("quota"u8, cpu.Quota);
+            writer.WriteIfSet("burst"u8, cpu.Burst);
+            writer.WriteIfSet("period"u8, cpu.Period);
+            writer.WriteIfSet("realtimeRuntime"u8, cpu.RealtimeRuntime);
+            writer.WriteIfSet("realtimePeriod"u8, cpu.RealtimePeriod);
+            writer.WriteIfSet("cpus"u8, cpu.Cpus);
+            writer.WriteIfSet("mems"u8, cpu.Mems);
+            writer.WriteIfSet("idle"u8, cpu.Idle);
             writer.WriteEndObject();
         }
 
@@ -166,37 +167,5 @@ internal static class ContainerRecordWriter
         }
 
         writer.WriteEndObject();
-    }
-
-    private static void WriteIfSet(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
-    {
-        if (value is not null)
-        {
-            writer.WriteString(name, value);
-        }
-    }
-
-    private static void WriteIfSet(Utf8JsonWriter writer, ReadOnlySpan<byte> name, long? value)
-    {
-        if (value is long number)
-        {
-            writer.WriteNumber(name, number);
-        }
-    }
-
-    private static void WriteIfSet(Utf8JsonWriter writer, ReadOnlySpan<byte> name, ulong? value)
-    {
-        if (value is ulong number)
-        {
-            writer.WriteNumber(name, number);
-        }
-    }
-
-    private static void WriteIfSet(Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool? value)
-    {
-        if (value is bool flag)
-        {
-            writer.WriteBoolean(name, flag);
-        }
     }
 }

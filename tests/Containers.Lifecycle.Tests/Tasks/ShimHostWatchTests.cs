@@ -17,9 +17,7 @@ public sealed class ShimHostWatchTests
         using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
         using ShimTestBed bed = await ShimTestBed.CreateAsync();
         using Process host = Process.Start("sleep", "600");
-        string shim = Path.Combine(bed.Shims, "phostwatch");
-        await ShimLauncher.StartAsync(bed.Runcs, shim, 300_000, timeout.Token, hostPid: host.Id);
-        int shimPid = bed.ShimPid();
+        (string shim, int shimPid) = await StartWatchingAsync(bed, host, "phostwatch", timeout.Token);
         await Task.Delay(500);
         bool aliveWithHost = ShimTestBed.IsAlive(shimPid);
 
@@ -40,9 +38,7 @@ public sealed class ShimHostWatchTests
         using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
         using ShimTestBed bed = await ShimTestBed.CreateAsync();
         using Process host = Process.Start("sleep", "600");
-        string shim = Path.Combine(bed.Shims, "phostwatchtask");
-        await ShimLauncher.StartAsync(bed.Runcs, shim, 300_000, timeout.Token, hostPid: host.Id);
-        int shimPid = bed.ShimPid();
+        (string shim, int shimPid) = await StartWatchingAsync(bed, host, "phostwatchtask", timeout.Token);
         (string id, string bundle, string log) = await bed.BundleAsync("lc-hw", "sleep 600");
         ShimClient client = new(shim);
         _ = await client.CallAsync(new ShimRequest
@@ -67,5 +63,13 @@ public sealed class ShimHostWatchTests
             Assert.That(deleted.Exiting, Is.True, "the delete's answer says the shim exits (its host is gone)");
             Assert.That(gone, Is.True, "the shim exited after the delete of its last task");
         });
+    }
+
+    /// <summary>A shim with a five-minute idle exit that watches <paramref name="host"/>; its directory and pid.</summary>
+    private static async Task<(string Shim, int Pid)> StartWatchingAsync(ShimTestBed bed, Process host, string name, CancellationToken cancellationToken)
+    {
+        string shim = Path.Combine(bed.Shims, name);
+        await ShimLauncher.StartAsync(bed.Runcs, shim, 300_000, cancellationToken, hostPid: host.Id);
+        return (shim, bed.ShimPid());
     }
 }
