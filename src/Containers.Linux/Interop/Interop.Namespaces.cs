@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 internal static partial class Interop
 {
     /// <summary>ioctl on a namespace fd: returns its CLONE_NEW* type (Linux 4.11); ENOTTY on any other file.</summary>
@@ -18,4 +20,12 @@ internal static partial class Interop
 
     /// <summary>A descriptor of one namespace of the process behind <paramref name="pidfd"/>, or -1 (errno set).</summary>
     internal static unsafe int PidfdNamespace(int pidfd, ulong request) => Ioctl(pidfd, request, null);
+
+    /// <summary>unshare(2): the calling thread gets new namespaces of the CLONE_NEW* <paramref name="flags"/>.</summary>
+    [LibraryImport(Libc, EntryPoint = "unshare", SetLastError = true)]
+    internal static partial int Unshare(int flags);
+
+    /// <summary>setns(2): the calling thread joins the namespace behind <paramref name="fd"/>.</summary>
+    [LibraryImport(Libc, EntryPoint = "setns", SetLastError = true)]
+    internal static partial int Setns(int fd, int nstype);
 }

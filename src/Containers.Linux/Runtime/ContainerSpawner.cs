@@ -20,6 +20,33 @@ public sealed partial class ContainerSpawner
     }
 
     /// <summary>
+    /// Namespaces made ahead (<see cref="NamespaceReserve"/>) that a container asking for new network or IPC namespaces joins
+    /// instead of creating them in its clone; <see langword="null"/> (the default) creates every namespace in the clone.
+    /// </summary>
+    public NamespaceReserve? Reserve { get; init; }
+
+    /// <summary>
+    /// The new namespaces of <paramref name="plan"/> a reserved one may stand in for: network and IPC, and only when the
+    /// clone would create them in the spawner's user namespace — a new user namespace must own its container's namespaces,
+    /// and a second clone (a joined user or pid namespace) creates them inside the joined ones.
+    /// </summary>
+    internal static IEnumerable<ContainerNamespaces> ReservedTypes(SpawnPlan plan, bool secondClone)
+    {
+        if (secondClone || (plan.Namespaces & ContainerNamespaces.User) != 0)
+        {
+            yield break;
+        }
+
+        foreach (ContainerNamespaces type in (ContainerNamespaces[])[ContainerNamespaces.Network, ContainerNamespaces.Ipc])
+        {
+            if ((plan.Namespaces & type) != 0)
+            {
+                yield return type;
+            }
+        }
+    }
+
+    /// <summary>
     /// Clones the child, releases it, and returns once it has either exec'd its program (no
     /// <see cref="SpawnPlan.ExecFifoPath"/>) or finished setup and is waiting on the exec fifo.
     /// </summary>
@@ -37,12 +64,25 @@ public sealed partial class ContainerSpawner
         using SafeFdHandle? consoleSocket = plan.Terminal ? Interop.ConnectUnix(plan.ConsoleSocketPath!, "--console-socket") : null;
         program->ConsoleSocket = consoleSocket?.Fd ?? -1;
         using JoinedNamespaces joined = JoinedNamespaces.OpenPaths(plan.JoinNamespaces);
-        joined.Fill(program, arena);
         bool newUser = (plan.Namespaces & ContainerNamespaces.User) != 0;
 
         // runc's nsexec joins with the host's capabilities, then creates the user namespace: a namespace the
         // host's user namespace owns cannot be joined from inside a new one.
         bool secondClone = joined.NeedsSecondClone || (newUser && joined.Count > 0);
+        if (Reserve is not null)
+        {
+            foreach (ContainerNamespaces type in ReservedTypes(plan, secondClone))
+            {
+                if (Reserve.Take(type) is SafeFdHandle reserved)
+                {
+                    // Joined like a linux.namespaces[].path, in place of the clone's new one.
+                    joined.AddReserved(reserved, type);
+                    program->CloneFlags &= ~NamespaceReserve.CloneFlagOf(type);
+                }
+            }
+        }
+
+        joined.Fill(program, arena);
         if (secondClone)
         {
             if (SeccompListenerHandoff.IsNeeded(plan))

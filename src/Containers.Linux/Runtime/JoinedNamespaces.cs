@@ -155,6 +155,18 @@ internal sealed class JoinedNamespaces : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Adds a namespace made ahead (<see cref="NamespaceReserve"/>), which this now owns, at its place in the join order.
+    /// </summary>
+    public void AddReserved(SafeFdHandle fd, ContainerNamespaces type)
+    {
+        int rank = Array.FindIndex(Order, o => o.Type == type);
+        int at = Types.FindIndex(t => Array.FindIndex(Order, o => o.Type == t) > rank);
+        at = at < 0 ? Types.Count : at;
+        _fds.Insert(at, fd);
+        Types.Insert(at, type);
+    }
+
     /// <summary>Lays the descriptors out for the child.</summary>
     public unsafe void Fill(ChildProgram* p, NativeArena arena)
     {

@@ -135,7 +135,7 @@ internal static class ContainerLauncher
                 },
             };
 
-            SpawnedProcess process = new ContainerSpawner(new CgroupPlacer(cgroup)).Spawn(withRuntimeOptions);
+            SpawnedProcess process = new ContainerSpawner(new CgroupPlacer(cgroup)) { Reserve = Shim.InProcessRuntime.Namespaces }.Spawn(withRuntimeOptions);
             proxy?.Receive();
             ContainerHooks.Keep(store, id, configPath, spec);
             if (line.Option("--pid-file") is string pidFile)

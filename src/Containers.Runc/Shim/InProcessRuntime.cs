@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Containers.Linux;
+using Containers.Linux.Runtime;
 using Containers.Linux.Supervision;
 using Containers.Oci.Runtime;
 using Containers.Runc.Cgroups;
@@ -32,6 +33,13 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
     // The shim's loop thread, where the driver is made (at create): DESIGN.md §2 allows clones only from
     // the spawner's one managed thread, so a verb on any other thread is refused, not run.
     private readonly int _thread = Environment.CurrentManagedThreadId;
+
+    /// <summary>
+    /// The namespaces a spare shim made ahead in its <see cref="WarmUp"/>, which its create joins instead of making them in
+    /// the clone (<see cref="ContainerSpawner.Reserve"/>); <see langword="null"/> in runcs the CLI and in a shim started on a
+    /// create's path, whose namespaces would be made on that path either way.
+    /// </summary>
+    internal static NamespaceReserve? Namespaces { get; private set; }
 
     /// <inheritdoc/>
     public string Runtime { get; } = Environment.ProcessPath ?? "runcs";
@@ -101,13 +109,17 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
     public int? TakeReportedPid(string pidFile) => PidFile.TakeCaptured(pidFile);
 
     /// <summary>
-    /// The engine's part of a warm shim's preparation (<see cref="ShimServer.Serve"/>): the cgroup layout (read from
+    /// The engine's part of a warm shim's preparation (<see cref="ShimServer.Serve"/>): fresh network and IPC namespaces
+    /// (<see cref="Namespaces"/>), the cgroup layout (read from
     /// mountinfo once per process), and the JSON contracts of what the engine still reads and writes with the serializer
     /// in a shim — an exec's process file, an update's resources, the <c>state</c> verb's answer. state.json needs none:
     /// <see cref="ContainerRecordReader"/> and <see cref="ContainerRecordWriter"/> read and write it by hand.
     /// </summary>
     public static void WarmUp()
     {
+        // A network and an IPC namespace for the container this shim will create (ContainerLauncher spawns with them).
+        Namespaces ??= new NamespaceReserve();
+        _ = Namespaces.Fill(NamespaceReserve.Supported);
         _ = ContainerCgroups.Layout;
         _ = JsonContractWarmUp.Configure(RuncsJsonContext.Default, typeof(ProcessSpec), typeof(LinuxResources), typeof(StateView));
     }
