@@ -54,14 +54,11 @@ internal static partial class Interop
     internal static SafeFileHandle? TryLock(string path, int flags, out bool held)
     {
         held = false;
-        SafeFileHandle handle;
-        try
+        // Not Open's exception for a name that is gone: every bundle removal asks for a lock file that is usually not there.
+        SafeFileHandle? handle = TryOpen(path, flags, out int openErrno);
+        if (handle is null)
         {
-            handle = Open(path, flags);
-        }
-        catch (IOException e) when (e.HResult == ENOENT)
-        {
-            return null;
+            return openErrno == ENOENT ? null : throw new IOException($"open {path}: {Marshal.GetPInvokeErrorMessage(openErrno)}", openErrno);
         }
 
         while (FlockNative(handle, LOCK_EX | LOCK_NB) != 0)

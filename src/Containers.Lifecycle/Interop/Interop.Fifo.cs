@@ -53,9 +53,12 @@ internal static partial class Interop
     /// <summary>Opens a path with open(2) flags (O_CLOEXEC is added).</summary>
     /// <exception cref="IOException">open failed.</exception>
     internal static SafeFileHandle Open(string path, int flags)
+        => TryOpen(path, flags, out int errno) ?? throw new IOException($"open {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+
+    /// <summary>open(2) with O_CLOEXEC, retried on EINTR; null with <paramref name="errno"/> set when it fails (no exception to throw and catch).</summary>
+    internal static SafeFileHandle? TryOpen(string path, int flags, out int errno)
     {
         int fd;
-        int errno;
         do
         {
             fd = OpenNative(path, flags | O_CLOEXEC, 0);
@@ -63,7 +66,7 @@ internal static partial class Interop
         }
         while (fd < 0 && errno == EINTR);
 
-        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw new IOException($"open {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : null;
     }
 
     /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for <paramref name="events"/> (or hang-up, error); returns the revents (0 on timeout).</summary>

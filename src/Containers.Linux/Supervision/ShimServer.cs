@@ -38,6 +38,9 @@ internal sealed partial class ShimServer : IDisposable
     /// <summary>The host that started this idle-exit shim is gone: nobody will give it a task, so it exits once it has none.</summary>
     private bool _hostGone;
 
+    /// <summary>The driver's preparation for a next create, run after a <c>delete</c> the shim stays on after (see <see cref="Serve"/>).</summary>
+    private Action? _prepareNext;
+
     private ShimServer(string directory, string defaultRuntime, Func<string, IRuntimeDriver>? inProcessDriver, int idleExitMs, SafeFdHandle epoll, SafeFdHandle signals, SafeFdHandle listener)
     {
         _directory = directory;
@@ -61,11 +64,13 @@ internal sealed partial class ShimServer : IDisposable
     /// process would do on its first request — <paramref name="warmUp"/> for the driver's part, then a
     /// collection — while no one waits for it. With <paramref name="hostPid"/> (and an idle exit) the shim
     /// exits as soon as it has no task once that process has ended, instead of after its idle time: a warm or
-    /// spare shim whose host died can be given no task (no other host knows it).
+    /// spare shim whose host died can be given no task (no other host knows it). A shim that stays after a
+    /// <c>delete</c> (a warm or a group's shim) calls <paramref name="prepareNext"/> once it has answered, to prepare the
+    /// driver's part of its next create off that create's path.
     /// </summary>
     /// <exception cref="LinuxErrorException">The socket, signalfd or epoll set cannot be made.</exception>
     /// <exception cref="ShimFault">Another shim serves the directory.</exception>
-    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd, Func<string, IRuntimeDriver>? inProcessDriver = null, int idleExitMs = -1, Action? warmUp = null, int hostPid = -1)
+    public static unsafe void Serve(string directory, string defaultRuntime, int readyFd, Func<string, IRuntimeDriver>? inProcessDriver = null, int idleExitMs = -1, Action? warmUp = null, int hostPid = -1, Action? prepareNext = null)
     {
         // Block the signals the loop reads from its signalfd (and SIGPIPE: sends use MSG_NOSIGNAL,
         // but a stray write must not kill the shim).
@@ -102,6 +107,7 @@ internal sealed partial class ShimServer : IDisposable
         SafeFdHandle signals = new(Interop.ThrowOnError(Interop.SignalFd(-1, mask, Interop.SFD_NONBLOCK | Interop.SFD_CLOEXEC), "signalfd"));
         SafeFdHandle epoll = new(Interop.ThrowOnError(Interop.EpollCreate1(Interop.EPOLL_CLOEXEC), "epoll_create1"));
         using ShimServer server = new(directory, defaultRuntime, inProcessDriver, idleExitMs, epoll, signals, listener);
+        server._prepareNext = prepareNext;
         server.Watch(listener.Fd, _ => server.Accept());
         server.Watch(signals.Fd, _ => server.OnSignal());
         if (hostPid > 0 && idleExitMs >= 0)
@@ -355,6 +361,26 @@ internal sealed partial class ShimServer : IDisposable
             }
 
             RemoveDeletedTaskDirectories();
+            if (request?.Op == ShimOps.Delete && !_stopping)
+            {
+                PrepareNext();
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a delete's answer in a shim that stays: the driver's preparation of the next create (the in-process engine
+    /// makes that container's namespaces ahead). A failure is logged: the next create then does the work itself.
+    /// </summary>
+    private void PrepareNext()
+    {
+        try
+        {
+            _prepareNext?.Invoke();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Interop.WriteFully(2, System.Text.Encoding.UTF8.GetBytes($"shim: preparing the next create failed: {ex.Message}\n"));
         }
     }
 

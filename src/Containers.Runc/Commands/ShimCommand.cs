@@ -36,7 +36,7 @@ internal static class ShimCommand
             // create/run/start is for a runtime run by a systemd service, not for containers a shim supervises.
             Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
             ShimServer.Serve(directory, executable, line.IntOption("--ready-fd", -1), root => new Shim.InProcessRuntime(root), line.IntOption("--idle-exit-ms", -1),
-                line.Switch("--warm-up") ? Shim.InProcessRuntime.WarmUp : null, line.IntOption("--host-pid", -1));
+                line.Switch("--warm-up") ? Shim.InProcessRuntime.WarmUp : null, line.IntOption("--host-pid", -1), Shim.InProcessRuntime.PrepareNext);
             return 0;
         }
 

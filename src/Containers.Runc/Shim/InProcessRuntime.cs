@@ -35,9 +35,9 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
     private readonly int _thread = Environment.CurrentManagedThreadId;
 
     /// <summary>
-    /// The namespaces a spare shim made ahead in its <see cref="WarmUp"/>, which its create joins instead of making them in
+    /// The namespaces a shim made ahead (<see cref="PrepareNext"/>), which its next create joins instead of making them in
     /// the clone (<see cref="ContainerSpawner.Reserve"/>); <see langword="null"/> in runcs the CLI and in a shim started on a
-    /// create's path, whose namespaces would be made on that path either way.
+    /// create's path until that task is deleted: its first container's namespaces would be made on that path either way.
     /// </summary>
     internal static NamespaceReserve? Namespaces { get; private set; }
 
@@ -117,11 +117,21 @@ internal sealed class InProcessRuntime(string root) : IRuntimeDriver
     /// </summary>
     public static void WarmUp()
     {
-        // A network and an IPC namespace for the container this shim will create (ContainerLauncher spawns with them).
-        Namespaces ??= new NamespaceReserve();
-        _ = Namespaces.Fill(NamespaceReserve.Supported);
+        PrepareNext();
         _ = ContainerCgroups.Layout;
         _ = JsonContractWarmUp.Configure(RuncsJsonContext.Default, typeof(ProcessSpec), typeof(LinuxResources), typeof(StateView));
+    }
+
+    /// <summary>
+    /// A network and an IPC namespace for the next container this shim creates (<see cref="Namespaces"/>, which
+    /// <see cref="ContainerLauncher"/> spawns with): in a spare's warm-up, and after each delete in a shim that stays for
+    /// another task (a warm or a group's shim). Makes only what the reserve lacks: a shim whose tasks run under a runtime
+    /// binary keeps one unused pair.
+    /// </summary>
+    public static void PrepareNext()
+    {
+        Namespaces ??= new NamespaceReserve();
+        _ = Namespaces.Fill(NamespaceReserve.Supported);
     }
 
     private int Execute(string[] arguments)

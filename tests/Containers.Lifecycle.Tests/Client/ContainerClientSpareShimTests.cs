@@ -66,7 +66,7 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
         string spare = await SpareAsync(provider);
         int sparePid = await SparePidAsync(spare);
         string[] held = [];
-        Assert.That(await Tasks.ShimTestBed.EventuallyAsync(() => (held = NamespacesHeldBy(sparePid)).Length == 2), Is.True,
+        Assert.That(await Tasks.ShimTestBed.EventuallyAsync(() => (held = ShimProbe.NamespacesHeldBy(sparePid)).Length == 2), Is.True,
             "the spare holds a network and an IPC namespace once warmed up");
 
         using AnonymousPipeServerStream input = new(PipeDirection.Out);
@@ -74,9 +74,9 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
         Task<RunResult> run = client.RunAsync(image, ["sh", "-c", "read x; cat /proc/net/dev"], new RunOptions { Id = "joins", Stdin = reader });
         int init = await ShimProbe.RunningPidAsync(client, "joins", run);
         int parent = ShimProbe.ParentOf(init);
-        string net = LinkOf($"/proc/{init}/ns/net");
-        string ipc = LinkOf($"/proc/{init}/ns/ipc");
-        string[] heldAfter = NamespacesHeldBy(sparePid);
+        string net = ShimProbe.LinkOf($"/proc/{init}/ns/net");
+        string ipc = ShimProbe.LinkOf($"/proc/{init}/ns/ipc");
+        string[] heldAfter = ShimProbe.NamespacesHeldBy(sparePid);
         input.Write(Encoding.ASCII.GetBytes("go\n"));
         input.Dispose();
         RunResult result = await run;
@@ -86,8 +86,8 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
         {
             Assert.That(parent, Is.EqualTo(sparePid), "the run took the spare");
             Assert.That(held, Is.EquivalentTo(new[] { net, ipc }), "the container is in the namespaces the spare made ahead");
-            Assert.That(net, Is.Not.EqualTo(LinkOf("/proc/self/ns/net")));
-            Assert.That(ipc, Is.Not.EqualTo(LinkOf("/proc/self/ns/ipc")));
+            Assert.That(net, Is.Not.EqualTo(ShimProbe.LinkOf("/proc/self/ns/net")));
+            Assert.That(ipc, Is.Not.EqualTo(ShimProbe.LinkOf("/proc/self/ns/ipc")));
             Assert.That(heldAfter, Is.Empty, "the spare gave them to its container and keeps no other reference");
             Assert.That(result.ExitCode, Is.Zero);
             Assert.That(interfaces, Is.EqualTo(new[] { "lo" }), "a network namespace nothing else has entered: loopback only");
@@ -166,13 +166,6 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
             Assert.That(Bed.AllShims(), Is.Empty);
         });
     }
-
-    /// <summary>The network and IPC namespaces <paramref name="pid"/> holds open descriptors of (its own are under /proc/pid/ns, not fd).</summary>
-    private static string[] NamespacesHeldBy(int pid)
-        => [.. Directory.GetFileSystemEntries($"/proc/{pid}/fd").Select(fd => new FileInfo(fd).LinkTarget)
-            .OfType<string>().Where(link => link.StartsWith("net:[", StringComparison.Ordinal) || link.StartsWith("ipc:[", StringComparison.Ordinal))];
-
-    private static string LinkOf(string path) => new FileInfo(path).LinkTarget ?? throw new AssertionException(path + " is not a link");
 
     /// <summary>The spare's directory once its start has begun (<see cref="global::Containers.DependencyInjection.ContainerRuntimeOptions.SpareShimDelay"/> after a take), other than <paramref name="other"/>.</summary>
     private static async Task<string> SpareAsync(ServiceProvider provider, string? other = null)

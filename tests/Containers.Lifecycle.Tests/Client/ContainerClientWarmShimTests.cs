@@ -80,6 +80,42 @@ public sealed class ContainerClientWarmShimTests : FacadeFixture
     }
 
     [Test]
+    public async Task AWarmShimMakesItsNextContainersNetworkAndIpcNamespacesAfterADelete()
+    {
+        ServiceProvider provider = Bed.NewProvider(o => o.WarmShims = 1);
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        string warm = Bed.Shims().Single();
+        int shimPid = ShimPid(warm);
+        string[] held = [];
+        Assert.That(await Tasks.ShimTestBed.EventuallyAsync(() => (held = ShimProbe.NamespacesHeldBy(shimPid)).Length == 2), Is.True,
+            "after its first task's delete the warm shim holds a network and an IPC namespace");
+        using AnonymousPipeServerStream input = new(PipeDirection.Out);
+        using AnonymousPipeClientStream reader = new(PipeDirection.In, input.ClientSafePipeHandle);
+        Task<RunResult> second = client.RunAsync(image, ["sh", "-c", "read x"], new RunOptions { Id = "second", Stdin = reader });
+        int init = await ShimProbe.RunningPidAsync(client, "second", second);
+        int parent = ShimProbe.ParentOf(init);
+        string[] inContainer = [ShimProbe.LinkOf($"/proc/{init}/ns/net"), ShimProbe.LinkOf($"/proc/{init}/ns/ipc")];
+        string[] whileRunning = ShimProbe.NamespacesHeldBy(shimPid);
+        input.Write(Encoding.ASCII.GetBytes("x\n"));
+        input.Dispose();
+        Assert.That((await second).ExitCode, Is.Zero);
+        string[] next = [];
+        bool refilled = await Tasks.ShimTestBed.EventuallyAsync(() => (next = ShimProbe.NamespacesHeldBy(shimPid)).Length == 2);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(parent, Is.EqualTo(shimPid), "the second run took the warm shim");
+            Assert.That(inContainer, Is.EquivalentTo(held), "its container is in the namespaces the shim made after the first delete");
+            Assert.That(whileRunning, Is.Empty, "handed over, not kept");
+            Assert.That(refilled, Is.True, "the second delete made the next pair");
+            Assert.That(next, Has.None.AnyOf(held), "a new pair, not the one handed over");
+        });
+    }
+
+    [Test]
     public async Task CancellingARunInAWarmShimLeavesOnlyTheIdleShim()
     {
         ServiceProvider provider = Bed.NewProvider(o => o.WarmShims = 1);

@@ -4,7 +4,7 @@ using Containers.Tasks;
 
 namespace Containers.Lifecycle.Tests.Client;
 
-/// <summary>What the shim tests read from /proc and the task service: a process's parent, whether it lives, a run's init pid.</summary>
+/// <summary>What the shim tests read from /proc and the task service: a process's parent, whether it lives, a run's init pid, namespaces.</summary>
 internal static class ShimProbe
 {
     public static int ParentOf(int pid)
@@ -52,4 +52,12 @@ internal static class ShimProbe
         Assert.Fail($"task {id} never ran");
         return 0;
     }
+
+    /// <summary>The network and IPC namespaces <paramref name="pid"/> holds descriptors of (made ahead for its next container; its own are under /proc/pid/ns).</summary>
+    public static string[] NamespacesHeldBy(int pid)
+        => [.. Directory.GetFileSystemEntries($"/proc/{pid}/fd").Select(fd => new FileInfo(fd).LinkTarget)
+            .OfType<string>().Where(link => link.StartsWith("net:[", StringComparison.Ordinal) || link.StartsWith("ipc:[", StringComparison.Ordinal))];
+
+    /// <summary>The target of a /proc link, such as <c>net:[4026531840]</c> for /proc/pid/ns/net.</summary>
+    public static string LinkOf(string path) => new FileInfo(path).LinkTarget ?? throw new AssertionException(path + " is not a link");
 }
