@@ -25,7 +25,7 @@ packages=(
   # Real clients driving runcs (and runc, the anchor): podman with conmon, containerd with ctr and its
   # containerd-shim-runc-v2 (tests/Containers.Linux.Tests/Clients; no network, so no CNI plugins needed).
   podman conmon containerd
-  # chattr +i for the garbage collector's removal-failure test; libseccomp2 is loaded directly by the
+  # chattr +i for the garbage collector's removal-failure test, lsattr for the +T tests; libseccomp2 is loaded directly by the
   # seccomp differential tests (crun pulls it in too, but the tests should not rely on that).
   e2fsprogs libseccomp2
   # strace counts the fsyncs of each snapshot operation (CommitSyncTests: a layer's commit syncs, a

@@ -31,6 +31,7 @@ internal sealed class BundleGuard : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(bundle)!, BundleFiles.Traversable);
         // Once per process and namespace (no syscall after that): every task create is on the hot path.
         _ = LegacyBundleLock.SweepOnce(Path.GetDirectoryName(bundle)!);
+        TopDirectories.MarkOnce(Path.GetDirectoryName(bundle)!);
         for (int attempt = 0; attempt < 3; attempt++)
         {
             if (Native.TryMakeDirectory(bundle, BundleFiles.Private))

@@ -25,6 +25,7 @@ internal static class ShimLauncher
     public static async ValueTask StartAsync(string shimPath, string directory, int idleExitMs, CancellationToken cancellationToken, bool warmUp = false, int hostPid = -1)
     {
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Client.TopDirectories.MarkOnce(Path.GetDirectoryName(directory)!);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string logPath = ShimPaths.Log(directory);
         List<string> argv = [shimPath, "shim", "--serve", "--dir", directory, "--ready-fd", "3"];

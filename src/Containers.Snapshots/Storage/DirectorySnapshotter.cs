@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Containers.Filters;
 using Containers.Mounts;
 using Containers.Snapshots.Metadata;
+using Containers.Snapshots.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Containers.Snapshots;
@@ -63,6 +64,8 @@ public abstract class DirectorySnapshotter : ISnapshotter
         _time = timeProvider ?? TimeProvider.System;
         Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(SnapshotsDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Each snapshot is a tree of its own, made and removed at a container's pace: spread them over ext4's block groups.
+        _ = TopDirectoryFlag.TrySet(SnapshotsDirectory);
         _store = new SnapshotMetadataStore(Path.Combine(Root, "metadata.db"));
         DropLostRecords();
     }

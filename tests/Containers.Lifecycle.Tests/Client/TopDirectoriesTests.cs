@@ -1,0 +1,38 @@
+using Containers.Client;
+using Containers.Images;
+using Containers.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Containers.Lifecycle.Tests.Client;
+
+/// <summary>
+/// The state directories whose children come and go with each container — the namespace's bundles, the shims — and the
+/// snapshotter's snapshots directory carry ext4's top-of-hierarchies attribute after a run (<c>TopDirectories</c>),
+/// read back with lsattr. Needs the test's state on ext2/3/4, as on this project's VM (skipped visibly elsewhere).
+/// </summary>
+[NonParallelizable]
+public sealed class TopDirectoriesTests : FacadeFixture
+{
+    [Test]
+    public async Task ARunLeavesTheBundlesShimsAndSnapshotsDirectoriesMarked()
+    {
+        await InodeAttributes.RequireExt4Async(Bed.Directory.Path);
+        ServiceProvider provider = Bed.NewProvider();
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        string bundles = await InodeAttributes.OfAsync(Path.Combine(Bed.State, "bundles", FacadeTestBed.Namespace));
+        string shims = await InodeAttributes.OfAsync(Path.Combine(Bed.State, "shims"));
+        string state = await InodeAttributes.OfAsync(Bed.State);
+        string snapshots = await InodeAttributes.OfAsync(Path.Combine(Bed.Root, "snapshots", "overlayfs", "snapshots"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(bundles, Does.Contain('T'), "the namespace's bundle directory");
+            Assert.That(shims, Does.Contain('T'), "the shims' directory");
+            Assert.That(snapshots, Does.Contain('T'), "the overlay snapshotter's snapshots directory");
+            Assert.That(state, Does.Not.Contain('T'), "nothing else");
+        });
+    }
+}
