@@ -239,6 +239,12 @@ public sealed class ContainerClient
         }
 
         string id = options.Id ?? "run-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 8);
+        if (options.ShimGroup is null && Tasks is Lifecycle.Tasks.ShimTaskService shims)
+        {
+            // The task will want a shim of its own: when none is ahead (a burst), it starts now, beside the container's creation.
+            shims.PrestartSpareShim();
+        }
+
         Container container = await CreateContainerAsync(id, image, options, args.Count > 0 ? args : options.Args, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -84,8 +84,29 @@ public sealed partial class ShimTaskService
         }
     }
 
+    /// <summary>
+    /// A create in a shim of its own is on its way (<c>ContainerClient.RunAsync</c> has begun): with no spare started or
+    /// starting — in a burst, where each take pushes the next spare's start back — start one now, so that its start
+    /// overlaps the container's creation on the host instead of following it, and the create takes it. Nothing when a
+    /// warm shim is idle (the create takes that) or a spare is there already.
+    /// </summary>
+    internal void PrestartSpareShim()
+    {
+        lock (_warmLock)
+        {
+            if (!_options.SpareShim || _spare is not null || _closing.IsCancellationRequested || _warm.Count > 0)
+            {
+                return;
+            }
+
+            _ = _spareDelay?.Change(Timeout.Infinite, Timeout.Infinite);
+        }
+
+        StartSpareShim(warmUp: false);
+    }
+
     /// <summary>Starts the next spare shim in the background, unless there is one, the option is off, or the service is closing.</summary>
-    private void StartSpareShim()
+    private void StartSpareShim(bool warmUp = true)
     {
         lock (_warmLock)
         {
@@ -96,17 +117,17 @@ public sealed partial class ShimTaskService
 
             string shim = NewWarmShimDirectory();
             _spareDirectory = shim;
-            _spare = Task.Run(() => StartSpareCoreAsync(shim));
+            _spare = Task.Run(() => StartSpareCoreAsync(shim, warmUp));
             int period = Math.Max(1, WarmIdleMilliseconds / 3);
             _spareKeeper ??= new Timer(static state => _ = ((ShimTaskService)state!).KeepSpareAsync(), this, period, period);
         }
     }
 
-    private async Task<string?> StartSpareCoreAsync(string shim)
+    private async Task<string?> StartSpareCoreAsync(string shim, bool warmUp)
     {
         try
         {
-            await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, CancellationToken.None, warmUp: true, hostPid: Environment.ProcessId).ConfigureAwait(false);
+            await ShimLauncher.StartAsync(_options.ShimPath, shim, WarmIdleMilliseconds, CancellationToken.None, warmUp, hostPid: Environment.ProcessId).ConfigureAwait(false);
             Volatile.Write(ref _spareTouched, Environment.TickCount64);
             return shim;
         }

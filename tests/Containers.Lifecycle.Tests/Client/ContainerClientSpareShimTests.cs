@@ -147,7 +147,36 @@ public sealed class ContainerClientSpareShimTests : FacadeFixture
         Assert.Multiple(() =>
         {
             Assert.That(spare, Is.Null, "no spare before the delay has passed");
-            Assert.That(noneLeft, Is.True, "each run started its own shim, which exited with it");
+            Assert.That(noneLeft, Is.True, "each run's shim (started at the run's beginning) exited with it");
+        });
+    }
+
+    [Test]
+    public async Task WithNoSpareAheadARunStartsOneAtItsBeginningAndTakesIt()
+    {
+        ServiceProvider provider = Bed.NewProvider(o => o.SpareShimDelay = TimeSpan.FromHours(1));
+        ContainerClient client = provider.GetRequiredService<ContainerClient>();
+        Image image = await client.PullAsync(Bed.Reference);
+        Assert.That((await client.RunAsync(image, ["true"])).ExitCode, Is.Zero);
+        string? ahead = FacadeTestBed.SpareOf(provider);
+
+        // As in a burst: the delay after the last take has not passed, so no spare waits for this run.
+        using AnonymousPipeServerStream input = new(PipeDirection.Out);
+        using AnonymousPipeClientStream reader = new(PipeDirection.In, input.ClientSafePipeHandle);
+        Task<RunResult> run = client.RunAsync(image, ["sh", "-c", "read x"], new RunOptions { Id = "burst", Stdin = reader });
+        int shim = ShimProbe.ParentOf(await ShimProbe.RunningPidAsync(client, "burst", run));
+        string[] argv = File.ReadAllText($"/proc/{shim}/cmdline").Split('\0');
+        input.Write(Encoding.ASCII.GetBytes("x\n"));
+        input.Dispose();
+        RunResult result = await run;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ahead, Is.Null, "no spare ahead of the second run");
+            Assert.That(Path.GetFileName(argv[Array.IndexOf(argv, "--dir") + 1]), Does.StartWith("p"), "the run's shim is a spare (started at the run's beginning), not a shim started by its create");
+            Assert.That(argv, Does.Not.Contain("--warm-up"), "a spare the run waits for prepares nothing beyond what its create does");
+            Assert.That(result.ExitCode, Is.Zero);
+            Assert.That(FacadeTestBed.SpareOf(provider), Is.Null, "taken: the next spare waits for the delay again");
         });
     }
 
