@@ -9,7 +9,8 @@ namespace Containers.Linux.Runtime;
 /// quiet host. A reserved namespace is as new as the clone's would be — nothing has entered it, its loopback is down —
 /// and goes to one container only. Containers with a new user namespace (their namespaces must belong to it) or that
 /// join a user or pid namespace (cloned twice) create theirs as before.
-/// Not thread-safe: fill and spawn from the spawner's one thread.
+/// Like <see cref="ContainerSpawner"/>, for a NativeAOT spawner's main thread (runcs and its shim): the embedding
+/// application never unshares or setns (DESIGN.md §2, rule 1). Not thread-safe: fill and spawn from that one thread.
 /// </summary>
 public sealed class NamespaceReserve : IDisposable
 {

@@ -7,7 +7,9 @@ namespace Containers.Linux.Tests.Runtime;
 /// <summary>
 /// <see cref="NamespaceReserve"/>: namespaces made ahead on the calling thread, which goes back to its own, and which
 /// containers join only where the clone would have made theirs in the spawner's user namespace. The spare shim's container
-/// joining them end to end is <c>ContainerClientSpareShimTests</c> (Lifecycle).
+/// joining them end to end is <c>ContainerClientSpareShimTests</c> (Lifecycle). The embedding application never unshares
+/// (DESIGN.md §2): the tests that fill a reserve do it on a thread of their own, which ends with the test, so no thread of the
+/// test host's pool or socket engine is ever in another namespace, even for a moment.
 /// </summary>
 public sealed class NamespaceReserveTests
 {
@@ -15,6 +17,18 @@ public sealed class NamespaceReserveTests
     public void FillMakesNewNetworkAndIpcNamespacesAndTheThreadKeepsItsOwn()
     {
         RootRequired.Check();
+        OnOwnThread(FillMakesNewNamespacesAndTheThreadKeepsItsOwn);
+    }
+
+    [Test]
+    public void FillMakesOnlyWhatIsAskedAndEachTakeGetsANewOne()
+    {
+        RootRequired.Check();
+        OnOwnThread(FillMakesOnlyWhatIsAskedAndEachTakeGetsANewOneBody);
+    }
+
+    private static void FillMakesNewNamespacesAndTheThreadKeepsItsOwn()
+    {
         string ownNet = Link("/proc/thread-self/ns/net");
         string ownIpc = Link("/proc/thread-self/ns/ipc");
         using NamespaceReserve reserve = new();
@@ -39,10 +53,8 @@ public sealed class NamespaceReserveTests
         });
     }
 
-    [Test]
-    public void FillMakesOnlyWhatIsAskedAndEachTakeGetsANewOne()
+    private static void FillMakesOnlyWhatIsAskedAndEachTakeGetsANewOneBody()
     {
-        RootRequired.Check();
         using NamespaceReserve reserve = new();
 
         ContainerNamespaces first = reserve.Fill(ContainerNamespaces.Network);
@@ -104,6 +116,26 @@ public sealed class NamespaceReserveTests
             },
         };
         return SpawnPlanFactory.Create(spec, "/bundles/b1", []);
+    }
+
+    /// <summary>Runs <paramref name="test"/> on a new thread that ends with it; its assertion failures come back to the caller.</summary>
+    private static void OnOwnThread(Action test)
+    {
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        Thread thread = new(() =>
+        {
+            try
+            {
+                test();
+            }
+            catch (Exception ex)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+            }
+        });
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
     }
 
     private static string FdPath(SafeFdHandle fd) => "/proc/thread-self/fd/" + fd.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture);
