@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
-using Containers.Snapshots.Storage;
+using Containers.Common;
 
 namespace Containers.Client;
 
 /// <summary>
 /// The state directories whose children are made and removed with each container — a namespace's bundles, the shims —
-/// marked once per process as tops of directory hierarchies (<see cref="TopDirectoryFlag"/>), so that on ext4 each bundle
+/// marked once per process as tops of directory hierarchies (<c>TopDirectoryFlag</c>, compiled into Containers.Linux and Containers.Snapshots), so that on ext4 each bundle
 /// or shim directory and the files in it go to a block group of their own.
 /// </summary>
 internal static class TopDirectories

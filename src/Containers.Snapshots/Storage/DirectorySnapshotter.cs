@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Containers.Filters;
 using Containers.Mounts;
 using Containers.Snapshots.Metadata;
-using Containers.Snapshots.Storage;
+using Containers.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Containers.Snapshots;

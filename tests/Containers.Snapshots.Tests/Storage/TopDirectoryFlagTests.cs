@@ -1,4 +1,4 @@
-using Containers.Snapshots.Storage;
+using Containers.Common;
 using Containers.Testing;
 
 namespace Containers.Snapshots.Tests.Storage;
