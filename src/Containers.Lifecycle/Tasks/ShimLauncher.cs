@@ -28,22 +28,7 @@ internal static class ShimLauncher
         Client.TopDirectories.MarkOnce(Path.GetDirectoryName(directory)!);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string logPath = ShimPaths.Log(directory);
-        List<string> argv = [shimPath, "shim", "--serve", "--dir", directory, "--ready-fd", "3"];
-        if (idleExitMs >= 0)
-        {
-            argv.AddRange(["--idle-exit-ms", idleExitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        }
-
-        if (warmUp)
-        {
-            argv.Add("--warm-up");
-        }
-
-        if (hostPid > 0)
-        {
-            argv.AddRange(["--host-pid", hostPid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        }
-
+        List<string> argv = ShimArguments.Serve(shimPath, directory, idleExitMs, warmUp, hostPid);
         (SafeFdHandle ready, SafeFdHandle readyWrite) = global::Interop.CreatePipe();
         string answer;
         using (ready)

@@ -55,6 +55,23 @@ internal static class JsonFields
     /// <summary>Writes the flag unless it is false (<c>WhenWritingDefault</c>).</summary>
     public static void WriteIfNotDefault(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool value) => writer.WriteIfSet(name, value ? true : null);
 
+    /// <summary>Writes the list as an array of whatever <paramref name="item"/> writes for each element, unless it is null.</summary>
+    public static void WriteArrayIfSet<T>(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, IList<T>? items, Action<Utf8JsonWriter, T> item)
+    {
+        if (items is null)
+        {
+            return;
+        }
+
+        writer.WriteStartArray(name);
+        for (int i = 0; i < items.Count; i++)
+        {
+            item(writer, items[i]);
+        }
+
+        writer.WriteEndArray();
+    }
+
     /// <summary>Moves to the value of the property just read: a string, or null.</summary>
     /// <exception cref="JsonException">Another token.</exception>
     public static string? NextString(this ref Utf8JsonReader reader)

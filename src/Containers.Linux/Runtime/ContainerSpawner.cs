@@ -37,7 +37,7 @@ public sealed partial class ContainerSpawner
             yield break;
         }
 
-        foreach (ContainerNamespaces type in (ContainerNamespaces[])[ContainerNamespaces.Network, ContainerNamespaces.Ipc])
+        foreach (ContainerNamespaces type in NamespaceReserve.Kinds)
         {
             if ((plan.Namespaces & type) != 0)
             {
@@ -77,7 +77,7 @@ public sealed partial class ContainerSpawner
                 {
                     // Joined like a linux.namespaces[].path, in place of the clone's new one.
                     joined.AddReserved(reserved, type);
-                    program->CloneFlags &= ~NamespaceReserve.CloneFlagOf(type);
+                    program->CloneFlags &= ~JoinedNamespaces.NameAndFlagOf(type).CloneFlag;
                 }
             }
         }

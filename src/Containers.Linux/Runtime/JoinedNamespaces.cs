@@ -24,6 +24,13 @@ internal sealed class JoinedNamespaces : IDisposable
 
     private readonly List<SafeFdHandle> _fds = [];
 
+    /// <summary>The /proc/self/ns name and the clone flag of one namespace type.</summary>
+    internal static (string Name, ulong CloneFlag) NameAndFlagOf(ContainerNamespaces type)
+    {
+        (_, string name, ulong flag, _) = Order.First(o => o.Type == type);
+        return (name, flag);
+    }
+
     private JoinedNamespaces()
     {
     }

@@ -14,12 +14,8 @@ namespace Containers.Linux.Runtime;
 /// </summary>
 public sealed class NamespaceReserve : IDisposable
 {
-    /// <summary>The types a reserve holds, with their /proc name and clone flag.</summary>
-    private static readonly (ContainerNamespaces Type, string Name, ulong Flag)[] Kinds =
-    [
-        (ContainerNamespaces.Network, "net", Interop.CLONE_NEWNET),
-        (ContainerNamespaces.Ipc, "ipc", Interop.CLONE_NEWIPC),
-    ];
+    /// <summary>The types a reserve holds, in the order a spawner takes them.</summary>
+    internal static readonly ContainerNamespaces[] Kinds = [ContainerNamespaces.Network, ContainerNamespaces.Ipc];
 
     private readonly SafeFdHandle?[] _held = new SafeFdHandle?[Kinds.Length];
     private bool _disposed;
@@ -35,7 +31,7 @@ public sealed class NamespaceReserve : IDisposable
             ContainerNamespaces ready = ContainerNamespaces.None;
             for (int i = 0; i < Kinds.Length; i++)
             {
-                ready |= _held[i] is null ? ContainerNamespaces.None : Kinds[i].Type;
+                ready |= _held[i] is null ? ContainerNamespaces.None : Kinds[i];
             }
 
             return ready;
@@ -60,9 +56,10 @@ public sealed class NamespaceReserve : IDisposable
 
         for (int i = 0; i < Kinds.Length; i++)
         {
-            if ((types & Kinds[i].Type) != 0 && _held[i] is null)
+            if ((types & Kinds[i]) != 0 && _held[i] is null)
             {
-                _held[i] = Make(Kinds[i].Name, Kinds[i].Flag);
+                (string name, ulong flag) = JoinedNamespaces.NameAndFlagOf(Kinds[i]);
+                _held[i] = Make(name, flag);
             }
         }
 
@@ -77,7 +74,7 @@ public sealed class NamespaceReserve : IDisposable
             return null;
         }
 
-        int index = Array.FindIndex(Kinds, k => k.Type == type);
+        int index = Array.IndexOf(Kinds, type);
         if (index < 0)
         {
             return null;
@@ -87,9 +84,6 @@ public sealed class NamespaceReserve : IDisposable
         _held[index] = null;
         return taken;
     }
-
-    /// <summary>The clone flag of a type the reserve holds.</summary>
-    internal static ulong CloneFlagOf(ContainerNamespaces type) => Kinds.First(k => k.Type == type).Flag;
 
     /// <summary>Closes the namespaces still held (each ends with its last reference).</summary>
     public void Dispose()

@@ -93,20 +93,7 @@ internal static class ShimJsonCodec
                 ExitRecord(writer, exit);
             }
 
-            if (r.Pids is { } pids)
-            {
-                writer.WriteStartArray("pids"u8);
-                foreach (ShimPid pid in pids)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteIfNotDefault("pid"u8, pid.Pid);
-                    writer.WriteIfSet("execId"u8, pid.ExecId);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-            }
-
+            writer.WriteArrayIfSet("pids"u8, r.Pids, PidRecord);
             writer.WriteIfNotDefault("oomCount"u8, r.OomCount);
 
             writer.WriteIfSet("json"u8, r.Json);
@@ -114,35 +101,9 @@ internal static class ShimJsonCodec
             writer.WriteIfSet("stdout"u8, r.Stdout);
             writer.WriteIfSet("stderr"u8, r.Stderr);
             writer.WriteIfNotDefault("terminal"u8, r.Terminal);
-            if (r.Execs is { } execs)
-            {
-                writer.WriteStartArray("execs"u8);
-                foreach (ShimExecIO exec in execs)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteIfSet("execId"u8, exec.ExecId);
-                    writer.WriteIfSet("stdin"u8, exec.Stdin);
-                    writer.WriteIfSet("stdout"u8, exec.Stdout);
-                    writer.WriteIfSet("stderr"u8, exec.Stderr);
-                    writer.WriteIfNotDefault("terminal"u8, exec.Terminal);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-            }
-
+            writer.WriteArrayIfSet("execs"u8, r.Execs, ExecRecord);
             writer.WriteIfNotDefault("exiting"u8, r.Exiting);
-            if (r.Tasks is { } tasks)
-            {
-                writer.WriteStartArray("tasks"u8);
-                foreach (ShimTaskRecord task in tasks)
-                {
-                    TaskRecord(writer, task);
-                }
-
-                writer.WriteEndArray();
-            }
-
+            writer.WriteArrayIfSet("tasks"u8, r.Tasks, TaskRecord);
             writer.WriteEndObject();
         });
 
@@ -161,6 +122,25 @@ internal static class ShimJsonCodec
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void PidRecord(Utf8JsonWriter writer, ShimPid pid)
+    {
+        writer.WriteStartObject();
+        writer.WriteIfNotDefault("pid"u8, pid.Pid);
+        writer.WriteIfSet("execId"u8, pid.ExecId);
+        writer.WriteEndObject();
+    }
+
+    private static void ExecRecord(Utf8JsonWriter writer, ShimExecIO exec)
+    {
+        writer.WriteStartObject();
+        writer.WriteIfSet("execId"u8, exec.ExecId);
+        writer.WriteIfSet("stdin"u8, exec.Stdin);
+        writer.WriteIfSet("stdout"u8, exec.Stdout);
+        writer.WriteIfSet("stderr"u8, exec.Stderr);
+        writer.WriteIfNotDefault("terminal"u8, exec.Terminal);
+        writer.WriteEndObject();
     }
 
     private static void TaskRecord(Utf8JsonWriter writer, ShimTaskRecord r)

@@ -87,9 +87,13 @@ internal sealed partial class ShimServer : IDisposable
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(ShimPaths.Tasks(directory), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(ShimPaths.RuntimeRoot(directory), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        // A warm or a group's shim makes and removes a task and a runtime directory per task: spread them over ext4's groups.
-        _ = Common.TopDirectoryFlag.TrySet(ShimPaths.Tasks(directory));
-        _ = Common.TopDirectoryFlag.TrySet(ShimPaths.RuntimeRoot(directory));
+        if (idleExitMs >= 0)
+        {
+            // A warm or a group's shim makes and removes a task and a runtime directory per task: spread them over ext4's
+            // groups. A shim for one task (started on its create's path) skips the syscalls.
+            _ = Common.TopDirectoryFlag.TrySet(ShimPaths.Tasks(directory));
+            _ = Common.TopDirectoryFlag.TrySet(ShimPaths.RuntimeRoot(directory));
+        }
         string socketPath = ShimPaths.Socket(directory);
         if (File.Exists(socketPath))
         {

@@ -48,22 +48,7 @@ internal static class ShimCommand
         int pid;
         using (readyWrite)
         {
-            List<string> argv = [executable, "shim", "--serve", "--dir", directory, "--ready-fd", "3"];
-            if (line.Option("--idle-exit-ms") is { } idle)
-            {
-                argv.AddRange(["--idle-exit-ms", idle]);
-            }
-
-            if (line.Switch("--warm-up"))
-            {
-                argv.Add("--warm-up");
-            }
-
-            if (line.Option("--host-pid") is { } host)
-            {
-                argv.AddRange(["--host-pid", host]);
-            }
-
+            List<string> argv = ShimArguments.Serve(executable, directory, line.IntOption("--idle-exit-ms", -1), line.Switch("--warm-up"), line.IntOption("--host-pid", -1));
             pid = ProcessSpawner.Spawn(executable, argv, [-1, -1, log.Fd, readyWrite.Fd], newSession: true);
         }
 

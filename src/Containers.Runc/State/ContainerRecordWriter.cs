@@ -89,22 +89,16 @@ internal static class ContainerRecordWriter
     private static void WriteResources(Utf8JsonWriter writer, LinuxResources resources)
     {
         writer.WriteStartObject();
-        if (resources.Devices is { } devices)
+        writer.WriteArrayIfSet("devices"u8, resources.Devices, static (w, device) =>
         {
-            writer.WriteStartArray("devices"u8);
-            foreach (LinuxDeviceCgroup device in devices)
-            {
-                writer.WriteStartObject();
-                writer.WriteBoolean("allow"u8, device.Allow);
-                writer.WriteIfSet("type"u8, device.Type);
-                writer.WriteIfSet("major"u8, device.Major);
-                writer.WriteIfSet("minor"u8, device.Minor);
-                writer.WriteIfSet("access"u8, device.Access);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-        }
+            w.WriteStartObject();
+            w.WriteBoolean("allow"u8, device.Allow);
+            w.WriteIfSet("type"u8, device.Type);
+            w.WriteIfSet("major"u8, device.Major);
+            w.WriteIfSet("minor"u8, device.Minor);
+            w.WriteIfSet("access"u8, device.Access);
+            w.WriteEndObject();
+        });
 
         if (resources.Memory is { } memory)
         {
